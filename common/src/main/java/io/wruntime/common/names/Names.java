@@ -1,0 +1,31 @@
+package io.wruntime.common.names;
+
+import java.util.regex.Pattern;
+
+/** Rules for module names and logical namespaces: 1-24 characters of [a-z0-9-], no edge '-'. */
+public final class Names {
+  public static final int MAX_LENGTH = 24;
+  private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
+
+  private Names() {}
+
+  /** Null when {@code value} is a valid name, else the reason it is not. */
+  public static String problem(String value) {
+    if (value == null || value.isEmpty()) {
+      return "is empty (expected: 1-" + MAX_LENGTH + " characters of [a-z0-9-])";
+    }
+    if (value.length() > MAX_LENGTH) {
+      return "\"" + value + "\" has " + value.length() + " characters (expected: at most " + MAX_LENGTH + ")";
+    }
+    if (!NAME.matcher(value).matches()) {
+      return "\""
+          + value
+          + "\" is not a valid name (expected: lowercase letters, digits and '-', not starting or ending with '-')";
+    }
+    return null;
+  }
+
+  public static boolean isValid(String value) {
+    return problem(value) == null;
+  }
+}

@@ -1,0 +1,21 @@
+package io.wruntime.engine.module;
+
+import io.wruntime.engine.http.IncomingRequest;
+import io.wruntime.engine.http.ResponseSink;
+
+/** A loaded, compiled module. Thread-safe: every call runs in a fresh instance. */
+public interface GuestModule {
+  ModuleDefinition definition();
+
+  /**
+   * Handles one request in a fresh instance on the calling thread (a virtual thread), through the
+   * module's {@code wasi:http/incoming-handler#handle} export. Returns when the handler returned.
+   * Interrupting the thread stops the instance (deadlines).
+   *
+   * <p>When the handler returns without having set a response, or fails, an exception says why;
+   * the caller answers the request with an error (or resets it when the response had started).
+   *
+   * @throws GuestException the module trapped, broke the ABI, was interrupted, or set no response
+   */
+  void handle(IncomingRequest request, ResponseSink response) throws GuestException;
+}

@@ -1,0 +1,44 @@
+package io.wruntime.engine.module;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What the engine needs to load one module: identity, binary, environment and limits.
+ *
+ * @param env environment variables the module sees through wasi:cli/environment and WASI p1
+ * @param maxMemoryBytes upper bound of the instance's linear memory (rounded down to 64 KiB pages)
+ * @param mode compiled to JVM bytecode once (default) or interpreted
+ */
+public record ModuleDefinition(
+    String namespace,
+    String name,
+    String version,
+    Path wasmPath,
+    Map<String, String> env,
+    long maxMemoryBytes,
+    ExecutionMode mode) {
+  public ModuleDefinition {
+    requireNonNull(namespace, "namespace");
+    requireNonNull(name, "name");
+    requireNonNull(version, "version");
+    requireNonNull(wasmPath, "wasmPath");
+    env = Map.copyOf(requireNonNull(env, "env"));
+    requireNonNull(mode, "mode");
+  }
+
+  /** {@code namespace.name@version}, as logs and errors show a module. */
+  public String label() {
+    return namespace + "." + name + "@" + version;
+  }
+
+  /** How module code runs. */
+  public enum ExecutionMode {
+    /** Chicory's runtime compiler: wasm to JVM bytecode once per module (interpreter fallback per function). */
+    COMPILED,
+    /** Chicory's interpreter. */
+    INTERPRETED
+  }
+}
