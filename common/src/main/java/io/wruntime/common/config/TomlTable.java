@@ -59,7 +59,8 @@ public final class TomlTable {
       }
       return new TomlTable(source, "", (ObjectNode) tree);
     } catch (IOException e) {
-      String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+      String reason =
+          e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
       throw new ConfigException(source + ": invalid TOML: " + reason, e);
     }
   }
@@ -89,7 +90,11 @@ public final class TomlTable {
     while (names.hasNext()) {
       String name = names.next();
       if (!known.contains(name)) {
-        throw error(name, "is not a known key (expected one of: " + String.join(", ", new TreeSet<>(known)) + ")");
+        throw error(
+            name,
+            "is not a known key (expected one of: "
+                + String.join(", ", new TreeSet<>(known))
+                + ")");
       }
     }
   }
@@ -195,8 +200,8 @@ public final class TomlTable {
   }
 
   /**
-   * A table of string values, where a value may also be an inline table (returned as its TOML
-   * text form in the map's {@code Object} values for the caller to interpret).
+   * A table of string values, where a value may also be an inline table (returned as its TOML text
+   * form in the map's {@code Object} values for the caller to interpret).
    */
   public Map<String, JsonNode> entries(String key) {
     JsonNode value = node.get(key);

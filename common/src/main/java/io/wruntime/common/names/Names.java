@@ -15,7 +15,13 @@ public final class Names {
       return "is empty (expected: 1-" + MAX_LENGTH + " characters of [a-z0-9-])";
     }
     if (value.length() > MAX_LENGTH) {
-      return "\"" + value + "\" has " + value.length() + " characters (expected: at most " + MAX_LENGTH + ")";
+      return "\""
+          + value
+          + "\" has "
+          + value.length()
+          + " characters (expected: at most "
+          + MAX_LENGTH
+          + ")";
     }
     if (!NAME.matcher(value).matches()) {
       return "\""

@@ -26,7 +26,11 @@ public record SemVer(long major, long minor, long patch, String preRelease, Stri
     }
     try {
       return new SemVer(
-          Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), m.group(4), m.group(5));
+          Long.parseLong(m.group(1)),
+          Long.parseLong(m.group(2)),
+          Long.parseLong(m.group(3)),
+          m.group(4),
+          m.group(5));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("\"" + text + "\" has a version number too large", e);
     }
@@ -62,6 +66,12 @@ public record SemVer(long major, long minor, long patch, String preRelease, Stri
 
   @Override
   public String toString() {
-    return major + "." + minor + "." + patch + (preRelease.isEmpty() ? "" : "-" + preRelease) + (build.isEmpty() ? "" : "+" + build);
+    return major
+        + "."
+        + minor
+        + "."
+        + patch
+        + (preRelease.isEmpty() ? "" : "-" + preRelease)
+        + (build.isEmpty() ? "" : "+" + build);
   }
 }

@@ -2,8 +2,8 @@ package io.wruntime.engine.http;
 
 /**
  * The cases of {@code wasi:http/types@0.2.x.error-code}, in WIT order: {@link #ordinal()} is the
- * variant discriminant. Cases with a payload are given it as empty/none by the host, except
- * {@link #INTERNAL_ERROR}, which carries the exception's message.
+ * variant discriminant. Cases with a payload are given it as empty/none by the host, except {@link
+ * #INTERNAL_ERROR}, which carries the exception's message.
  */
 public enum HttpErrorCode {
   DNS_TIMEOUT,

@@ -12,7 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * limit} bytes are buffered, which is the backpressure between the two.
  */
 public final class Pipe implements BodySink, BodySource {
-  /** Default buffer bound: enough for a few network reads, small enough to never matter for memory. */
+  /**
+   * Default buffer bound: enough for a few network reads, small enough to never matter for memory.
+   */
   public static final int DEFAULT_LIMIT = 64 * 1024;
 
   private final ReentrantLock lock = new ReentrantLock();

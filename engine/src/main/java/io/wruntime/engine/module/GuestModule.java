@@ -12,8 +12,8 @@ public interface GuestModule {
    * module's {@code wasi:http/incoming-handler#handle} export. Returns when the handler returned.
    * Interrupting the thread stops the instance (deadlines).
    *
-   * <p>When the handler returns without having set a response, or fails, an exception says why;
-   * the caller answers the request with an error (or resets it when the response had started).
+   * <p>When the handler returns without having set a response, or fails, an exception says why; the
+   * caller answers the request with an error (or resets it when the response had started).
    *
    * @throws GuestException the module trapped, broke the ABI, was interrupted, or set no response
    */

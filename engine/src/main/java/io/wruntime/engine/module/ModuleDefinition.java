@@ -36,7 +36,10 @@ public record ModuleDefinition(
 
   /** How module code runs. */
   public enum ExecutionMode {
-    /** Chicory's runtime compiler: wasm to JVM bytecode once per module (interpreter fallback per function). */
+    /**
+     * Chicory's runtime compiler: wasm to JVM bytecode once per module (interpreter fallback per
+     * function).
+     */
     COMPILED,
     /** Chicory's interpreter. */
     INTERPRETED
