@@ -1,0 +1,74 @@
+package io.wruntime.engine.host.abi;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Every host function the engine offers, keyed by interface and name. An import module name carries
+ * the interface's version ({@code wasi:http/types@0.2.3}); every patch version from 0.2.0 to {@link
+ * #MAX_WASI_PATCH} resolves to the same implementation, as wasmtime does, so guests built against
+ * any of them link.
+ */
+public final class HostInterfaces {
+  /** The newest wasi 0.2 patch version accepted in import names. */
+  public static final int MAX_WASI_PATCH = 10;
+
+  private static final Pattern VERSIONED =
+      Pattern.compile("([a-z][a-z0-9-]*:[a-z][a-z0-9-/]*)@0\\.2\\.(\\d+)");
+
+  private final Map<String, HostFunctionDef> byKey = new HashMap<>();
+
+  public void add(HostFunctionDef def) {
+    HostFunctionDef previous = byKey.putIfAbsent(def.iface() + "#" + def.name(), def);
+    if (previous != null) {
+      throw new IllegalStateException(
+          "host function registered twice: " + def.iface() + "#" + def.name());
+    }
+  }
+
+  public void addAll(Collection<HostFunctionDef> defs) {
+    defs.forEach(this::add);
+  }
+
+  /**
+   * The implementation of an import, or why there is none: a message naming the import and what the
+   * engine offers instead.
+   */
+  public Optional<HostFunctionDef> find(String importModule, String name) {
+    String iface = interfaceOf(importModule);
+    if (iface == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(byKey.get(iface + "#" + name));
+  }
+
+  /**
+   * The unversioned interface of an import module name, or null if its version is not supported.
+   */
+  public static String interfaceOf(String importModule) {
+    Matcher m = VERSIONED.matcher(importModule);
+    if (!m.matches()) {
+      return null;
+    }
+    try {
+      int patch = Integer.parseInt(m.group(2));
+      return patch <= MAX_WASI_PATCH ? m.group(1) : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** True when some function of {@code importModule}'s interface is offered (the version aside). */
+  public boolean knowsInterface(String iface) {
+    return byKey.keySet().stream().anyMatch(k -> k.startsWith(iface + "#"));
+  }
+
+  public List<HostFunctionDef> all() {
+    return List.copyOf(byKey.values());
+  }
+}
