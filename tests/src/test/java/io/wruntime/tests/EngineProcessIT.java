@@ -111,6 +111,17 @@ class EngineProcessIT {
   }
 
   @Test
+  void callerDecodesTheEchoResponseWhenAskedForText() throws Exception {
+    HttpResponse<String> response =
+        HTTP.send(
+            toModule("caller", "/run").header("accept", "text/plain").GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("hello\n");
+  }
+
+  @Test
   void a64MiBBodyStreamsThroughAnEngineWith128MiBHeap() throws Exception {
     MessageDigest sent = MessageDigest.getInstance("SHA-256");
     HttpResponse<InputStream> response =
