@@ -78,7 +78,8 @@ final class ResponseFunctions {
         "i",
         "i",
         (ctx, a) -> new long[] {outgoing(ctx, a[0]).status()});
-    // (self, status-code) -> result; flat (self, u16) -> i32 tag; 200..599 accepted
+    // (self, status-code) -> result; flat (self, u16) -> i32 tag. 200..999 accepted: a 1xx cannot
+    // be a final response
     t.add(
         "[method]outgoing-response.set-status-code",
         "ii",
@@ -86,7 +87,7 @@ final class ResponseFunctions {
         (ctx, a) -> {
           OutgoingResponseResource r = outgoing(ctx, a[0]);
           int status = (int) (a[1] & 0xFFFF);
-          if (status < 200 || status > 599) {
+          if (status < 200 || status > 999) {
             return new long[] {1};
           }
           r.status(status);
