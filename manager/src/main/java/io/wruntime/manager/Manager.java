@@ -37,14 +37,17 @@ public final class Manager implements AutoCloseable {
   private final ManagerServer server;
   private final AdminServer admin;
   private final HostPort listenAddress;
+  private final RoutingTableWatchers watchers;
 
   private Manager(
       Registry registry,
+      RoutingTableWatchers watchers,
       HealthMonitor monitor,
       ManagerServer server,
       AdminServer admin,
       HostPort listenAddress) {
     this.registry = registry;
+    this.watchers = watchers;
     this.monitor = monitor;
     this.server = server;
     this.admin = admin;
@@ -118,12 +121,17 @@ public final class Manager implements AutoCloseable {
     if (admin != null) {
       LOG.info("admin endpoints on {}", config.adminAddress().withPort(admin.address().getPort()));
     }
-    return new Manager(registry, monitor, server, admin, bound);
+    return new Manager(registry, watchers, monitor, server, admin, bound);
   }
 
   /** The registry this manager serves. */
   public Registry registry() {
     return registry;
+  }
+
+  /** How many WatchRoutingTable streams are open. */
+  public int watcherCount() {
+    return watchers.count();
   }
 
   /** Where ManagerService is served, with the real port when configured as 0. */

@@ -35,6 +35,10 @@ public record HostPort(String host, int port) {
             ? "host:port or http://host:port, e.g. 127.0.0.1:9100"
             : "host:port, e.g. 127.0.0.1:9000";
     String hostPort = text;
+    if (!allowHttpUrl && text.contains("://")) {
+      throw new IllegalArgumentException(
+          quote(text) + " is a URL (expected: " + expected + ", without scheme)");
+    }
     if (allowHttpUrl && text.contains("://")) {
       URI uri;
       try {
