@@ -161,9 +161,14 @@ public final class Manager implements AutoCloseable {
     }
   }
 
+  /** Stops with the default grace period; an interrupt cuts the grace short and is kept. */
   @Override
-  public void close() throws InterruptedException {
-    stop(ManagerServer.DEFAULT_GRACE);
+  public void close() {
+    try {
+      stop(ManagerServer.DEFAULT_GRACE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void stopQuietly(ManagerServer server) {

@@ -32,6 +32,7 @@ public final class RoutingTableWatchers implements AutoCloseable {
   private final ExecutorService sender =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("table-watch-", 0).factory());
   private final Runnable onChange = this::changed;
+  private volatile boolean closed;
 
   public RoutingTableWatchers(Registry registry) {
     this.registry = requireNonNull(registry, "registry");
@@ -52,6 +53,12 @@ public final class RoutingTableWatchers implements AutoCloseable {
     observer.setOnCancelHandler(() -> watchers.remove(watcher));
     observer.setOnReadyHandler(watcher::schedule);
     watchers.add(watcher);
+    if (closed) {
+      // Accepted just before the server stopped: end it like the others.
+      watchers.remove(watcher);
+      watcher.complete();
+      return;
+    }
     watcher.schedule();
   }
 
@@ -64,6 +71,7 @@ public final class RoutingTableWatchers implements AutoCloseable {
   /** Ends every stream with OK, so that proxies resubscribe elsewhere, and stops sending. */
   @Override
   public void close() {
+    closed = true;
     registry.removeListener(onChange);
     for (Watcher watcher : watchers) {
       watcher.complete();

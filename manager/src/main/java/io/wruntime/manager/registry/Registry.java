@@ -268,19 +268,20 @@ public final class Registry {
   }
 
   /**
-   * Re-evaluates every route against the clock: the health monitor's tick. Returns the version
-   * after the check, bumped when a route turned unhealthy (or healthy).
+   * Re-evaluates every route against the clock: the health monitor's tick. Returns true when a
+   * route turned unhealthy (or healthy), which bumped the version.
    */
-  public long checkHealth() {
+  public boolean checkHealth() {
     return mutate(
         now -> {
+          long before = version;
           for (EngineEntry entry : engines.values()) {
-            List<Route> before = routesOf(entry);
+            List<Route> routes = routesOf(entry);
             evaluate(entry, now);
-            dirty |= !routesOf(entry).equals(before);
+            dirty |= !routesOf(entry).equals(routes);
           }
           commit();
-          return version;
+          return version != before;
         });
   }
 

@@ -73,10 +73,17 @@ public final class ManagerServer implements AutoCloseable {
     return false;
   }
 
+  /** Stops with the default grace period; an interrupt cuts the grace short and is kept. */
   @Override
-  public void close() throws InterruptedException {
-    if (!server.isTerminated()) {
+  public void close() {
+    if (server.isTerminated()) {
+      return;
+    }
+    try {
       stop(DEFAULT_GRACE);
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
     }
   }
 }
