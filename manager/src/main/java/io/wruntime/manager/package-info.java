@@ -11,7 +11,7 @@
  * ({@code /healthz}, {@code /readyz}, {@code /metrics}).
  *
  * <p>Planned: the PostgreSQL store (durable schemas, encrypted secrets, schedules, several
- * managers) and, on Kubernetes, a registry built from {@code WasmModule} resources and ready
- * engine pods.
+ * managers) and, on Kubernetes, a registry built from {@code WasmModule} resources and ready engine
+ * pods.
  */
 package io.wruntime.manager;
