@@ -1,0 +1,74 @@
+package io.wruntime.proxy.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.wruntime.common.http.WrHeaders;
+import java.util.ArrayList;
+import java.util.List;
+
+/** How the proxy rewrites headers on each hop (ARCHITECTURE §4). */
+final class ForwardHeaders {
+  private ForwardHeaders() {}
+
+  /**
+   * Removes the hop-by-hop headers of one connection: those {@code Connection} names, and {@code
+   * Connection}, {@code Keep-Alive}, {@code Proxy-Connection}, {@code TE}, {@code Upgrade}. Framing
+   * ({@code Content-Length}, {@code Transfer-Encoding}, {@code Trailer}) stays: the body is
+   * forwarded as it came.
+   */
+  static void stripHopByHop(HttpHeaders headers) {
+    for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+      for (String token : value.split(",")) {
+        String name = token.trim();
+        if (!name.isEmpty()
+            && !name.equalsIgnoreCase(HttpHeaderNames.TRANSFER_ENCODING.toString())
+            && !name.equalsIgnoreCase(HttpHeaderNames.CONTENT_LENGTH.toString())) {
+          headers.remove(name);
+        }
+      }
+    }
+    headers.remove(HttpHeaderNames.CONNECTION);
+    headers.remove(HttpHeaderNames.KEEP_ALIVE);
+    headers.remove("proxy-connection");
+    headers.remove(HttpHeaderNames.TE);
+    headers.remove(HttpHeaderNames.UPGRADE);
+  }
+
+  /**
+   * For the local engine: the engine dispatches on {@code x-wr-namespace}, {@code x-wr-module} and
+   * {@code x-wr-version} (the resolved version, whatever the caller asked for); the destination and
+   * source headers and {@code x-wr-via-proxy} end here.
+   */
+  static void toLocalEngine(HttpHeaders headers, String namespace, String module, String version) {
+    headers.remove(WrHeaders.DESTINATION);
+    headers.remove(WrHeaders.SOURCE);
+    headers.remove(WrHeaders.SOURCE_NS);
+    headers.remove(WrHeaders.VIA_PROXY);
+    headers.set(WrHeaders.NAMESPACE, namespace);
+    headers.set(WrHeaders.MODULE, module);
+    headers.set(WrHeaders.VERSION, version);
+  }
+
+  /**
+   * For the peer proxy of another node: the destination and source headers travel on, {@code
+   * x-wr-version} pins the version this proxy resolved, and {@code x-wr-via-proxy: 1} marks the
+   * hop.
+   */
+  static void toPeer(HttpHeaders headers, String version) {
+    headers.remove(WrHeaders.NAMESPACE);
+    headers.remove(WrHeaders.MODULE);
+    headers.set(WrHeaders.VERSION, "=" + version);
+    headers.set(WrHeaders.VIA_PROXY, "1");
+  }
+
+  /** For a host outside the mesh, and for what comes back from one: no {@code x-wr-*} at all. */
+  static void stripWrHeaders(HttpHeaders headers) {
+    List<String> names = new ArrayList<>();
+    for (String name : headers.names()) {
+      if (WrHeaders.isWrHeader(name)) {
+        names.add(name);
+      }
+    }
+    names.forEach(headers::remove);
+  }
+}

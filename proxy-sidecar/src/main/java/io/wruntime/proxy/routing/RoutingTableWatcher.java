@@ -1,0 +1,171 @@
+package io.wruntime.proxy.routing;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.Channel;
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.wruntime.proto.v1.ManagerServiceGrpc;
+import io.wruntime.proto.v1.WatchRoutingTableRequest;
+import io.wruntime.proto.v1.WatchRoutingTableResponse;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the routing table current: one {@code WatchRoutingTable} stream to the manager, opened
+ * again with exponential backoff (with jitter) whenever it ends or fails. While the stream is down
+ * the last table keeps serving. The first table of every stream is taken whatever its version (a
+ * manager without a database starts again at 1); later ones only when newer.
+ */
+public final class RoutingTableWatcher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RoutingTableWatcher.class);
+
+  /** First wait before resubscribing. */
+  static final Duration INITIAL_BACKOFF = Duration.ofMillis(100);
+
+  /** Longest wait between attempts. */
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
+  private final ManagerServiceGrpc.ManagerServiceStub stub;
+  private final String nodeName;
+  private final ScheduledExecutorService scheduler;
+  private final Consumer<RoutingTable> onTable;
+  private final CountDownLatch first = new CountDownLatch(1);
+
+  private volatile RoutingTable current = RoutingTable.empty();
+  private volatile boolean closed;
+  private volatile Context.CancellableContext call;
+  private Duration backoff = INITIAL_BACKOFF;
+  private boolean everConnected;
+
+  /**
+   * @param manager the channel to the manager
+   * @param nodeName this node's name, so that the manager marks local routes
+   * @param scheduler runs the resubscriptions
+   * @param onTable called (on a gRPC thread) with each table taken
+   */
+  public RoutingTableWatcher(
+      Channel manager,
+      String nodeName,
+      ScheduledExecutorService scheduler,
+      Consumer<RoutingTable> onTable) {
+    this.stub = ManagerServiceGrpc.newStub(requireNonNull(manager, "manager"));
+    this.nodeName = requireNonNull(nodeName, "nodeName");
+    this.scheduler = requireNonNull(scheduler, "scheduler");
+    this.onTable = requireNonNull(onTable, "onTable");
+  }
+
+  /** Opens the first stream. */
+  public RoutingTableWatcher start() {
+    subscribe();
+    return this;
+  }
+
+  /** The table now in use; version 0 and empty before the first arrived. */
+  public RoutingTable current() {
+    return current;
+  }
+
+  /** Whether a table arrived (serving and readiness wait for it). */
+  public boolean hasTable() {
+    return first.getCount() == 0;
+  }
+
+  /** Waits for the first table; true when it arrived within {@code timeout}. */
+  public boolean awaitFirst(Duration timeout) throws InterruptedException {
+    return first.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void subscribe() {
+    if (closed) {
+      return;
+    }
+    Context.CancellableContext context = Context.current().withCancellation();
+    call = context;
+    context.run(
+        () ->
+            stub.watchRoutingTable(
+                WatchRoutingTableRequest.newBuilder().setNode(nodeName).build(), new Observer()));
+  }
+
+  private final class Observer implements StreamObserver<WatchRoutingTableResponse> {
+    private boolean firstOfStream = true;
+
+    @Override
+    public void onNext(WatchRoutingTableResponse response) {
+      long version = response.getTable().getVersion();
+      boolean fresh = firstOfStream;
+      firstOfStream = false;
+      synchronized (RoutingTableWatcher.this) {
+        backoff = INITIAL_BACKOFF;
+        if (!fresh && version <= current.version()) {
+          return;
+        }
+        if (fresh && !everConnected) {
+          LOG.info("routing table received from the manager (version {})", version);
+        } else if (fresh) {
+          LOG.info("routing table stream to the manager restored (version {})", version);
+        }
+        everConnected = true;
+        RoutingTable table = RoutingTable.from(response.getTable(), nodeName);
+        current = table;
+        onTable.accept(table);
+      }
+      first.countDown();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      retry(Status.fromThrowable(t).toString());
+    }
+
+    @Override
+    public void onCompleted() {
+      retry("the manager ended the stream");
+    }
+  }
+
+  private void retry(String why) {
+    if (closed) {
+      return;
+    }
+    Duration wait;
+    synchronized (this) {
+      wait = backoff;
+      backoff =
+          backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+              ? MAX_BACKOFF
+              : backoff.multipliedBy(2);
+    }
+    // Up to 20% jitter, so that the proxies of a cluster do not reconnect in lockstep.
+    long millis = wait.toMillis() + ThreadLocalRandom.current().nextLong(wait.toMillis() / 5 + 1);
+    LOG.warn(
+        "routing table stream to the manager is down ({}); retrying in {} ms, serving version {}",
+        why,
+        millis,
+        current.version());
+    try {
+      scheduler.schedule(this::subscribe, millis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // the proxy is stopping
+    }
+  }
+
+  /** Ends the stream; no more resubscriptions. */
+  @Override
+  public void close() {
+    closed = true;
+    Context.CancellableContext c = call;
+    if (c != null) {
+      c.cancel(null);
+    }
+  }
+}
