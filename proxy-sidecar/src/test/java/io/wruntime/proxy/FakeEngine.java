@@ -40,6 +40,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32;
 
 /**
  * A stand-in for an engine: a real Netty HTTP server on a loopback port that records each request's
@@ -57,7 +58,11 @@ final class FakeEngine implements AutoCloseable {
     /** Sends response headers and one chunk, then closes mid-body. */
     RESET_MID_RESPONSE,
     /** Never answers. */
-    SILENT
+    SILENT,
+    /** Reads the whole body, then answers "BYTES CRC32" of it. */
+    COUNT,
+    /** Reads the whole body, then streams {@link #generate} bytes back, with backpressure. */
+    GENERATE
   }
 
   /** A request as the engine saw it. */
@@ -73,6 +78,7 @@ final class FakeEngine implements AutoCloseable {
   volatile Mode mode = Mode.ECHO;
   volatile int status = 200;
   volatile String body = "ok";
+  volatile long generate;
 
   FakeEngine() throws InterruptedException {
     server =
@@ -118,15 +124,25 @@ final class FakeEngine implements AutoCloseable {
     return r;
   }
 
+  /** The byte at {@code offset} of the bodies tests send and generate. */
+  static byte pattern(long offset) {
+    return (byte) (offset * 31 + (offset >>> 13));
+  }
+
   private final class Handler extends ChannelInboundHandlerAdapter {
     private Mode current;
     private boolean head;
+    private final CRC32 crc = new CRC32();
+    private long count;
+    private long remaining;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HttpRequest request) {
         current = mode;
         head = request.method().name().equals("HEAD");
+        crc.reset();
+        count = 0;
         requests.add(
             new Recorded(
                 request.method().name(),
@@ -171,6 +187,30 @@ final class FakeEngine implements AutoCloseable {
               ctx.channel().config().setAutoRead(false);
             }
           }
+          case COUNT -> {
+            crc.update(data.nioBuffer());
+            count += data.readableBytes();
+            if (last) {
+              String answer = count + " " + crc.getValue();
+              FullHttpResponse response =
+                  new DefaultFullHttpResponse(
+                      HttpVersion.HTTP_1_1,
+                      HttpResponseStatus.OK,
+                      Unpooled.copiedBuffer(answer, StandardCharsets.UTF_8));
+              HttpUtil.setContentLength(response, answer.length());
+              ctx.writeAndFlush(response);
+            }
+          }
+          case GENERATE -> {
+            if (last) {
+              HttpResponse response =
+                  new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+              HttpUtil.setContentLength(response, generate);
+              ctx.write(response);
+              remaining = generate;
+              pump(ctx);
+            }
+          }
           case FIXED -> {
             if (last) {
               FullHttpResponse response =
@@ -194,10 +234,30 @@ final class FakeEngine implements AutoCloseable {
       }
     }
 
+    private void pump(ChannelHandlerContext ctx) {
+      while (remaining > 0 && ctx.channel().isWritable()) {
+        int n = (int) Math.min(65536, remaining);
+        long offset = generate - remaining;
+        byte[] bytes = new byte[n];
+        for (int i = 0; i < n; i++) {
+          bytes[i] = pattern(offset + i);
+        }
+        // One write per chunk: leak detection in ITs records every buffer access.
+        ByteBuf chunk = Unpooled.wrappedBuffer(bytes);
+        remaining -= n;
+        ctx.write(
+            remaining == 0 ? new DefaultLastHttpContent(chunk) : new DefaultHttpContent(chunk));
+      }
+      ctx.flush();
+    }
+
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
       if (ctx.channel().isWritable()) {
         ctx.channel().config().setAutoRead(true);
+        if (current == Mode.GENERATE && remaining > 0) {
+          pump(ctx);
+        }
       }
       ctx.fireChannelWritabilityChanged();
     }

@@ -1,0 +1,114 @@
+package io.wruntime.proxy;
+
+import static io.wruntime.proxy.Mesh.ref;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.wruntime.proxy.telemetry.Telemetry;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The trace context crosses the proxy: same trace, new span ids, spans recorded. */
+@ExtendWith(LeakRecorder.class)
+class TracingIT {
+  private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+  private static final String CALLER_SPAN = "00f067aa0ba902b7";
+
+  private final List<SpanData> spans = new CopyOnWriteArrayList<>();
+  private Mesh mesh;
+  private OpenTelemetrySdk sdk;
+
+  @BeforeEach
+  void start() throws Exception {
+    mesh = new Mesh();
+    SpanExporter collect =
+        new SpanExporter() {
+          @Override
+          public CompletableResultCode export(Collection<SpanData> batch) {
+            spans.addAll(batch);
+            return CompletableResultCode.ofSuccess();
+          }
+
+          @Override
+          public CompletableResultCode flush() {
+            return CompletableResultCode.ofSuccess();
+          }
+
+          @Override
+          public CompletableResultCode shutdown() {
+            return CompletableResultCode.ofSuccess();
+          }
+        };
+    sdk =
+        OpenTelemetrySdk.builder()
+            .setTracerProvider(
+                SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(collect))
+                    .build())
+            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
+            .build();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    mesh.close();
+    sdk.close();
+  }
+
+  @Test
+  void theEngineSeesTheCallersTraceWithTheForwardSpanAsParent() throws Exception {
+    Proxy proxy = mesh.proxy("node-a", "", Telemetry.of(sdk));
+    FakeEngine engine = mesh.engine();
+    mesh.register("e1", engine, proxy, null, ref("example", "echo", "1.0.0"));
+    Mesh.awaitRouted(proxy, "example", "echo", 1);
+
+    HttpResponse<String> response =
+        mesh.send(
+            mesh.call(proxy, "http://example.echo", "/t")
+                .header("traceparent", "00-" + TRACE_ID + "-" + CALLER_SPAN + "-01")
+                .GET()
+                .build());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    String traceparent = engine.next().headers().get("traceparent");
+    assertThat(traceparent).startsWith("00-" + TRACE_ID + "-").endsWith("-01");
+    String forwardSpanId = traceparent.split("-")[2];
+    assertThat(forwardSpanId).isNotEqualTo(CALLER_SPAN);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> spans.size() == 2);
+    SpanData request = span("proxy.request");
+    SpanData forward = span("proxy.forward");
+    assertThat(request.getTraceId()).isEqualTo(TRACE_ID);
+    assertThat(request.getParentSpanId()).isEqualTo(CALLER_SPAN);
+    assertThat(forward.getSpanId()).isEqualTo(forwardSpanId);
+    assertThat(forward.getParentSpanId()).isEqualTo(request.getSpanId());
+    for (SpanData span : List.of(request, forward)) {
+      assertThat(span.getAttributes().get(AttributeKey.stringKey("wr.source")))
+          .isEqualTo("example.caller");
+      assertThat(span.getAttributes().get(AttributeKey.stringKey("wr.destination")))
+          .isEqualTo("example.echo");
+      assertThat(span.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+          .isEqualTo(200L);
+    }
+  }
+
+  private SpanData span(String name) {
+    return spans.stream().filter(s -> s.getName().equals(name)).findFirst().orElseThrow();
+  }
+}
