@@ -40,22 +40,35 @@ import java.util.UUID;
  */
 final class Mesh implements AutoCloseable {
   private final String name = "mesh-" + UUID.randomUUID();
-  final Manager manager;
+  Manager manager;
   final ManagedChannel channel;
   final ManagerServiceGrpc.ManagerServiceBlockingStub stub;
   private final List<AutoCloseable> owned = new ArrayList<>();
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   Mesh() throws IOException {
-    manager =
-        Manager.start(
-            ManagerConfig.parse(
-                "test-manager",
-                "engine_heartbeat_timeout_secs = 3600\nhealth_check_interval_secs = 3600\n"),
-            InProcessServerBuilder.forName(name),
-            Clock.systemUTC());
+    manager = startManager();
     channel = InProcessChannelBuilder.forName(name).build();
-    stub = ManagerServiceGrpc.newBlockingStub(channel);
+    stub = ManagerServiceGrpc.newBlockingStub(channel).withWaitForReady();
+  }
+
+  private Manager startManager() throws IOException {
+    return Manager.start(
+        ManagerConfig.parse(
+            "test-manager",
+            "engine_heartbeat_timeout_secs = 3600\nhealth_check_interval_secs = 3600\n"),
+        InProcessServerBuilder.forName(name),
+        Clock.systemUTC());
+  }
+
+  /** Stops the manager; everything it knew is gone. */
+  void stopManager() throws InterruptedException {
+    manager.stop(Duration.ofSeconds(1));
+  }
+
+  /** Starts a fresh manager under the same name: an empty registry, versions from 1 again. */
+  void restartManager() throws IOException {
+    manager = startManager();
   }
 
   /** A proxy of node {@code node}; {@code extra} is appended to its proxy.toml. */
@@ -136,11 +149,11 @@ final class Mesh implements AutoCloseable {
   /** Waits until {@code proxy} routes {@code count} healthy instances of {@code ns.module}. */
   static void awaitRouted(Proxy proxy, String namespace, String module, int count) {
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(20))
         .until(
             () -> {
               RoutingTable.Service service = proxy.routingTable().service(namespace, module);
-              return service != null && service.instances().size() == count;
+              return (service == null ? 0 : service.instances().size()) == count;
             });
   }
 

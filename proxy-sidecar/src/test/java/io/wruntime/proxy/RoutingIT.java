@@ -204,6 +204,32 @@ class RoutingIT {
   }
 
   @Test
+  void theLastTableKeepsServingWhileTheManagerIsAwayAndAFreshManagersTableIsTaken()
+      throws Exception {
+    Proxy proxy = mesh.proxy("node-a", "");
+    FakeEngine engine = mesh.engine();
+    mesh.register("e1", engine, proxy, null, ref("example", "echo", "1.0.0"));
+    Mesh.awaitRouted(proxy, "example", "echo", 1);
+    long before = proxy.routingTable().version();
+
+    mesh.stopManager();
+    HttpResponse<String> whileAway =
+        mesh.send(mesh.call(proxy, "http://example.echo", "/x").GET().build());
+
+    assertThat(whileAway.statusCode()).isEqualTo(200);
+    assertThat(proxy.notReadyReason()).isNull();
+
+    // A manager without a database starts again at version 1, knowing no engine.
+    mesh.restartManager();
+    Mesh.awaitRouted(proxy, "example", "echo", 0);
+    assertThat(proxy.routingTable().version()).isLessThan(before);
+    mesh.register("e1", engine, proxy, null, ref("example", "echo", "1.0.0"));
+    Mesh.awaitRouted(proxy, "example", "echo", 1);
+    assertThat(mesh.send(mesh.call(proxy, "http://example.echo", "/x").GET().build()).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
   void malformedAndUnknownDestinationsAreRefusedSayingWhatWasExpected() throws Exception {
     Proxy proxy = mesh.proxy("node-a", "");
     HttpRequest.Builder base =
