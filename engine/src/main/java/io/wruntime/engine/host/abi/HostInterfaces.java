@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,8 +17,11 @@ import java.util.regex.Pattern;
  * any of them link.
  */
 public final class HostInterfaces {
-  /** The newest wasi 0.2 patch version accepted in import names. */
-  public static final int MAX_WASI_PATCH = 10;
+  /**
+   * The newest wasi 0.2 patch version accepted in import names: 0.2.12 is what the current {@code
+   * wasip2} bindings (wasi-rs 1.0.x) import.
+   */
+  public static final int MAX_WASI_PATCH = 12;
 
   private static final Pattern VERSIONED =
       Pattern.compile("([a-z][a-z0-9-]*:[a-z][a-z0-9-/]*)@0\\.2\\.(\\d+)");
@@ -66,6 +71,15 @@ public final class HostInterfaces {
   /** True when some function of {@code importModule}'s interface is offered (the version aside). */
   public boolean knowsInterface(String iface) {
     return byKey.keySet().stream().anyMatch(k -> k.startsWith(iface + "#"));
+  }
+
+  /** The unversioned names of every interface offered, sorted, for error messages. */
+  public SortedSet<String> interfaceNames() {
+    SortedSet<String> names = new TreeSet<>();
+    for (HostFunctionDef def : byKey.values()) {
+      names.add(def.iface());
+    }
+    return names;
   }
 
   public List<HostFunctionDef> all() {
