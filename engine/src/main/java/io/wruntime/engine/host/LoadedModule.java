@@ -7,7 +7,6 @@ import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.InterpreterMachine;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
@@ -327,9 +326,5 @@ final class LoadedModule implements GuestModule {
         return preview1[index];
       }
     }
-  }
-
-  static Function<Instance, Machine> interpreter() {
-    return InterpreterMachine::new;
   }
 }

@@ -6,6 +6,7 @@ import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.InterpreterMachine;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.Parser;
@@ -69,6 +70,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
   private final OutboundClient outbound;
   private final HostInterfaces host;
 
+  /** A loader whose modules send their outgoing requests through {@code outbound}. */
   public WasiHttpModuleLoader(OutboundClient outbound) {
     this(outbound, WasiHost.interfaces());
   }
@@ -127,7 +129,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
             "module " + label + ": compiling " + def.wasmPath() + " failed: " + e.getMessage(), e);
       }
     } else {
-      machineFactory = LoadedModule.interpreter();
+      machineFactory = InterpreterMachine::new;
     }
     boolean hasInitialize = exportOf(module, "_initialize").isPresent();
     LoadedModule loaded =

@@ -45,6 +45,7 @@ public final class WasiCli {
             new GuestOutput(ctx.guestLog(), ctx.module().label(), "-", GuestOutput.DEFAULT_LIMIT));
   }
 
+  /** Every function of the wasi:cli interfaces, with their flat core signatures. */
   public static List<HostFunctionDef> functions() {
     List<HostFunctionDef> defs = new ArrayList<>();
     // (ret: *list<tuple<string, string>>) -> (); ret: [0] ptr, [4] len; element (16 bytes, align

@@ -33,6 +33,7 @@ public final class WasiClocks {
     return System.nanoTime() - ORIGIN;
   }
 
+  /** Every function of monotonic-clock and wall-clock, with their flat core signatures. */
   public static List<HostFunctionDef> functions() {
     return List.of(
         // () -> instant (u64 nanoseconds)

@@ -12,6 +12,7 @@ public final class WasiIoError {
 
   private WasiIoError() {}
 
+  /** Every function of {@code wasi:io/error}. */
   public static List<HostFunctionDef> functions() {
     return List.of(
         // (self: error, ret: *string) -> (); ret: [ptr: i32, len: i32]

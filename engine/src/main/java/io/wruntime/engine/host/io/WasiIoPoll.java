@@ -19,6 +19,7 @@ public final class WasiIoPoll {
 
   private WasiIoPoll() {}
 
+  /** Every function of {@code wasi:io/poll}. */
   public static List<HostFunctionDef> functions() {
     return List.of(
         // (self: pollable) -> bool

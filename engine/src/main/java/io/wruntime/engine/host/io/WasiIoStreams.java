@@ -40,6 +40,7 @@ public final class WasiIoStreams {
 
   private WasiIoStreams() {}
 
+  /** Every function of {@code wasi:io/streams}, input-stream and output-stream. */
   public static List<HostFunctionDef> functions() {
     return List.of(
         // input-stream: (self, len: u64, ret: *result<list<u8>, stream-error>) -> ()

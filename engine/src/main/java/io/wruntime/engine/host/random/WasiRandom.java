@@ -27,6 +27,7 @@ public final class WasiRandom {
 
   private WasiRandom() {}
 
+  /** Every function of random, insecure and insecure-seed. */
   public static List<HostFunctionDef> functions() {
     return List.of(
         // (len: u64, ret: *list<u8>) -> (); ret: [0] ptr, [4] len
