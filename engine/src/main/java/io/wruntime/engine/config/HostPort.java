@@ -37,7 +37,10 @@ public record HostPort(String host, int port) {
             ? "host:port or http://host:port, e.g. 127.0.0.1:9001"
             : "host:port, e.g. 127.0.0.1:9100";
     String hostPort = text;
-    if (allowHttpUrl && text.contains("://")) {
+    if (!allowHttpUrl && text.contains("://")) {
+      throw new IllegalArgumentException(quote(text) + " is a URL (expected: " + expected + ")");
+    }
+    if (text.contains("://")) {
       URI uri;
       try {
         uri = new URI(text);

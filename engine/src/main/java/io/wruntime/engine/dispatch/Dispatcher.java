@@ -16,9 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,10 +61,12 @@ public final class Dispatcher implements RequestHandler {
     this.totalInstances = totalInstances;
     this.global = new Semaphore(totalInstances, true);
     this.admissionWait = requireNonNull(admissionWait, "admissionWait");
-    this.deadlines =
-        Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("wr-deadlines").daemon().factory());
-    ((java.util.concurrent.ScheduledThreadPoolExecutor) deadlines).setRemoveOnCancelPolicy(true);
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(
+            1, Thread.ofPlatform().name("wr-deadlines").daemon().factory());
+    // Almost every deadline is cancelled (the request ended in time): drop them at once.
+    timer.setRemoveOnCancelPolicy(true);
+    this.deadlines = timer;
   }
 
   public Dispatcher(ModuleRegistry registry, int totalInstances) {
@@ -231,7 +233,8 @@ public final class Dispatcher implements RequestHandler {
     logFailure(module, error.status(), error.code(), error.message());
   }
 
-  private static void logFailure(String module, int status, String code, String reason) {
+  private static void logFailure(String moduleLabel, int status, String code, String reason) {
+    String module = moduleLabel == null ? "-" : moduleLabel;
     if (status >= 500) {
       LOG.warn(
           "request failed: module={} status={} code={} reason={}", module, status, code, reason);
