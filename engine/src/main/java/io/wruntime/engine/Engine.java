@@ -53,7 +53,7 @@ public final class Engine implements AutoCloseable {
   private final BufferGauge gauge;
   private final HttpServer server;
   private final HttpServer adminServer;
-  private final AtomicBoolean closing = new AtomicBoolean();
+  private final AtomicBoolean closing;
   private final CountDownLatch terminated = new CountDownLatch(1);
 
   private Engine(
@@ -63,7 +63,8 @@ public final class Engine implements AutoCloseable {
       OutboundClient outbound,
       BufferGauge gauge,
       HttpServer server,
-      HttpServer adminServer) {
+      HttpServer adminServer,
+      AtomicBoolean stopping) {
     this.group = group;
     this.registry = registry;
     this.dispatcher = dispatcher;
@@ -71,6 +72,7 @@ public final class Engine implements AutoCloseable {
     this.gauge = gauge;
     this.server = server;
     this.adminServer = adminServer;
+    this.closing = stopping;
   }
 
   /**
@@ -94,6 +96,7 @@ public final class Engine implements AutoCloseable {
       EngineConfig config, Function<OutboundClient, GuestModuleLoader> loaders) throws IOException {
     requireNonNull(config, "config");
     requireNonNull(loaders, "loaders");
+    AtomicBoolean stopping = new AtomicBoolean();
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -114,7 +117,10 @@ public final class Engine implements AutoCloseable {
       for (ModuleConfig module : config.modules()) {
         registry.add(load(loader, module, config));
       }
-      AdminEndpoints endpoints = new AdminEndpoints(registry::readiness, dispatcher::metricsText);
+      AdminEndpoints endpoints =
+          new AdminEndpoints(
+              () -> stopping.get() ? registry.readiness().asStopping() : registry.readiness(),
+              dispatcher::metricsText);
       RequestHandler handler = dispatcher;
       if (config.adminAddress() == null) {
         handler =
@@ -136,11 +142,13 @@ public final class Engine implements AutoCloseable {
       if (server != null) {
         server.close();
       }
+      stopQuietly(dispatcher);
       closeOutbound(outbound);
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw e;
     }
-    Engine engine = new Engine(group, registry, dispatcher, outbound, gauge, server, admin);
+    Engine engine =
+        new Engine(group, registry, dispatcher, outbound, gauge, server, admin, stopping);
     List<String> ready = new ArrayList<>();
     List<String> failed = new ArrayList<>();
     for (HostedModule m : registry.all()) {
@@ -264,6 +272,14 @@ public final class Engine implements AutoCloseable {
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     LOG.info("engine stopped{}", clean ? "" : " (some requests were cut short)");
     terminated.countDown();
+  }
+
+  private static void stopQuietly(Dispatcher dispatcher) {
+    try {
+      dispatcher.shutdown(Duration.ZERO);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void closeOutbound(OutboundClient outbound) {

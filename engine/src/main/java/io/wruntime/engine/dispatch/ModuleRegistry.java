@@ -58,6 +58,7 @@ public final class ModuleRegistry {
   /** Each module and whether it loaded. */
   public ReadinessReport readiness() {
     return new ReadinessReport(
+        false,
         order.stream()
             .map(
                 m ->

@@ -112,7 +112,7 @@ public final class AdminEndpoints {
 
   static byte[] readinessJson(ReadinessReport report) {
     ObjectNode root = ErrorJson.mapper().createObjectNode();
-    root.put("status", report.ready() ? "ready" : "not_ready");
+    root.put("status", report.ready() ? "ready" : report.stopping() ? "stopping" : "not_ready");
     ArrayNode modules = root.putArray("modules");
     for (ReadinessReport.ModuleState m : report.modules()) {
       ObjectNode node = modules.addObject();

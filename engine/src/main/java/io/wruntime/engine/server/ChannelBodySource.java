@@ -152,6 +152,16 @@ public final class ChannelBodySource implements BodySource {
     }
   }
 
+  /** True while a read this source asked for has not delivered its message yet. */
+  public boolean isReadPending() {
+    lock.lock();
+    try {
+      return readInFlight;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Bytes received from the channel so far. */
   public long received() {
     lock.lock();

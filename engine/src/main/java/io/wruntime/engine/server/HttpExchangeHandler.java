@@ -214,7 +214,10 @@ final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
       exchange.body.discard();
       exchange.draining = true;
       exchange.drained = 0;
-      ctx.read();
+      // One read in flight at a time: a second one could fetch a pipelined request's head early.
+      if (!exchange.body.isReadPending()) {
+        ctx.read();
+      }
     }
   }
 

@@ -5,17 +5,23 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 
 /**
- * What {@code /readyz} reports: ready when every module loaded.
+ * What {@code /readyz} reports: ready when every module loaded and the engine is not stopping.
  *
+ * @param stopping true once a stop was asked for (traffic should go elsewhere)
  * @param modules each hosted module and its state
  */
-public record ReadinessReport(List<ModuleState> modules) {
+public record ReadinessReport(boolean stopping, List<ModuleState> modules) {
   public ReadinessReport {
     modules = List.copyOf(requireNonNull(modules, "modules"));
   }
 
   public boolean ready() {
-    return modules.stream().allMatch(m -> m.state().equals(ModuleState.READY));
+    return !stopping && modules.stream().allMatch(m -> m.state().equals(ModuleState.READY));
+  }
+
+  /** The same report, marked stopping. */
+  public ReadinessReport asStopping() {
+    return new ReadinessReport(true, modules);
   }
 
   /**

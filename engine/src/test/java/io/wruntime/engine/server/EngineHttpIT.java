@@ -556,6 +556,56 @@ class EngineHttpIT {
     }
   }
 
+  @Test
+  void closeLetsInFlightRequestsFinishAndStopsAcceptingAndBeingReady() throws Exception {
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    start(
+        modules(
+            "slow",
+            (FakeModule.Behavior)
+                (request, response) -> {
+                  started.countDown();
+                  release.await();
+                  FakeModule.respond(200, "finished").handle(request, response);
+                }),
+        "admin_address = \"127.0.0.1:0\"",
+        "");
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> inFlight =
+        client.sendAsync(request("slow", "/").build(), HttpResponse.BodyHandlers.ofString());
+    started.await();
+    Engine stopping = engine;
+    Thread closer = Thread.ofVirtual().start(() -> stopping.close(Duration.ofSeconds(10)));
+
+    await()
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> ready =
+                  client.send(
+                      HttpRequest.newBuilder(
+                              URI.create("http://127.0.0.1:" + stopping.adminPort() + "/readyz"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString());
+              assertThat(ready.statusCode()).isEqualTo(503);
+              assertThat(ready.body()).contains("\"status\":\"stopping\"");
+            });
+    assertThat(connects(stopping.port())).isFalse();
+    release.countDown();
+
+    assertThat(inFlight.get(10, java.util.concurrent.TimeUnit.SECONDS).body())
+        .isEqualTo("finished");
+    closer.join();
+    engine = null;
+  }
+
+  private static boolean connects(int port) {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** A deterministic byte stream of {@code size} bytes. */
   static final class PatternStream extends InputStream {
     private final long size;
