@@ -532,6 +532,27 @@ class EngineHttpIT {
   }
 
   @Test
+  void oversizedAndMalformedRequestsAreRefusedWithJson() throws Exception {
+    start(modules("echo", FakeModule.echo()));
+
+    try (RawHttp raw = new RawHttp(engine.port())) {
+      raw.send("GET / HTTP/1.1\r\nhost: x\r\nx-big: " + "a".repeat(20_000) + "\r\n\r\n");
+      RawHttp.Response response = raw.read();
+      assertThat(response.status()).isEqualTo(431);
+      assertThat(JSON.readTree(response.text()).get("code").asText())
+          .isEqualTo("request_header_too_large");
+      assertThat(raw.closedByServer()).isTrue();
+    }
+    try (RawHttp raw = new RawHttp(engine.port())) {
+      raw.send("GET / HTTP/1.1\r\nhost: x\r\ncontent-length: abc\r\n\r\n");
+      RawHttp.Response response = raw.read();
+      assertThat(response.status()).isEqualTo(400);
+      assertThat(JSON.readTree(response.text()).get("code").asText())
+          .isEqualTo("malformed_request");
+    }
+  }
+
+  @Test
   void moduleTrailersReachTheClient() throws Exception {
     start(
         modules(
