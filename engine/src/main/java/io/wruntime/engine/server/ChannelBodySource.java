@@ -37,7 +37,6 @@ public final class ChannelBodySource implements BodySource {
   private final ArrayDeque<ByteBuf> chunks = new ArrayDeque<>();
   private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
   private long buffered;
-  private long received;
   private boolean readInFlight;
   private boolean ended;
   private boolean discarded;
@@ -96,7 +95,6 @@ public final class ChannelBodySource implements BodySource {
     lock.lock();
     try {
       readInFlight = false;
-      received += data.readableBytes();
       if (failure != null || discarded || ended || !data.isReadable()) {
         data.release();
       } else {
@@ -157,16 +155,6 @@ public final class ChannelBodySource implements BodySource {
     lock.lock();
     try {
       return readInFlight;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Bytes received from the channel so far. */
-  public long received() {
-    lock.lock();
-    try {
-      return received;
     } finally {
       lock.unlock();
     }
