@@ -109,9 +109,8 @@ final class LoadedModule implements GuestModule {
     if (!ctx.responseSet()) {
       throw new GuestException(
           Kind.NO_RESPONSE,
-          definition.label()
-              + ": the handler returned without setting a response (expected: a call to"
-              + " response-outparam.set)");
+          "the handler returned without calling response-outparam.set (expected: a response set"
+              + " before the handler returns)");
     }
   }
 
@@ -238,11 +237,9 @@ final class LoadedModule implements GuestModule {
 
   /** The GuestException for a failed call, or null when the guest exited after responding. */
   private GuestException classify(Throwable failure, InstanceContext ctx, boolean interrupted) {
-    String label = definition.label();
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof AbiViolation v) {
-        return new GuestException(
-            Kind.ABI_VIOLATION, label + ": invalid host call: " + v.getMessage(), failure);
+        return new GuestException(Kind.ABI_VIOLATION, v.getMessage(), failure);
       }
     }
     for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -257,9 +254,7 @@ final class LoadedModule implements GuestModule {
           return null;
         }
         return new GuestException(
-            Kind.TRAP,
-            label + ": module called exit: " + exit + " before setting a response",
-            failure);
+            Kind.TRAP, "the module called " + exit + " before setting a response", failure);
       }
     }
     boolean stopped = interrupted;
@@ -268,19 +263,19 @@ final class LoadedModule implements GuestModule {
     }
     if (stopped) {
       return new GuestException(
-          Kind.INTERRUPTED, label + ": interrupted (request deadline or shutdown)", failure);
+          Kind.INTERRUPTED, "interrupted (the request's deadline, or shutdown)", failure);
     }
     if (failure instanceof StackOverflowError) {
-      return new GuestException(Kind.TRAP, label + " trapped: call stack exhausted", failure);
+      return new GuestException(Kind.TRAP, "call stack exhausted", failure);
     }
     if (failure instanceof OutOfMemoryError) {
       return new GuestException(
-          Kind.TRAP, label + " trapped: the engine ran out of memory running it", failure);
+          Kind.TRAP, "the engine ran out of memory running the module", failure);
     }
     if (failure instanceof ChicoryException) {
-      return new GuestException(Kind.TRAP, label + " trapped: " + failure.getMessage(), failure);
+      return new GuestException(Kind.TRAP, String.valueOf(failure.getMessage()), failure);
     }
-    return new GuestException(Kind.TRAP, label + " failed in a host call: " + failure, failure);
+    return new GuestException(Kind.TRAP, "a host call failed: " + failure, failure);
   }
 
   /** The trace id of a W3C {@code traceparent} header value, or {@code "-"}. */

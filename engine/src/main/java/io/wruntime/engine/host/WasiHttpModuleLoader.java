@@ -63,6 +63,10 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
       FunctionType.of(
           List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32), List.of(ValType.I32));
   private static final int PAGE_SIZE = 64 * 1024;
+  private static final String SUPPORTED_VERSIONS =
+      HostInterfaces.MAX_WASI_PATCH == Integer.MAX_VALUE
+          ? "0.2.x"
+          : "0.2.0 to 0.2." + HostInterfaces.MAX_WASI_PATCH;
 
   /** Chicory's WASI preview 1 functions by name: their index in toHostFunctions() and type. */
   private static final Map<String, Preview1Function> PREVIEW1_FUNCTIONS = preview1Functions();
@@ -179,9 +183,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
               + ": "
               + def.wasmPath()
               + " does not export wasi:http/incoming-handler@0.2.N#handle (expected: a function"
-              + " (i32, i32) -> () for some N from 0 to "
-              + HostInterfaces.MAX_WASI_PATCH
-              + "; it exports: "
+              + " (i32, i32) -> () for some patch version N; it exports: "
               + (names.isEmpty() ? "nothing" : String.join(", ", new TreeSet<>(names)))
               + ")");
     }
@@ -289,8 +291,8 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
           + importModule.substring(at + 1)
           + " of "
           + importModule.substring(0, at)
-          + " is not supported (expected: 0.2.0 to 0.2."
-          + HostInterfaces.MAX_WASI_PATCH
+          + " is not supported (expected: "
+          + SUPPORTED_VERSIONS
           + ")";
     }
     return "interface " + importModule + " is not provided";
@@ -306,8 +308,8 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
             + why
             + " (supported: "
             + String.join(", ", host.interfaceNames())
-            + " at versions 0.2.0 to 0.2."
-            + HostInterfaces.MAX_WASI_PATCH
+            + " at versions "
+            + SUPPORTED_VERSIONS
             + ", and "
             + PREVIEW1
             + ")");

@@ -65,7 +65,7 @@ class WasiHttpModuleLoaderIT {
             "module example.bad@1.0.0: "
                 + wasm
                 + " does not export wasi:http/incoming-handler@0.2.N#handle (expected: a function"
-                + " (i32, i32) -> () for some N from 0 to 12; it exports: _initialize, memory,"
+                + " (i32, i32) -> () for some patch version N; it exports: _initialize, memory,"
                 + " run)");
   }
 
@@ -78,7 +78,7 @@ class WasiHttpModuleLoaderIT {
                 + " does not provide: interface acme:rockets/launch@1.0.0 is not provided"
                 + " (supported: wasi:cli/environment, wasi:cli/exit, ")
         .hasMessageContaining("wasi:io/streams, ")
-        .hasMessageEndingWith(" at versions 0.2.0 to 0.2.12, and wasi_snapshot_preview1)");
+        .hasMessageEndingWith(" at versions 0.2.x, and wasi_snapshot_preview1)");
   }
 
   @Test
@@ -86,9 +86,9 @@ class WasiHttpModuleLoaderIT {
     assertThatThrownBy(() -> loader.load(definition(TestGuests.path("future_version"))))
         .isInstanceOf(ModuleLoadException.class)
         .hasMessageStartingWith(
-            "module example.bad@1.0.0 imports wasi:io/poll@0.2.99#[method]pollable.ready, which"
-                + " the engine does not provide: version 0.2.99 of wasi:io/poll is not supported"
-                + " (expected: 0.2.0 to 0.2.12)");
+            "module example.bad@1.0.0 imports wasi:io/poll@0.3.0#[method]pollable.ready, which"
+                + " the engine does not provide: version 0.3.0 of wasi:io/poll is not supported"
+                + " (expected: 0.2.x)");
   }
 
   @Test
