@@ -157,8 +157,7 @@ class GuestFailuresIT {
     GuestException e = failure(module, "exit_now");
 
     assertThat(e.kind()).isEqualTo(Kind.TRAP);
-    assertThat(e.getMessage())
-        .isEqualTo("the module called exit(ok) before setting a response");
+    assertThat(e.getMessage()).isEqualTo("the module called exit(ok) before setting a response");
   }
 
   @Test
