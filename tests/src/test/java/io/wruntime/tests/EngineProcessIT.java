@@ -35,7 +35,10 @@ class EngineProcessIT {
   private static EngineProcess engine;
   private static int port;
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   @BeforeAll
   static void startEngine() throws Exception {
@@ -107,9 +110,12 @@ class EngineProcessIT {
   @Test
   void callerReachesEchoThroughItsOutgoingHandler() throws Exception {
     HttpResponse<byte[]> response =
-        HTTP.send(toModule("caller", "/run").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        HTTP.send(
+            toModule("caller", "/run").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
 
-    assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    assertThat(response.statusCode())
+        .as(new String(response.body(), StandardCharsets.UTF_8))
+        .isEqualTo(200);
     // EchoResponse{message: "hello"}: field 1, length-delimited.
     assertThat(response.body()).isEqualTo("\n\u0005hello".getBytes(StandardCharsets.UTF_8));
   }
@@ -225,7 +231,9 @@ class EngineProcessIT {
 
     HttpResponse<String> echo =
         HTTP.send(
-            toModule("echo", "/echo.EchoService/Echo").POST(HttpRequest.BodyPublishers.ofString("still here")).build(),
+            toModule("echo", "/echo.EchoService/Echo")
+                .POST(HttpRequest.BodyPublishers.ofString("still here"))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(echo.body()).isEqualTo("still here");
   }
