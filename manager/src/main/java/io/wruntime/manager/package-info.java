@@ -1,10 +1,17 @@
 /**
- * The manager (planned; nothing here runs yet): the gRPC {@code ManagerService} of {@code
- * proto/wruntime.proto} on port 9000. It will hold the registry of engines, modules and their
- * schemas, build the versioned routing table and push it to proxies over {@code WatchRoutingTable},
- * mark routes unhealthy when heartbeats grow stale, and serve the admin calls (routing rules,
- * secrets, schedules, managers) that {@code wr-cli} uses. Storage will be in memory by default and
- * PostgreSQL when a database URL is configured; on Kubernetes the registry will be built from
- * {@code WasmModule} resources and ready engine pods through Fabric8 informers.
+ * The manager: the gRPC {@code ManagerService} of {@code proto/wruntime.proto} (default port 9000)
+ * over an in-memory registry of engines, modules, schemas, routing rules and secrets. It builds the
+ * versioned routing table, pushes it to proxies over {@code WatchRoutingTable}, and marks routes
+ * unhealthy when heartbeats grow stale.
+ *
+ * <p>{@link io.wruntime.manager.ManagerMain} is the {@code wr-manager} command; {@link
+ * io.wruntime.manager.Manager} wires a running manager together. Sub-packages: {@code config}
+ * ({@code manager.toml}), {@code registry} (state and health), {@code grpc} (the service, request
+ * validation, watch streams), {@code server} (the gRPC server and its shutdown), {@code admin}
+ * ({@code /healthz}, {@code /readyz}, {@code /metrics}).
+ *
+ * <p>Planned: the PostgreSQL store (durable schemas, encrypted secrets, schedules, several
+ * managers) and, on Kubernetes, a registry built from {@code WasmModule} resources and ready engine
+ * pods.
  */
 package io.wruntime.manager;

@@ -26,10 +26,11 @@ final class EngineProcess implements AutoCloseable {
   private final Process process;
   private final List<String> lines = new ArrayList<>();
   private final CompletableFuture<Integer> port = new CompletableFuture<>();
+  private final Thread reader;
 
   private EngineProcess(Process process) {
     this.process = process;
-    Thread reader =
+    reader =
         Thread.ofVirtual()
             .start(
                 () -> {
@@ -85,6 +86,7 @@ final class EngineProcess implements AutoCloseable {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new IllegalStateException("engine did not exit within " + timeout + ":\n" + output());
     }
+    reader.join(10_000); // the last lines may still be in the pipe when the process has exited
     return process.exitValue();
   }
 

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * any of them link.
  */
 public final class HostInterfaces {
-  /** The newest wasi 0.2 patch version accepted in import names. */
-  public static final int MAX_WASI_PATCH = 10;
+  /** The newest wasi 0.2 patch version accepted in import names: all of them (see above). */
+  public static final int MAX_WASI_PATCH = Integer.MAX_VALUE;
 
   private static final Pattern VERSIONED =
       Pattern.compile("([a-z][a-z0-9-]*:[a-z][a-z0-9-/]*)@0\\.2\\.(\\d+)");

@@ -1,0 +1,181 @@
+package io.wruntime.manager;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.wruntime.manager.admin.AdminServer;
+import io.wruntime.manager.admin.ManagerMetrics;
+import io.wruntime.manager.config.HostPort;
+import io.wruntime.manager.config.ManagerConfig;
+import io.wruntime.manager.grpc.ManagerIdentity;
+import io.wruntime.manager.grpc.ManagerService;
+import io.wruntime.manager.grpc.RoutingTableWatchers;
+import io.wruntime.manager.registry.HealthMonitor;
+import io.wruntime.manager.registry.Registry;
+import io.wruntime.manager.registry.Secrets;
+import io.wruntime.manager.server.ManagerServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running manager: the registry, its health monitor, ManagerService on gRPC and, when configured,
+ * the admin listener.
+ */
+public final class Manager implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Manager.class);
+
+  private final Registry registry;
+  private final HealthMonitor monitor;
+  private final ManagerServer server;
+  private final AdminServer admin;
+  private final HostPort listenAddress;
+  private final RoutingTableWatchers watchers;
+
+  private Manager(
+      Registry registry,
+      RoutingTableWatchers watchers,
+      HealthMonitor monitor,
+      ManagerServer server,
+      AdminServer admin,
+      HostPort listenAddress) {
+    this.registry = registry;
+    this.watchers = watchers;
+    this.monitor = monitor;
+    this.server = server;
+    this.admin = admin;
+    this.listenAddress = listenAddress;
+  }
+
+  /**
+   * Starts a manager that serves ManagerService over Netty on exactly the configured listen
+   * address.
+   *
+   * @throws IOException when the listen or admin address cannot be bound
+   */
+  public static Manager start(ManagerConfig config) throws IOException {
+    requireNonNull(config, "config");
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(config.listenAddress().toSocketAddress())
+            // Proxies hold WatchRoutingTable open for hours: find dead ones, allow their pings.
+            .keepAliveTime(30, TimeUnit.SECONDS)
+            .keepAliveTimeout(10, TimeUnit.SECONDS)
+            .permitKeepAliveTime(10, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true);
+    return start(config, builder, Clock.systemUTC());
+  }
+
+  /**
+   * Starts a manager on the transport of {@code builder} (in-process in tests); {@code clock}
+   * drives heartbeat freshness.
+   *
+   * @throws IOException when the server or admin address cannot be bound
+   */
+  public static Manager start(ManagerConfig config, ServerBuilder<?> builder, Clock clock)
+      throws IOException {
+    requireNonNull(config, "config");
+    requireNonNull(builder, "builder");
+    requireNonNull(clock, "clock");
+    Secrets secrets = new Secrets(clock);
+    Registry registry =
+        new Registry(
+            clock, config.engineHeartbeatTimeout(), config.moduleHeartbeatTimeout(), secrets);
+    RoutingTableWatchers watchers = new RoutingTableWatchers(registry);
+    ManagerIdentity identity = ManagerIdentity.random(clock.instant());
+    ManagerServer server =
+        new ManagerServer(
+            builder, new ManagerService(registry, secrets, watchers, identity, clock), watchers);
+    server.start();
+    HostPort bound = config.listenAddress();
+    for (SocketAddress address : server.listenAddresses()) {
+      if (address instanceof InetSocketAddress inet) {
+        bound = bound.withPort(inet.getPort());
+        break;
+      }
+    }
+    identity.bound(bound.toString());
+    HealthMonitor monitor = new HealthMonitor(registry, config.healthCheckInterval()).start();
+    AdminServer admin = null;
+    if (config.adminAddress() != null) {
+      try {
+        admin =
+            AdminServer.start(
+                config.adminAddress(),
+                server::isServing,
+                () -> ManagerMetrics.render(registry.stats(), watchers.count()));
+      } catch (IOException e) {
+        monitor.close();
+        stopQuietly(server);
+        throw new IOException(
+            "admin_address " + config.adminAddress() + " cannot be bound: " + e.getMessage(), e);
+      }
+    }
+    LOG.info("manager listening on {}", bound);
+    if (admin != null) {
+      LOG.info("admin endpoints on {}", config.adminAddress().withPort(admin.address().getPort()));
+    }
+    return new Manager(registry, watchers, monitor, server, admin, bound);
+  }
+
+  /** The registry this manager serves. */
+  public Registry registry() {
+    return registry;
+  }
+
+  /** How many WatchRoutingTable streams are open. */
+  public int watcherCount() {
+    return watchers.count();
+  }
+
+  /** Where ManagerService is served, with the real port when configured as 0. */
+  public HostPort listenAddress() {
+    return listenAddress;
+  }
+
+  /** The admin listener's bound address, when one is configured. */
+  public Optional<InetSocketAddress> adminAddress() {
+    return Optional.ofNullable(admin).map(AdminServer::address);
+  }
+
+  /**
+   * Stops gracefully: ManagerService first (watch streams end, in-flight calls get {@code grace}),
+   * then the health monitor and the admin listener.
+   *
+   * @return true when every call finished within the grace period
+   */
+  public boolean stop(Duration grace) throws InterruptedException {
+    try {
+      return server.stop(grace);
+    } finally {
+      monitor.close();
+      if (admin != null) {
+        admin.close();
+      }
+    }
+  }
+
+  /** Stops with the default grace period; an interrupt cuts the grace short and is kept. */
+  @Override
+  public void close() {
+    try {
+      stop(ManagerServer.DEFAULT_GRACE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void stopQuietly(ManagerServer server) {
+    try {
+      server.stop(Duration.ZERO);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package io.wruntime.manager.config;
+
+import static java.util.Objects.requireNonNull;
+
+import io.wruntime.common.config.ConfigException;
+import io.wruntime.common.config.TomlTable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * The manager's configuration ({@code manager.toml}), validated: every value here is usable as is.
+ *
+ * @param source where the configuration came from (a file name, or "defaults"), for messages
+ * @param listenAddress where ManagerService is served; bound exactly as written
+ * @param engineHeartbeatTimeout an engine whose last heartbeat is older has all routes unhealthy
+ * @param moduleHeartbeatTimeout a module whose last health report is older has its route unhealthy
+ * @param healthCheckInterval how often the health monitor looks for stale heartbeats
+ * @param adminAddress where {@code /healthz}, {@code /readyz} and {@code /metrics} are served, or
+ *     null for none
+ */
+public record ManagerConfig(
+    String source,
+    HostPort listenAddress,
+    Duration engineHeartbeatTimeout,
+    Duration moduleHeartbeatTimeout,
+    Duration healthCheckInterval,
+    HostPort adminAddress) {
+  public static final String DEFAULT_LISTEN_ADDRESS = "0.0.0.0:9000";
+  public static final long DEFAULT_ENGINE_HEARTBEAT_TIMEOUT_SECS = 10;
+  public static final long DEFAULT_HEALTH_CHECK_INTERVAL_SECS = 5;
+
+  /** Longest accepted timeout or interval: one day. */
+  private static final long MAX_SECS = 86_400;
+
+  private static final Set<String> KEYS =
+      Set.of(
+          "listen_address",
+          "engine_heartbeat_timeout_secs",
+          "module_heartbeat_timeout_secs",
+          "health_check_interval_secs",
+          "admin_address");
+
+  /** Keys of the original's manager.toml that need a store this manager does not have yet. */
+  private static final Set<String> NOT_YET_SUPPORTED =
+      Set.of(
+          "database",
+          "tls",
+          "cluster",
+          "local_proxy_address",
+          "scheduler_lease_secs",
+          "scheduler_retry_base_secs",
+          "scheduler_retry_cap_secs");
+
+  public ManagerConfig {
+    requireNonNull(source, "source");
+    requireNonNull(listenAddress, "listenAddress");
+    requireNonNull(engineHeartbeatTimeout, "engineHeartbeatTimeout");
+    requireNonNull(moduleHeartbeatTimeout, "moduleHeartbeatTimeout");
+    requireNonNull(healthCheckInterval, "healthCheckInterval");
+  }
+
+  /** Every key at its default: listen on {@value #DEFAULT_LISTEN_ADDRESS}, no admin listener. */
+  public static ManagerConfig defaults() {
+    return read(TomlTable.parse("defaults", ""));
+  }
+
+  /**
+   * Reads and validates a configuration file.
+   *
+   * @throws ConfigException naming the file, the key, the value and what was expected
+   */
+  public static ManagerConfig load(Path file) {
+    requireNonNull(file, "file");
+    return read(TomlTable.load(file));
+  }
+
+  /**
+   * Validates TOML text; {@code source} names it in messages.
+   *
+   * @throws ConfigException naming the source, the key, the value and what was expected
+   */
+  public static ManagerConfig parse(String source, String text) {
+    return read(TomlTable.parse(source, text));
+  }
+
+  private static ManagerConfig read(TomlTable root) {
+    for (String key : NOT_YET_SUPPORTED) {
+      if (root.has(key)) {
+        throw root.error(
+            key,
+            "is not supported by this manager yet (expected: no "
+                + key
+                + "; the registry is kept in memory)");
+      }
+    }
+    root.rejectUnknownKeys(KEYS);
+    HostPort listen = address(root, "listen_address", DEFAULT_LISTEN_ADDRESS);
+    long engineTimeout =
+        root.integer(
+            "engine_heartbeat_timeout_secs", DEFAULT_ENGINE_HEARTBEAT_TIMEOUT_SECS, 1, MAX_SECS);
+    long moduleTimeout = root.integer("module_heartbeat_timeout_secs", engineTimeout, 1, MAX_SECS);
+    long interval =
+        root.integer("health_check_interval_secs", DEFAULT_HEALTH_CHECK_INTERVAL_SECS, 1, MAX_SECS);
+    HostPort admin = root.has("admin_address") ? address(root, "admin_address", null) : null;
+    return new ManagerConfig(
+        root.source(),
+        listen,
+        Duration.ofSeconds(engineTimeout),
+        Duration.ofSeconds(moduleTimeout),
+        Duration.ofSeconds(interval),
+        admin);
+  }
+
+  private static HostPort address(TomlTable table, String key, String defaultValue) {
+    String text = defaultValue == null ? table.requireString(key) : table.string(key, defaultValue);
+    try {
+      return HostPort.parse(text, false);
+    } catch (IllegalArgumentException e) {
+      throw table.error(key, "= " + e.getMessage());
+    }
+  }
+}

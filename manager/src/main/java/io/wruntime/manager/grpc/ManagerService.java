@@ -1,0 +1,382 @@
+package io.wruntime.manager.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.wruntime.manager.registry.Registry;
+import io.wruntime.manager.registry.RegistryException;
+import io.wruntime.manager.registry.Secrets;
+import io.wruntime.manager.registry.Timestamps;
+import io.wruntime.proto.v1.DeleteRoutingRuleRequest;
+import io.wruntime.proto.v1.DeleteRoutingRuleResponse;
+import io.wruntime.proto.v1.DeleteScheduleRequest;
+import io.wruntime.proto.v1.DeleteScheduleResponse;
+import io.wruntime.proto.v1.DeleteSecretRequest;
+import io.wruntime.proto.v1.DeleteSecretResponse;
+import io.wruntime.proto.v1.DeregisterEngineRequest;
+import io.wruntime.proto.v1.DeregisterEngineResponse;
+import io.wruntime.proto.v1.GetEngineRequest;
+import io.wruntime.proto.v1.GetEngineResponse;
+import io.wruntime.proto.v1.GetRoutingTableRequest;
+import io.wruntime.proto.v1.GetRoutingTableResponse;
+import io.wruntime.proto.v1.GetSchemaRequest;
+import io.wruntime.proto.v1.GetSchemaResponse;
+import io.wruntime.proto.v1.GetServiceRequest;
+import io.wruntime.proto.v1.GetServiceResponse;
+import io.wruntime.proto.v1.HeartbeatRequest;
+import io.wruntime.proto.v1.HeartbeatResponse;
+import io.wruntime.proto.v1.ListEnginesRequest;
+import io.wruntime.proto.v1.ListEnginesResponse;
+import io.wruntime.proto.v1.ListManagersRequest;
+import io.wruntime.proto.v1.ListManagersResponse;
+import io.wruntime.proto.v1.ListSchedulesRequest;
+import io.wruntime.proto.v1.ListSchedulesResponse;
+import io.wruntime.proto.v1.ListSecretsRequest;
+import io.wruntime.proto.v1.ListSecretsResponse;
+import io.wruntime.proto.v1.ListServicesRequest;
+import io.wruntime.proto.v1.ListServicesResponse;
+import io.wruntime.proto.v1.ManagerInfo;
+import io.wruntime.proto.v1.ManagerServiceGrpc;
+import io.wruntime.proto.v1.RegisterEngineRequest;
+import io.wruntime.proto.v1.RegisterEngineResponse;
+import io.wruntime.proto.v1.RemoveEngineRequest;
+import io.wruntime.proto.v1.RemoveEngineResponse;
+import io.wruntime.proto.v1.RoutingTable;
+import io.wruntime.proto.v1.SetSecretRequest;
+import io.wruntime.proto.v1.SetSecretResponse;
+import io.wruntime.proto.v1.UpsertRoutingRuleRequest;
+import io.wruntime.proto.v1.UpsertRoutingRuleResponse;
+import io.wruntime.proto.v1.UpsertScheduleRequest;
+import io.wruntime.proto.v1.UpsertScheduleResponse;
+import io.wruntime.proto.v1.WatchRoutingTableRequest;
+import io.wruntime.proto.v1.WatchRoutingTableResponse;
+import java.time.Clock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ManagerService of {@code proto/wruntime.proto} over an in-memory {@link Registry}.
+ *
+ * <p>Requests are validated here (INVALID_ARGUMENT); the registry's refusals become NOT_FOUND or
+ * FAILED_PRECONDITION with the registry's description. Schedules need the PostgreSQL store and
+ * answer UNIMPLEMENTED.
+ */
+public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ManagerService.class);
+  static final String SCHEDULES_UNIMPLEMENTED =
+      "schedules are not available: they need the manager's PostgreSQL store ([database] url),"
+          + " which this manager does not have yet";
+
+  private final Registry registry;
+  private final Secrets secrets;
+  private final RoutingTableWatchers watchers;
+  private final ManagerIdentity identity;
+  private final Clock clock;
+
+  public ManagerService(
+      Registry registry,
+      Secrets secrets,
+      RoutingTableWatchers watchers,
+      ManagerIdentity identity,
+      Clock clock) {
+    this.registry = requireNonNull(registry, "registry");
+    this.secrets = requireNonNull(secrets, "secrets");
+    this.watchers = requireNonNull(watchers, "watchers");
+    this.identity = requireNonNull(identity, "identity");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public void registerEngine(
+      RegisterEngineRequest request, StreamObserver<RegisterEngineResponse> response) {
+    unary(
+        response,
+        () -> {
+          RequestValidator.registerEngine(request);
+          RegisterEngineResponse result = registry.register(request);
+          LOG.info(
+              "engine {} registered with {} module(s) from node \"{}\": routing table version {}",
+              request.getEngineId(),
+              request.getModulesCount(),
+              request.getNode().getName(),
+              result.getRoutingTableVersion());
+          return result;
+        });
+  }
+
+  @Override
+  public void deregisterEngine(
+      DeregisterEngineRequest request, StreamObserver<DeregisterEngineResponse> response) {
+    unary(
+        response,
+        () -> {
+          RequestValidator.requiredEngineId(request.getEngineId());
+          DeregisterEngineResponse result = registry.deregister(request.getEngineId());
+          LOG.info(
+              "engine {} deregistered: routing table version {}",
+              request.getEngineId(),
+              result.getRoutingTableVersion());
+          return result;
+        });
+  }
+
+  @Override
+  public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+    unary(
+        response,
+        () -> {
+          RequestValidator.heartbeat(request);
+          return registry.heartbeat(request.getHeartbeatsList());
+        });
+  }
+
+  @Override
+  public void getRoutingTable(
+      GetRoutingTableRequest request, StreamObserver<GetRoutingTableResponse> response) {
+    unary(
+        response,
+        () -> {
+          RoutingTable table = registry.routingTable();
+          GetRoutingTableResponse.Builder out =
+              GetRoutingTableResponse.newBuilder().setVersion(table.getVersion());
+          // A known_version above ours means the caller saw another registry (e.g. this manager
+          // before a restart without a database): it gets the full table too.
+          if (request.getKnownVersion() != table.getVersion()) {
+            out.setTable(Registry.localize(table, request.getNode()));
+          }
+          return out.build();
+        });
+  }
+
+  @Override
+  public void watchRoutingTable(
+      WatchRoutingTableRequest request, StreamObserver<WatchRoutingTableResponse> response) {
+    watchers.watch(
+        request.getNode(), (ServerCallStreamObserver<WatchRoutingTableResponse>) response);
+  }
+
+  @Override
+  public void upsertRoutingRule(
+      UpsertRoutingRuleRequest request, StreamObserver<UpsertRoutingRuleResponse> response) {
+    unary(
+        response,
+        () -> {
+          RequestValidator.routingRule(request.getRule(), request.hasRule());
+          UpsertRoutingRuleResponse result = registry.upsertRule(request.getRule());
+          LOG.info(
+              "routing rule for {}.{} stored: routing table version {}",
+              request.getRule().getNamespace(),
+              request.getRule().getModule(),
+              result.getRoutingTableVersion());
+          return result;
+        });
+  }
+
+  @Override
+  public void deleteRoutingRule(
+      DeleteRoutingRuleRequest request, StreamObserver<DeleteRoutingRuleResponse> response) {
+    unary(
+        response,
+        () -> {
+          RequestValidator.name("namespace", request.getNamespace());
+          RequestValidator.name("module", request.getModule());
+          long version = registry.deleteRule(request.getNamespace(), request.getModule());
+          LOG.info(
+              "routing rule for {}.{} deleted: routing table version {}",
+              request.getNamespace(),
+              request.getModule(),
+              version);
+          return DeleteRoutingRuleResponse.newBuilder().setRoutingTableVersion(version).build();
+        });
+  }
+
+  @Override
+  public void getSchema(GetSchemaRequest request, StreamObserver<GetSchemaResponse> response) {
+    unary(
+        response,
+        () -> {
+          RequestValidator.moduleRef("module", request.hasModule() ? request.getModule() : null);
+          return registry.schema(request.getModule());
+        });
+  }
+
+  @Override
+  public void listEngines(
+      ListEnginesRequest request, StreamObserver<ListEnginesResponse> response) {
+    unary(
+        response,
+        () -> {
+          RequestValidator.optionalName("namespace", request.getNamespace());
+          return ListEnginesResponse.newBuilder()
+              .addAllEngines(registry.engines(request.getNode(), request.getNamespace()))
+              .build();
+        });
+  }
+
+  @Override
+  public void getEngine(GetEngineRequest request, StreamObserver<GetEngineResponse> response) {
+    unary(
+        response,
+        () -> {
+          RequestValidator.requiredEngineId(request.getEngineId());
+          return GetEngineResponse.newBuilder()
+              .setEngine(registry.engine(request.getEngineId()))
+              .build();
+        });
+  }
+
+  @Override
+  public void removeEngine(
+      RemoveEngineRequest request, StreamObserver<RemoveEngineResponse> response) {
+    unary(
+        response,
+        () -> {
+          RequestValidator.requiredEngineId(request.getEngineId());
+          long version = registry.removeEngine(request.getEngineId());
+          LOG.info("engine {} removed: routing table version {}", request.getEngineId(), version);
+          return RemoveEngineResponse.newBuilder().setRoutingTableVersion(version).build();
+        });
+  }
+
+  @Override
+  public void listServices(
+      ListServicesRequest request, StreamObserver<ListServicesResponse> response) {
+    unary(
+        response,
+        () -> {
+          RequestValidator.optionalName("namespace", request.getNamespace());
+          return ListServicesResponse.newBuilder()
+              .addAllServices(registry.services(request.getNamespace()))
+              .build();
+        });
+  }
+
+  @Override
+  public void getService(GetServiceRequest request, StreamObserver<GetServiceResponse> response) {
+    unary(
+        response,
+        () -> {
+          RequestValidator.name("namespace", request.getNamespace());
+          RequestValidator.name("name", request.getName());
+          return GetServiceResponse.newBuilder()
+              .setService(registry.service(request.getNamespace(), request.getName()))
+              .build();
+        });
+  }
+
+  @Override
+  public void setSecret(SetSecretRequest request, StreamObserver<SetSecretResponse> response) {
+    unary(
+        response,
+        () -> {
+          RequestValidator.name("namespace", request.getNamespace());
+          RequestValidator.secretKey("key", request.getKey());
+          boolean created =
+              secrets.set(request.getNamespace(), request.getKey(), request.getValue());
+          LOG.info(
+              "secret {} of namespace {} {}",
+              request.getKey(),
+              request.getNamespace(),
+              created ? "created" : "replaced");
+          return SetSecretResponse.newBuilder().setCreated(created).build();
+        });
+  }
+
+  @Override
+  public void deleteSecret(
+      DeleteSecretRequest request, StreamObserver<DeleteSecretResponse> response) {
+    unary(
+        response,
+        () -> {
+          RequestValidator.name("namespace", request.getNamespace());
+          if (request.getKey().isEmpty()) {
+            throw RequestValidator.invalid("key: is empty (expected: the secret's key)");
+          }
+          secrets.delete(request.getNamespace(), request.getKey());
+          LOG.info("secret {} of namespace {} deleted", request.getKey(), request.getNamespace());
+          return DeleteSecretResponse.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void listSecrets(
+      ListSecretsRequest request, StreamObserver<ListSecretsResponse> response) {
+    unary(
+        response,
+        () -> {
+          RequestValidator.optionalName("namespace", request.getNamespace());
+          return ListSecretsResponse.newBuilder()
+              .addAllSecrets(secrets.list(request.getNamespace()))
+              .build();
+        });
+  }
+
+  @Override
+  public void upsertSchedule(
+      UpsertScheduleRequest request, StreamObserver<UpsertScheduleResponse> response) {
+    response.onError(Status.UNIMPLEMENTED.withDescription(SCHEDULES_UNIMPLEMENTED).asException());
+  }
+
+  @Override
+  public void deleteSchedule(
+      DeleteScheduleRequest request, StreamObserver<DeleteScheduleResponse> response) {
+    response.onError(Status.UNIMPLEMENTED.withDescription(SCHEDULES_UNIMPLEMENTED).asException());
+  }
+
+  @Override
+  public void listSchedules(
+      ListSchedulesRequest request, StreamObserver<ListSchedulesResponse> response) {
+    response.onError(Status.UNIMPLEMENTED.withDescription(SCHEDULES_UNIMPLEMENTED).asException());
+  }
+
+  @Override
+  public void listManagers(
+      ListManagersRequest request, StreamObserver<ListManagersResponse> response) {
+    unary(
+        response,
+        () ->
+            ListManagersResponse.newBuilder()
+                .addManagers(
+                    ManagerInfo.newBuilder()
+                        .setManagerId(identity.id())
+                        .setAddress(identity.address())
+                        .setStartedAt(Timestamps.of(identity.startedAt()))
+                        .setLastHeartbeat(Timestamps.of(clock.instant()))
+                        .setAlive(true)
+                        .setAnswering(true))
+                .build());
+  }
+
+  /** Runs a unary call: its result, or its failure as a status with a description. */
+  private static <T> void unary(StreamObserver<T> response, Supplier<T> call) {
+    T result;
+    try {
+      result = call.get();
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    } catch (RegistryException e) {
+      Status status =
+          switch (e.reason()) {
+            case NOT_FOUND -> Status.NOT_FOUND;
+            case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+          };
+      response.onError(status.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (RuntimeException e) {
+      LOG.error("call failed unexpectedly", e);
+      response.onError(
+          Status.INTERNAL
+              .withDescription("internal error: " + e)
+              .withCause(e)
+              .asRuntimeException());
+      return;
+    }
+    response.onNext(result);
+    response.onCompleted();
+  }
+}

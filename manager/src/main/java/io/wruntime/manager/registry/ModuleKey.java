@@ -1,0 +1,46 @@
+package io.wruntime.manager.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import io.wruntime.proto.v1.ModuleRef;
+import java.util.Comparator;
+
+/** A module version as a map key: the value form of {@link ModuleRef}. */
+public record ModuleKey(String namespace, String name, String version)
+    implements Comparable<ModuleKey> {
+  private static final Comparator<ModuleKey> ORDER =
+      Comparator.comparing(ModuleKey::namespace)
+          .thenComparing(ModuleKey::name)
+          .thenComparing(ModuleKey::version);
+
+  public ModuleKey {
+    requireNonNull(namespace, "namespace");
+    requireNonNull(name, "name");
+    requireNonNull(version, "version");
+  }
+
+  public static ModuleKey of(ModuleRef ref) {
+    requireNonNull(ref, "ref");
+    return new ModuleKey(ref.getNamespace(), ref.getName(), ref.getVersion());
+  }
+
+  public ModuleRef toRef() {
+    return ModuleRef.newBuilder().setNamespace(namespace).setName(name).setVersion(version).build();
+  }
+
+  /** The service (namespace and module name) this version belongs to. */
+  public ServiceKey service() {
+    return new ServiceKey(namespace, name);
+  }
+
+  @Override
+  public int compareTo(ModuleKey other) {
+    return ORDER.compare(this, other);
+  }
+
+  /** {@code namespace.name@version}, as messages show a module version. */
+  @Override
+  public String toString() {
+    return namespace + "." + name + "@" + version;
+  }
+}

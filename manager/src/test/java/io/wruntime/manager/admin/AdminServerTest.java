@@ -1,0 +1,89 @@
+package io.wruntime.manager.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wruntime.manager.config.HostPort;
+import io.wruntime.manager.registry.RegistryStats;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AdminServerTest {
+  private final AtomicBoolean ready = new AtomicBoolean(true);
+  private final HttpClient http = HttpClient.newHttpClient();
+  private AdminServer admin;
+
+  @BeforeEach
+  void start() throws Exception {
+    RegistryStats stats = new RegistryStats(7, 3, 1, 1, 5, 2, 1, 4, 2);
+    admin =
+        AdminServer.start(
+            new HostPort("127.0.0.1", 0), ready::get, () -> ManagerMetrics.render(stats, 2));
+  }
+
+  @AfterEach
+  void stop() {
+    admin.close();
+  }
+
+  private HttpResponse<String> send(String method, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.address().getPort() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void healthzAnswersOk() throws Exception {
+    HttpResponse<String> response = send("GET", "/healthz");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("{\"status\":\"ok\"}");
+  }
+
+  @Test
+  void readyzFollowsWhetherTheServiceAcceptsCalls() throws Exception {
+    assertThat(send("GET", "/readyz").statusCode()).isEqualTo(200);
+
+    ready.set(false);
+
+    HttpResponse<String> response = send("GET", "/readyz");
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.body()).contains("not accepting calls");
+  }
+
+  @Test
+  void metricsAreRegistryGaugesInPrometheusText() throws Exception {
+    HttpResponse<String> response = send("GET", "/metrics");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type"))
+        .hasValue("text/plain; version=0.0.4; charset=utf-8");
+    assertThat(response.body())
+        .contains("# TYPE wr_manager_routing_table_version gauge\n")
+        .contains("\nwr_manager_routing_table_version 7\n")
+        .contains("\nwr_manager_engines{state=\"healthy\"} 1\n")
+        .contains("\nwr_manager_engines{state=\"unhealthy\"} 1\n")
+        .contains("\nwr_manager_engines{state=\"deregistered\"} 1\n")
+        .contains("\nwr_manager_routes{healthy=\"true\"} 2\n")
+        .contains("\nwr_manager_routes{healthy=\"false\"} 3\n")
+        .contains("\nwr_manager_routing_table_watchers 2\n");
+  }
+
+  @Test
+  void otherPathsAndMethodsAreRefusedWithAJsonError() throws Exception {
+    HttpResponse<String> missing = send("GET", "/nope");
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.body()).contains("\"code\":\"not_found\"").contains("/healthz");
+
+    HttpResponse<String> post = send("POST", "/healthz");
+    assertThat(post.statusCode()).isEqualTo(405);
+    assertThat(post.headers().firstValue("allow")).hasValue("GET, HEAD");
+  }
+}

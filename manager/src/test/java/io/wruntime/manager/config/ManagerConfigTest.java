@@ -1,0 +1,91 @@
+package io.wruntime.manager.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.wruntime.common.config.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ManagerConfigTest {
+  @Test
+  void defaultsAreTheReferenceValues() {
+    ManagerConfig config = ManagerConfig.defaults();
+
+    assertThat(config.listenAddress()).isEqualTo(new HostPort("0.0.0.0", 9000));
+    assertThat(config.engineHeartbeatTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.moduleHeartbeatTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.healthCheckInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.adminAddress()).isNull();
+  }
+
+  @Test
+  void everyKeyIsRead(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("manager.toml");
+    Files.writeString(
+        file,
+        """
+        listen_address = "[::1]:9500"
+        engine_heartbeat_timeout_secs = 20
+        module_heartbeat_timeout_secs = 7
+        health_check_interval_secs = 2
+        admin_address = "127.0.0.1:9501"
+        """);
+
+    ManagerConfig config = ManagerConfig.load(file);
+
+    assertThat(config.source()).isEqualTo(file.toString());
+    assertThat(config.listenAddress()).isEqualTo(new HostPort("::1", 9500));
+    assertThat(config.listenAddress()).hasToString("[::1]:9500");
+    assertThat(config.engineHeartbeatTimeout()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(config.moduleHeartbeatTimeout()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(config.healthCheckInterval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(config.adminAddress()).isEqualTo(new HostPort("127.0.0.1", 9501));
+  }
+
+  @Test
+  void theModuleTimeoutFollowsTheEngineTimeoutWhenUnset() {
+    ManagerConfig config = ManagerConfig.parse("m.toml", "engine_heartbeat_timeout_secs = 30");
+
+    assertThat(config.moduleHeartbeatTimeout()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void anUnknownKeyIsRejectedListingTheKnownOnes() {
+    assertThatThrownBy(() -> ManagerConfig.parse("m.toml", "listen_adress = \"0.0.0.0:9000\""))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "m.toml: listen_adress is not a known key (expected one of: admin_address,"
+                + " engine_heartbeat_timeout_secs, health_check_interval_secs, listen_address,"
+                + " module_heartbeat_timeout_secs)");
+  }
+
+  @Test
+  void aListenAddressWithoutPortNamesFileKeyAndValue() {
+    assertThatThrownBy(() -> ManagerConfig.parse("m.toml", "listen_address = \"0.0.0.0\""))
+        .hasMessage(
+            "m.toml: listen_address = \"0.0.0.0\" has no port (expected: host:port, e.g."
+                + " 127.0.0.1:9000)");
+  }
+
+  @Test
+  void aTimeoutOutOfRangeNamesTheRange() {
+    assertThatThrownBy(() -> ManagerConfig.parse("m.toml", "health_check_interval_secs = 0"))
+        .hasMessage(
+            "m.toml: health_check_interval_secs = 0 (expected: an integer from 1 to 86400)");
+    assertThatThrownBy(
+            () -> ManagerConfig.parse("m.toml", "engine_heartbeat_timeout_secs = \"10\""))
+        .hasMessage("m.toml: engine_heartbeat_timeout_secs = \"10\" (expected: an integer)");
+  }
+
+  @Test
+  void settingsOfTheDatabaseStoreAreRefusedAsNotYetSupported() {
+    assertThatThrownBy(() -> ManagerConfig.parse("m.toml", "[database]\nurl = \"postgres://x\""))
+        .hasMessage(
+            "m.toml: database is not supported by this manager yet (expected: no database; the"
+                + " registry is kept in memory)");
+  }
+}
