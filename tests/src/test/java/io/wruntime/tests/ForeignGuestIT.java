@@ -78,11 +78,14 @@ class ForeignGuestIT {
   void aRustGuestBuiltWithoutTheSdkSeesTheWholeRequestAndAnswers() throws Exception {
     byte[] body = new byte[BODY_SIZE];
     new Random(7).nextBytes(body);
+    // Makes the JSON answer longer than one blocking-write-and-flush (4096 bytes).
+    String padding = "p".repeat(5000);
 
     HttpResponse<String> response =
         HTTP.send(
             toInspect("/inspect")
                 .header("x-test", "42")
+                .header("x-padding", padding)
                 .header("content-type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build(),
@@ -108,7 +111,10 @@ class ForeignGuestIT {
       headers.add(List.of(pair.path(0).asText(), pair.path(1).asText()));
     }
     assertThat(headers)
-        .contains(List.of("x-test", "42"), List.of("content-type", "application/octet-stream"));
+        .contains(
+            List.of("x-test", "42"),
+            List.of("x-padding", padding),
+            List.of("content-type", "application/octet-stream"));
     // The guest's println! reaches the engine's log through wasi_snapshot_preview1.fd_write.
     await()
         .atMost(Duration.ofSeconds(10))
