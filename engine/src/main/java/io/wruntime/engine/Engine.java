@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.wruntime.common.config.ConfigException;
+import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.engine.config.EngineConfig;
 import io.wruntime.engine.config.HostPort;
 import io.wruntime.engine.config.ModuleConfig;
@@ -18,11 +20,17 @@ import io.wruntime.engine.module.GuestModuleLoader;
 import io.wruntime.engine.module.ModuleLoadException;
 import io.wruntime.engine.outbound.LocalOutboundClient;
 import io.wruntime.engine.outbound.ProxyOutboundClient;
+import io.wruntime.engine.registration.EngineIds;
+import io.wruntime.engine.registration.ModuleHealthMonitor;
+import io.wruntime.engine.registration.ModuleRegistrations;
+import io.wruntime.engine.registration.NodeRegistration;
 import io.wruntime.engine.server.AdminEndpoints;
 import io.wruntime.engine.server.BufferGauge;
 import io.wruntime.engine.server.HttpServer;
 import io.wruntime.engine.server.ReadinessReport;
 import io.wruntime.engine.server.RequestHandler;
+import io.wruntime.engine.telemetry.DispatchTracing;
+import io.wruntime.proto.v1.ModuleRegistration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -43,6 +51,11 @@ import org.slf4j.LoggerFactory;
 public final class Engine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
+  /** The {@code service.name} of the engine's spans unless {@code OTEL_SERVICE_NAME} says. */
+  public static final String SERVICE_NAME = "wr-engine";
+
+  private static final String TRACER_SCOPE = "io.wruntime.engine";
+
   /** How long in-flight requests may run on after a stop was asked for. */
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
@@ -54,7 +67,25 @@ public final class Engine implements AutoCloseable {
   private final HttpServer server;
   private final HttpServer adminServer;
   private final AtomicBoolean closing;
+  private final Network network;
   private final CountDownLatch terminated = new CountDownLatch(1);
+
+  /**
+   * The engine's part in the control plane (null fields when standalone) and the telemetry it owns
+   * (null when the caller owns it).
+   */
+  private record Network(
+      NodeRegistration registration, ModuleHealthMonitor health, Telemetry ownedTelemetry) {
+    void close() {
+      // Deregister first: the control plane stops routing here while requests still finish.
+      if (registration != null) {
+        registration.close();
+      }
+      if (health != null) {
+        health.close();
+      }
+    }
+  }
 
   private Engine(
       EventLoopGroup group,
@@ -64,7 +95,8 @@ public final class Engine implements AutoCloseable {
       BufferGauge gauge,
       HttpServer server,
       HttpServer adminServer,
-      AtomicBoolean stopping) {
+      AtomicBoolean stopping,
+      Network network) {
     this.group = group;
     this.registry = registry;
     this.dispatcher = dispatcher;
@@ -73,6 +105,7 @@ public final class Engine implements AutoCloseable {
     this.server = server;
     this.adminServer = adminServer;
     this.closing = stopping;
+    this.network = network;
   }
 
   /**
@@ -87,15 +120,48 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Starts an engine: creates the outbound client (to the proxy, or in-process when standalone),
-   * the loader from it, loads every module, and binds the listeners.
+   * Starts an engine whose spans are recorded (trace context propagates through it) but not
+   * exported; see {@link #startWith(EngineConfig, Function, Telemetry)}.
    *
    * @throws IOException when a listener cannot be bound
    */
   public static Engine startWith(
       EngineConfig config, Function<OutboundClient, GuestModuleLoader> loaders) throws IOException {
+    Telemetry telemetry = Telemetry.notExporting(SERVICE_NAME);
+    try {
+      return startWith(config, loaders, telemetry, true);
+    } catch (IOException | RuntimeException e) {
+      telemetry.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts an engine: creates the outbound client (to the proxy, or in-process when standalone),
+   * the loader from it, loads every module, and binds the listeners. With a {@code [node]}, it then
+   * registers through the proxy in the background (see {@link NodeRegistration}) while it serves.
+   * Each request to a module is traced with {@code telemetry}, which the caller keeps and closes
+   * after the engine.
+   *
+   * @throws IOException when a listener cannot be bound
+   * @throws ConfigException when a module's schema file cannot be read or is not a schema (checked
+   *     only when the engine registers)
+   */
+  public static Engine startWith(
+      EngineConfig config, Function<OutboundClient, GuestModuleLoader> loaders, Telemetry telemetry)
+      throws IOException {
+    return startWith(config, loaders, telemetry, false);
+  }
+
+  private static Engine startWith(
+      EngineConfig config,
+      Function<OutboundClient, GuestModuleLoader> loaders,
+      Telemetry telemetry,
+      boolean ownsTelemetry)
+      throws IOException {
     requireNonNull(config, "config");
     requireNonNull(loaders, "loaders");
+    requireNonNull(telemetry, "telemetry");
     AtomicBoolean stopping = new AtomicBoolean();
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
@@ -104,7 +170,12 @@ public final class Engine implements AutoCloseable {
             NioIoHandler.newFactory());
     BufferGauge gauge = new BufferGauge();
     ModuleRegistry registry = new ModuleRegistry();
-    Dispatcher dispatcher = new Dispatcher(registry, config.pool().totalComponentInstances());
+    Dispatcher dispatcher =
+        new Dispatcher(
+            registry,
+            config.pool().totalComponentInstances(),
+            Dispatcher.DEFAULT_ADMISSION_WAIT,
+            new DispatchTracing(telemetry.tracer(TRACER_SCOPE)));
     OutboundClient outbound =
         config.hasProxy()
             ? new ProxyOutboundClient(
@@ -112,10 +183,14 @@ public final class Engine implements AutoCloseable {
             : new LocalOutboundClient(dispatcher, config.maxOutboundBodyBytes());
     HttpServer server = null;
     HttpServer admin = null;
+    List<ModuleRegistration> registrations = List.of();
     try {
       GuestModuleLoader loader = requireNonNull(loaders.apply(outbound), "loader");
       for (ModuleConfig module : config.modules()) {
         registry.add(load(loader, module, config));
+      }
+      if (config.hasProxy()) {
+        registrations = ModuleRegistrations.of(config, registry);
       }
       AdminEndpoints endpoints =
           new AdminEndpoints(
@@ -147,8 +222,6 @@ public final class Engine implements AutoCloseable {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw e;
     }
-    Engine engine =
-        new Engine(group, registry, dispatcher, outbound, gauge, server, admin, stopping);
     List<String> ready = new ArrayList<>();
     List<String> failed = new ArrayList<>();
     for (HostedModule m : registry.all()) {
@@ -166,7 +239,46 @@ public final class Engine implements AutoCloseable {
     if (admin != null) {
       LOG.info("admin endpoints on {}", admin.address());
     }
+    Telemetry owned = ownsTelemetry ? telemetry : null;
+    Network network =
+        config.hasProxy()
+            ? register(config, server.address(), registry, dispatcher, registrations, owned)
+            : new Network(null, null, owned);
+    Engine engine =
+        new Engine(group, registry, dispatcher, outbound, gauge, server, admin, stopping, network);
     return engine;
+  }
+
+  /** Starts probing module health and registering through the proxy's NodeService. */
+  private static Network register(
+      EngineConfig config,
+      HostPort listen,
+      ModuleRegistry registry,
+      Dispatcher dispatcher,
+      List<ModuleRegistration> registrations,
+      Telemetry ownedTelemetry) {
+    EngineConfig.NodeConfig node = config.node();
+    String engineId = node.engineId();
+    if (engineId == null) {
+      engineId = EngineIds.generate(listen);
+      LOG.info("engine id {} (generated; set [node] engine_id to choose one)", engineId);
+    } else {
+      LOG.info("engine id {} (from [node] engine_id)", engineId);
+    }
+    List<HostedModule> ready = registry.all().stream().filter(HostedModule::isReady).toList();
+    ModuleHealthMonitor health =
+        new ModuleHealthMonitor(
+                dispatcher, ready, node.heartbeatInterval(), ModuleHealthMonitor.DEFAULT_TIMEOUT)
+            .start();
+    NodeRegistration registration =
+        NodeRegistration.start(
+            node.controlAddress(),
+            engineId,
+            EngineIds.engineAddress(listen),
+            registrations,
+            node.heartbeatInterval(),
+            health::report);
+    return new Network(registration, health, ownedTelemetry);
   }
 
   private static HostedModule load(
@@ -215,6 +327,11 @@ public final class Engine implements AutoCloseable {
     return adminServer == null ? -1 : adminServer.port();
   }
 
+  /** The id the engine registers with; null when it runs standalone. */
+  public String engineId() {
+    return network.registration() == null ? null : network.registration().engineId();
+  }
+
   /** Where the modules' outgoing calls go. */
   public OutboundClient outbound() {
     return outbound;
@@ -256,6 +373,7 @@ public final class Engine implements AutoCloseable {
       return;
     }
     LOG.info("engine stopping: {} requests in flight", dispatcher.inFlight());
+    network.close();
     server.stopAccepting();
     boolean clean;
     try {
@@ -271,6 +389,9 @@ public final class Engine implements AutoCloseable {
     closeOutbound(outbound);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     LOG.info("engine stopped{}", clean ? "" : " (some requests were cut short)");
+    if (network.ownedTelemetry() != null) {
+      network.ownedTelemetry().close();
+    }
     terminated.countDown();
   }
 

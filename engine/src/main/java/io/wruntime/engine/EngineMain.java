@@ -1,6 +1,7 @@
 package io.wruntime.engine;
 
 import io.wruntime.common.config.ConfigException;
+import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.engine.config.EngineConfig;
 import io.wruntime.engine.host.WasiHttpModuleLoader;
 import java.io.IOException;
@@ -52,17 +53,35 @@ public final class EngineMain implements Callable<Integer> {
       spec.commandLine().getErr().println("wr-engine: " + e.getMessage());
       return EXIT_CONFIG;
     }
+    Telemetry telemetry;
+    try {
+      telemetry = Telemetry.fromEnvironment(Engine.SERVICE_NAME);
+    } catch (ConfigException e) {
+      spec.commandLine().getErr().println("wr-engine: " + e.getMessage());
+      return EXIT_CONFIG;
+    }
     Engine engine;
     try {
-      engine = Engine.startWith(engineConfig, WasiHttpModuleLoader::new);
+      engine = Engine.startWith(engineConfig, WasiHttpModuleLoader::new, telemetry);
+    } catch (ConfigException e) {
+      telemetry.close();
+      spec.commandLine().getErr().println("wr-engine: " + e.getMessage());
+      return EXIT_CONFIG;
     } catch (IOException e) {
+      telemetry.close();
       spec.commandLine().getErr().println("wr-engine: " + e.getMessage());
       return EXIT_START;
     }
     Duration grace = Duration.ofSeconds(Math.max(0, shutdownGraceSecs));
     Runtime.getRuntime()
         .addShutdownHook(
-            Thread.ofPlatform().name("wr-shutdown").unstarted(() -> engine.close(grace)));
+            Thread.ofPlatform()
+                .name("wr-shutdown")
+                .unstarted(
+                    () -> {
+                      engine.close(grace);
+                      telemetry.close();
+                    }));
     engine.awaitTermination();
     return 0;
   }

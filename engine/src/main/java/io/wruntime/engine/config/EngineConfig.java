@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.config.TomlTable;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -66,10 +67,37 @@ public record EngineConfig(
     return node != null;
   }
 
-  /** The local proxy ({@code [node]}). */
-  public record NodeConfig(HostPort proxyAddress) {
+  /**
+   * The local proxy ({@code [node]}) and how the engine registers through it.
+   *
+   * @param proxyAddress where modules' outgoing calls go (the proxy's HTTP listener)
+   * @param controlAddress the proxy's gRPC {@code NodeService}, where the engine registers and
+   *     heartbeats
+   * @param engineId the id to register with, or null to generate one ({@code host-port-random})
+   * @param heartbeatInterval how often the engine probes its modules' health and heartbeats
+   */
+  public record NodeConfig(
+      HostPort proxyAddress, HostPort controlAddress, String engineId, Duration heartbeatInterval) {
+    public static final int DEFAULT_CONTROL_PORT = 9002;
+    public static final int DEFAULT_HEARTBEAT_INTERVAL_SECS = 3;
+
     public NodeConfig {
       requireNonNull(proxyAddress, "proxyAddress");
+      requireNonNull(controlAddress, "controlAddress");
+      requireNonNull(heartbeatInterval, "heartbeatInterval");
+      if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+        throw new IllegalArgumentException(
+            "heartbeatInterval: " + heartbeatInterval + " (expected: positive)");
+      }
+    }
+
+    /** The proxy at {@code proxyAddress}, its NodeService on the same host at port 9002. */
+    public NodeConfig(HostPort proxyAddress) {
+      this(
+          proxyAddress,
+          requireNonNull(proxyAddress, "proxyAddress").withPort(DEFAULT_CONTROL_PORT),
+          null,
+          Duration.ofSeconds(DEFAULT_HEARTBEAT_INTERVAL_SECS));
     }
   }
 }

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** Turns a parsed {@code engine.toml} into an {@link EngineConfig}, validating every key. */
 final class EngineConfigReader {
@@ -29,7 +30,12 @@ final class EngineConfigReader {
           "pool",
           "limits",
           "module");
-  private static final Set<String> NODE_KEYS = Set.of("proxy_address");
+  private static final Set<String> NODE_KEYS =
+      Set.of("proxy_address", "control_address", "engine_id", "heartbeat_interval_secs");
+
+  /** Engine ids as the manager accepts them: a pod name, a host name, a UUID. */
+  private static final Pattern ENGINE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,253}");
+
   private static final Set<String> POOL_KEYS =
       Set.of("total_component_instances", "max_memory_size", "execution");
   private static final Set<String> LIMITS_KEYS =
@@ -82,10 +88,7 @@ final class EngineConfigReader {
     TomlTable nodeTable = root.table("node").orElse(null);
     if (nodeTable != null) {
       nodeTable.rejectUnknownKeys(NODE_KEYS);
-      HostPort proxy = optionalAddress(nodeTable, "proxy_address", true);
-      if (proxy != null) {
-        node = new EngineConfig.NodeConfig(proxy);
-      }
+      node = node(nodeTable);
     }
 
     PoolConfig pool = PoolConfig.defaults();
@@ -146,6 +149,42 @@ final class EngineConfigReader {
         pool,
         limits,
         modules);
+  }
+
+  private static EngineConfig.NodeConfig node(TomlTable table) {
+    HostPort proxy = optionalAddress(table, "proxy_address", true);
+    if (proxy == null) {
+      for (String key : List.of("control_address", "engine_id", "heartbeat_interval_secs")) {
+        if (table.has(key)) {
+          throw table.error(
+              key,
+              "is set without proxy_address (expected: proxy_address too; the engine registers"
+                  + " only through a proxy)");
+        }
+      }
+      return null;
+    }
+    HostPort control =
+        table.has("control_address")
+            ? address(table, "control_address", null, true)
+            : proxy.withPort(EngineConfig.NodeConfig.DEFAULT_CONTROL_PORT);
+    String engineId = table.string("engine_id").orElse(null);
+    if (engineId != null && !ENGINE_ID.matcher(engineId).matches()) {
+      throw table.error(
+          "engine_id",
+          "= \""
+              + engineId
+              + "\" is not a valid engine id (expected: 1-253 characters of letters, digits, '.',"
+              + " '_', ':' and '-', e.g. a pod or host name)");
+    }
+    Duration heartbeat =
+        Duration.ofSeconds(
+            table.integer(
+                "heartbeat_interval_secs",
+                EngineConfig.NodeConfig.DEFAULT_HEARTBEAT_INTERVAL_SECS,
+                1,
+                3600));
+    return new EngineConfig.NodeConfig(proxy, control, engineId, heartbeat);
   }
 
   private static ModuleConfig module(TomlTable table, PoolConfig pool) {

@@ -45,6 +45,7 @@ public final class Dispatcher implements RequestHandler {
   private final Semaphore global;
   private final Duration admissionWait;
   private final ScheduledExecutorService deadlines;
+  private final DispatchObserver observer;
   private final DispatchMetrics metrics = new DispatchMetrics();
   private final Set<Thread> inFlight = ConcurrentHashMap.newKeySet();
   private volatile boolean shuttingDown;
@@ -52,9 +53,15 @@ public final class Dispatcher implements RequestHandler {
   /**
    * @param totalInstances {@code total_component_instances}: instances running at once engine-wide
    * @param admissionWait how long a request may wait for a free instance before a 503
+   * @param observer sees each request dispatched to a module (tracing)
    */
-  public Dispatcher(ModuleRegistry registry, int totalInstances, Duration admissionWait) {
+  public Dispatcher(
+      ModuleRegistry registry,
+      int totalInstances,
+      Duration admissionWait,
+      DispatchObserver observer) {
     this.registry = requireNonNull(registry, "registry");
+    this.observer = requireNonNull(observer, "observer");
     if (totalInstances < 1) {
       throw new IllegalArgumentException("totalInstances: " + totalInstances + " (expected: >= 1)");
     }
@@ -67,6 +74,10 @@ public final class Dispatcher implements RequestHandler {
     // Almost every deadline is cancelled (the request ended in time): drop them at once.
     timer.setRemoveOnCancelPolicy(true);
     this.deadlines = timer;
+  }
+
+  public Dispatcher(ModuleRegistry registry, int totalInstances, Duration admissionWait) {
+    this(registry, totalInstances, admissionWait, DispatchObserver.NONE);
   }
 
   public Dispatcher(ModuleRegistry registry, int totalInstances) {
@@ -132,28 +143,27 @@ public final class Dispatcher implements RequestHandler {
     requireNonNull(module, "module");
     requireNonNull(request, "request");
     requireNonNull(response, "response");
+    DispatchObserver.Observation observation = observer.started(module, request);
+    IncomingRequest observed = observation.request();
+    EngineError refusal = null;
     if (!module.isReady()) {
-      reject(
-          request,
-          response,
-          module.label(),
+      refusal =
           new EngineError(
               503,
               "module_unavailable",
-              "module " + module.label() + " failed to load: " + module.loadError()));
-      return;
-    }
-    if (shuttingDown) {
-      reject(
-          request,
-          response,
-          module.label(),
+              "module " + module.label() + " failed to load: " + module.loadError());
+    } else if (shuttingDown) {
+      refusal =
           new EngineError(
-              503, "shutting_down", "the engine is shutting down; retry elsewhere", RETRY_AFTER));
+              503, "shutting_down", "the engine is shutting down; retry elsewhere", RETRY_AFTER);
+    }
+    if (refusal != null) {
+      reject(observed, response, module.label(), refusal);
+      observation.ended(refusal.status(), refusal);
       return;
     }
     Exchange exchange =
-        new Exchange(module, request, new DispatchResponse(response, module.label()));
+        new Exchange(module, observed, new DispatchResponse(response, module.label()), observation);
     Thread thread = Thread.ofVirtual().name("wr-" + module.label()).unstarted(exchange::run);
     exchange.thread = thread;
     inFlight.add(thread);
@@ -253,14 +263,20 @@ public final class Dispatcher implements RequestHandler {
     final HostedModule module;
     final IncomingRequest request;
     final DispatchResponse response;
+    final DispatchObserver.Observation observation;
     final AtomicBoolean deadlineHit = new AtomicBoolean();
     volatile Thread thread;
     volatile ScheduledFuture<?> deadline;
 
-    Exchange(HostedModule module, IncomingRequest request, DispatchResponse response) {
+    Exchange(
+        HostedModule module,
+        IncomingRequest request,
+        DispatchResponse response,
+        DispatchObserver.Observation observation) {
       this.module = module;
       this.request = request;
       this.response = response;
+      this.observation = observation;
     }
 
     void run() {
@@ -439,6 +455,7 @@ public final class Dispatcher implements RequestHandler {
 
     private void record() {
       EngineError error = response.error();
+      observation.ended(response.status(), error);
       metrics.count(module.label(), response.status());
       if (error != null) {
         logFailure(module.label(), error.status(), error.code(), error.message());

@@ -26,9 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Outgoing requests of a standalone engine (no {@code [node]}): a call to {@code namespace.module}
  * of a module hosted here is dispatched in-process, through the same dispatcher and limits as
  * inbound traffic; the callee sees the headers a proxy would set ({@code x-wr-namespace}, {@code
- * x-wr-module}, {@code x-wr-version}, a child {@code traceparent}). The version is the one named by
- * the caller's {@code x-wr-version} header (exactly), else the highest loaded one. The request body
- * is the caller's own stream; the response body streams back through a {@link Pipe}.
+ * x-wr-module}, {@code x-wr-version}, the caller's {@code traceparent}). The version is the one
+ * named by the caller's {@code x-wr-version} header (exactly), else the highest loaded one. The
+ * request body is the caller's own stream; the response body streams back through a {@link Pipe}.
  */
 public final class LocalOutboundClient implements OutboundClient {
   private final Dispatcher dispatcher;
@@ -84,7 +84,7 @@ public final class LocalOutboundClient implements OutboundClient {
     forwarded.add(Field.of(WrHeaders.MODULE, target.name()));
     forwarded.add(Field.of(WrHeaders.VERSION, target.version()));
     forwarded.add(
-        Field.of(WrHeaders.TRACEPARENT, Traceparent.child(request.caller().traceparent())));
+        Field.of(WrHeaders.TRACEPARENT, Traceparent.propagate(request.caller().traceparent())));
     LimitedBodySource body =
         new LimitedBodySource(
             request.body(),

@@ -49,8 +49,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Sends modules' outgoing requests to the local proxy ({@code [node] proxy_address}) over HTTP/1.1,
  * with the routing headers the proxy needs: {@code x-wr-destination} (the original URI), {@code
- * x-wr-source}, {@code x-wr-source-ns} and a child {@code traceparent}; the module's own {@code
- * x-wr-*} headers are dropped.
+ * x-wr-source}, {@code x-wr-source-ns} and the caller's {@code traceparent}; the module's own
+ * {@code x-wr-*} headers are dropped.
  *
  * <p>Netty rather than {@code java.net.http.HttpClient}: the JDK client fixes the connect timeout
  * per client (wasi:http sets it per request), refuses some headers, and would need two Flow
@@ -239,7 +239,7 @@ public final class ProxyOutboundClient implements OutboundClient, AutoCloseable 
     headers.set(WrHeaders.DESTINATION, OutboundHeaders.destination(request));
     headers.set(WrHeaders.SOURCE, OutboundHeaders.source(request.caller()));
     headers.set(WrHeaders.SOURCE_NS, request.caller().namespace());
-    headers.set(WrHeaders.TRACEPARENT, Traceparent.child(request.caller().traceparent()));
+    headers.set(WrHeaders.TRACEPARENT, Traceparent.propagate(request.caller().traceparent()));
     boolean chunked = false;
     if (declared >= 0) {
       headers.set(HttpHeaderNames.CONTENT_LENGTH, declared);

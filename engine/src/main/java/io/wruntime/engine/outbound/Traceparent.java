@@ -15,18 +15,20 @@ public final class Traceparent {
   private Traceparent() {}
 
   /**
-   * A child of {@code parent}: the same trace id and flags, a new span id. A fresh trace when
-   * {@code parent} is null or not a valid {@code traceparent}.
+   * The {@code traceparent} an outgoing call carries: {@code context} itself (the span the call is
+   * made from: the engine puts its {@code engine.dispatch} span there), as version 00, so that the
+   * callee's spans are its children. A fresh trace when {@code context} is null or not a valid
+   * {@code traceparent}.
    */
-  public static String child(String parent) {
-    if (parent != null) {
-      var m = FORMAT.matcher(parent.trim());
+  public static String propagate(String context) {
+    if (context != null) {
+      var m = FORMAT.matcher(context.trim());
       if (m.matches()
           && !m.group(1).equals("ff")
           && !m.group(2).equals(ZERO_TRACE)
           && !m.group(3).equals(ZERO_SPAN)
           && (m.group(5) == null || !m.group(1).equals("00"))) {
-        return "00-" + m.group(2) + "-" + newSpanId() + "-" + m.group(4);
+        return "00-" + m.group(2) + "-" + m.group(3) + "-" + m.group(4);
       }
     }
     return fresh();
