@@ -217,7 +217,7 @@ class EngineErrorsIT {
           .isEqualTo(
               "module "
                   + QUEUED
-                  + " has 1 requests waiting for an instance already (channel_capacity = 1);"
+                  + " already has its queue of 1 waiting request full (channel_capacity = 1);"
                   + " retry later");
     }
     HttpResponse<String> first = running.get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
