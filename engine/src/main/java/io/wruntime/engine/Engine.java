@@ -295,15 +295,19 @@ public final class Engine implements AutoCloseable {
       long started = System.nanoTime();
       try {
         GuestModule loaded = loader.load(module.toDefinition(config.pool().execution()));
-        LOG.info(
-            "module {} loaded from {} in {} ms",
+        LOG.debug(
+            "module {} loaded in {} ms",
             module.label(),
-            module.wasmPath(),
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         return HostedModule.ready(
             module.namespace(), module.name(), module.version(), loaded, limits);
       } catch (ModuleLoadException e) {
-        failure = e.getMessage();
+        // Loader messages name the module already; the dispatcher and the log line below add it.
+        String prefix = "module " + module.label() + ": ";
+        failure =
+            e.getMessage().startsWith(prefix)
+                ? e.getMessage().substring(prefix.length())
+                : e.getMessage();
       } catch (RuntimeException | StackOverflowError e) {
         failure = "the loader failed: " + e;
       }

@@ -325,9 +325,11 @@ public final class Dispatcher implements RequestHandler {
                 "queue_full",
                 "module "
                     + module.label()
-                    + " has "
+                    + " already has its queue of "
                     + capacity
-                    + " requests waiting for an instance already (channel_capacity = "
+                    + " waiting request"
+                    + (capacity == 1 ? "" : "s")
+                    + " full (channel_capacity = "
                     + capacity
                     + "); retry later",
                 RETRY_AFTER));

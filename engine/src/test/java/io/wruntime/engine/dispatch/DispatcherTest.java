@@ -155,7 +155,7 @@ class DispatcherTest {
     assertThat(body.get("code").asText()).isEqualTo("queue_full");
     assertThat(body.get("error").asText())
         .isEqualTo(
-            "module example.slow@1.0.0 has 1 requests waiting for an instance already"
+            "module example.slow@1.0.0 already has its queue of 1 waiting request full"
                 + " (channel_capacity = 1); retry later");
     release.countDown();
     assertThat(running.await().status()).isEqualTo(200);
