@@ -200,7 +200,9 @@ public final class NodeRegistration implements AutoCloseable {
                         + "@"
                         + m.getRef().getVersion())
             .toList(),
-        interval.toMillis() % 1000 == 0 ? interval.toSeconds() + " s" : interval.toMillis() + " ms");
+        interval.toMillis() % 1000 == 0
+            ? interval.toSeconds() + " s"
+            : interval.toMillis() + " ms");
     if (heartbeats != null) {
       heartbeats.cancel(false);
     }
