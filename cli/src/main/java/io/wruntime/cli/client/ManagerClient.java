@@ -58,11 +58,8 @@ public final class ManagerClient implements AutoCloseable {
    */
   public <T> T call(Function<ManagerServiceBlockingStub, T> call) {
     requireNonNull(call, "call");
-    ManagerServiceBlockingStub stub =
-        ManagerServiceGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
     try {
-      return call.apply(stub);
+      return call.apply(stub());
     } catch (StatusRuntimeException e) {
       throw failure(e);
     }
@@ -75,17 +72,19 @@ public final class ManagerClient implements AutoCloseable {
    */
   public <T> Optional<T> find(Function<ManagerServiceBlockingStub, T> call) {
     requireNonNull(call, "call");
-    ManagerServiceBlockingStub stub =
-        ManagerServiceGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
     try {
-      return Optional.of(call.apply(stub));
+      return Optional.of(call.apply(stub()));
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
         return Optional.empty();
       }
       throw failure(e);
     }
+  }
+
+  private ManagerServiceBlockingStub stub() {
+    return ManagerServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private CliException failure(StatusRuntimeException e) {

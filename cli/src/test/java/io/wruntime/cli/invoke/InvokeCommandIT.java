@@ -191,9 +191,9 @@ class InvokeCommandIT {
 
     assertThat(run.exitCode()).isEqualTo(WrCli.EXIT_FAILURE);
     assertThat(run.err())
-        .startsWith("wr-cli: --body: ")
-        .contains("msg")
-        .contains("(expected: JSON of echo.EchoRequest");
+        .isEqualTo(
+            "wr-cli: --body: Cannot find field: msg in message echo.EchoRequest (expected: JSON of"
+                + " echo.EchoRequest, the input of echo.EchoService.Echo in example.echo@1.0.0)\n");
     assertThat(proxy.requests()).isEmpty();
   }
 

@@ -82,6 +82,20 @@ class RegistryCommandsIT {
   }
 
   @Test
+  void managerOptionWinsOverTheEnvironment() {
+    CliRun run =
+        CliRun.run(
+            Map.of("WR_MANAGER", CliRun.unusedAddress()),
+            "engines",
+            "list",
+            "--manager",
+            manager.address());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).startsWith("ENGINE");
+  }
+
+  @Test
   void enginesGetShowsTheEngineAndItsModules() {
     CliRun run = run("engines", "get", "e1");
 
