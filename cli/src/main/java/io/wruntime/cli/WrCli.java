@@ -1,8 +1,19 @@
 package io.wruntime.cli;
 
+import io.wruntime.cli.client.Endpoint;
+import io.wruntime.cli.client.ManagerClient;
+import io.wruntime.cli.invoke.InvokeCommand;
+import io.wruntime.cli.metrics.MetricsCommand;
+import io.wruntime.cli.options.EndpointConverter;
+import io.wruntime.cli.options.EnvironmentDefaults;
+import io.wruntime.cli.output.OutputFormat;
+import io.wruntime.cli.registry.EnginesCommand;
+import io.wruntime.cli.registry.RoutesCommand;
+import io.wruntime.cli.registry.ServicesCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -10,20 +21,33 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
  * The {@code wr-cli} entry point. Exit codes: 0 success, 1 failure, 2 usage error.
  *
  * <p>Commands print only through {@code spec.commandLine().getOut()} and {@code getErr()}, so a
- * test that runs {@link #commandLine()} with its own writers sees everything a user would.
+ * test that runs {@link #commandLine()} with its own writers sees everything a user would. The
+ * global options ({@code --manager}, {@code --proxy}, {@code --output}) may stand before or after
+ * the command; each command reaches them through {@link #of(CommandSpec)}. A command group is one
+ * class listing its subcommands (see {@link EnginesCommand}); a new group such as {@code dev} is
+ * one more entry in {@code subcommands} below.
  */
 @Command(
     name = "wr-cli",
     mixinStandardHelpOptions = true,
     versionProvider = WrCli.Version.class,
     description = "Command-line client of the wruntime WebAssembly runtime.",
-    subcommands = HelpCommand.class)
+    subcommands = {
+      InvokeCommand.class,
+      EnginesCommand.class,
+      ServicesCommand.class,
+      RoutesCommand.class,
+      MetricsCommand.class,
+      HelpCommand.class
+    })
 public final class WrCli implements Callable<Integer> {
   /** Exit code of a command that ran and failed. */
   public static final int EXIT_FAILURE = 1;
@@ -31,27 +55,111 @@ public final class WrCli implements Callable<Integer> {
   /** Exit code of a command line that could not be understood. */
   public static final int EXIT_USAGE = 2;
 
+  /** Where the manager listens unless {@code --manager} or {@code WR_MANAGER} says otherwise. */
+  public static final String DEFAULT_MANAGER = "http://127.0.0.1:9000";
+
+  /** Where the proxy takes module traffic unless {@code --proxy} or {@code WR_PROXY} says so. */
+  public static final String DEFAULT_PROXY = "http://127.0.0.1:9001";
+
   @Spec CommandSpec spec;
+
+  @Option(
+      names = "--manager",
+      paramLabel = "URL",
+      scope = ScopeType.INHERIT,
+      defaultValue = DEFAULT_MANAGER,
+      converter = EndpointConverter.class,
+      description = {"Manager's gRPC address (env WR_MANAGER).", "Default: " + DEFAULT_MANAGER})
+  Endpoint manager;
+
+  @Option(
+      names = "--proxy",
+      paramLabel = "URL",
+      scope = ScopeType.INHERIT,
+      defaultValue = DEFAULT_PROXY,
+      converter = EndpointConverter.class,
+      description = {"Proxy's module-traffic address (env WR_PROXY).", "Default: " + DEFAULT_PROXY})
+  Endpoint proxy;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      scope = ScopeType.INHERIT,
+      defaultValue = "text",
+      description = "text or json (default: ${DEFAULT-VALUE}).")
+  OutputFormat output;
 
   /** Runs the CLI and exits the JVM with the command's exit code. */
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
 
-  /** A fresh, fully configured command line; callers may replace its out and err writers. */
+  /** A fresh, fully configured command line reading the process environment. */
   public static CommandLine commandLine() {
+    return commandLine(System.getenv());
+  }
+
+  /**
+   * A fresh, fully configured command line; callers may replace its out and err writers.
+   *
+   * @param environment where {@code WR_MANAGER}, {@code WR_PROXY} and {@code WR_PROXY_ADMIN} are
+   *     read from
+   */
+  public static CommandLine commandLine(Map<String, String> environment) {
     CommandLine cli = new CommandLine(new WrCli());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    // "@FILE" is how --data and --body name a file: it must reach them, not expand to arguments.
+    cli.setExpandAtFiles(false);
+    cli.setDefaultValueProvider(new EnvironmentDefaults(environment));
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          commandLine.getErr().println("wr-cli: " + e.getMessage());
+          commandLine.getErr().println("wr-cli: " + message(e));
+          commandLine.getErr().flush();
           return EXIT_FAILURE;
         });
     return cli;
   }
 
+  private static String message(Exception e) {
+    return e.getMessage() != null ? e.getMessage() : e.toString();
+  }
+
+  /** The root command of {@code spec}'s command line, which holds the global options. */
+  public static WrCli of(CommandSpec spec) {
+    return (WrCli) spec.root().userObject();
+  }
+
+  /** The manager's address ({@code --manager}). */
+  public Endpoint manager() {
+    return manager;
+  }
+
+  /** A client of the manager at {@link #manager()}; the caller closes it. */
+  public ManagerClient managerClient() {
+    return ManagerClient.connect(manager);
+  }
+
+  /** The proxy's module-traffic address ({@code --proxy}). */
+  public Endpoint proxy() {
+    return proxy;
+  }
+
+  /** The output format ({@code --output}). */
+  public OutputFormat output() {
+    return output;
+  }
+
   /** Without a command there is nothing to do: show what there is and report a usage error. */
   @Override
   public Integer call() {
+    return missingCommand(spec);
+  }
+
+  /**
+   * What a command group does when called without a subcommand: says so, prints the group's usage
+   * on stderr and returns {@link #EXIT_USAGE}.
+   */
+  public static int missingCommand(CommandSpec spec) {
     CommandLine cli = spec.commandLine();
     cli.getErr().println("wr-cli: missing command (expected: one of the commands below)");
     cli.usage(cli.getErr());

@@ -1,10 +1,10 @@
 /**
- * {@code wr-cli}, the command-line client. Today it has only {@link io.wruntime.cli.WrCli} with
- * {@code --help}, {@code --version} and {@code help}. Planned, one class per subcommand: {@code
- * invoke} (call a module through a proxy, converting JSON to protobuf with the schema fetched from
- * the manager), {@code engines}, {@code services}, {@code managers}, {@code secrets} and {@code
- * schedules} against the manager's gRPC API (address from {@code --manager} or {@code WR_MANAGER}),
- * {@code metrics summary}, schema tools, and {@code dev} to run manager, proxy and engines in one
- * JVM.
+ * {@code wr-cli}, the command-line client. {@link io.wruntime.cli.WrCli} is the root command and
+ * holds the global options ({@code --manager}, {@code --proxy}, {@code --output}) and the one
+ * exception handler; each subcommand is one class: {@code invoke} (call a module through the proxy,
+ * JSON converted to protobuf with the schema fetched from the manager), {@code engines list |get},
+ * {@code services list|get} and {@code routes list} against the manager's gRPC API, and {@code
+ * metrics summary} from the proxy's admin {@code /metrics}. A new group (such as {@code dev}) is a
+ * class like {@link io.wruntime.cli.registry.EnginesCommand} added to the root's subcommands.
  */
 package io.wruntime.cli;

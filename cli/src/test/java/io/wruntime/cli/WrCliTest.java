@@ -25,7 +25,7 @@ class WrCliTest {
     assertThat(out.toString())
         .startsWith("Usage: wr-cli")
         .contains("-V, --version")
-        .contains("help  Display help information about the specified command.");
+        .containsPattern("help +Display help information about the specified command.");
     assertThat(err.toString()).isEmpty();
   }
 
@@ -67,5 +67,47 @@ class WrCliTest {
         .contains("Commands:")
         .contains("help");
     assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void helpListsTheCommands() {
+    assertThat(run("--help")).isZero();
+
+    assertThat(out.toString())
+        .contains("invoke")
+        .contains("engines")
+        .contains("services")
+        .contains("routes")
+        .contains("metrics")
+        .contains("--manager=URL")
+        .contains("--output=FORMAT");
+  }
+
+  @Test
+  void groupWithoutSubcommandIsAUsageErrorThatShowsItsCommands() {
+    assertThat(run("engines")).isEqualTo(WrCli.EXIT_USAGE);
+
+    assertThat(err.toString())
+        .startsWith("wr-cli: missing command")
+        .contains("Usage: wr-cli engines")
+        .contains("list")
+        .contains("get");
+  }
+
+  @Test
+  void malformedManagerAddressIsAUsageErrorSayingWhatWasExpected() {
+    assertThat(run("engines", "list", "--manager", "ftp://m:9000")).isEqualTo(WrCli.EXIT_USAGE);
+
+    assertThat(err.toString())
+        .contains("--manager")
+        .contains(
+            "\"ftp://m:9000\" has scheme ftp (expected: http://HOST:PORT, https://HOST:PORT or HOST:PORT)");
+  }
+
+  @Test
+  void unknownOutputFormatIsAUsageError() {
+    assertThat(run("engines", "list", "--output", "yaml")).isEqualTo(WrCli.EXIT_USAGE);
+
+    assertThat(err.toString()).contains("--output").contains("yaml");
   }
 }

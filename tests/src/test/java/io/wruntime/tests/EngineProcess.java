@@ -36,7 +36,8 @@ final class EngineProcess implements AutoCloseable {
                 () -> {
                   try (BufferedReader in =
                       new BufferedReader(
-                          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                          new InputStreamReader(
+                              process.getInputStream(), StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = in.readLine()) != null) {
                       synchronized (lines) {
@@ -64,7 +65,8 @@ final class EngineProcess implements AutoCloseable {
   /** Starts {@code bin/wr-engine --config config} in the repo root with the given JVM options. */
   static EngineProcess start(Path config, String javaOpts) throws IOException {
     ProcessBuilder pb =
-        new ProcessBuilder(root().resolve("bin/wr-engine").toString(), "--config", config.toString())
+        new ProcessBuilder(
+                root().resolve("bin/wr-engine").toString(), "--config", config.toString())
             .directory(root().toFile())
             .redirectErrorStream(true);
     pb.environment().put("JAVA_OPTS", javaOpts);

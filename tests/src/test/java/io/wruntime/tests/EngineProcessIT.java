@@ -2,8 +2,12 @@ package io.wruntime.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +35,10 @@ class EngineProcessIT {
   private static EngineProcess engine;
   private static int port;
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   @BeforeAll
   static void startEngine() throws Exception {
@@ -103,9 +110,12 @@ class EngineProcessIT {
   @Test
   void callerReachesEchoThroughItsOutgoingHandler() throws Exception {
     HttpResponse<byte[]> response =
-        HTTP.send(toModule("caller", "/run").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        HTTP.send(
+            toModule("caller", "/run").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
 
-    assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    assertThat(response.statusCode())
+        .as(new String(response.body(), StandardCharsets.UTF_8))
+        .isEqualTo(200);
     // EchoResponse{message: "hello"}: field 1, length-delimited.
     assertThat(response.body()).isEqualTo("\n\u0005hello".getBytes(StandardCharsets.UTF_8));
   }
@@ -121,30 +131,89 @@ class EngineProcessIT {
     assertThat(response.body()).isEqualTo("hello\n");
   }
 
+  /**
+   * Writes the request body and reads the echoed response at the same time, over a raw socket: the
+   * echo module answers while the body is still arriving, so a client that first sends everything
+   * and only then reads would deadlock against an engine that (rightly) buffers nothing.
+   */
   @Test
   void a64MiBBodyStreamsThroughAnEngineWith128MiBHeap() throws Exception {
     MessageDigest sent = MessageDigest.getInstance("SHA-256");
-    HttpResponse<InputStream> response =
-        HTTP.send(
-            toModule("echo", "/echo.EchoService/Echo")
-                .header("content-type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new RandomBody(BIG_BODY, sent)))
-                .build(),
-            HttpResponse.BodyHandlers.ofInputStream());
-
-    assertThat(response.statusCode()).isEqualTo(200);
     MessageDigest received = MessageDigest.getInstance("SHA-256");
-    long total = 0;
-    try (InputStream in = response.body()) {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(120_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST /echo.EchoService/Echo HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+                  + "x-wr-namespace: example\r\nx-wr-module: echo\r\nx-wr-version: 1.0.0\r\n"
+                  + "content-type: application/octet-stream\r\ncontent-length: "
+                  + BIG_BODY
+                  + "\r\nconnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      Thread writer =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try (InputStream body = new RandomBody(BIG_BODY, sent)) {
+                      body.transferTo(out);
+                      out.flush();
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
+                    }
+                  });
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      String statusLine = readLine(in);
+      assertThat(statusLine).startsWith("HTTP/1.1 200");
+      boolean chunked = false;
+      long length = -1;
+      for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+        String lower = line.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+          chunked = true;
+        } else if (lower.startsWith("content-length:")) {
+          length = Long.parseLong(lower.substring(15).trim());
+        }
+      }
+      long total = 0;
       byte[] buf = new byte[64 * 1024];
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        received.update(buf, 0, n);
-        total += n;
+      if (chunked) {
+        for (long size = Long.parseLong(readLine(in).split(";")[0].trim(), 16);
+            size > 0;
+            size = Long.parseLong(readLine(in).split(";")[0].trim(), 16)) {
+          long left = size;
+          while (left > 0) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+            assertThat(n).isPositive();
+            received.update(buf, 0, n);
+            left -= n;
+          }
+          total += size;
+          readLine(in); // CRLF after the chunk
+        }
+      } else {
+        assertThat(length).isEqualTo(BIG_BODY);
+        int n;
+        while (total < length && (n = in.read(buf)) > 0) {
+          received.update(buf, 0, n);
+          total += n;
+        }
+      }
+      writer.join();
+      assertThat(total).isEqualTo(BIG_BODY);
+      assertThat(HexFormat.of().formatHex(received.digest()))
+          .isEqualTo(HexFormat.of().formatHex(sent.digest()));
+    }
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    int c;
+    while ((c = in.read()) != -1 && c != '\n') {
+      if (c != '\r') {
+        line.append((char) c);
       }
     }
-    assertThat(total).isEqualTo(BIG_BODY);
-    assertThat(HexFormat.of().formatHex(received.digest())).isEqualTo(HexFormat.of().formatHex(sent.digest()));
+    return line.toString();
   }
 
   @Test
@@ -162,7 +231,9 @@ class EngineProcessIT {
 
     HttpResponse<String> echo =
         HTTP.send(
-            toModule("echo", "/echo.EchoService/Echo").POST(HttpRequest.BodyPublishers.ofString("still here")).build(),
+            toModule("echo", "/echo.EchoService/Echo")
+                .POST(HttpRequest.BodyPublishers.ofString("still here"))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(echo.body()).isEqualTo("still here");
   }

@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -66,6 +68,15 @@ public final class HostInterfaces {
   /** True when some function of {@code importModule}'s interface is offered (the version aside). */
   public boolean knowsInterface(String iface) {
     return byKey.keySet().stream().anyMatch(k -> k.startsWith(iface + "#"));
+  }
+
+  /** The unversioned names of every interface offered, sorted, for error messages. */
+  public SortedSet<String> interfaceNames() {
+    SortedSet<String> names = new TreeSet<>();
+    for (HostFunctionDef def : byKey.values()) {
+      names.add(def.iface());
+    }
+    return names;
   }
 
   public List<HostFunctionDef> all() {

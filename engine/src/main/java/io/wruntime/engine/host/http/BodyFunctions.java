@@ -191,7 +191,7 @@ final class BodyFunctions {
           }
           GuestMemory m = ctx.memory();
           long ret = u32(a[3]);
-          m.checkAligned("outgoing-body.finish return area", ret, 8, ERROR_RESULT_SIZE);
+          m.checkAligned("return area", ret, 8, ERROR_RESULT_SIZE);
           OutgoingBodyResource body =
               ctx.resources().remove(a[0], OutgoingBodyResource.class, OUTGOING);
           List<Field> trailers =

@@ -33,8 +33,8 @@ final class FieldsFunctions {
         (ctx, a) -> {
           FieldsResource f = fields(ctx, a[0]);
           GuestMemory m = ctx.memory();
-          String name = m.readString("fields.get name", u32(a[1]), a[2]);
-          m.checkAligned("fields.get return area", u32(a[3]), 4, 8);
+          String name = m.readString("name", u32(a[1]), a[2]);
+          m.checkAligned("return area", u32(a[3]), 4, 8);
           HttpAbi.writeValueList(m, u32(a[3]), f.get(name));
           return NONE;
         });
@@ -45,7 +45,7 @@ final class FieldsFunctions {
         "i",
         (ctx, a) -> {
           FieldsResource f = fields(ctx, a[0]);
-          String name = ctx.memory().readString("fields.has name", u32(a[1]), a[2]);
+          String name = ctx.memory().readString("name", u32(a[1]), a[2]);
           return new long[] {f.has(name) ? 1 : 0};
         });
     // (self, name: string, value: list<list<u8>>) -> result<_, header-error>
@@ -57,7 +57,7 @@ final class FieldsFunctions {
         (ctx, a) -> {
           FieldsResource f = fields(ctx, a[0]);
           GuestMemory m = ctx.memory();
-          String name = m.readString("fields.set name", u32(a[1]), a[2]);
+          String name = m.readString("name", u32(a[1]), a[2]);
           List<byte[]> values = HttpAbi.readValueList(m, a[3], a[4]);
           HttpAbi.checkHeaderResult(m, u32(a[5]));
           HttpAbi.writeHeaderResult(
@@ -72,7 +72,7 @@ final class FieldsFunctions {
         (ctx, a) -> {
           FieldsResource f = fields(ctx, a[0]);
           GuestMemory m = ctx.memory();
-          String name = m.readString("fields.delete name", u32(a[1]), a[2]);
+          String name = m.readString("name", u32(a[1]), a[2]);
           HttpAbi.checkHeaderResult(m, u32(a[3]));
           HttpAbi.writeHeaderResult(m, u32(a[3]), f.delete(name));
           return NONE;
@@ -86,14 +86,14 @@ final class FieldsFunctions {
         (ctx, a) -> {
           FieldsResource f = fields(ctx, a[0]);
           GuestMemory m = ctx.memory();
-          String name = m.readString("fields.append name", u32(a[1]), a[2]);
-          m.checkRange("fields.append value", u32(a[3]), a[4]);
+          String name = m.readString("name", u32(a[1]), a[2]);
+          m.checkRange("value", u32(a[3]), a[4]);
           HttpAbi.checkHeaderResult(m, u32(a[5]));
           HeaderError error;
           if (u32(a[4]) > FieldsResource.MAX_BYTES) {
             error = HeaderError.FORBIDDEN;
           } else {
-            error = f.append(name, m.readBytes("fields.append value", u32(a[3]), a[4]));
+            error = f.append(name, m.readBytes("value", u32(a[3]), a[4]));
           }
           HttpAbi.writeHeaderResult(m, u32(a[5]), error);
           return NONE;

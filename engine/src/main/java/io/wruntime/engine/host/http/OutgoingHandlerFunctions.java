@@ -39,7 +39,7 @@ final class OutgoingHandlerFunctions {
     }
     GuestMemory m = ctx.memory();
     long ret = u32(a[3]);
-    m.checkAligned("outgoing-handler.handle return area", ret, 8, RESULT_SIZE);
+    m.checkAligned("return area", ret, 8, RESULT_SIZE);
     OutgoingRequestResource request =
         ctx.resources().remove(a[0], OutgoingRequestResource.class, RequestFunctions.OUTGOING);
     RequestOptionsResource options =

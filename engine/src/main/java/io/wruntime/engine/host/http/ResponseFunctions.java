@@ -152,7 +152,7 @@ final class ResponseFunctions {
           FutureIncomingResponseResource f = future(ctx, a[0]);
           GuestMemory m = ctx.memory();
           long ret = u32(a[1]);
-          m.checkAligned("future-incoming-response.get return area", ret, 8, FUTURE_RESULT_SIZE);
+          m.checkAligned("return area", ret, 8, FUTURE_RESULT_SIZE);
           if (!f.future().isDone()) {
             m.writeU8("option", ret, 0);
             return NONE;

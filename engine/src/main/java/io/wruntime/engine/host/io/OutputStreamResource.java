@@ -2,13 +2,20 @@ package io.wruntime.engine.host.io;
 
 import static java.util.Objects.requireNonNull;
 
+import io.wruntime.engine.host.abi.Readiness;
 import io.wruntime.engine.host.abi.WitResource;
 import io.wruntime.engine.http.BodySink;
 
-/** A {@code wasi:io/streams.output-stream} writing to a {@link BodySink}. */
+/**
+ * A {@code wasi:io/streams.output-stream} writing to a {@link BodySink}. Dropping the stream
+ * neither finishes nor aborts the body: that is the job of whoever created the stream (e.g. {@code
+ * outgoing-body.finish}, or its drop).
+ */
 public final class OutputStreamResource implements WitResource {
   private final BodySink sink;
   private final String description;
+  private boolean watched;
+  private boolean closed;
 
   /** {@code description} says what the stream writes, e.g. "outgoing response body". */
   public OutputStreamResource(BodySink sink, String description) {
@@ -22,6 +29,28 @@ public final class OutputStreamResource implements WitResource {
 
   public String description() {
     return description;
+  }
+
+  /** Registers the instance's wake-up with the body, once, so a poll notices freed capacity. */
+  public void watch(Readiness readiness) {
+    if (!watched) {
+      watched = true;
+      sink.addListener(readiness::wake);
+    }
+  }
+
+  /** True once an operation failed: every later operation reports {@code closed}. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  public void markClosed() {
+    closed = true;
+  }
+
+  /** What a pollable of this stream checks: a write would be accepted, or fail, now. */
+  public boolean isReady() {
+    return closed || sink.isWritable();
   }
 
   @Override

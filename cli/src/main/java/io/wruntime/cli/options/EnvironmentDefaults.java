@@ -1,0 +1,44 @@
+package io.wruntime.cli.options;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Map;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Defaults of options from environment variables: an option listed here takes the variable's value
+ * when the command line does not set it, else its annotated default.
+ */
+public final class EnvironmentDefaults implements IDefaultValueProvider {
+  /** Option name to environment variable. */
+  public static final Map<String, String> VARIABLES =
+      Map.of(
+          "--manager", "WR_MANAGER",
+          "--proxy", "WR_PROXY",
+          "--proxy-admin", "WR_PROXY_ADMIN");
+
+  private final Map<String, String> environment;
+
+  /**
+   * @param environment the process environment ({@link System#getenv()}), or a map in tests
+   */
+  public EnvironmentDefaults(Map<String, String> environment) {
+    this.environment = Map.copyOf(requireNonNull(environment, "environment"));
+  }
+
+  @Override
+  public String defaultValue(ArgSpec argSpec) {
+    if (argSpec instanceof OptionSpec option) {
+      String variable = VARIABLES.get(option.longestName());
+      if (variable != null) {
+        String value = environment.get(variable);
+        if (value != null && !value.isBlank()) {
+          return value;
+        }
+      }
+    }
+    return null;
+  }
+}

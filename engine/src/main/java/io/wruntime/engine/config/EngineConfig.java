@@ -1,0 +1,103 @@
+package io.wruntime.engine.config;
+
+import static java.util.Objects.requireNonNull;
+
+import io.wruntime.common.config.ConfigException;
+import io.wruntime.common.config.TomlTable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The engine's configuration ({@code engine.toml}), validated: every value here is usable as is.
+ *
+ * @param source where the configuration came from (a file name), for messages
+ * @param listenAddress the HTTP listener for module traffic (from the local proxy)
+ * @param managerAddress the manager's gRPC address, or null when there is none
+ * @param allowNonLoopbackInternal whether {@code listenAddress} may be a non-loopback address
+ * @param maxOutboundBodyBytes the largest request body a module may send
+ * @param adminAddress a separate listener for {@code /healthz}, {@code /readyz} and {@code
+ *     /metrics}, or null to serve them on {@code listenAddress}
+ * @param node the local proxy, or null when the engine runs standalone
+ */
+public record EngineConfig(
+    String source,
+    HostPort listenAddress,
+    HostPort managerAddress,
+    boolean allowNonLoopbackInternal,
+    long maxOutboundBodyBytes,
+    HostPort adminAddress,
+    NodeConfig node,
+    PoolConfig pool,
+    LimitsConfig limits,
+    List<ModuleConfig> modules) {
+  public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1:9100";
+  public static final long DEFAULT_MAX_OUTBOUND_BODY_BYTES = 16L * 1024 * 1024;
+
+  public EngineConfig {
+    requireNonNull(source, "source");
+    requireNonNull(listenAddress, "listenAddress");
+    requireNonNull(pool, "pool");
+    requireNonNull(limits, "limits");
+    modules = List.copyOf(requireNonNull(modules, "modules"));
+  }
+
+  /**
+   * Reads and validates a configuration file.
+   *
+   * @throws ConfigException naming the file, the key, the value and what was expected
+   */
+  public static EngineConfig load(Path file) {
+    requireNonNull(file, "file");
+    return EngineConfigReader.read(TomlTable.load(file));
+  }
+
+  /**
+   * Validates TOML text; {@code source} names it in messages. Relative paths resolve against the
+   * working directory.
+   *
+   * @throws ConfigException naming the source, the key, the value and what was expected
+   */
+  public static EngineConfig parse(String source, String text) {
+    return EngineConfigReader.read(TomlTable.parse(source, text));
+  }
+
+  /** True when module traffic leaves through a local proxy; false when standalone. */
+  public boolean hasProxy() {
+    return node != null;
+  }
+
+  /**
+   * The local proxy ({@code [node]}) and how the engine registers through it.
+   *
+   * @param proxyAddress where modules' outgoing calls go (the proxy's HTTP listener)
+   * @param controlAddress the proxy's gRPC {@code NodeService}, where the engine registers and
+   *     heartbeats
+   * @param engineId the id to register with, or null to generate one ({@code host-port-random})
+   * @param heartbeatInterval how often the engine probes its modules' health and heartbeats
+   */
+  public record NodeConfig(
+      HostPort proxyAddress, HostPort controlAddress, String engineId, Duration heartbeatInterval) {
+    public static final int DEFAULT_CONTROL_PORT = 9002;
+    public static final int DEFAULT_HEARTBEAT_INTERVAL_SECS = 3;
+
+    public NodeConfig {
+      requireNonNull(proxyAddress, "proxyAddress");
+      requireNonNull(controlAddress, "controlAddress");
+      requireNonNull(heartbeatInterval, "heartbeatInterval");
+      if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+        throw new IllegalArgumentException(
+            "heartbeatInterval: " + heartbeatInterval + " (expected: positive)");
+      }
+    }
+
+    /** The proxy at {@code proxyAddress}, its NodeService on the same host at port 9002. */
+    public NodeConfig(HostPort proxyAddress) {
+      this(
+          proxyAddress,
+          requireNonNull(proxyAddress, "proxyAddress").withPort(DEFAULT_CONTROL_PORT),
+          null,
+          Duration.ofSeconds(DEFAULT_HEARTBEAT_INTERVAL_SECS));
+    }
+  }
+}

@@ -1,0 +1,290 @@
+package io.wruntime.engine.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wruntime.common.config.ConfigException;
+import io.wruntime.common.config.TomlTable;
+import io.wruntime.common.names.Names;
+import io.wruntime.common.names.SemVer;
+import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Turns a parsed {@code engine.toml} into an {@link EngineConfig}, validating every key. */
+final class EngineConfigReader {
+  private static final Set<String> ROOT_KEYS =
+      Set.of(
+          "listen_address",
+          "manager_address",
+          "allow_non_loopback_internal",
+          "max_outbound_body_bytes",
+          "admin_address",
+          "node",
+          "pool",
+          "limits",
+          "module");
+  private static final Set<String> NODE_KEYS =
+      Set.of("proxy_address", "control_address", "engine_id", "heartbeat_interval_secs");
+
+  /** Engine ids as the manager accepts them: a pod name, a host name, a UUID. */
+  private static final Pattern ENGINE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,253}");
+
+  private static final Set<String> POOL_KEYS =
+      Set.of("total_component_instances", "max_memory_size", "execution");
+  private static final Set<String> LIMITS_KEYS =
+      Set.of("spans", "transactions", "cursors", "llm_streams");
+  private static final Set<String> MODULE_KEYS =
+      Set.of(
+          "name",
+          "namespace",
+          "version",
+          "wasm_path",
+          "schema_path",
+          "env",
+          "request_timeout_secs",
+          "channel_capacity",
+          "max_concurrent_instances",
+          "max_memory_size");
+
+  /** One wasm page; a smaller memory limit cannot hold any module. */
+  private static final long MIN_MEMORY = 64 * 1024;
+
+  /** The 32-bit wasm address space. */
+  private static final long MAX_MEMORY = 4L * 1024 * 1024 * 1024;
+
+  private static final long MAX_BODY_BYTES = 1L << 40;
+
+  private EngineConfigReader() {}
+
+  static EngineConfig read(TomlTable root) {
+    root.rejectUnknownKeys(ROOT_KEYS);
+    boolean allowNonLoopback = root.bool("allow_non_loopback_internal", false);
+    HostPort listen = address(root, "listen_address", EngineConfig.DEFAULT_LISTEN_ADDRESS, false);
+    if (!allowNonLoopback && !listen.isLoopback()) {
+      throw root.error(
+          "listen_address",
+          "= \""
+              + listen
+              + "\" is not a loopback address (expected: 127.0.0.1, [::1] or localhost; set"
+              + " allow_non_loopback_internal = true to listen elsewhere)");
+    }
+    HostPort manager = optionalAddress(root, "manager_address", true);
+    HostPort admin = optionalAddress(root, "admin_address", false);
+    long maxOutbound =
+        root.integer(
+            "max_outbound_body_bytes",
+            EngineConfig.DEFAULT_MAX_OUTBOUND_BODY_BYTES,
+            0,
+            MAX_BODY_BYTES);
+
+    EngineConfig.NodeConfig node = null;
+    TomlTable nodeTable = root.table("node").orElse(null);
+    if (nodeTable != null) {
+      nodeTable.rejectUnknownKeys(NODE_KEYS);
+      node = node(nodeTable);
+    }
+
+    PoolConfig pool = PoolConfig.defaults();
+    TomlTable poolTable = root.table("pool").orElse(null);
+    if (poolTable != null) {
+      poolTable.rejectUnknownKeys(POOL_KEYS);
+      pool =
+          new PoolConfig(
+              (int)
+                  poolTable.integer(
+                      "total_component_instances",
+                      PoolConfig.DEFAULT_TOTAL_COMPONENT_INSTANCES,
+                      1,
+                      1_000_000),
+              poolTable.integer(
+                  "max_memory_size", PoolConfig.DEFAULT_MAX_MEMORY_SIZE, MIN_MEMORY, MAX_MEMORY),
+              execution(poolTable));
+    }
+
+    LimitsConfig limits = LimitsConfig.defaults();
+    TomlTable limitsTable = root.table("limits").orElse(null);
+    if (limitsTable != null) {
+      limitsTable.rejectUnknownKeys(LIMITS_KEYS);
+      limits =
+          new LimitsConfig(
+              (int) limitsTable.integer("spans", limits.spans(), 1, 1_000_000),
+              (int) limitsTable.integer("transactions", limits.transactions(), 1, 1_000_000),
+              (int) limitsTable.integer("cursors", limits.cursors(), 1, 1_000_000),
+              (int) limitsTable.integer("llm_streams", limits.llmStreams(), 1, 1_000_000));
+    }
+
+    List<ModuleConfig> modules = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    for (TomlTable table : root.tables("module")) {
+      ModuleConfig module = module(table, pool);
+      String previous = seen.putIfAbsent(module.label(), table.path());
+      if (previous != null) {
+        throw new ConfigException(
+            root.source()
+                + ": "
+                + table.path()
+                + " declares "
+                + module.label()
+                + " again (expected: each (namespace, name, version) once; first declared by "
+                + previous
+                + ")");
+      }
+      modules.add(module);
+    }
+    return new EngineConfig(
+        root.source(),
+        listen,
+        manager,
+        allowNonLoopback,
+        maxOutbound,
+        admin,
+        node,
+        pool,
+        limits,
+        modules);
+  }
+
+  private static EngineConfig.NodeConfig node(TomlTable table) {
+    HostPort proxy = optionalAddress(table, "proxy_address", true);
+    if (proxy == null) {
+      for (String key : List.of("control_address", "engine_id", "heartbeat_interval_secs")) {
+        if (table.has(key)) {
+          throw table.error(
+              key,
+              "is set without proxy_address (expected: proxy_address too; the engine registers"
+                  + " only through a proxy)");
+        }
+      }
+      return null;
+    }
+    HostPort control =
+        table.has("control_address")
+            ? address(table, "control_address", null, true)
+            : proxy.withPort(EngineConfig.NodeConfig.DEFAULT_CONTROL_PORT);
+    String engineId = table.string("engine_id").orElse(null);
+    if (engineId != null && !ENGINE_ID.matcher(engineId).matches()) {
+      throw table.error(
+          "engine_id",
+          "= \""
+              + engineId
+              + "\" is not a valid engine id (expected: 1-253 characters of letters, digits, '.',"
+              + " '_', ':' and '-', e.g. a pod or host name)");
+    }
+    Duration heartbeat =
+        Duration.ofSeconds(
+            table.integer(
+                "heartbeat_interval_secs",
+                EngineConfig.NodeConfig.DEFAULT_HEARTBEAT_INTERVAL_SECS,
+                1,
+                3600));
+    return new EngineConfig.NodeConfig(proxy, control, engineId, heartbeat);
+  }
+
+  private static ModuleConfig module(TomlTable table, PoolConfig pool) {
+    table.rejectUnknownKeys(MODULE_KEYS);
+    String name = name(table, "name");
+    String namespace = name(table, "namespace");
+    String version = table.requireString("version");
+    try {
+      SemVer.parse(version);
+    } catch (IllegalArgumentException e) {
+      throw table.error("version", "= " + e.getMessage());
+    }
+    Path wasm = path(table, "wasm_path", table.requireString("wasm_path"));
+    Path schema = table.string("schema_path").map(p -> path(table, "schema_path", p)).orElse(null);
+    Duration timeout =
+        Duration.ofSeconds(
+            table.integer(
+                "request_timeout_secs", ModuleConfig.DEFAULT_REQUEST_TIMEOUT_SECS, 1, 86_400));
+    int capacity =
+        (int)
+            table.integer("channel_capacity", ModuleConfig.DEFAULT_CHANNEL_CAPACITY, 0, 1_000_000);
+    int concurrent =
+        (int)
+            table.integer(
+                "max_concurrent_instances",
+                ModuleConfig.DEFAULT_MAX_CONCURRENT_INSTANCES,
+                1,
+                pool.totalComponentInstances());
+    long memory = table.integer("max_memory_size", pool.maxMemorySize(), MIN_MEMORY, MAX_MEMORY);
+    return new ModuleConfig(
+        namespace, name, version, wasm, schema, env(table), timeout, capacity, concurrent, memory);
+  }
+
+  private static String name(TomlTable table, String key) {
+    String value = table.requireString(key);
+    String problem = Names.problem(value);
+    if (problem != null) {
+      throw table.error(key, problem.startsWith("\"") ? "= " + problem : problem);
+    }
+    return value;
+  }
+
+  private static Map<String, String> env(TomlTable table) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> entry : table.entries("env").entrySet()) {
+      String key = "env." + entry.getKey();
+      JsonNode value = entry.getValue();
+      if (entry.getKey().isEmpty() || entry.getKey().contains("=")) {
+        throw table.error(
+            key, "is not a valid variable name (expected: a non-empty name without '=')");
+      }
+      if (value.isTextual()) {
+        env.put(entry.getKey(), value.asText());
+      } else if (value.isObject() && value.has("secret")) {
+        throw table.error(
+            key,
+            "= {secret = "
+                + value.get("secret")
+                + "} is not supported yet: secrets need a manager (expected: a plain string"
+                + " value)");
+      } else {
+        throw table.error(key, "= " + value + " (expected: a string)");
+      }
+    }
+    return env;
+  }
+
+  private static ExecutionMode execution(TomlTable table) {
+    String value = table.string("execution", "compiled");
+    return switch (value) {
+      case "compiled" -> ExecutionMode.COMPILED;
+      case "interpreted" -> ExecutionMode.INTERPRETED;
+      default ->
+          throw table.error(
+              "execution", "= \"" + value + "\" (expected: \"compiled\" or \"interpreted\")");
+    };
+  }
+
+  private static Path path(TomlTable table, String key, String value) {
+    if (value.isBlank()) {
+      throw table.error(key, "is empty (expected: a file path)");
+    }
+    try {
+      return Path.of(value).toAbsolutePath().normalize();
+    } catch (InvalidPathException e) {
+      throw table.error(key, "= \"" + value + "\" is not a valid path (" + e.getReason() + ")");
+    }
+  }
+
+  private static HostPort address(
+      TomlTable table, String key, String defaultValue, boolean allowUrl) {
+    String text = table.string(key, defaultValue);
+    try {
+      return HostPort.parse(text, allowUrl);
+    } catch (IllegalArgumentException e) {
+      throw table.error(key, "= " + e.getMessage());
+    }
+  }
+
+  private static HostPort optionalAddress(TomlTable table, String key, boolean allowUrl) {
+    return table.has(key) ? address(table, key, null, allowUrl) : null;
+  }
+}

@@ -1,0 +1,138 @@
+package io.wruntime.engine.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.util.Locale;
+
+/**
+ * A listen or connect address {@code host:port}; IPv6 literals in brackets ({@code [::1]:9100}).
+ * Port 0 asks the system for a free port when listening.
+ */
+public record HostPort(String host, int port) {
+  public HostPort {
+    requireNonNull(host, "host");
+    if (host.isEmpty()) {
+      throw new IllegalArgumentException("host: \"\" (expected: a host name or IP address)");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port: " + port + " (expected: 0 to 65535)");
+    }
+  }
+
+  /**
+   * Parses {@code host:port}, or an {@code http://host:port} URL when {@code allowHttpUrl} (the
+   * original's configs write proxy and manager addresses that way).
+   *
+   * @throws IllegalArgumentException with a message saying what was expected
+   */
+  public static HostPort parse(String text, boolean allowHttpUrl) {
+    requireNonNull(text, "text");
+    String expected =
+        allowHttpUrl
+            ? "host:port or http://host:port, e.g. 127.0.0.1:9001"
+            : "host:port, e.g. 127.0.0.1:9100";
+    String hostPort = text;
+    if (!allowHttpUrl && text.contains("://")) {
+      throw new IllegalArgumentException(quote(text) + " is a URL (expected: " + expected + ")");
+    }
+    if (text.contains("://")) {
+      URI uri;
+      try {
+        uri = new URI(text);
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException(
+            quote(text) + " is not a URL (expected: " + expected + ")");
+      }
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http")) {
+        throw new IllegalArgumentException(
+            quote(text) + " has scheme " + scheme + " (expected: " + expected + ")");
+      }
+      String path = uri.getRawPath();
+      if ((path != null && !path.isEmpty() && !path.equals("/"))
+          || uri.getRawQuery() != null
+          || uri.getRawUserInfo() != null) {
+        throw new IllegalArgumentException(
+            quote(text) + " has more than a host and port (expected: " + expected + ")");
+      }
+      hostPort = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+    }
+    int colon = hostPort.lastIndexOf(':');
+    if (colon <= 0 || colon == hostPort.length() - 1) {
+      throw new IllegalArgumentException(quote(text) + " has no port (expected: " + expected + ")");
+    }
+    String host = hostPort.substring(0, colon);
+    String portText = hostPort.substring(colon + 1);
+    if (host.startsWith("[")) {
+      if (!host.endsWith("]") || host.length() < 3) {
+        throw new IllegalArgumentException(
+            quote(text) + " has a malformed IPv6 address (expected: [address]:port)");
+      }
+      host = host.substring(1, host.length() - 1);
+    } else if (host.contains(":")) {
+      throw new IllegalArgumentException(
+          quote(text) + " has an IPv6 address without brackets (expected: [address]:port)");
+    }
+    if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
+      throw new IllegalArgumentException(
+          quote(text) + " has no valid host (expected: " + expected + ")");
+    }
+    int port;
+    try {
+      port = Integer.parseInt(portText);
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException(
+          quote(text) + " has port " + portText + " (expected: a port from 0 to 65535)");
+    }
+    return new HostPort(host, port);
+  }
+
+  /**
+   * True for {@code localhost} and loopback IP literals. Other host names count as non-loopback:
+   * they are not resolved at startup, so the check cannot be fooled by DNS.
+   */
+  public boolean isLoopback() {
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    if (!isIpLiteral(host)) {
+      return false;
+    }
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** An unresolved-if-needed socket address to bind or connect to. */
+  public InetSocketAddress toSocketAddress() {
+    return new InetSocketAddress(host, port);
+  }
+
+  /** The same host with another port (a bound port 0 becomes the real port). */
+  public HostPort withPort(int newPort) {
+    return new HostPort(host, newPort);
+  }
+
+  @Override
+  public String toString() {
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  private static boolean isIpLiteral(String host) {
+    return host.contains(":") || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+  }
+
+  private static String quote(String text) {
+    return "\"" + text + "\"";
+  }
+}

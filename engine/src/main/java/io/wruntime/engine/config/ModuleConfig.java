@@ -1,0 +1,55 @@
+package io.wruntime.engine.config;
+
+import static java.util.Objects.requireNonNull;
+
+import io.wruntime.engine.module.ModuleDefinition;
+import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * One hosted module ({@code [[module]]}).
+ *
+ * @param wasmPath absolute path of the module binary (not checked here: a missing file makes the
+ *     module unavailable, not the engine)
+ * @param schemaPath absolute path of its compiled protobuf schema, or null
+ * @param requestTimeout how long one request may run before it is stopped (504)
+ * @param channelCapacity how many requests may wait for a free instance (more: 429)
+ * @param maxConcurrentInstances how many instances of this module may run at once
+ * @param maxMemorySize linear-memory limit of one instance, in bytes
+ */
+public record ModuleConfig(
+    String namespace,
+    String name,
+    String version,
+    Path wasmPath,
+    Path schemaPath,
+    Map<String, String> env,
+    Duration requestTimeout,
+    int channelCapacity,
+    int maxConcurrentInstances,
+    long maxMemorySize) {
+  public static final int DEFAULT_REQUEST_TIMEOUT_SECS = 30;
+  public static final int DEFAULT_CHANNEL_CAPACITY = 128;
+  public static final int DEFAULT_MAX_CONCURRENT_INSTANCES = 64;
+
+  public ModuleConfig {
+    requireNonNull(namespace, "namespace");
+    requireNonNull(name, "name");
+    requireNonNull(version, "version");
+    requireNonNull(wasmPath, "wasmPath");
+    env = Map.copyOf(requireNonNull(env, "env"));
+    requireNonNull(requestTimeout, "requestTimeout");
+  }
+
+  /** {@code namespace.name@version}, as logs and errors show a module. */
+  public String label() {
+    return namespace + "." + name + "@" + version;
+  }
+
+  /** What the module loader needs. */
+  public ModuleDefinition toDefinition(ExecutionMode mode) {
+    return new ModuleDefinition(namespace, name, version, wasmPath, env, maxMemorySize, mode);
+  }
+}

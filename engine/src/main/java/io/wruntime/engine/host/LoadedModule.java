@@ -1,0 +1,325 @@
+package io.wruntime.engine.host;
+
+import static java.util.Objects.requireNonNull;
+
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import io.wruntime.engine.host.abi.AbiViolation;
+import io.wruntime.engine.host.abi.GuestMemory;
+import io.wruntime.engine.host.abi.HostFunctionDef;
+import io.wruntime.engine.host.abi.InstanceContext;
+import io.wruntime.engine.host.abi.WitResource;
+import io.wruntime.engine.host.cli.GuestExit;
+import io.wruntime.engine.host.cli.GuestOutput;
+import io.wruntime.engine.host.cli.WasiCli;
+import io.wruntime.engine.host.http.WasiHttp;
+import io.wruntime.engine.http.Field;
+import io.wruntime.engine.http.IncomingRequest;
+import io.wruntime.engine.http.OutboundClient;
+import io.wruntime.engine.http.ResponseSink;
+import io.wruntime.engine.module.GuestException;
+import io.wruntime.engine.module.GuestException.Kind;
+import io.wruntime.engine.module.GuestModule;
+import io.wruntime.engine.module.ModuleDefinition;
+import java.io.InputStream;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A parsed, checked and compiled module: every call runs in a fresh Chicory instance whose imports
+ * were resolved at load time, so per-call work is instantiation (memory, data segments) and binding
+ * the host functions to the call's {@link InstanceContext}.
+ */
+final class LoadedModule implements GuestModule {
+  /** Where guests' stdout and stderr lines go. */
+  static final Logger GUEST_LOG = LoggerFactory.getLogger("wruntime.guest");
+
+  private static final Logger log = LoggerFactory.getLogger(LoadedModule.class);
+  private static final SecureRandom SECURE_RANDOM = new SecureRandom();
+
+  private final ModuleDefinition definition;
+  private final WasmModule module;
+  private final Function<Instance, Machine> machineFactory;
+  private final MemoryLimits memoryLimits;
+  private final List<ImportBinding> imports;
+  private final boolean wasiPreview1;
+  private final boolean hasInitialize;
+  private final String handleExport;
+  private final OutboundClient outbound;
+
+  LoadedModule(
+      ModuleDefinition definition,
+      WasmModule module,
+      Function<Instance, Machine> machineFactory,
+      MemoryLimits memoryLimits,
+      List<ImportBinding> imports,
+      boolean hasInitialize,
+      String handleExport,
+      OutboundClient outbound) {
+    this.definition = requireNonNull(definition, "definition");
+    this.module = requireNonNull(module, "module");
+    this.machineFactory = requireNonNull(machineFactory, "machineFactory");
+    this.memoryLimits = requireNonNull(memoryLimits, "memoryLimits");
+    this.imports = List.copyOf(imports);
+    this.wasiPreview1 = imports.stream().anyMatch(i -> i instanceof ImportBinding.Preview1);
+    this.hasInitialize = hasInitialize;
+    this.handleExport = requireNonNull(handleExport, "handleExport");
+    this.outbound = requireNonNull(outbound, "outbound");
+  }
+
+  @Override
+  public ModuleDefinition definition() {
+    return definition;
+  }
+
+  /** The export called for each request, e.g. {@code wasi:http/incoming-handler@0.2.0#handle}. */
+  String handleExport() {
+    return handleExport;
+  }
+
+  @Override
+  public void handle(IncomingRequest request, ResponseSink response) throws GuestException {
+    requireNonNull(request, "request");
+    requireNonNull(response, "response");
+    String traceId = traceId(Field.first(request.headers(), "traceparent"));
+    InstanceContext ctx = newContext(traceId);
+    ctx.bindRequest(request, response);
+    run(
+        ctx,
+        instance -> {
+          int[] args = WasiHttp.bindIncoming(ctx);
+          instance.export(handleExport).apply(args[0], args[1]);
+          return null;
+        });
+    if (!ctx.responseSet()) {
+      throw new GuestException(
+          Kind.NO_RESPONSE,
+          "the handler returned without calling response-outparam.set (expected: a response set"
+              + " before the handler returns)");
+    }
+  }
+
+  /** A context for one call, its guest output tagged with {@code traceId}. */
+  InstanceContext newContext(String traceId) {
+    InstanceContext ctx = new InstanceContext(definition, outbound, GUEST_LOG);
+    GuestOutput output =
+        new GuestOutput(GUEST_LOG, definition.label(), traceId, GuestOutput.DEFAULT_LIMIT);
+    ctx.state(GuestOutput.class, () -> output);
+    return ctx;
+  }
+
+  /** What runs in an instance once it is initialized. */
+  @FunctionalInterface
+  interface GuestCall<T> {
+    T call(Instance instance);
+  }
+
+  /**
+   * Instantiates the module bound to {@code ctx}, runs {@code _initialize} and then {@code call};
+   * whatever happens, releases every resource the instance still holds. Failures become {@link
+   * GuestException}s; nothing else escapes.
+   */
+  <T> T run(InstanceContext ctx, GuestCall<T> call) throws GuestException {
+    return run(ctx, true, call);
+  }
+
+  /** Instantiates without running {@code _initialize} or anything else: a link check. */
+  void runWithoutInitialize(InstanceContext ctx) throws GuestException {
+    run(ctx, false, instance -> null);
+  }
+
+  private <T> T run(InstanceContext ctx, boolean initialize, GuestCall<T> call)
+      throws GuestException {
+    GuestOutput output = WasiCli.output(ctx);
+    WasiPreview1 wasi = wasiPreview1 ? preview1(ctx, output) : null;
+    T result = null;
+    Throwable failure = null;
+    try {
+      Instance instance = instantiate(ctx, wasi);
+      if (initialize && hasInitialize) {
+        instance.export("_initialize").apply();
+      }
+      result = call.call(instance);
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      failure = e;
+    }
+    // Cleanup must not be cut short by the deadline's interrupt; it is restored afterwards.
+    boolean interrupted = Thread.interrupted();
+    try {
+      release(ctx, output, wasi);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (failure != null) {
+      GuestException e = classify(failure, ctx, interrupted);
+      if (e != null) {
+        throw e;
+      }
+    }
+    return result;
+  }
+
+  /** Calls the export {@code name} with {@code args} in a fresh instance (tests, probes). */
+  long[] call(InstanceContext ctx, String name, long... args) throws GuestException {
+    return run(ctx, instance -> instance.export(name).apply(args));
+  }
+
+  private Instance instantiate(InstanceContext ctx, WasiPreview1 wasi) {
+    HostFunction[] preview1 = wasi == null ? null : wasi.toHostFunctions();
+    ImportFunction[] functions = new ImportFunction[imports.size()];
+    for (int i = 0; i < functions.length; i++) {
+      functions[i] = imports.get(i).bind(ctx, preview1);
+    }
+    Instance instance =
+        Instance.builder(module)
+            .withImportValues(ImportValues.builder().addFunction(functions).build())
+            .withMemoryLimits(memoryLimits)
+            .withMachineFactory(machineFactory)
+            .withInitialize(false)
+            .withStart(false)
+            .build();
+    // Bound before initialization: a start function may already call the host.
+    ctx.bindMemory(new GuestMemory(instance));
+    instance.initialize(false);
+    return instance;
+  }
+
+  private WasiPreview1 preview1(InstanceContext ctx, GuestOutput output) {
+    WasiOptions.Builder options =
+        WasiOptions.builder()
+            .withStdout(output.stdout(), false)
+            .withStderr(output.stderr(), false)
+            .withStdin(InputStream.nullInputStream(), false)
+            .withArguments(List.of())
+            .withRandom(SECURE_RANDOM);
+    for (Map.Entry<String, String> e : ctx.module().env().entrySet()) {
+      options.withEnvironment(e.getKey(), e.getValue());
+    }
+    return WasiPreview1.builder()
+        .withLogger(ChicoryLog.INSTANCE)
+        .withOptions(options.build())
+        .build();
+  }
+
+  private void release(InstanceContext ctx, GuestOutput output, WasiPreview1 wasi) {
+    List<Object> live = ctx.resources().all();
+    for (int i = live.size() - 1; i >= 0; i--) {
+      if (live.get(i) instanceof WitResource r) {
+        try {
+          r.close();
+        } catch (RuntimeException e) {
+          log.warn("{}: releasing a {} failed: {}", definition.label(), r.witName(), e.toString());
+        }
+      }
+    }
+    if (wasi != null) {
+      wasi.close();
+    }
+    output.flush();
+  }
+
+  /** The GuestException for a failed call, or null when the guest exited after responding. */
+  private GuestException classify(Throwable failure, InstanceContext ctx, boolean interrupted) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof AbiViolation v) {
+        return new GuestException(Kind.ABI_VIOLATION, v.getMessage(), failure);
+      }
+    }
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      String exit = null;
+      if (t instanceof GuestExit g) {
+        exit = g.status();
+      } else if (t instanceof WasiExitException w) {
+        exit = "proc_exit(" + w.exitCode() + ")";
+      }
+      if (exit != null) {
+        if (ctx.responseSet()) {
+          return null;
+        }
+        return new GuestException(
+            Kind.TRAP, "the module called " + exit + " before setting a response", failure);
+      }
+    }
+    boolean stopped = interrupted;
+    for (Throwable t = failure; t != null && !stopped; t = t.getCause()) {
+      stopped = t instanceof ChicoryInterruptedException || t instanceof InterruptedException;
+    }
+    if (stopped) {
+      return new GuestException(
+          Kind.INTERRUPTED, "interrupted (the request's deadline, or shutdown)", failure);
+    }
+    if (failure instanceof StackOverflowError) {
+      return new GuestException(Kind.TRAP, "call stack exhausted", failure);
+    }
+    if (failure instanceof OutOfMemoryError) {
+      return new GuestException(
+          Kind.TRAP, "the engine ran out of memory running the module", failure);
+    }
+    if (failure instanceof ChicoryException) {
+      return new GuestException(Kind.TRAP, String.valueOf(failure.getMessage()), failure);
+    }
+    return new GuestException(Kind.TRAP, "a host call failed: " + failure, failure);
+  }
+
+  /** The trace id of a W3C {@code traceparent} header value, or {@code "-"}. */
+  static String traceId(String traceparent) {
+    if (traceparent == null) {
+      return "-";
+    }
+    String[] parts = traceparent.trim().split("-");
+    if (parts.length >= 4 && parts[1].length() == 32 && parts[1].matches("[0-9a-f]{32}")) {
+      return parts[1];
+    }
+    return "-";
+  }
+
+  /** How one import of the module is provided; resolved once at load time. */
+  sealed interface ImportBinding {
+    ImportFunction bind(InstanceContext ctx, HostFunction[] preview1);
+
+    /** A wasi 0.2 host function, bound to the call's context. */
+    record Host(String module, String name, FunctionType type, HostFunctionDef def)
+        implements ImportBinding {
+      @Override
+      public ImportFunction bind(InstanceContext ctx, HostFunction[] preview1) {
+        HostFunctionDef.Impl impl = def.impl();
+        return new HostFunction(
+            module,
+            name,
+            type,
+            (instance, args) -> {
+              try {
+                return impl.call(ctx, args);
+              } catch (AbiViolation e) {
+                throw new AbiViolation(module + "#" + name + ": " + e.getMessage());
+              }
+            });
+      }
+    }
+
+    /** A WASI preview 1 function of Chicory's implementation: its index in toHostFunctions(). */
+    record Preview1(int index) implements ImportBinding {
+      @Override
+      public ImportFunction bind(InstanceContext ctx, HostFunction[] preview1) {
+        return preview1[index];
+      }
+    }
+  }
+}

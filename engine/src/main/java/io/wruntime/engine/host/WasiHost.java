@@ -1,0 +1,38 @@
+package io.wruntime.engine.host;
+
+import io.wruntime.engine.host.abi.HostFunctionDef;
+import io.wruntime.engine.host.abi.HostInterfaces;
+import io.wruntime.engine.host.cli.WasiCli;
+import io.wruntime.engine.host.clocks.WasiClocks;
+import io.wruntime.engine.host.http.WasiHttp;
+import io.wruntime.engine.host.io.WasiIoError;
+import io.wruntime.engine.host.io.WasiIoPoll;
+import io.wruntime.engine.host.io.WasiIoStreams;
+import io.wruntime.engine.host.random.WasiRandom;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The wasi 0.2 interfaces the engine offers every module. */
+public final class WasiHost {
+  private WasiHost() {}
+
+  /** Every function of wasi:io, wasi:clocks, wasi:random, wasi:cli and wasi:http. */
+  public static List<HostFunctionDef> functions() {
+    List<HostFunctionDef> all = new ArrayList<>();
+    all.addAll(WasiIoError.functions());
+    all.addAll(WasiIoPoll.functions());
+    all.addAll(WasiIoStreams.functions());
+    all.addAll(WasiClocks.functions());
+    all.addAll(WasiRandom.functions());
+    all.addAll(WasiCli.functions());
+    all.addAll(WasiHttp.functions());
+    return List.copyOf(all);
+  }
+
+  /** A registry of {@link #functions()}. */
+  public static HostInterfaces interfaces() {
+    HostInterfaces interfaces = new HostInterfaces();
+    interfaces.addAll(functions());
+    return interfaces;
+  }
+}

@@ -1,0 +1,416 @@
+package io.wruntime.engine.host;
+
+import static java.util.Objects.requireNonNull;
+
+import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.InterpreterMachine;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.Export;
+import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionImport;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.Import;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.ValType;
+import io.wruntime.engine.host.abi.HostFunctionDef;
+import io.wruntime.engine.host.abi.HostInterfaces;
+import io.wruntime.engine.host.abi.InstanceContext;
+import io.wruntime.engine.http.OutboundClient;
+import io.wruntime.engine.module.GuestException;
+import io.wruntime.engine.module.GuestModule;
+import io.wruntime.engine.module.GuestModuleLoader;
+import io.wruntime.engine.module.ModuleDefinition;
+import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
+import io.wruntime.engine.module.ModuleLoadException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads core wasm modules that serve {@code wasi:http/incoming-handler} 0.2.x: reads and parses the
+ * binary, checks its handler export and that every import is one the engine provides with the
+ * expected type, caps its memory, and compiles it once (Chicory's runtime compiler, or the
+ * interpreter). The {@link GuestModule} it returns runs each request in a fresh instance.
+ */
+public final class WasiHttpModuleLoader implements GuestModuleLoader {
+  private static final Logger log = LoggerFactory.getLogger(WasiHttpModuleLoader.class);
+
+  static final String PREVIEW1 = "wasi_snapshot_preview1";
+  private static final Pattern HANDLER =
+      Pattern.compile("wasi:http/incoming-handler@0\\.2\\.(\\d+)#handle");
+  private static final FunctionType HANDLER_TYPE =
+      FunctionType.of(List.of(ValType.I32, ValType.I32), List.of());
+  private static final FunctionType INITIALIZE_TYPE = FunctionType.of(List.of(), List.of());
+  private static final FunctionType REALLOC_TYPE =
+      FunctionType.of(
+          List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32), List.of(ValType.I32));
+  private static final int PAGE_SIZE = 64 * 1024;
+  private static final String SUPPORTED_VERSIONS =
+      HostInterfaces.MAX_WASI_PATCH == Integer.MAX_VALUE
+          ? "0.2.x"
+          : "0.2.0 to 0.2." + HostInterfaces.MAX_WASI_PATCH;
+
+  /** Chicory's WASI preview 1 functions by name: their index in toHostFunctions() and type. */
+  private static final Map<String, Preview1Function> PREVIEW1_FUNCTIONS = preview1Functions();
+
+  private final OutboundClient outbound;
+  private final HostInterfaces host;
+
+  /** A loader whose modules send their outgoing requests through {@code outbound}. */
+  public WasiHttpModuleLoader(OutboundClient outbound) {
+    this(outbound, WasiHost.interfaces());
+  }
+
+  /** With a registry of host functions other than {@link WasiHost#interfaces()} (tests). */
+  WasiHttpModuleLoader(OutboundClient outbound, HostInterfaces host) {
+    this.outbound = requireNonNull(outbound, "outbound");
+    this.host = requireNonNull(host, "host");
+  }
+
+  @Override
+  public GuestModule load(ModuleDefinition definition) throws ModuleLoadException {
+    return loadModule(definition);
+  }
+
+  LoadedModule loadModule(ModuleDefinition def) throws ModuleLoadException {
+    requireNonNull(def, "definition");
+    long start = System.nanoTime();
+    String label = def.label();
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(def.wasmPath());
+    } catch (NoSuchFileException e) {
+      throw new ModuleLoadException(
+          "module " + label + ": " + def.wasmPath() + " does not exist (expected: a .wasm file)",
+          e);
+    } catch (IOException e) {
+      throw new ModuleLoadException(
+          "module " + label + ": cannot read " + def.wasmPath() + ": " + e.getMessage(), e);
+    }
+    WasmModule module;
+    try {
+      module = Parser.parse(bytes);
+    } catch (RuntimeException e) {
+      throw new ModuleLoadException(
+          "module "
+              + label
+              + ": "
+              + def.wasmPath()
+              + " is not a valid WebAssembly module: "
+              + e.getMessage(),
+          e);
+    }
+    String handleExport = checkExports(def, module);
+    List<LoadedModule.ImportBinding> imports = resolveImports(def, module);
+    MemoryLimits limits = memoryLimits(def, module);
+    Function<Instance, Machine> machineFactory;
+    if (def.mode() == ExecutionMode.COMPILED) {
+      try {
+        machineFactory =
+            MachineFactoryCompiler.builder(module)
+                .withInterpreterFallback(InterpreterFallback.SILENT)
+                .compile();
+      } catch (RuntimeException e) {
+        throw new ModuleLoadException(
+            "module " + label + ": compiling " + def.wasmPath() + " failed: " + e.getMessage(), e);
+      }
+    } else {
+      machineFactory = InterpreterMachine::new;
+    }
+    boolean hasInitialize = exportOf(module, "_initialize").isPresent();
+    LoadedModule loaded =
+        new LoadedModule(
+            def, module, machineFactory, limits, imports, hasInitialize, handleExport, outbound);
+    checkInstantiates(loaded);
+    log.info(
+        "loaded module {} from {} ({} imports, {}, ready in {} ms)",
+        label,
+        def.wasmPath(),
+        imports.size(),
+        def.mode() == ExecutionMode.COMPILED ? "compiled" : "interpreted",
+        (System.nanoTime() - start) / 1_000_000);
+    return loaded;
+  }
+
+  /** Instantiates once without running any guest code but a start function: linking problems. */
+  private static void checkInstantiates(LoadedModule loaded) throws ModuleLoadException {
+    InstanceContext ctx = loaded.newContext("-");
+    try {
+      loaded.runWithoutInitialize(ctx);
+    } catch (GuestException e) {
+      throw new ModuleLoadException(
+          "module " + loaded.definition().label() + " cannot be instantiated: " + e.getMessage(),
+          e);
+    }
+  }
+
+  private String checkExports(ModuleDefinition def, WasmModule module) throws ModuleLoadException {
+    String label = def.label();
+    String handler = null;
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < module.exportSection().exportCount(); i++) {
+      Export e = module.exportSection().getExport(i);
+      names.add(e.name());
+      Matcher m = HANDLER.matcher(e.name());
+      if (m.matches()
+          && e.exportType() == ExternalType.FUNCTION
+          && patch(m.group(1)) <= HostInterfaces.MAX_WASI_PATCH) {
+        handler = e.name();
+      }
+    }
+    if (handler == null) {
+      throw new ModuleLoadException(
+          "module "
+              + label
+              + ": "
+              + def.wasmPath()
+              + " does not export wasi:http/incoming-handler@0.2.N#handle (expected: a function"
+              + " (i32, i32) -> () for some patch version N; it exports: "
+              + (names.isEmpty() ? "nothing" : String.join(", ", new TreeSet<>(names)))
+              + ")");
+    }
+    checkExportType(def, module, handler, HANDLER_TYPE);
+    checkExportType(def, module, "_initialize", INITIALIZE_TYPE);
+    checkExportType(def, module, "cabi_realloc", REALLOC_TYPE);
+    return handler;
+  }
+
+  private static void checkExportType(
+      ModuleDefinition def, WasmModule module, String name, FunctionType expected)
+      throws ModuleLoadException {
+    Optional<Export> export = exportOf(module, name);
+    if (export.isEmpty()) {
+      return;
+    }
+    if (export.get().exportType() != ExternalType.FUNCTION) {
+      throw new ModuleLoadException(
+          "module "
+              + def.label()
+              + ": export "
+              + name
+              + " is a "
+              + export.get().exportType().name().toLowerCase(java.util.Locale.ROOT)
+              + " (expected: a function "
+              + format(expected)
+              + ")");
+    }
+    FunctionType actual = functionType(module, (int) export.get().index());
+    if (!actual.equals(expected)) {
+      throw new ModuleLoadException(
+          "module "
+              + def.label()
+              + ": export "
+              + name
+              + " has type "
+              + format(actual)
+              + " (expected: "
+              + format(expected)
+              + ")");
+    }
+  }
+
+  private List<LoadedModule.ImportBinding> resolveImports(ModuleDefinition def, WasmModule module)
+      throws ModuleLoadException {
+    List<LoadedModule.ImportBinding> bindings = new ArrayList<>();
+    for (int i = 0; i < module.importSection().importCount(); i++) {
+      Import imp = module.importSection().getImport(i);
+      String what = imp.module() + "#" + imp.name();
+      if (!(imp instanceof FunctionImport fi)) {
+        throw new ModuleLoadException(
+            "module "
+                + def.label()
+                + " imports "
+                + imp.importType().name().toLowerCase(java.util.Locale.ROOT)
+                + " "
+                + what
+                + ", which the engine does not provide (expected: only function imports; a"
+                + " module defines its own memory, tables and globals)");
+      }
+      FunctionType actual = module.typeSection().getType(fi.typeIndex());
+      FunctionType expected;
+      LoadedModule.ImportBinding binding;
+      if (imp.module().equals(PREVIEW1)) {
+        Preview1Function f = PREVIEW1_FUNCTIONS.get(imp.name());
+        if (f == null) {
+          throw unknownImport(def, what, PREVIEW1 + " has no function " + imp.name());
+        }
+        expected = f.type();
+        binding = new LoadedModule.ImportBinding.Preview1(f.index());
+      } else {
+        Optional<HostFunctionDef> found = host.find(imp.module(), imp.name());
+        if (found.isEmpty()) {
+          throw unknownImport(def, what, whyUnknown(imp.module(), imp.name()));
+        }
+        HostFunctionDef d = found.get();
+        expected = FunctionType.of(d.params(), d.results());
+        binding = new LoadedModule.ImportBinding.Host(imp.module(), imp.name(), expected, d);
+      }
+      if (!actual.equals(expected)) {
+        throw new ModuleLoadException(
+            "module "
+                + def.label()
+                + " imports "
+                + what
+                + " with type "
+                + format(actual)
+                + " (expected: "
+                + format(expected)
+                + ")");
+      }
+      bindings.add(binding);
+    }
+    return bindings;
+  }
+
+  private String whyUnknown(String importModule, String name) {
+    String iface = HostInterfaces.interfaceOf(importModule);
+    if (iface != null && host.knowsInterface(iface)) {
+      return iface + " has no function " + name;
+    }
+    int at = importModule.indexOf('@');
+    if (at > 0 && host.knowsInterface(importModule.substring(0, at))) {
+      return "version "
+          + importModule.substring(at + 1)
+          + " of "
+          + importModule.substring(0, at)
+          + " is not supported (expected: "
+          + SUPPORTED_VERSIONS
+          + ")";
+    }
+    return "interface " + importModule + " is not provided";
+  }
+
+  private ModuleLoadException unknownImport(ModuleDefinition def, String what, String why) {
+    return new ModuleLoadException(
+        "module "
+            + def.label()
+            + " imports "
+            + what
+            + ", which the engine does not provide: "
+            + why
+            + " (supported: "
+            + String.join(", ", host.interfaceNames())
+            + " at versions "
+            + SUPPORTED_VERSIONS
+            + ", and "
+            + PREVIEW1
+            + ")");
+  }
+
+  private static MemoryLimits memoryLimits(ModuleDefinition def, WasmModule module)
+      throws ModuleLoadException {
+    if (module.memorySection().isEmpty() || module.memorySection().get().memoryCount() == 0) {
+      throw new ModuleLoadException(
+          "module "
+              + def.label()
+              + ": "
+              + def.wasmPath()
+              + " defines no memory (expected: a memory of its own, as wasi modules have)");
+    }
+    MemoryLimits declared = module.memorySection().get().getMemory(0).limits();
+    long capPages = Math.min(Math.max(def.maxMemoryBytes(), 0) / PAGE_SIZE, MemoryLimits.MAX_PAGES);
+    if (declared.initialPages() > capPages) {
+      throw new ModuleLoadException(
+          "module "
+              + def.label()
+              + " declares an initial memory of "
+              + declared.initialPages()
+              + " pages ("
+              + (long) declared.initialPages() * PAGE_SIZE
+              + " bytes), above its memory limit of "
+              + def.maxMemoryBytes()
+              + " bytes (expected: a larger limit, or a module that starts smaller)");
+    }
+    int max = (int) Math.min(declared.maximumPages(), capPages);
+    return new MemoryLimits(declared.initialPages(), max, declared.shared());
+  }
+
+  private static Optional<Export> exportOf(WasmModule module, String name) {
+    for (int i = 0; i < module.exportSection().exportCount(); i++) {
+      Export e = module.exportSection().getExport(i);
+      if (e.name().equals(name)) {
+        return Optional.of(e);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static FunctionType functionType(WasmModule module, int functionIndex) {
+    int imported = module.importSection().count(ExternalType.FUNCTION);
+    if (functionIndex < imported) {
+      int seen = 0;
+      for (int i = 0; i < module.importSection().importCount(); i++) {
+        if (module.importSection().getImport(i) instanceof FunctionImport fi
+            && seen++ == functionIndex) {
+          return module.typeSection().getType(fi.typeIndex());
+        }
+      }
+    }
+    return module
+        .typeSection()
+        .getType(module.functionSection().getFunctionType(functionIndex - imported));
+  }
+
+  /** {@code (i32, i64) -> (i32)}. */
+  static String format(FunctionType type) {
+    return "("
+        + type.params().stream().map(WasiHttpModuleLoader::format).collect(Collectors.joining(", "))
+        + ") -> ("
+        + type.returns().stream()
+            .map(WasiHttpModuleLoader::format)
+            .collect(Collectors.joining(", "))
+        + ")";
+  }
+
+  private static String format(ValType type) {
+    if (type.equals(ValType.I32)) {
+      return "i32";
+    } else if (type.equals(ValType.I64)) {
+      return "i64";
+    } else if (type.equals(ValType.F32)) {
+      return "f32";
+    } else if (type.equals(ValType.F64)) {
+      return "f64";
+    }
+    return type.toString().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static int patch(String digits) {
+    try {
+      return Integer.parseInt(digits);
+    } catch (NumberFormatException e) {
+      return Integer.MAX_VALUE;
+    }
+  }
+
+  private record Preview1Function(int index, FunctionType type) {}
+
+  private static Map<String, Preview1Function> preview1Functions() {
+    try (WasiPreview1 probe = WasiPreview1.builder().withLogger(ChicoryLog.INSTANCE).build()) {
+      HostFunction[] functions = probe.toHostFunctions();
+      Map<String, Preview1Function> byName = new HashMap<>();
+      for (int i = 0; i < functions.length; i++) {
+        byName.put(functions[i].name(), new Preview1Function(i, functions[i].functionType()));
+      }
+      return Map.copyOf(byName);
+    }
+  }
+}

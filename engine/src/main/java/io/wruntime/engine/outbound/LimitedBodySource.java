@@ -1,0 +1,74 @@
+package io.wruntime.engine.outbound;
+
+import static java.util.Objects.requireNonNull;
+
+import io.wruntime.engine.http.BodySource;
+import io.wruntime.engine.http.Field;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * A body that fails once more than {@code limit} bytes were read from it ({@code
+ * max_outbound_body_bytes}): the reader sees an {@link IOException}, the writer's side is discarded
+ * and {@code onExceeded} runs once.
+ */
+final class LimitedBodySource implements BodySource {
+  private final BodySource delegate;
+  private final long limit;
+  private final Runnable onExceeded;
+  private long read;
+  private IOException failure;
+
+  LimitedBodySource(BodySource delegate, long limit, Runnable onExceeded) {
+    this.delegate = requireNonNull(delegate, "delegate");
+    this.limit = limit;
+    this.onExceeded = requireNonNull(onExceeded, "onExceeded");
+  }
+
+  static String message(long limit) {
+    return "the request body is larger than max_outbound_body_bytes (" + limit + " bytes)";
+  }
+
+  @Override
+  public synchronized byte[] read(int max) throws IOException {
+    if (failure != null) {
+      throw failure;
+    }
+    byte[] data = delegate.read(max);
+    if (data != null && data.length > 0) {
+      read += data.length;
+      if (read > limit) {
+        failure = new IOException(message(limit));
+        delegate.discard();
+        onExceeded.run();
+        throw failure;
+      }
+    }
+    return data;
+  }
+
+  @Override
+  public void awaitReadable() throws InterruptedException {
+    delegate.awaitReadable();
+  }
+
+  @Override
+  public boolean isReadable() {
+    return delegate.isReadable();
+  }
+
+  @Override
+  public List<Field> trailers() {
+    return delegate.trailers();
+  }
+
+  @Override
+  public void discard() {
+    delegate.discard();
+  }
+
+  @Override
+  public void addListener(Runnable listener) {
+    delegate.addListener(listener);
+  }
+}

@@ -1,0 +1,69 @@
+package io.wruntime.engine.outbound;
+
+import io.wruntime.common.http.WrHeaders;
+import io.wruntime.engine.http.Field;
+import io.wruntime.engine.http.OutgoingRequest;
+import io.wruntime.engine.server.HttpFields;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The headers the engine sends for a module's outgoing request. */
+final class OutboundHeaders {
+  private OutboundHeaders() {}
+
+  /**
+   * The module's own headers that go on: without {@code x-wr-*} (routing headers are the engine's
+   * to set, never a module's), hop-by-hop headers, {@code host}, {@code content-length} (framing is
+   * the engine's) and {@code traceparent} (the host injects the trace context).
+   */
+  static List<Field> fromModule(List<Field> headers) {
+    List<Field> out = new ArrayList<>(headers.size() + 6);
+    for (Field f : headers) {
+      String name = f.name().toLowerCase(Locale.ROOT);
+      if (WrHeaders.isWrHeader(name)
+          || HttpFields.isHopByHop(name)
+          || name.equals("host")
+          || name.equals("content-length")
+          || name.equals(WrHeaders.TRACEPARENT)) {
+        continue;
+      }
+      out.add(f);
+    }
+    return out;
+  }
+
+  /** {@code scheme://authority/path?query} of the original request. */
+  static String destination(OutgoingRequest request) {
+    String scheme = request.scheme() == null ? "http" : request.scheme();
+    String path = request.pathWithQuery().isEmpty() ? "/" : request.pathWithQuery();
+    return scheme + "://" + request.authority() + (path.startsWith("/") ? path : "/" + path);
+  }
+
+  /** {@code namespace.module} of the caller. */
+  static String source(OutgoingRequest.Caller caller) {
+    return caller.namespace() + "." + caller.module();
+  }
+
+  /**
+   * The declared content length, -1 when none.
+   *
+   * @throws IllegalArgumentException when it is not a non-negative integer
+   */
+  static long contentLength(List<Field> headers) {
+    String value = Field.first(headers, "content-length");
+    if (value == null) {
+      return -1;
+    }
+    try {
+      long n = Long.parseLong(value.trim());
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "content-length: " + value + " (expected: a non-negative integer)");
+  }
+}

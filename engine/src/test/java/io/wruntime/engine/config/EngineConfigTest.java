@@ -1,0 +1,258 @@
+package io.wruntime.engine.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.wruntime.common.config.ConfigException;
+import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EngineConfigTest {
+  private static final String MODULE =
+      """
+      [[module]]
+      name = "echo"
+      namespace = "example"
+      version = "1.0.0"
+      wasm_path = "examples/echo/echo.wasm"
+      """;
+
+  private static EngineConfig parse(String text) {
+    return EngineConfig.parse("engine.toml", text);
+  }
+
+  private static String errorOf(String text) {
+    try {
+      parse(text);
+    } catch (ConfigException e) {
+      return e.getMessage();
+    }
+    throw new AssertionError("expected a configuration error for:\n" + text);
+  }
+
+  @Test
+  void emptyFileGivesTheDefaults() {
+    EngineConfig config = parse("");
+
+    assertThat(config.listenAddress()).isEqualTo(new HostPort("127.0.0.1", 9100));
+    assertThat(config.managerAddress()).isNull();
+    assertThat(config.adminAddress()).isNull();
+    assertThat(config.allowNonLoopbackInternal()).isFalse();
+    assertThat(config.maxOutboundBodyBytes()).isEqualTo(16L * 1024 * 1024);
+    assertThat(config.hasProxy()).isFalse();
+    assertThat(config.pool())
+        .isEqualTo(new PoolConfig(1000, 10L * 1024 * 1024, ExecutionMode.COMPILED));
+    assertThat(config.limits()).isEqualTo(new LimitsConfig(1024, 64, 256, 32));
+    assertThat(config.modules()).isEmpty();
+  }
+
+  @Test
+  void moduleDefaultsAndResolvedPaths() {
+    ModuleConfig module = parse(MODULE).modules().get(0);
+
+    assertThat(module.label()).isEqualTo("example.echo@1.0.0");
+    assertThat(module.wasmPath())
+        .isEqualTo(Path.of("examples/echo/echo.wasm").toAbsolutePath().normalize());
+    assertThat(module.wasmPath()).isAbsolute();
+    assertThat(module.schemaPath()).isNull();
+    assertThat(module.env()).isEmpty();
+    assertThat(module.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(module.channelCapacity()).isEqualTo(128);
+    assertThat(module.maxConcurrentInstances()).isEqualTo(64);
+    assertThat(module.maxMemorySize()).isEqualTo(10L * 1024 * 1024);
+  }
+
+  @Test
+  void readsEveryKey() {
+    EngineConfig config =
+        parse(
+            """
+            listen_address = "0.0.0.0:9100"
+            allow_non_loopback_internal = true
+            manager_address = "http://127.0.0.1:9000"
+            admin_address = "0.0.0.0:9101"
+            max_outbound_body_bytes = 1048576
+            [node]
+            proxy_address = "http://127.0.0.1:9001"
+            [pool]
+            total_component_instances = 10
+            max_memory_size = 2097152
+            execution = "interpreted"
+            [limits]
+            spans = 1
+            transactions = 2
+            cursors = 3
+            llm_streams = 4
+            [[module]]
+            name = "echo"
+            namespace = "example"
+            version = "1.2.3-rc.1"
+            wasm_path = "/opt/echo.wasm"
+            schema_path = "/opt/echo.binpb"
+            request_timeout_secs = 5
+            channel_capacity = 0
+            max_concurrent_instances = 3
+            max_memory_size = 131072
+            env = { GREETING = "hello", MODE = "fast" }
+            """);
+
+    assertThat(config.listenAddress()).isEqualTo(new HostPort("0.0.0.0", 9100));
+    assertThat(config.managerAddress()).isEqualTo(new HostPort("127.0.0.1", 9000));
+    assertThat(config.adminAddress()).isEqualTo(new HostPort("0.0.0.0", 9101));
+    assertThat(config.maxOutboundBodyBytes()).isEqualTo(1048576);
+    assertThat(config.node().proxyAddress()).isEqualTo(new HostPort("127.0.0.1", 9001));
+    assertThat(config.pool()).isEqualTo(new PoolConfig(10, 2097152, ExecutionMode.INTERPRETED));
+    assertThat(config.limits()).isEqualTo(new LimitsConfig(1, 2, 3, 4));
+    ModuleConfig module = config.modules().get(0);
+    assertThat(module.version()).isEqualTo("1.2.3-rc.1");
+    assertThat(module.wasmPath()).isEqualTo(Path.of("/opt/echo.wasm"));
+    assertThat(module.schemaPath()).isEqualTo(Path.of("/opt/echo.binpb"));
+    assertThat(module.requestTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(module.channelCapacity()).isZero();
+    assertThat(module.maxConcurrentInstances()).isEqualTo(3);
+    assertThat(module.maxMemorySize()).isEqualTo(131072);
+    assertThat(module.env()).isEqualTo(Map.of("GREETING", "hello", "MODE", "fast"));
+    assertThat(module.toDefinition(config.pool().execution()).mode())
+        .isEqualTo(ExecutionMode.INTERPRETED);
+  }
+
+  @Test
+  void moduleMemoryDefaultsToThePool() {
+    EngineConfig config = parse("[pool]\nmax_memory_size = 1048576\n" + MODULE);
+
+    assertThat(config.modules().get(0).maxMemorySize()).isEqualTo(1048576);
+    assertThat(config.modules().get(0).toDefinition(ExecutionMode.COMPILED).maxMemoryBytes())
+        .isEqualTo(1048576);
+  }
+
+  @Test
+  void nonLoopbackListenAddressNeedsToBeAllowed() {
+    assertThat(errorOf("listen_address = \"0.0.0.0:9100\""))
+        .isEqualTo(
+            "engine.toml: listen_address = \"0.0.0.0:9100\" is not a loopback address (expected:"
+                + " 127.0.0.1, [::1] or localhost; set allow_non_loopback_internal = true to listen"
+                + " elsewhere)");
+    assertThat(parse("listen_address = \"[::1]:0\"").listenAddress().port()).isZero();
+  }
+
+  @Test
+  void malformedAddressesNameTheKey() {
+    assertThat(errorOf("listen_address = \"9100\""))
+        .isEqualTo(
+            "engine.toml: listen_address = \"9100\" has no port (expected: host:port, e.g."
+                + " 127.0.0.1:9100)");
+    assertThat(errorOf("[node]\nproxy_address = \"ftp://x:1\""))
+        .startsWith("engine.toml: node.proxy_address = \"ftp://x:1\" has scheme ftp");
+    assertThat(errorOf("admin_address = 9101"))
+        .isEqualTo("engine.toml: admin_address = 9101 (expected: a string)");
+  }
+
+  @Test
+  void unknownKeysAreRejectedEverywhere() {
+    assertThat(errorOf("listen_adress = \"127.0.0.1:9100\""))
+        .startsWith(
+            "engine.toml: listen_adress is not a known key (expected one of: admin_address,");
+    assertThat(errorOf("[pool]\nmax_instances = 3"))
+        .startsWith("engine.toml: pool.max_instances is not a known key (expected one of:");
+    assertThat(errorOf("[limits]\nspan = 3"))
+        .startsWith("engine.toml: limits.span is not a known key");
+    assertThat(errorOf("[node]\nproxy = \"x\""))
+        .startsWith("engine.toml: node.proxy is not a known key");
+    assertThat(errorOf(MODULE + "timeout = 3"))
+        .startsWith("engine.toml: module[0].timeout is not a known key (expected one of:");
+  }
+
+  @Test
+  void namesAndNamespacesFollowTheNamingRules() {
+    assertThat(errorOf(MODULE.replace("\"echo\"", "\"Echo\"")))
+        .isEqualTo(
+            "engine.toml: module[0].name = \"Echo\" is not a valid name (expected: lowercase"
+                + " letters, digits and '-', not starting or ending with '-')");
+    assertThat(errorOf(MODULE.replace("\"example\"", "\"a-very-long-namespace-name-x\"")))
+        .isEqualTo(
+            "engine.toml: module[0].namespace = \"a-very-long-namespace-name-x\" has 28"
+                + " characters (expected: at most 24)");
+    assertThat(errorOf(MODULE.replace("name = \"echo\"\n", "")))
+        .isEqualTo("engine.toml: module[0].name is missing (expected: a string)");
+  }
+
+  @Test
+  void versionsMustBeSemver() {
+    assertThat(errorOf(MODULE + MODULE.replace("1.0.0", "1.0")))
+        .isEqualTo(
+            "engine.toml: module[1].version = \"1.0\" is not a semantic version (expected:"
+                + " MAJOR.MINOR.PATCH, e.g. 1.0.0)");
+  }
+
+  @Test
+  void duplicateModulesAreRejected() {
+    assertThat(errorOf(MODULE + MODULE.replace("echo.wasm", "other.wasm")))
+        .isEqualTo(
+            "engine.toml: module[1] declares example.echo@1.0.0 again (expected: each (namespace,"
+                + " name, version) once; first declared by module[0])");
+    assertThat(parse(MODULE + MODULE.replace("1.0.0", "2.0.0")).modules()).hasSize(2);
+  }
+
+  @Test
+  void secretEnvValuesNeedAManager() {
+    assertThat(errorOf(MODULE + "env = { DB_PASSWORD = { secret = true } }"))
+        .isEqualTo(
+            "engine.toml: module[0].env.DB_PASSWORD = {secret = true} is not supported yet:"
+                + " secrets need a manager (expected: a plain string value)");
+    assertThat(errorOf(MODULE + "env = { PORT = 8080 }"))
+        .isEqualTo("engine.toml: module[0].env.PORT = 8080 (expected: a string)");
+  }
+
+  @Test
+  void numbersAreRangeChecked() {
+    assertThat(errorOf(MODULE + "request_timeout_secs = 0"))
+        .isEqualTo(
+            "engine.toml: module[0].request_timeout_secs = 0 (expected: an integer from 1 to"
+                + " 86400)");
+    assertThat(errorOf(MODULE + "max_concurrent_instances = 2000"))
+        .isEqualTo(
+            "engine.toml: module[0].max_concurrent_instances = 2000 (expected: an integer from 1"
+                + " to 1000)");
+    assertThat(errorOf("[pool]\nmax_memory_size = 1000"))
+        .isEqualTo(
+            "engine.toml: pool.max_memory_size = 1000 (expected: an integer from 65536 to"
+                + " 4294967296)");
+    assertThat(errorOf("max_outbound_body_bytes = \"16MiB\""))
+        .isEqualTo("engine.toml: max_outbound_body_bytes = \"16MiB\" (expected: an integer)");
+    assertThat(errorOf("[limits]\ncursors = -1"))
+        .isEqualTo("engine.toml: limits.cursors = -1 (expected: an integer from 1 to 1000000)");
+  }
+
+  @Test
+  void executionModeIsCompiledOrInterpreted() {
+    assertThat(errorOf("[pool]\nexecution = \"jit\""))
+        .isEqualTo(
+            "engine.toml: pool.execution = \"jit\" (expected: \"compiled\" or \"interpreted\")");
+  }
+
+  @Test
+  void loadNamesTheFileInErrors(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("engine.toml");
+    Files.writeString(file, MODULE.replace("1.0.0", "one"));
+
+    assertThatThrownBy(() -> EngineConfig.load(file))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(file + ": module[0].version = \"one\"");
+    assertThatThrownBy(() -> EngineConfig.load(dir.resolve("missing.toml")))
+        .hasMessage("config file " + dir.resolve("missing.toml") + " does not exist");
+    Files.writeString(file, "listen_address = ");
+    assertThatThrownBy(() -> EngineConfig.load(file))
+        .hasMessageStartingWith(file + ": invalid TOML:");
+  }
+
+  @Test
+  void aMissingWasmFileIsNotAConfigError() {
+    assertThat(parse(MODULE.replace("examples/echo/echo.wasm", "/nowhere/x.wasm")).modules())
+        .hasSize(1);
+  }
+}
