@@ -6,6 +6,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.proto.v1.NodeInfo;
 import io.wruntime.proxy.admin.AdminServer;
 import io.wruntime.proxy.admin.ProxyMetrics;
@@ -23,7 +24,7 @@ import io.wruntime.proxy.routing.EgressPolicy;
 import io.wruntime.proxy.routing.Router;
 import io.wruntime.proxy.routing.RoutingTable;
 import io.wruntime.proxy.routing.RoutingTableWatcher;
-import io.wruntime.proxy.telemetry.Telemetry;
+import io.wruntime.proxy.telemetry.ProxyTracing;
 import io.wruntime.proxy.validation.SchemaCache;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -46,6 +47,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Proxy implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
+
+  /**
+   * The {@code service.name} of the proxy's spans unless {@code OTEL_SERVICE_NAME} says otherwise.
+   */
+  public static final String SERVICE_NAME = "wr-proxy";
 
   /** How often the heartbeats of local engines go to the manager, batched. */
   public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
@@ -120,6 +126,7 @@ public final class Proxy implements AutoCloseable {
    * OTEL_*} environment says.
    *
    * @throws IOException when an address cannot be bound
+   * @throws io.wruntime.common.config.ConfigException when an {@code OTEL_*} variable is unusable
    */
   public static Proxy start(ProxyConfig config) throws IOException {
     requireNonNull(config, "config");
@@ -131,12 +138,19 @@ public final class Proxy implements AutoCloseable {
             .keepAliveTime(30, TimeUnit.SECONDS)
             .keepAliveTimeout(10, TimeUnit.SECONDS)
             .build();
-    return start(config, channel, Telemetry.fromEnvironment(System.getenv()), Clock.systemUTC());
+    Telemetry telemetry;
+    try {
+      telemetry = Telemetry.fromEnvironment(SERVICE_NAME);
+    } catch (RuntimeException e) {
+      channel.shutdownNow();
+      throw e;
+    }
+    return start(config, channel, telemetry, Clock.systemUTC());
   }
 
   /**
-   * Starts a proxy on {@code manager} (which it owns and shuts down when it stops; in-process in
-   * tests); {@code clock} drives the circuit breakers.
+   * Starts a proxy on {@code manager} with {@code telemetry} (both of which it owns and closes when
+   * it stops; in-process and in-memory in tests); {@code clock} drives the circuit breakers.
    *
    * @throws IOException when an address cannot be bound
    */
@@ -181,7 +195,7 @@ public final class Proxy implements AutoCloseable {
                   new EgressPolicy(config.egress().enabled(), config.egress().allowedDomains())),
               new LoadBalancer(breakers),
               new SchemaCache(manager, MANAGER_CALL_TIMEOUT),
-              telemetry,
+              new ProxyTracing(telemetry.openTelemetry()),
               b.metrics,
               buffered,
               watcher::hasTable,

@@ -76,6 +76,9 @@ public final class ProxyMain implements Callable<Integer> {
     Proxy proxy;
     try {
       proxy = Proxy.start(loaded);
+    } catch (ConfigException e) {
+      spec.commandLine().getErr().println("wr-proxy: " + e.getMessage());
+      return EXIT_USAGE;
     } catch (IOException e) {
       spec.commandLine().getErr().println("wr-proxy: " + e.getMessage());
       return EXIT_FAILURE;

@@ -5,9 +5,8 @@
  * (version requirement from {@code x-wr-version}, power-of-two-choices load balancing, circuit
  * breakers) and streams the request to the local engine or to the peer proxy of another node on
  * port 9443, without aggregating bodies. Protobuf requests are checked against the destination's
- * schema; allowlisted external hosts are reached through egress. It also serves {@code
- * NodeService} on loopback port 9002, relaying engine registration to the manager and batching
- * heartbeats.
+ * schema; allowlisted external hosts are reached through egress. It also serves {@code NodeService}
+ * on loopback port 9002, relaying engine registration to the manager and batching heartbeats.
  *
  * <p>{@link io.wruntime.proxy.ProxyMain} is the {@code wr-proxy} command; {@link
  * io.wruntime.proxy.Proxy} wires a running proxy together. Sub-packages: {@code config} ({@code

@@ -6,7 +6,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.opentelemetry.api.OpenTelemetry;
+import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.manager.Manager;
 import io.wruntime.manager.config.ManagerConfig;
 import io.wruntime.proto.v1.EngineHeartbeat;
@@ -20,7 +20,6 @@ import io.wruntime.proto.v1.RegisterEngineRequest;
 import io.wruntime.proxy.config.HostPort;
 import io.wruntime.proxy.config.ProxyConfig;
 import io.wruntime.proxy.routing.RoutingTable;
-import io.wruntime.proxy.telemetry.Telemetry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -73,7 +72,7 @@ final class Mesh implements AutoCloseable {
 
   /** A proxy of node {@code node}; {@code extra} is appended to its proxy.toml. */
   Proxy proxy(String node, String extra) throws IOException {
-    return proxy(node, extra, Telemetry.of(OpenTelemetry.noop()));
+    return proxy(node, extra, Telemetry.notExporting(Proxy.SERVICE_NAME));
   }
 
   Proxy proxy(String node, String extra, Telemetry telemetry) throws IOException {

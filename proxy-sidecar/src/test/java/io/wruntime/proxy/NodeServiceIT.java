@@ -10,7 +10,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.opentelemetry.api.OpenTelemetry;
+import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.proto.v1.DeregisterEngineRequest;
 import io.wruntime.proto.v1.EngineHeartbeat;
 import io.wruntime.proto.v1.EngineInfo;
@@ -24,7 +24,6 @@ import io.wruntime.proto.v1.NodeInfo;
 import io.wruntime.proto.v1.NodeServiceGrpc;
 import io.wruntime.proto.v1.RegisterEngineRequest;
 import io.wruntime.proxy.config.ProxyConfig;
-import io.wruntime.proxy.telemetry.Telemetry;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -148,7 +147,7 @@ class NodeServiceIT {
         Proxy.start(
             config,
             InProcessChannelBuilder.forName("nobody-" + System.nanoTime()).build(),
-            Telemetry.of(OpenTelemetry.noop()),
+            Telemetry.notExporting(Proxy.SERVICE_NAME),
             Clock.systemUTC())) {
       ManagedChannel channel =
           NettyChannelBuilder.forAddress("127.0.0.1", lonely.controlAddress().port())

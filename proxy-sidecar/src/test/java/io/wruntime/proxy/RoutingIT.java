@@ -302,7 +302,7 @@ class RoutingIT {
             config,
             io.grpc.inprocess.InProcessChannelBuilder.forName("nobody-" + System.nanoTime())
                 .build(),
-            io.wruntime.proxy.telemetry.Telemetry.of(io.opentelemetry.api.OpenTelemetry.noop()),
+            io.wruntime.common.telemetry.Telemetry.notExporting(Proxy.SERVICE_NAME),
             java.time.Clock.systemUTC())) {
       HttpResponse<String> response =
           mesh.send(mesh.call(proxy, "http://example.echo", "/x").GET().build());

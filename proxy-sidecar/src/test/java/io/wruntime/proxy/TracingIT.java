@@ -5,15 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.propagation.ContextPropagators;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import io.wruntime.proxy.telemetry.Telemetry;
+import io.wruntime.common.telemetry.Telemetry;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Collection;
@@ -32,12 +27,12 @@ class TracingIT {
 
   private final List<SpanData> spans = new CopyOnWriteArrayList<>();
   private Mesh mesh;
-  private OpenTelemetrySdk sdk;
+  private SpanExporter collect;
 
   @BeforeEach
   void start() throws Exception {
     mesh = new Mesh();
-    SpanExporter collect =
+    collect =
         new SpanExporter() {
           @Override
           public CompletableResultCode export(Collection<SpanData> batch) {
@@ -55,25 +50,16 @@ class TracingIT {
             return CompletableResultCode.ofSuccess();
           }
         };
-    sdk =
-        OpenTelemetrySdk.builder()
-            .setTracerProvider(
-                SdkTracerProvider.builder()
-                    .addSpanProcessor(SimpleSpanProcessor.create(collect))
-                    .build())
-            .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-            .build();
   }
 
   @AfterEach
   void stop() throws Exception {
     mesh.close();
-    sdk.close();
   }
 
   @Test
   void theEngineSeesTheCallersTraceWithTheForwardSpanAsParent() throws Exception {
-    Proxy proxy = mesh.proxy("node-a", "", Telemetry.of(sdk));
+    Proxy proxy = mesh.proxy("node-a", "", Telemetry.exportingTo(collect, Proxy.SERVICE_NAME));
     FakeEngine engine = mesh.engine();
     mesh.register("e1", engine, proxy, null, ref("example", "echo", "1.0.0"));
     Mesh.awaitRouted(proxy, "example", "echo", 1);

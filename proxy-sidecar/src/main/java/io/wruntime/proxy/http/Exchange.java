@@ -21,7 +21,7 @@ import io.wruntime.proxy.balance.LoadBalancer;
 import io.wruntime.proxy.balance.LoadBalancer.Outcome;
 import io.wruntime.proxy.config.HostPort;
 import io.wruntime.proxy.routing.Resolution.Rejected;
-import io.wruntime.proxy.telemetry.Telemetry;
+import io.wruntime.proxy.telemetry.ProxyTracing;
 import io.wruntime.proxy.validation.RequestValidator;
 import io.wruntime.proxy.validation.RequestValidator.RpcPath;
 import io.wruntime.proxy.validation.SchemaIndex;
@@ -279,7 +279,7 @@ final class Exchange {
     state = State.STREAMING;
     forwardSpan =
         forwarding
-            .telemetry()
+            .tracing()
             .startForward(requestSpan, request.headers(), source, destination, target.toString());
     ChannelFuture written = ch.write(request);
     boolean complete = false;
@@ -609,8 +609,8 @@ final class Exchange {
     forwarding
         .metrics()
         .record(source, destination, recordedStatus, System.nanoTime() - startNanos);
-    Telemetry.end(forwardSpan, status, error);
-    Telemetry.end(requestSpan, recordedStatus, error);
+    ProxyTracing.end(forwardSpan, status, error);
+    ProxyTracing.end(requestSpan, recordedStatus, error);
   }
 
   private void cancelTimer() {

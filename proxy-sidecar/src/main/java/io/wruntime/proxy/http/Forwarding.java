@@ -6,7 +6,7 @@ import io.wruntime.proxy.admin.ProxyMetrics;
 import io.wruntime.proxy.balance.LoadBalancer;
 import io.wruntime.proxy.config.ProxyConfig;
 import io.wruntime.proxy.routing.Router;
-import io.wruntime.proxy.telemetry.Telemetry;
+import io.wruntime.proxy.telemetry.ProxyTracing;
 import io.wruntime.proxy.validation.SchemaCache;
 import java.util.function.BooleanSupplier;
 
@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
  * @param router resolves destinations against the current routing table
  * @param balancer chooses instances and holds the circuit breakers
  * @param schemas the schemas of module versions, for validation
- * @param telemetry spans and trace-context propagation
+ * @param tracing spans and trace-context propagation
  * @param metrics request counts and latencies
  * @param buffered bytes of bodies held in memory
  * @param hasTable whether the first routing table arrived
@@ -29,7 +29,7 @@ public record Forwarding(
     Router router,
     LoadBalancer balancer,
     SchemaCache schemas,
-    Telemetry telemetry,
+    ProxyTracing tracing,
     ProxyMetrics metrics,
     BufferedBytes buffered,
     BooleanSupplier hasTable,
@@ -40,7 +40,7 @@ public record Forwarding(
     requireNonNull(router, "router");
     requireNonNull(balancer, "balancer");
     requireNonNull(schemas, "schemas");
-    requireNonNull(telemetry, "telemetry");
+    requireNonNull(tracing, "tracing");
     requireNonNull(metrics, "metrics");
     requireNonNull(buffered, "buffered");
     requireNonNull(hasTable, "hasTable");

@@ -25,7 +25,7 @@ import io.wruntime.proxy.routing.Destination;
 import io.wruntime.proxy.routing.Instance;
 import io.wruntime.proxy.routing.Resolution;
 import io.wruntime.proxy.routing.Resolution.Rejected;
-import io.wruntime.proxy.telemetry.Telemetry;
+import io.wruntime.proxy.telemetry.ProxyTracing;
 import io.wruntime.proxy.validation.RequestValidator;
 import io.wruntime.proxy.validation.RequestValidator.RpcPath;
 import java.time.Duration;
@@ -140,7 +140,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     HttpHeaders headers = request.headers();
     String source = headers.get(WrHeaders.SOURCE, "unknown");
     Span span =
-        forwarding.telemetry().startRequest(headers, request.method().name(), source, "unknown");
+        forwarding.tracing().startRequest(headers, request.method().name(), source, "unknown");
     if (request.decoderResult().isFailure()) {
       Throwable cause = request.decoderResult().cause();
       int status =
@@ -210,7 +210,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     String label = destination.host();
-    span.setAttribute(Telemetry.DESTINATION, label);
+    span.setAttribute(ProxyTracing.DESTINATION, label);
     Resolution resolution =
         forwarding
             .router()
@@ -310,7 +310,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       Span span,
       long start) {
     forwarding.metrics().record(source, destination, rejected.status(), System.nanoTime() - start);
-    Telemetry.end(span, rejected.status(), rejected.message());
+    ProxyTracing.end(span, rejected.status(), rejected.message());
     ChannelFuture written =
         ctx.writeAndFlush(
             ErrorResponses.of(ctx.alloc(), rejected, keepAlive && !closeWhenDone, retryAfter));

@@ -17,7 +17,7 @@ import io.wruntime.proxy.config.ProxyConfig;
 import io.wruntime.proxy.routing.EgressPolicy;
 import io.wruntime.proxy.routing.Router;
 import io.wruntime.proxy.routing.RoutingTable;
-import io.wruntime.proxy.telemetry.Telemetry;
+import io.wruntime.proxy.telemetry.ProxyTracing;
 import io.wruntime.proxy.validation.SchemaCache;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -58,7 +58,7 @@ class ProxyHandlerTest {
             new Router(RoutingTable::empty, new EgressPolicy(false, List.of())),
             new LoadBalancer(new CircuitBreakers(5, Duration.ofSeconds(30), Clock.systemUTC())),
             new SchemaCache(nowhere, Duration.ofSeconds(1)),
-            Telemetry.of(OpenTelemetry.noop()),
+            new ProxyTracing(OpenTelemetry.noop()),
             metrics,
             new BufferedBytes(),
             hasTable::get,
