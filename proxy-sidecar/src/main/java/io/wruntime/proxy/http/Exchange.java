@@ -72,7 +72,7 @@ final class Exchange {
   private final ProxyHandler handler;
   private final ChannelHandlerContext down;
   private final Forwarding forwarding;
-  private final UpstreamPool pool;
+  private final Upstreams pool;
   private final HttpRequest request;
   private final boolean keepAlive;
   private final LoadBalancer.Chosen choice;
@@ -112,7 +112,7 @@ final class Exchange {
       ProxyHandler handler,
       ChannelHandlerContext down,
       Forwarding forwarding,
-      UpstreamPool pool,
+      Upstreams pool,
       HttpRequest request,
       boolean keepAlive,
       LoadBalancer.Chosen choice,

@@ -51,7 +51,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
   private final ListenerKind kind;
   private final Forwarding forwarding;
-  private final UpstreamPool pool;
+  private final Upstreams pool;
   private final AtomicInteger inFlight;
 
   private ChannelHandlerContext ctx;
@@ -64,8 +64,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private ChannelFuture lastResponse;
   private HttpRequest pending;
 
-  ProxyHandler(
-      ListenerKind kind, Forwarding forwarding, UpstreamPool pool, AtomicInteger inFlight) {
+  ProxyHandler(ListenerKind kind, Forwarding forwarding, Upstreams pool, AtomicInteger inFlight) {
     this.kind = kind;
     this.forwarding = forwarding;
     this.pool = pool;

@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamHandler.class);
 
-  private final UpstreamPool pool;
+  private final Upstreams pool;
   private Exchange exchange;
 
-  UpstreamHandler(UpstreamPool pool) {
+  UpstreamHandler(Upstreams pool) {
     this.pool = pool;
   }
 

@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Pipeline of an upstream connection: {@code codec} (HTTP/1.1, no aggregation), {@code flow}
  * (one message per {@code read()}), {@code idle}, {@code relay} ({@link UpstreamHandler}).
  */
-final class UpstreamPool implements AutoCloseable {
+final class UpstreamPool implements Upstreams, AutoCloseable {
   static final int MAX_IDLE_PER_ADDRESS = 64;
 
   private final Bootstrap bootstrap;
@@ -82,7 +82,8 @@ final class UpstreamPool implements AutoCloseable {
    * A connection to {@code address} on {@code loop}: an idle one, or a new one. Runs on {@code
    * loop}. Host names are looked up off the event loop.
    */
-  Future<Channel> acquire(EventLoop loop, HostPort address) {
+  @Override
+  public Future<Channel> acquire(EventLoop loop, HostPort address) {
     ArrayDeque<Channel> idleHere = idleOf(loop).get(address);
     if (idleHere != null) {
       Channel ch;
@@ -129,7 +130,8 @@ final class UpstreamPool implements AutoCloseable {
    * Takes back a connection whose exchange ended cleanly. It waits for the next request with a read
    * pending, so that a close by the upstream is noticed while it is idle. Runs on its event loop.
    */
-  void release(Channel ch, HostPort address) {
+  @Override
+  public void release(Channel ch, HostPort address) {
     if (!ch.isActive()) {
       return;
     }
@@ -144,7 +146,8 @@ final class UpstreamPool implements AutoCloseable {
   }
 
   /** Forgets an idle connection that closed. Runs on its event loop. */
-  void remove(Channel ch) {
+  @Override
+  public void remove(Channel ch) {
     Map<HostPort, ArrayDeque<Channel>> byAddress = idle.get(ch.eventLoop());
     if (byAddress != null) {
       for (ArrayDeque<Channel> channels : byAddress.values()) {
