@@ -41,14 +41,6 @@ class ManagerAdminTest {
   }
 
   @Test
-  void healthzAnswersOk() throws Exception {
-    HttpResponse<String> response = send("GET", "/healthz");
-
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).isEqualTo("{\"status\":\"ok\"}");
-  }
-
-  @Test
   void readyzFollowsWhetherTheServiceAcceptsCalls() throws Exception {
     assertThat(send("GET", "/readyz").statusCode()).isEqualTo(200);
 
@@ -77,14 +69,4 @@ class ManagerAdminTest {
         .contains("\nwr_manager_routing_table_watchers 2\n");
   }
 
-  @Test
-  void otherPathsAndMethodsAreRefusedWithAJsonError() throws Exception {
-    HttpResponse<String> missing = send("GET", "/nope");
-    assertThat(missing.statusCode()).isEqualTo(404);
-    assertThat(missing.body()).contains("\"code\":\"not_found\"").contains("/healthz");
-
-    HttpResponse<String> post = send("POST", "/healthz");
-    assertThat(post.statusCode()).isEqualTo(405);
-    assertThat(post.headers().firstValue("allow")).hasValue("GET, HEAD");
-  }
 }
