@@ -68,5 +68,4 @@ class ManagerAdminTest {
         .contains("\nwr_manager_routes{healthy=\"false\"} 3\n")
         .contains("\nwr_manager_routing_table_watchers 2\n");
   }
-
 }
