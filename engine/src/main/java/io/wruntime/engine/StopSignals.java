@@ -1,0 +1,24 @@
+package io.wruntime.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import sun.misc.Signal;
+
+/**
+ * Turns SIGTERM and SIGINT into a stop request, so that a signalled engine stops gracefully and
+ * exits 0 (the JVM's default handling runs shutdown hooks and exits 143). Where the JVM reserves
+ * the signals (e.g. {@code -Xrs}), a shutdown hook requests the stop instead.
+ */
+final class StopSignals {
+  private StopSignals() {}
+
+  static void install(Runnable requestStop) {
+    requireNonNull(requestStop, "requestStop");
+    try {
+      Signal.handle(new Signal("TERM"), signal -> requestStop.run());
+      Signal.handle(new Signal("INT"), signal -> requestStop.run());
+    } catch (IllegalArgumentException e) {
+      Runtime.getRuntime().addShutdownHook(new Thread(requestStop, "stop-on-shutdown"));
+    }
+  }
+}
