@@ -87,11 +87,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   /** A started {@code wr-engine}. */
-  record Engine(ServerProcess process, String id, int port) {
-    String address() {
-      return "http://127.0.0.1:" + port;
-    }
-  }
+  record Engine(ServerProcess process, String id, int port) {}
 
   /** What one {@code wr-cli} run printed. */
   record CliResult(int exitCode, String stdout, String stderr) {}

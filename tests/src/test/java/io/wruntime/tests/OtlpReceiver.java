@@ -60,11 +60,6 @@ final class OtlpReceiver implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
-  /** Every span received so far. */
-  List<ExportedSpan> spans() {
-    return List.copyOf(spans);
-  }
-
   /** Spans received so far of one trace. */
   List<ExportedSpan> spans(String traceId) {
     return spans.stream().filter(s -> s.traceId().equals(traceId)).toList();

@@ -12,9 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A launcher of this repository ({@code bin/wr-engine}, {@code bin/wr-proxy}, {@code
@@ -110,40 +113,37 @@ final class ServerProcess implements AutoCloseable {
    * @throws IllegalStateException when the process exits without printing it, or the time runs out
    */
   MatchResult await(Pattern pattern, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      boolean alive = process.isAlive();
-      Matcher m = pattern.matcher(output());
-      if (m.find()) {
-        return m.toMatchResult();
-      }
-      if (!alive) {
-        throw new IllegalStateException(
-            name
-                + " exited with code "
-                + process.exitValue()
-                + " without printing a line matching "
-                + pattern
-                + ":\n"
-                + output());
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            name
-                + " printed no line matching "
-                + pattern
-                + " within "
-                + timeout
-                + ":\n"
-                + output());
-      }
-      try {
-        Thread.sleep(50); // polls a file that only the child writes
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted waiting for " + name, e);
-      }
+    AtomicReference<MatchResult> found = new AtomicReference<>();
+    try {
+      Awaitility.await(name + " prints a line matching " + pattern)
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () -> {
+                boolean alive = process.isAlive(); // before reading: the last lines count
+                Matcher m = pattern.matcher(output());
+                if (m.find()) {
+                  found.set(m.toMatchResult());
+                  return true;
+                }
+                if (!alive) {
+                  throw new IllegalStateException(
+                      name
+                          + " exited with code "
+                          + process.exitValue()
+                          + " without printing a line matching "
+                          + pattern
+                          + ":\n"
+                          + output());
+                }
+                return false;
+              });
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException(
+          name + " printed no line matching " + pattern + " within " + timeout + ":\n" + output(),
+          e);
     }
+    return found.get();
   }
 
   /** Waits for the process to exit and returns its exit code. */
@@ -182,11 +182,6 @@ final class ServerProcess implements AutoCloseable {
   /** What the process printed on stderr when it was kept apart, else "". */
   String errorOutput() {
     return errorLog == null ? "" : read(errorLog);
-  }
-
-  /** The file its output goes to. */
-  Path log() {
-    return log;
   }
 
   private static String read(Path file) {

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two nodes and one manager: node A runs proxy A and an engine with {@code caller}; node B runs
- * proxy B and an engine with {@code echo}. The caller's call to echo leaves node A through proxy
- * A, enters node B through proxy B's peer listener and reaches echo there.
+ * proxy B and an engine with {@code echo}. The caller's call to echo leaves node A through proxy A,
+ * enters node B through proxy B's peer listener and reaches echo there.
  */
 class TwoNodesIT {
   private static final Module ECHO = Module.echo("1.0.0");
@@ -68,8 +68,12 @@ class TwoNodesIT {
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () -> {
-              assertThat(callerToEcho(proxyA)).as("caller -> echo calls through proxy A").isEqualTo(leftA + 1);
-              assertThat(callerToEcho(proxyB)).as("caller -> echo calls through proxy B").isEqualTo(enteredB + 1);
+              assertThat(callerToEcho(proxyA))
+                  .as("caller -> echo calls through proxy A")
+                  .isEqualTo(leftA + 1);
+              assertThat(callerToEcho(proxyB))
+                  .as("caller -> echo calls through proxy B")
+                  .isEqualTo(enteredB + 1);
             });
   }
 }
