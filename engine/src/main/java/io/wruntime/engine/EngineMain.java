@@ -1,6 +1,7 @@
 package io.wruntime.engine;
 
 import io.wruntime.common.config.ConfigException;
+import io.wruntime.common.lifecycle.StopSignals;
 import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.engine.config.EngineConfig;
 import io.wruntime.engine.host.WasiHttpModuleLoader;
