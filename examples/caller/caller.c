@@ -1,9 +1,9 @@
 /*
  * caller: on any request (e.g. `GET /run`), calls the echo module's Echo RPC,
  * `POST http://example.echo/echo.EchoService/Echo` with an `echo.EchoRequest{message: "hello"}`,
- * and answers with the echo's status and body (an `echo.EchoResponse`). With `accept: text/plain`
- * it decodes the EchoResponse and answers with its message as text instead. When the call itself
- * fails it answers 502 with a text body naming the error.
+ * decodes the `echo.EchoResponse` and answers with its message as text (`hello\n`). With
+ * `accept: application/protobuf` it answers with the echo's status and raw EchoResponse instead.
+ * When the call itself fails it answers 502 with a text body naming the error.
  */
 #include <stdio.h>
 #include <string.h>
@@ -107,8 +107,8 @@ static void respond_text(wr_response_t *response, wr_client_response_t *reply) {
 void wr_handle(wr_request_t *request, wr_response_t *response) {
   wr_error_t err;
   char accept[128];
-  int wants_text = wr_request_header(request, "accept", accept, sizeof accept) > 0 &&
-                   strstr(accept, "text/plain") != NULL;
+  int wants_text = !(wr_request_header(request, "accept", accept, sizeof accept) > 0 &&
+                     strstr(accept, "application/protobuf") != NULL);
   unsigned char body[64];
   size_t body_len = encode_echo_request("hello", body, sizeof body);
 

@@ -111,7 +111,8 @@ class EngineProcessIT {
   void callerReachesEchoThroughItsOutgoingHandler() throws Exception {
     HttpResponse<byte[]> response =
         HTTP.send(
-            toModule("caller", "/run").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            toModule("caller", "/run").header("accept", "application/protobuf").GET().build(),
+            HttpResponse.BodyHandlers.ofByteArray());
 
     assertThat(response.statusCode())
         .as(new String(response.body(), StandardCharsets.UTF_8))
@@ -121,11 +122,9 @@ class EngineProcessIT {
   }
 
   @Test
-  void callerDecodesTheEchoResponseWhenAskedForText() throws Exception {
+  void callerAnswersTheEchoedMessageAsTextByDefault() throws Exception {
     HttpResponse<String> response =
-        HTTP.send(
-            toModule("caller", "/run").header("accept", "text/plain").GET().build(),
-            HttpResponse.BodyHandlers.ofString());
+        HTTP.send(toModule("caller", "/run").GET().build(), HttpResponse.BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("hello\n");
