@@ -41,6 +41,7 @@ public final class DevStack implements AutoCloseable {
   public static final Duration GRACE = Duration.ofSeconds(5);
 
   private static final Duration POLL = Duration.ofMillis(100);
+  private static final String IN_USE = "Address already in use";
 
   private final Manager manager;
   private final Proxy proxy;
@@ -147,7 +148,7 @@ public final class DevStack implements AutoCloseable {
           "the manager cannot listen on 127.0.0.1:"
               + port
               + ": "
-              + rootMessage(e)
+              + bindFailure(e)
               + " (expected: a free port; choose another with --manager-port)",
           e);
     }
@@ -226,12 +227,14 @@ public final class DevStack implements AutoCloseable {
     return modules;
   }
 
-  private static String rootMessage(Throwable e) {
+  /** Why a bind failed, without the transport's wording ("bind(..) failed with error(-98)"). */
+  private static String bindFailure(Throwable e) {
     Throwable cause = e;
     while (cause.getCause() != null) {
       cause = cause.getCause();
     }
-    return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    String message = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    return message.contains(IN_USE) ? IN_USE : message;
   }
 
   /**
