@@ -3,6 +3,7 @@ package io.wruntime.cli.dev;
 import static java.util.Objects.requireNonNull;
 
 import io.wruntime.cli.CliException;
+import io.wruntime.cli.options.DurationConverter;
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.engine.Engine;
@@ -261,8 +262,8 @@ public final class DevStack implements AutoCloseable {
       if (left <= 0) {
         throw new CliException(
             "the stack was not ready within "
-                + timeout.toSeconds()
-                + " s: "
+                + DurationConverter.format(timeout)
+                + ": "
                 + String.join("; ", missing)
                 + " (the log above says why)");
       }

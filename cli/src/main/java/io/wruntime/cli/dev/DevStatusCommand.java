@@ -1,5 +1,6 @@
 package io.wruntime.cli.dev;
 
+import io.wruntime.cli.CliException;
 import io.wruntime.cli.registry.RoutesListCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,6 +22,16 @@ public final class DevStatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return RoutesListCommand.print(spec, DevStack.NODE);
+    try {
+      return RoutesListCommand.print(spec, DevStack.NODE);
+    } catch (CliException e) {
+      if (e.getMessage() != null && e.getMessage().startsWith("cannot reach the manager")) {
+        throw new CliException(
+            e.getMessage()
+                + " (expected: a running wr-cli dev up, or --manager with its --manager-port)",
+            e);
+      }
+      throw e;
+    }
   }
 }

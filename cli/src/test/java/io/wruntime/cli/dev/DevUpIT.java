@@ -250,6 +250,48 @@ class DevUpIT {
   }
 
   @Test
+  void modulesNotHealthyInTimeAreNamedAndEverythingStops() throws Exception {
+    int manager = freePort();
+    int proxy = freePort();
+    Path config = engineConfig("engine.toml", "127.0.0.1:0", "echo");
+    Up up =
+        new Up(
+            "--manager-port",
+            "" + manager,
+            "--proxy-port",
+            "" + proxy,
+            "--control-port",
+            "0",
+            "--peer-port",
+            "0",
+            "--ready-timeout",
+            "1ms",
+            config.toString());
+
+    assertThat(up.exit()).isEqualTo(1);
+    assertThat(up.err.toString())
+        .startsWith("wr-cli: the stack was not ready within 1ms: example.echo@1.0.0 (engine ")
+        .containsPattern(
+            Pattern.quote(", " + config + "): ")
+                + "(not registered yet|registered, not healthy yet)");
+    assertThat(up.out.toString()).doesNotContain("dev: ready");
+    assertThat(canBind(manager)).as("the manager's port is free again").isTrue();
+    assertThat(canBind(proxy)).as("the proxy's port is free again").isTrue();
+  }
+
+  @Test
+  void statusWithoutAStackSaysWhatWasExpected() {
+    String manager = CliRun.unusedAddress();
+
+    CliRun run = CliRun.run(Map.of("WR_MANAGER", manager), "dev", "status");
+
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.err())
+        .startsWith("wr-cli: cannot reach the manager at " + manager + ": ")
+        .contains("(expected: a running wr-cli dev up, or --manager with its --manager-port)");
+  }
+
+  @Test
   void aConfigurationErrorIsOneLineAndExitsTwo() throws Exception {
     Path config = dir.resolve("bad.toml");
     Files.writeString(
