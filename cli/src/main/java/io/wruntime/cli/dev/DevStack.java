@@ -106,7 +106,7 @@ public final class DevStack implements AutoCloseable {
       List<String> summaries = new ArrayList<>();
       for (EngineConfig file : configs) {
         EngineConfig config = EngineRewiring.pointAt(file, addresses);
-        LOG.info(EngineRewiring.describe(file, addresses));
+        LOG.info("{}", EngineRewiring.describe(file, addresses));
         Engine engine = startEngine(config, telemetry);
         engines.add(engine);
         List<ModuleRef> modules = loadedModules(config, engine);
