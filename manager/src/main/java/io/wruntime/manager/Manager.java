@@ -4,9 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.wruntime.manager.admin.AdminServer;
+import io.wruntime.common.admin.AdminServer;
+import io.wruntime.common.net.HostPort;
+import io.wruntime.manager.admin.ManagerAdmin;
 import io.wruntime.manager.admin.ManagerMetrics;
-import io.wruntime.manager.config.HostPort;
 import io.wruntime.manager.config.ManagerConfig;
 import io.wruntime.manager.grpc.ManagerIdentity;
 import io.wruntime.manager.grpc.ManagerService;
@@ -106,7 +107,7 @@ public final class Manager implements AutoCloseable {
     if (config.adminAddress() != null) {
       try {
         admin =
-            AdminServer.start(
+            ManagerAdmin.start(
                 config.adminAddress(),
                 server::isServing,
                 () -> ManagerMetrics.render(registry.stats(), watchers.count()));

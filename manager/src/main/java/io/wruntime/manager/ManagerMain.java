@@ -1,13 +1,12 @@
 package io.wruntime.manager;
 
 import io.wruntime.common.config.ConfigException;
+import io.wruntime.common.lifecycle.BuildVersion;
+import io.wruntime.common.lifecycle.StopSignals;
 import io.wruntime.manager.config.ManagerConfig;
 import io.wruntime.manager.server.ManagerServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -100,21 +99,7 @@ public final class ManagerMain implements Callable<Integer> {
   static final class Version implements IVersionProvider {
     @Override
     public String[] getVersion() {
-      Properties properties = new Properties();
-      try (InputStream in = ManagerMain.class.getResourceAsStream("version.properties")) {
-        if (in == null) {
-          throw new IllegalStateException(
-              "io/wruntime/manager/version.properties is missing from the classpath (expected:"
-                  + " the wr-manager build output)");
-        }
-        properties.load(in);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return new String[] {
-        "wr-manager " + properties.getProperty("version"),
-        "JVM: ${java.version} (${java.vendor} ${java.vm.name} ${java.vm.version})"
-      };
+      return BuildVersion.versionLines(ManagerMain.class, "wr-manager");
     }
   }
 }

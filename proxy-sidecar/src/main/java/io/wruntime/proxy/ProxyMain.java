@@ -1,12 +1,11 @@
 package io.wruntime.proxy;
 
 import io.wruntime.common.config.ConfigException;
+import io.wruntime.common.lifecycle.BuildVersion;
+import io.wruntime.common.lifecycle.StopSignals;
 import io.wruntime.proxy.config.ProxyConfig;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -95,21 +94,7 @@ public final class ProxyMain implements Callable<Integer> {
   static final class Version implements IVersionProvider {
     @Override
     public String[] getVersion() {
-      Properties properties = new Properties();
-      try (InputStream in = ProxyMain.class.getResourceAsStream("version.properties")) {
-        if (in == null) {
-          throw new IllegalStateException(
-              "io/wruntime/proxy/version.properties is missing from the classpath (expected: the"
-                  + " wr-proxy build output)");
-        }
-        properties.load(in);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return new String[] {
-        "wr-proxy " + properties.getProperty("version"),
-        "JVM: ${java.version} (${java.vendor} ${java.vm.name} ${java.vm.version})"
-      };
+      return BuildVersion.versionLines(ProxyMain.class, "wr-proxy");
     }
   }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import io.wruntime.common.net.HostPort;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -116,6 +117,22 @@ public final class TomlTable {
 
   public String requireString(String key) {
     return string(key).orElseThrow(() -> error(key, "is missing (expected: a string)"));
+  }
+
+  /**
+   * An address {@code host:port} (also {@code http://host:port} when {@code allowHttpUrl}); when
+   * absent, {@code defaultValue} parsed, or an error when {@code defaultValue} is null.
+   *
+   * @param example the address an error message offers as what was expected
+   * @see HostPort#parse(String, boolean, String)
+   */
+  public HostPort address(String key, String defaultValue, boolean allowHttpUrl, String example) {
+    String text = defaultValue == null ? requireString(key) : string(key, defaultValue);
+    try {
+      return HostPort.parse(text, allowHttpUrl, example);
+    } catch (IllegalArgumentException e) {
+      throw error(key, "= " + e.getMessage());
+    }
   }
 
   public Optional<Long> integer(String key) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.config.TomlTable;
+import io.wruntime.common.net.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -5,6 +5,7 @@ import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.config.TomlTable;
 import io.wruntime.common.names.Names;
 import io.wruntime.common.names.SemVer;
+import io.wruntime.common.net.HostPort;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -276,12 +277,8 @@ final class EngineConfigReader {
 
   private static HostPort address(
       TomlTable table, String key, String defaultValue, boolean allowUrl) {
-    String text = table.string(key, defaultValue);
-    try {
-      return HostPort.parse(text, allowUrl);
-    } catch (IllegalArgumentException e) {
-      throw table.error(key, "= " + e.getMessage());
-    }
+    return table.address(
+        key, defaultValue, allowUrl, allowUrl ? "127.0.0.1:9001" : "127.0.0.1:9100");
   }
 
   private static HostPort optionalAddress(TomlTable table, String key, boolean allowUrl) {

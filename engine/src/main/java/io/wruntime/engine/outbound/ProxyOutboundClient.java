@@ -27,7 +27,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.wruntime.common.http.WrHeaders;
-import io.wruntime.engine.config.HostPort;
+import io.wruntime.common.net.HostPort;
 import io.wruntime.engine.http.BodySource;
 import io.wruntime.engine.http.HttpErrorCode;
 import io.wruntime.engine.http.IncomingResponse;

@@ -2,7 +2,7 @@ package io.wruntime.engine.registration;
 
 import static java.util.Objects.requireNonNull;
 
-import io.wruntime.engine.config.HostPort;
+import io.wruntime.common.net.HostPort;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HexFormat;

@@ -9,7 +9,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.wruntime.engine.config.HostPort;
+import io.wruntime.common.net.HostPort;
 import io.wruntime.proto.v1.DeregisterEngineRequest;
 import io.wruntime.proto.v1.EngineHeartbeat;
 import io.wruntime.proto.v1.HeartbeatRequest;

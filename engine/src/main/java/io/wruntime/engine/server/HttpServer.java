@@ -12,7 +12,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.wruntime.engine.config.HostPort;
+import io.wruntime.common.net.HostPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.wruntime.engine.config.HostPort;
+import io.wruntime.common.net.HostPort;
 import io.wruntime.engine.http.BodySource;
 import io.wruntime.engine.http.Field;
 import io.wruntime.engine.http.HttpErrorCode;

@@ -2,7 +2,7 @@ package io.wruntime.engine.registration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wruntime.engine.config.HostPort;
+import io.wruntime.common.net.HostPort;
 import org.junit.jupiter.api.Test;
 
 class EngineIdsTest {

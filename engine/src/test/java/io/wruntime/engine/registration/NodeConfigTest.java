@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wruntime.common.config.ConfigException;
+import io.wruntime.common.net.HostPort;
 import io.wruntime.engine.config.EngineConfig;
-import io.wruntime.engine.config.HostPort;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.config.TomlTable;
+import io.wruntime.common.net.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -113,11 +114,6 @@ public record ManagerConfig(
   }
 
   private static HostPort address(TomlTable table, String key, String defaultValue) {
-    String text = defaultValue == null ? table.requireString(key) : table.string(key, defaultValue);
-    try {
-      return HostPort.parse(text, false);
-    } catch (IllegalArgumentException e) {
-      throw table.error(key, "= " + e.getMessage());
-    }
+    return table.address(key, defaultValue, false, "127.0.0.1:9000");
   }
 }

@@ -4,7 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.wruntime.common.names.Names;
 import io.wruntime.common.names.SemVer;
-import io.wruntime.manager.config.HostPort;
+import io.wruntime.common.net.HostPort;
 import io.wruntime.manager.registry.ModuleKey;
 import io.wruntime.manager.registry.Schema;
 import io.wruntime.proto.v1.EngineHeartbeat;
@@ -248,7 +248,8 @@ final class RequestValidator {
   private static void address(String field, String value, boolean allowHttpUrl) {
     HostPort parsed;
     try {
-      parsed = HostPort.parse(value, allowHttpUrl);
+      parsed =
+          HostPort.parse(value, allowHttpUrl, allowHttpUrl ? "127.0.0.1:9100" : "127.0.0.1:9000");
     } catch (IllegalArgumentException e) {
       throw invalid(field + ": " + e.getMessage());
     }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.config.TomlTable;
+import io.wruntime.common.net.HostPort;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -314,11 +315,7 @@ public record ProxyConfig(
 
   private static HostPort address(
       TomlTable table, String key, String defaultValue, boolean allowHttpUrl) {
-    String text = defaultValue == null ? table.requireString(key) : table.string(key, defaultValue);
-    try {
-      return HostPort.parse(text, allowHttpUrl);
-    } catch (IllegalArgumentException e) {
-      throw table.error(key, "= " + e.getMessage());
-    }
+    return table.address(
+        key, defaultValue, allowHttpUrl, allowHttpUrl ? "127.0.0.1:9100" : "127.0.0.1:9001");
   }
 }

@@ -3,7 +3,7 @@ package io.wruntime.proxy.http;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
-import io.wruntime.proxy.config.HostPort;
+import io.wruntime.common.net.HostPort;
 
 /**
  * Where exchanges get their upstream connections. A connection's pipeline ends with an {@link

@@ -3,7 +3,7 @@ package io.wruntime.proxy.routing;
 import static java.util.Objects.requireNonNull;
 
 import io.wruntime.common.names.SemVer;
-import io.wruntime.proxy.config.HostPort;
+import io.wruntime.common.net.HostPort;
 
 /**
  * One healthy place a module version is served.

@@ -4,9 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.wruntime.common.names.SemVer;
 import io.wruntime.common.names.VersionRequirement;
+import io.wruntime.common.net.HostPort;
 import io.wruntime.proto.v1.Route;
 import io.wruntime.proto.v1.RoutingRule;
-import io.wruntime.proxy.config.HostPort;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;

@@ -3,8 +3,8 @@ package io.wruntime.proxy.balance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wruntime.common.names.SemVer;
+import io.wruntime.common.net.HostPort;
 import io.wruntime.proxy.MutableClock;
-import io.wruntime.proxy.config.HostPort;
 import io.wruntime.proxy.routing.Instance;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wruntime.common.config.ConfigException;
+import io.wruntime.common.net.HostPort;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

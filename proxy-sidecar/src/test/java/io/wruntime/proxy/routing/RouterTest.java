@@ -3,10 +3,10 @@ package io.wruntime.proxy.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wruntime.common.names.SemVer;
+import io.wruntime.common.net.HostPort;
 import io.wruntime.proto.v1.ModuleRef;
 import io.wruntime.proto.v1.Route;
 import io.wruntime.proto.v1.RoutingRule;
-import io.wruntime.proxy.config.HostPort;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;

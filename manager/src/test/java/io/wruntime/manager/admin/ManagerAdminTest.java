@@ -2,7 +2,8 @@ package io.wruntime.manager.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wruntime.manager.config.HostPort;
+import io.wruntime.common.admin.AdminServer;
+import io.wruntime.common.net.HostPort;
 import io.wruntime.manager.registry.RegistryStats;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class AdminServerTest {
+class ManagerAdminTest {
   private final AtomicBoolean ready = new AtomicBoolean(true);
   private final HttpClient http = HttpClient.newHttpClient();
   private AdminServer admin;
@@ -22,7 +23,7 @@ class AdminServerTest {
   void start() throws Exception {
     RegistryStats stats = new RegistryStats(7, 3, 1, 1, 5, 2, 1, 4, 2);
     admin =
-        AdminServer.start(
+        ManagerAdmin.start(
             new HostPort("127.0.0.1", 0), ready::get, () -> ManagerMetrics.render(stats, 2));
   }
 
@@ -37,14 +38,6 @@ class AdminServerTest {
             .method(method, HttpRequest.BodyPublishers.noBody())
             .build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  @Test
-  void healthzAnswersOk() throws Exception {
-    HttpResponse<String> response = send("GET", "/healthz");
-
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).isEqualTo("{\"status\":\"ok\"}");
   }
 
   @Test
@@ -74,16 +67,5 @@ class AdminServerTest {
         .contains("\nwr_manager_routes{healthy=\"true\"} 2\n")
         .contains("\nwr_manager_routes{healthy=\"false\"} 3\n")
         .contains("\nwr_manager_routing_table_watchers 2\n");
-  }
-
-  @Test
-  void otherPathsAndMethodsAreRefusedWithAJsonError() throws Exception {
-    HttpResponse<String> missing = send("GET", "/nope");
-    assertThat(missing.statusCode()).isEqualTo(404);
-    assertThat(missing.body()).contains("\"code\":\"not_found\"").contains("/healthz");
-
-    HttpResponse<String> post = send("POST", "/healthz");
-    assertThat(post.statusCode()).isEqualTo(405);
-    assertThat(post.headers().firstValue("allow")).hasValue("GET, HEAD");
   }
 }

@@ -1,4 +1,4 @@
-package io.wruntime.engine.config;
+package io.wruntime.common.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,10 +22,25 @@ class HostPortTest {
     assertThatThrownBy(() -> HostPort.parse("https://127.0.0.1:9001", true))
         .hasMessage(
             "\"https://127.0.0.1:9001\" has scheme https (expected: host:port or http://host:port,"
-                + " e.g. 127.0.0.1:9001)");
+                + " e.g. 127.0.0.1:9100)");
     assertThatThrownBy(() -> HostPort.parse("http://127.0.0.1:9001", false))
         .hasMessage(
-            "\"http://127.0.0.1:9001\" is a URL (expected: host:port, e.g. 127.0.0.1:9100)");
+            "\"http://127.0.0.1:9001\" is a URL (expected: host:port, e.g. 127.0.0.1:9100,"
+                + " without scheme)");
+    assertThatThrownBy(() -> HostPort.parse("http://u@127.0.0.1:9001", true))
+        .hasMessageContaining("has more than a host and port");
+    assertThatThrownBy(() -> HostPort.parse("http://127.0.0.1:9001/api", true))
+        .hasMessageContaining("has more than a host and port");
+  }
+
+  @Test
+  void errorMessagesOfferTheExampleTheCallerGives() {
+    assertThatThrownBy(() -> HostPort.parse("https://127.0.0.1:9001", true, "127.0.0.1:9001"))
+        .hasMessage(
+            "\"https://127.0.0.1:9001\" has scheme https (expected: host:port or http://host:port,"
+                + " e.g. 127.0.0.1:9001)");
+    assertThatThrownBy(() -> HostPort.parse("0.0.0.0", false, "127.0.0.1:9000"))
+        .hasMessage("\"0.0.0.0\" has no port (expected: host:port, e.g. 127.0.0.1:9000)");
   }
 
   @Test
@@ -38,6 +53,17 @@ class HostPortTest {
         .hasMessageContaining("has port 70000");
     assertThatThrownBy(() -> HostPort.parse("::1:80", false))
         .hasMessageContaining("IPv6 address without brackets");
+    assertThatThrownBy(() -> HostPort.parse("[::1:80", false))
+        .hasMessageContaining("malformed IPv6 address");
+  }
+
+  @Test
+  void rejectsHostsWithPathOrUserSeparators() {
+    assertThatThrownBy(() -> HostPort.parse("user@db:5432", false))
+        .hasMessage(
+            "\"user@db:5432\" has no valid host (expected: host:port, e.g. 127.0.0.1:9100)");
+    assertThatThrownBy(() -> HostPort.parse("a/b:80", false))
+        .hasMessageContaining("has no valid host");
   }
 
   @Test
@@ -49,5 +75,19 @@ class HostPortTest {
     assertThat(new HostPort("0.0.0.0", 1).isLoopback()).isFalse();
     assertThat(new HostPort("10.0.0.5", 1).isLoopback()).isFalse();
     assertThat(new HostPort("engine.example.com", 1).isLoopback()).isFalse();
+  }
+
+  @Test
+  void loopbackNeedsAFullIpLiteralOrLocalhost() {
+    assertThat(new HostPort("127.1", 1).isLoopback()).isFalse();
+    assertThat(new HostPort("127.0.0.256", 1).isLoopback()).isFalse();
+  }
+
+  @Test
+  void aBoundPortReplacesPortZero() {
+    HostPort configured = HostPort.parse("[::1]:0", false);
+
+    assertThat(configured.withPort(9100)).isEqualTo(new HostPort("::1", 9100));
+    assertThat(configured.withPort(9100).toSocketAddress().getPort()).isEqualTo(9100);
   }
 }

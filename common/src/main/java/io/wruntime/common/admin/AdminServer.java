@@ -1,10 +1,10 @@
-package io.wruntime.proxy.admin;
+package io.wruntime.common.admin;
 
 import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.wruntime.proxy.config.HostPort;
+import io.wruntime.common.net.HostPort;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -14,9 +14,10 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * The admin listener: {@code GET /healthz} (the process is up), {@code GET /readyz} (the proxy
- * serves: its listeners are bound and the first routing table arrived; 503 with the reason
- * otherwise) and {@code GET /metrics} (Prometheus text).
+ * The admin listener of the manager and the proxy: {@code GET /healthz} (the process is up), {@code
+ * GET /readyz} (the server says it serves; 503 with its reason otherwise) and {@code GET /metrics}
+ * (Prometheus text). {@code HEAD} is answered too; other methods get 405, other paths 404, both
+ * with a JSON error.
  */
 public final class AdminServer implements AutoCloseable {
   private static final String JSON = "application/json";
@@ -33,7 +34,7 @@ public final class AdminServer implements AutoCloseable {
   /**
    * Binds {@code address} and starts serving.
    *
-   * @param notReady null when the proxy is ready, else why it is not
+   * @param notReady null when the server is ready, else why it is not (the {@code /readyz} detail)
    * @param metrics renders the Prometheus text exposition
    * @throws IOException when the address cannot be bound
    */

@@ -1,7 +1,8 @@
-package io.wruntime.engine.config;
+package io.wruntime.common.net;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -14,6 +15,9 @@ import java.util.Locale;
  * Port 0 asks the system for a free port when listening.
  */
 public record HostPort(String host, int port) {
+  /** The example address that {@link #parse(String, boolean)} names in its error messages. */
+  public static final String DEFAULT_EXAMPLE = "127.0.0.1:9100";
+
   public HostPort {
     requireNonNull(host, "host");
     if (host.isEmpty()) {
@@ -25,42 +29,39 @@ public record HostPort(String host, int port) {
   }
 
   /**
-   * Parses {@code host:port}, or an {@code http://host:port} URL when {@code allowHttpUrl} (the
-   * original's configs write proxy and manager addresses that way).
+   * Parses {@code host:port}, or an {@code http://host:port} URL when {@code allowHttpUrl}; errors
+   * give {@value #DEFAULT_EXAMPLE} as the example.
    *
-   * @throws IllegalArgumentException with a message saying what was expected
+   * @throws IllegalArgumentException with a message that quotes the text and says what was expected
+   * @see #parse(String, boolean, String)
    */
   public static HostPort parse(String text, boolean allowHttpUrl) {
+    return parse(text, allowHttpUrl, DEFAULT_EXAMPLE);
+  }
+
+  /**
+   * Parses {@code host:port}, or an {@code http://host:port} URL when {@code allowHttpUrl} (the
+   * original's configs write proxy and manager addresses that way, and engines register their
+   * listener so).
+   *
+   * @param example an address such as {@code 127.0.0.1:9001} that error messages offer as what was
+   *     expected, so that they fit the setting being parsed
+   * @throws IllegalArgumentException with a message that quotes the text and says what was expected
+   */
+  public static HostPort parse(String text, boolean allowHttpUrl, String example) {
     requireNonNull(text, "text");
+    requireNonNull(example, "example");
     String expected =
         allowHttpUrl
-            ? "host:port or http://host:port, e.g. 127.0.0.1:9001"
-            : "host:port, e.g. 127.0.0.1:9100";
+            ? "host:port or http://host:port, e.g. " + example
+            : "host:port, e.g. " + example;
     String hostPort = text;
-    if (!allowHttpUrl && text.contains("://")) {
-      throw new IllegalArgumentException(quote(text) + " is a URL (expected: " + expected + ")");
-    }
     if (text.contains("://")) {
-      URI uri;
-      try {
-        uri = new URI(text);
-      } catch (URISyntaxException e) {
+      if (!allowHttpUrl) {
         throw new IllegalArgumentException(
-            quote(text) + " is not a URL (expected: " + expected + ")");
+            quote(text) + " is a URL (expected: " + expected + ", without scheme)");
       }
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http")) {
-        throw new IllegalArgumentException(
-            quote(text) + " has scheme " + scheme + " (expected: " + expected + ")");
-      }
-      String path = uri.getRawPath();
-      if ((path != null && !path.isEmpty() && !path.equals("/"))
-          || uri.getRawQuery() != null
-          || uri.getRawUserInfo() != null) {
-        throw new IllegalArgumentException(
-            quote(text) + " has more than a host and port (expected: " + expected + ")");
-      }
-      hostPort = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+      hostPort = authorityOfHttpUrl(text, expected);
     }
     int colon = hostPort.lastIndexOf(':');
     if (colon <= 0 || colon == hostPort.length() - 1) {
@@ -78,7 +79,8 @@ public record HostPort(String host, int port) {
       throw new IllegalArgumentException(
           quote(text) + " has an IPv6 address without brackets (expected: [address]:port)");
     }
-    if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
+    if (host.isBlank()
+        || host.chars().anyMatch(c -> Character.isWhitespace(c) || c == '/' || c == '@')) {
       throw new IllegalArgumentException(
           quote(text) + " has no valid host (expected: " + expected + ")");
     }
@@ -95,15 +97,38 @@ public record HostPort(String host, int port) {
     return new HostPort(host, port);
   }
 
+  private static String authorityOfHttpUrl(String text, String expected) {
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          quote(text) + " is not a URL (expected: " + expected + ")");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http")) {
+      throw new IllegalArgumentException(
+          quote(text) + " has scheme " + scheme + " (expected: " + expected + ")");
+    }
+    String path = uri.getRawPath();
+    if ((path != null && !path.isEmpty() && !path.equals("/"))
+        || uri.getRawQuery() != null
+        || uri.getRawUserInfo() != null) {
+      throw new IllegalArgumentException(
+          quote(text) + " has more than a host and port (expected: " + expected + ")");
+    }
+    return uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+  }
+
   /**
    * True for {@code localhost} and loopback IP literals. Other host names count as non-loopback:
-   * they are not resolved at startup, so the check cannot be fooled by DNS.
+   * they are not resolved, so the check cannot be fooled by DNS (and never waits on it).
    */
   public boolean isLoopback() {
     if (host.equalsIgnoreCase("localhost")) {
       return true;
     }
-    if (!isIpLiteral(host)) {
+    if (!NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host)) {
       return false;
     }
     try {
@@ -113,7 +138,7 @@ public record HostPort(String host, int port) {
     }
   }
 
-  /** An unresolved-if-needed socket address to bind or connect to. */
+  /** A socket address to bind or connect to (literal hosts are not looked up). */
   public InetSocketAddress toSocketAddress() {
     return new InetSocketAddress(host, port);
   }
@@ -126,10 +151,6 @@ public record HostPort(String host, int port) {
   @Override
   public String toString() {
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-  }
-
-  private static boolean isIpLiteral(String host) {
-    return host.contains(":") || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
   }
 
   private static String quote(String text) {
