@@ -2,7 +2,7 @@ package io.wruntime.cli.dev;
 
 import static java.util.Objects.requireNonNull;
 
-import io.wruntime.engine.config.HostPort;
+import io.wruntime.common.net.HostPort;
 
 /**
  * Where the embedded manager and proxy listen, with the bound ports.

@@ -2,8 +2,8 @@ package io.wruntime.cli.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wruntime.common.net.HostPort;
 import io.wruntime.engine.config.EngineConfig;
-import io.wruntime.engine.config.HostPort;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
