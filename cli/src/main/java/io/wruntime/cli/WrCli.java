@@ -2,6 +2,7 @@ package io.wruntime.cli;
 
 import io.wruntime.cli.client.Endpoint;
 import io.wruntime.cli.client.ManagerClient;
+import io.wruntime.cli.dev.DevCommand;
 import io.wruntime.cli.invoke.InvokeCommand;
 import io.wruntime.cli.metrics.MetricsCommand;
 import io.wruntime.cli.options.EndpointConverter;
@@ -46,6 +47,7 @@ import picocli.CommandLine.Spec;
       ServicesCommand.class,
       RoutesCommand.class,
       MetricsCommand.class,
+      DevCommand.class,
       HelpCommand.class
     })
 public final class WrCli implements Callable<Integer> {
@@ -89,8 +91,16 @@ public final class WrCli implements Callable<Integer> {
       description = "text or json (default: ${DEFAULT-VALUE}).")
   OutputFormat output;
 
+  /** Where wr-cli's logging configuration is, on the classpath. */
+  static final String LOGBACK_CONFIGURATION = "io/wruntime/cli/logback.xml";
+
   /** Runs the CLI and exits the JVM with the command's exit code. */
   public static void main(String[] args) {
+    // The servers wr-cli dev runs bring their own logback.xml: name the CLI's, so that logback
+    // neither picks one of theirs nor prints its status (a warning about the duplicates) on stdout.
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", LOGBACK_CONFIGURATION);
+    }
     System.exit(commandLine().execute(args));
   }
 

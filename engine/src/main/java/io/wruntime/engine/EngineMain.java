@@ -1,6 +1,7 @@
 package io.wruntime.engine;
 
 import io.wruntime.common.config.ConfigException;
+import io.wruntime.common.lifecycle.StopSignals;
 import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.engine.config.EngineConfig;
 import io.wruntime.engine.host.WasiHttpModuleLoader;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,6 +62,8 @@ public final class EngineMain implements Callable<Integer> {
       spec.commandLine().getErr().println("wr-engine: " + e.getMessage());
       return EXIT_CONFIG;
     }
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    StopSignals.install(stopRequested::countDown);
     Engine engine;
     try {
       engine = Engine.startWith(engineConfig, WasiHttpModuleLoader::new, telemetry);
@@ -73,16 +77,9 @@ public final class EngineMain implements Callable<Integer> {
       return EXIT_START;
     }
     Duration grace = Duration.ofSeconds(Math.max(0, shutdownGraceSecs));
-    Runtime.getRuntime()
-        .addShutdownHook(
-            Thread.ofPlatform()
-                .name("wr-shutdown")
-                .unstarted(
-                    () -> {
-                      engine.close(grace);
-                      telemetry.close();
-                    }));
-    engine.awaitTermination();
+    stopRequested.await();
+    engine.close(grace);
+    telemetry.close();
     return 0;
   }
 

@@ -33,6 +33,18 @@ public final class RoutesListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    return print(spec, node);
+  }
+
+  /**
+   * Fetches the routing table from the manager at {@code --manager} and prints it in the format of
+   * {@code --output}; also what {@code dev status} prints.
+   *
+   * @param spec the running command, for the global options and its writers
+   * @param node the node whose routes are marked local, or null for none
+   * @return the exit code
+   */
+  public static int print(CommandSpec spec, String node) {
     WrCli cli = WrCli.of(spec);
     GetRoutingTableRequest.Builder request = GetRoutingTableRequest.newBuilder();
     if (node != null) {

@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code OTEL_EXPORTER_OTLP_TRACES_ENDPOINT}: the full traces URL, overriding the former.
  *   <li>{@code OTEL_EXPORTER_OTLP_PROTOCOL} / {@code OTEL_EXPORTER_OTLP_TRACES_PROTOCOL}: only
  *       {@code http/protobuf} (the default).
+ *   <li>{@code OTEL_BSP_SCHEDULE_DELAY}: milliseconds between two span exports (5000).
  *   <li>{@code OTEL_SERVICE_NAME}: the {@code service.name} resource attribute; the server's name
  *       when unset.
  * </ul>
@@ -127,11 +128,36 @@ public final class Telemetry implements AutoCloseable {
               + " is not supported (expected: http/protobuf, sent to an OTLP/HTTP endpoint such"
               + " as http://localhost:4318)");
     }
+    long delayMillis = scheduleDelayMillis(env);
     SpanExporter exporter = OtlpHttpSpanExporter.builder().setEndpoint(url).build();
     Telemetry telemetry =
-        new Telemetry(build(service, BatchSpanProcessor.builder(exporter).build()), service, url);
+        new Telemetry(
+            build(
+                service,
+                BatchSpanProcessor.builder(exporter)
+                    .setScheduleDelay(java.time.Duration.ofMillis(delayMillis))
+                    .build()),
+            service,
+            url);
     LOG.info("exporting spans as service {} over OTLP/HTTP to {}", service, url);
     return telemetry;
+  }
+
+  /** {@code OTEL_BSP_SCHEDULE_DELAY}: milliseconds between two exports (5000 by default). */
+  private static long scheduleDelayMillis(Map<String, String> env) {
+    String value = nonBlank(env.get("OTEL_BSP_SCHEDULE_DELAY"), "5000");
+    try {
+      long millis = Long.parseLong(value.trim());
+      if (millis >= 0) {
+        return millis;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ConfigException(
+        "OTEL_BSP_SCHEDULE_DELAY="
+            + value
+            + " is not usable (expected: milliseconds between two span exports, e.g. 5000)");
   }
 
   /** Telemetry that records spans (so trace context propagates) but exports none. */

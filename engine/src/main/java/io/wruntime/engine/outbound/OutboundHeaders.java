@@ -18,9 +18,27 @@ final class OutboundHeaders {
    * the engine's) and {@code traceparent} (the host injects the trace context).
    */
   static List<Field> fromModule(List<Field> headers) {
+    return fromModule(headers, false);
+  }
+
+  /**
+   * The module's own headers that go to the proxy: as {@link #fromModule}, but a module's {@code
+   * x-wr-version} stays. It is the caller's semver requirement on the destination's version
+   * (ARCHITECTURE §4), which the proxy resolves and validates (malformed: 400); every other {@code
+   * x-wr-*} header is the engine's or the proxy's to set.
+   */
+  static List<Field> toProxy(List<Field> headers) {
+    return fromModule(headers, true);
+  }
+
+  private static List<Field> fromModule(List<Field> headers, boolean keepVersion) {
     List<Field> out = new ArrayList<>(headers.size() + 6);
     for (Field f : headers) {
       String name = f.name().toLowerCase(Locale.ROOT);
+      if (keepVersion && name.equals(WrHeaders.VERSION)) {
+        out.add(f);
+        continue;
+      }
       if (WrHeaders.isWrHeader(name)
           || HttpFields.isHopByHop(name)
           || name.equals("host")

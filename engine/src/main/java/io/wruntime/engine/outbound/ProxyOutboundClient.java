@@ -230,7 +230,7 @@ public final class ProxyOutboundClient implements OutboundClient, AutoCloseable 
     }
     HttpHeaders headers = new DefaultHttpHeaders();
     try {
-      HttpFields.addTo(headers, OutboundHeaders.fromModule(request.headers()), Set.of());
+      HttpFields.addTo(headers, OutboundHeaders.toProxy(request.headers()), Set.of());
     } catch (IllegalArgumentException e) {
       throw new OutboundException(
           HttpErrorCode.HTTP_REQUEST_HEADER_SIZE, "invalid request header: " + e.getMessage());

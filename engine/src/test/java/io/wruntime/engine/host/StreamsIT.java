@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.wruntime.engine.host.abi.InstanceContext;
 import io.wruntime.engine.host.io.InputStreamResource;
 import io.wruntime.engine.host.io.OutputStreamResource;
+import io.wruntime.engine.http.BodySink;
+import io.wruntime.engine.http.Field;
 import io.wruntime.engine.http.Pipe;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import java.io.ByteArrayOutputStream;
@@ -136,6 +138,70 @@ class StreamsIT {
     assertThat(call("copy", input(in), output(out), 4096)).isEqualTo(FAILED);
     assertThat(log.lines())
         .anyMatch(l -> l.endsWith("check-write failed: test output: client went away"));
+  }
+
+  /**
+   * A channel's capacity can drop on its event loop between the guest's check-write and its write
+   * (Netty accounts for earlier writes there): the write still gets what check-write permitted.
+   */
+  @Test
+  void aWriteWithinThePermitSucceedsWhenTheSinkShrankMeanwhile() throws Exception {
+    Pipe in = new Pipe();
+    in.write("0123456789".getBytes(), 0, 10);
+    in.finish(List.of());
+    Pipe out = new Pipe(100);
+    int shrinking =
+        ctx.resources().add(new OutputStreamResource(new ShrinksAfterEachLook(out), "test output"));
+
+    assertThat(call("copy", input(in), shrinking, 4096)).isEqualTo(10);
+    out.finish(List.of());
+    assertThat(new String(drain(out, 100))).isEqualTo("0123456789");
+  }
+
+  /** Reports the pipe's capacity, then none at the next look, and so on. */
+  private static final class ShrinksAfterEachLook implements BodySink {
+    private final Pipe pipe;
+    private boolean shrunk;
+
+    ShrinksAfterEachLook(Pipe pipe) {
+      this.pipe = pipe;
+    }
+
+    @Override
+    public long capacity() throws IOException {
+      shrunk = !shrunk;
+      return shrunk ? pipe.capacity() : 0;
+    }
+
+    @Override
+    public void write(byte[] data, int offset, int length) throws IOException {
+      pipe.write(data, offset, length);
+    }
+
+    @Override
+    public void awaitWritable() throws InterruptedException {
+      pipe.awaitWritable();
+    }
+
+    @Override
+    public boolean isWritable() {
+      return pipe.isWritable();
+    }
+
+    @Override
+    public void finish(List<Field> trailers) throws IOException {
+      pipe.finish(trailers);
+    }
+
+    @Override
+    public void abort(String reason) {
+      pipe.abort(reason);
+    }
+
+    @Override
+    public void addListener(Runnable listener) {
+      pipe.addListener(listener);
+    }
   }
 
   @Test

@@ -189,6 +189,30 @@ class ProxyOutboundClientIT {
   }
 
   @Test
+  void keepsTheModulesVersionRequirementAndDropsItsOtherRoutingHeaders() throws Exception {
+    client
+        .send(
+            get(
+                "inventory.stock",
+                "/items/1",
+                List.of(
+                    Field.of("X-WR-Version", "^1.2"),
+                    Field.of("x-wr-module", "other"),
+                    Field.of("x-wr-namespace", "other"),
+                    Field.of("x-wr-via-proxy", "1"),
+                    Field.of("x-wr-source-ns", "spoofed"))))
+        .get(10, TimeUnit.SECONDS)
+        .body()
+        .discard();
+
+    Map<String, String> h = seen.get(0);
+    assertThat(h).containsEntry("x-wr-version", "^1.2").containsEntry("x-wr-source-ns", "shop");
+    assertThat(h.keySet().stream().filter(k -> k.startsWith("x-wr-")))
+        .containsExactlyInAnyOrder(
+            "x-wr-destination", "x-wr-source", "x-wr-source-ns", "x-wr-version");
+  }
+
+  @Test
   void startsATraceWhenTheCallerHasNone() throws Exception {
     OutgoingRequest request =
         new OutgoingRequest(

@@ -16,6 +16,7 @@ public final class OutputStreamResource implements WitResource {
   private final String description;
   private boolean watched;
   private boolean closed;
+  private long permit;
 
   /** {@code description} says what the stream writes, e.g. "outgoing response body". */
   public OutputStreamResource(BodySink sink, String description) {
@@ -46,6 +47,28 @@ public final class OutputStreamResource implements WitResource {
 
   public void markClosed() {
     closed = true;
+  }
+
+  /**
+   * Records what {@code check-write} permits: the next writes may use up to {@code bytes} in all,
+   * whatever the sink's capacity does meanwhile (a channel's writability changes on its event loop,
+   * not only with this stream's writes).
+   *
+   * @return {@code bytes}
+   */
+  public long grant(long bytes) {
+    permit = bytes;
+    return bytes;
+  }
+
+  /** What the last {@code check-write} permitted, less what was written since. */
+  public long permit() {
+    return permit;
+  }
+
+  /** Takes {@code bytes} (at most {@link #permit()}) from the permit. */
+  public void consume(long bytes) {
+    permit -= bytes;
   }
 
   /** What a pollable of this stream checks: a write would be accepted, or fail, now. */

@@ -230,7 +230,7 @@ public final class WasiIoStreams {
       return;
     }
     try {
-      u64Ok(memory, ret, Math.min(out.sink().capacity(), MAX_PERMIT));
+      u64Ok(memory, ret, out.grant(Math.min(out.sink().capacity(), MAX_PERMIT)));
     } catch (IOException e) {
       out.markClosed();
       u64Error(memory, ret, ctx.resources().add(ErrorResource.of(out.description(), e)));
@@ -248,7 +248,7 @@ public final class WasiIoStreams {
       return;
     }
     try {
-      long permitted = out.sink().capacity();
+      long permitted = out.permit();
       if (data.length > permitted) {
         out.markClosed();
         unitError(
@@ -267,6 +267,7 @@ public final class WasiIoStreams {
                         null)));
         return;
       }
+      out.consume(data.length);
       out.sink().write(data, 0, data.length);
       unitOk(memory, ret);
     } catch (IOException e) {
@@ -294,7 +295,7 @@ public final class WasiIoStreams {
       return;
     }
     try {
-      long permitted = out.sink().capacity();
+      long permitted = out.permit();
       if (a[1] < 0 || a[1] > permitted) {
         out.markClosed();
         unitError(
@@ -314,6 +315,7 @@ public final class WasiIoStreams {
         return;
       }
       byte[] zeroes = new byte[(int) a[1]];
+      out.consume(zeroes.length);
       out.sink().write(zeroes, 0, zeroes.length);
       unitOk(memory, ret);
     } catch (IOException e) {

@@ -1,0 +1,157 @@
+package io.wruntime.cli.dev;
+
+import io.wruntime.cli.WrCli;
+import io.wruntime.cli.options.DurationConverter;
+import io.wruntime.common.config.ConfigException;
+import io.wruntime.engine.config.EngineConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code wr-cli dev up CONFIG...}: starts a {@link DevStack} from engine configurations, prints its
+ * addresses, waits until every module is routed healthy, prints {@code dev: ready} and runs until
+ * SIGINT or SIGTERM (or until its thread is interrupted), then stops the stack in order.
+ *
+ * <p>Exit codes: 0 after a stop on request, 1 when the stack cannot start (a port in use, a module
+ * that does not load) or is not ready in time, 2 for a configuration or usage error.
+ */
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Start a manager (in memory), a proxy and one engine per CONFIG in this JVM, on loopback;"
+          + " run until Ctrl-C.",
+      "",
+      "Each engine's [node] proxy_address, control_address and manager_address are replaced by"
+          + " the embedded proxy and manager. Prints \"dev: ready\" once every module is routed"
+          + " healthy."
+    })
+public final class DevUpCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(
+      paramLabel = "CONFIG",
+      arity = "1..*",
+      description = "Engine configurations (engine.toml), e.g. examples/config/quickstart.toml.")
+  List<Path> configs = new ArrayList<>();
+
+  @Option(
+      names = "--manager-port",
+      paramLabel = "PORT",
+      defaultValue = "9000",
+      description = "The manager's port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free one).")
+  int managerPort;
+
+  @Option(
+      names = "--proxy-port",
+      paramLabel = "PORT",
+      defaultValue = "9001",
+      description =
+          "The proxy's module-traffic port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free"
+              + " one).")
+  int proxyPort;
+
+  @Option(
+      names = "--control-port",
+      paramLabel = "PORT",
+      defaultValue = "9002",
+      description =
+          "The proxy's NodeService port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free one).")
+  int controlPort;
+
+  @Option(
+      names = "--peer-port",
+      paramLabel = "PORT",
+      defaultValue = "9443",
+      description =
+          "The proxy's peer port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free one).")
+  int peerPort;
+
+  @Option(
+      names = "--ready-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "60s",
+      converter = DurationConverter.class,
+      description =
+          "How long the modules may take to be routed healthy (default: ${DEFAULT-VALUE}).")
+  Duration readyTimeout;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    DevPorts ports;
+    try {
+      ports = new DevPorts(managerPort, proxyPort, controlPort, peerPort);
+    } catch (IllegalArgumentException e) {
+      err.println("wr-cli: " + e.getMessage());
+      err.flush();
+      return WrCli.EXIT_USAGE;
+    }
+    List<EngineConfig> engines = new ArrayList<>();
+    try {
+      for (Path config : configs) {
+        engines.add(EngineConfig.load(config));
+      }
+    } catch (ConfigException e) {
+      err.println("wr-cli: " + e.getMessage());
+      err.flush();
+      return WrCli.EXIT_USAGE;
+    }
+
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    try (StopSignals signals = StopSignals.install(stopRequested::countDown)) {
+      DevStack stack;
+      try {
+        stack = DevStack.start(ports, engines);
+      } catch (ConfigException e) {
+        err.println("wr-cli: " + e.getMessage());
+        err.flush();
+        return WrCli.EXIT_USAGE;
+      }
+      try (stack) {
+        out.println(stack.summary());
+        out.flush();
+        if (awaitReady(stack, stopRequested)) {
+          out.println("dev: ready");
+          out.flush();
+          awaitStop(stopRequested);
+        }
+        out.println("dev: stopping");
+        out.flush();
+      }
+      out.println("dev: stopped");
+      out.flush();
+      return 0;
+    }
+  }
+
+  /** False when a stop was requested (a signal or an interrupt) before the stack was ready. */
+  private boolean awaitReady(DevStack stack, CountDownLatch stopRequested) {
+    try {
+      return stack.awaitReady(readyTimeout, stopRequested);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Returns on a stop signal, or on an interrupt (kept for the caller). */
+  private static void awaitStop(CountDownLatch stopRequested) {
+    try {
+      stopRequested.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
