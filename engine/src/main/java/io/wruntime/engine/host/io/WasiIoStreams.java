@@ -9,6 +9,7 @@ import io.wruntime.engine.host.abi.HostFunctionDef;
 import io.wruntime.engine.host.abi.InstanceContext;
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The host side of {@code wasi:io/streams} 0.2.x over {@link io.wruntime.engine.http.BodySource}
@@ -156,28 +157,8 @@ public final class WasiIoStreams {
     GuestMemory memory = ctx.memory();
     long ret = a[2];
     memory.checkAligned("return area", ret, 4, 12);
-    if (in.isClosed()) {
-      listError(memory, ret, -1);
-      return;
-    }
-    int max = bounded(a[1], MAX_READ);
-    byte[] data;
-    try {
-      data = in.source().read(max);
-      while (blocking && data != null && data.length == 0 && max > 0) {
-        in.source().awaitReadable();
-        data = in.source().read(max);
-      }
-    } catch (IOException e) {
-      in.markClosed();
-      listError(memory, ret, ctx.resources().add(ErrorResource.of(in.description(), e)));
-      return;
-    } catch (InterruptedException e) {
-      throw Blocking.interrupted(e);
-    }
+    byte[] data = readOrFail(ctx, in, a[1], blocking, ret, WasiIoStreams::listError);
     if (data == null) {
-      in.markClosed();
-      listError(memory, ret, -1);
       return;
     }
     int ptr = memory.allocateBytes(data);
@@ -191,31 +172,67 @@ public final class WasiIoStreams {
     GuestMemory memory = ctx.memory();
     long ret = a[2];
     memory.checkAligned("return area", ret, 8, 16);
-    if (in.isClosed()) {
-      u64Error(memory, ret, -1);
+    byte[] data = readOrFail(ctx, in, a[1], blocking, ret, WasiIoStreams::u64Error);
+    if (data == null) {
       return;
     }
-    int max = bounded(a[1], MAX_READ);
+    u64Ok(memory, ret, data.length);
+  }
+
+  private interface ErrorWriter {
+    void write(GuestMemory memory, long ret, int errorHandle);
+  }
+
+  /**
+   * read and skip: up to {@code len} bytes, or null once the stream error is written to {@code ret}
+   * with {@code error}.
+   */
+  private static byte[] readOrFail(
+      InstanceContext ctx,
+      InputStreamResource in,
+      long len,
+      boolean blocking,
+      long ret,
+      ErrorWriter error) {
+    GuestMemory memory = ctx.memory();
+    if (in.isClosed()) {
+      error.write(memory, ret, -1);
+      return null;
+    }
+    int max = bounded(len, MAX_READ);
     byte[] data;
     try {
-      data = in.source().read(max);
-      while (blocking && data != null && data.length == 0 && max > 0) {
-        in.source().awaitReadable();
-        data = in.source().read(max);
-      }
+      data = readSome(in, max, blocking);
     } catch (IOException e) {
       in.markClosed();
-      u64Error(memory, ret, ctx.resources().add(ErrorResource.of(in.description(), e)));
-      return;
+      error.write(memory, ret, failed(ctx, in.description(), e));
+      return null;
     } catch (InterruptedException e) {
       throw Blocking.interrupted(e);
     }
     if (data == null) {
       in.markClosed();
-      u64Error(memory, ret, -1);
-      return;
+      error.write(memory, ret, -1);
     }
-    u64Ok(memory, ret, data.length);
+    return data;
+  }
+
+  /** Up to {@code max} bytes; when {@code blocking}, waits until at least one byte or the end. */
+  private static byte[] readSome(InputStreamResource in, int max, boolean blocking)
+      throws IOException, InterruptedException {
+    byte[] data = in.source().read(max);
+    while (blocking && data != null && data.length == 0 && max > 0) {
+      in.source().awaitReadable();
+      data = in.source().read(max);
+    }
+    return data;
+  }
+
+  /**
+   * The handle of a new error resource for a failed operation on the stream {@code description}.
+   */
+  private static int failed(InstanceContext ctx, String description, IOException e) {
+    return ctx.resources().add(ErrorResource.of(description, e));
   }
 
   // ---- output-stream
@@ -233,7 +250,7 @@ public final class WasiIoStreams {
       u64Ok(memory, ret, out.grant(Math.min(out.sink().capacity(), MAX_PERMIT)));
     } catch (IOException e) {
       out.markClosed();
-      u64Error(memory, ret, ctx.resources().add(ErrorResource.of(out.description(), e)));
+      u64Error(memory, ret, failed(ctx, out.description(), e));
     }
   }
 
@@ -243,37 +260,7 @@ public final class WasiIoStreams {
     long ret = a[3];
     memory.checkAligned("return area", ret, 4, 12);
     byte[] data = memory.readBytes("contents", a[1], a[2]);
-    if (out.isClosed()) {
-      unitError(memory, ret, -1);
-      return;
-    }
-    try {
-      long permitted = out.permit();
-      if (data.length > permitted) {
-        out.markClosed();
-        unitError(
-            memory,
-            ret,
-            ctx.resources()
-                .add(
-                    new ErrorResource(
-                        out.description()
-                            + ": write of "
-                            + data.length
-                            + " bytes exceeds the "
-                            + permitted
-                            + " bytes check-write permits (expected: at most what check-write"
-                            + " returned)",
-                        null)));
-        return;
-      }
-      out.consume(data.length);
-      out.sink().write(data, 0, data.length);
-      unitOk(memory, ret);
-    } catch (IOException e) {
-      out.markClosed();
-      unitError(memory, ret, ctx.resources().add(ErrorResource.of(out.description(), e)));
-    }
+    permittedWrite(ctx, out, ret, "write", data.length, () -> data);
   }
 
   private static void blockingWriteAndFlush(InstanceContext ctx, long[] a) {
@@ -290,13 +277,28 @@ public final class WasiIoStreams {
     GuestMemory memory = ctx.memory();
     long ret = a[2];
     memory.checkAligned("return area", ret, 4, 12);
+    permittedWrite(ctx, out, ret, "write-zeroes", a[1], () -> new byte[(int) a[1]]);
+  }
+
+  /**
+   * write and write-zeroes: {@code length} (a guest u64) bytes, made by {@code bytes} only once
+   * they are within what check-write permitted.
+   */
+  private static void permittedWrite(
+      InstanceContext ctx,
+      OutputStreamResource out,
+      long ret,
+      String function,
+      long length,
+      Supplier<byte[]> bytes) {
+    GuestMemory memory = ctx.memory();
     if (out.isClosed()) {
       unitError(memory, ret, -1);
       return;
     }
     try {
       long permitted = out.permit();
-      if (a[1] < 0 || a[1] > permitted) {
+      if (length < 0 || length > permitted) {
         out.markClosed();
         unitError(
             memory,
@@ -305,8 +307,10 @@ public final class WasiIoStreams {
                 .add(
                     new ErrorResource(
                         out.description()
-                            + ": write-zeroes of "
-                            + Long.toUnsignedString(a[1])
+                            + ": "
+                            + function
+                            + " of "
+                            + Long.toUnsignedString(length)
                             + " bytes exceeds the "
                             + permitted
                             + " bytes check-write permits (expected: at most what check-write"
@@ -314,13 +318,13 @@ public final class WasiIoStreams {
                         null)));
         return;
       }
-      byte[] zeroes = new byte[(int) a[1]];
-      out.consume(zeroes.length);
-      out.sink().write(zeroes, 0, zeroes.length);
+      byte[] data = bytes.get();
+      out.consume(data.length);
+      out.sink().write(data, 0, data.length);
       unitOk(memory, ret);
     } catch (IOException e) {
       out.markClosed();
-      unitError(memory, ret, ctx.resources().add(ErrorResource.of(out.description(), e)));
+      unitError(memory, ret, failed(ctx, out.description(), e));
     }
   }
 
@@ -364,7 +368,7 @@ public final class WasiIoStreams {
       unitOk(memory, ret);
     } catch (IOException e) {
       out.markClosed();
-      unitError(memory, ret, ctx.resources().add(ErrorResource.of(out.description(), e)));
+      unitError(memory, ret, failed(ctx, out.description(), e));
     } catch (InterruptedException e) {
       throw Blocking.interrupted(e);
     }
@@ -408,7 +412,7 @@ public final class WasiIoStreams {
       unitOk(memory, ret);
     } catch (IOException e) {
       out.markClosed();
-      unitError(memory, ret, ctx.resources().add(ErrorResource.of(out.description(), e)));
+      unitError(memory, ret, failed(ctx, out.description(), e));
     }
   }
 
@@ -432,14 +436,10 @@ public final class WasiIoStreams {
       int n = (int) Math.min(max, capacity);
       byte[] data;
       try {
-        data = in.source().read(n);
-        while (blocking && data != null && data.length == 0 && n > 0) {
-          in.source().awaitReadable();
-          data = in.source().read(n);
-        }
+        data = readSome(in, n, blocking);
       } catch (IOException e) {
         in.markClosed();
-        u64Error(memory, ret, ctx.resources().add(ErrorResource.of(in.description(), e)));
+        u64Error(memory, ret, failed(ctx, in.description(), e));
         return;
       }
       if (data == null) {
@@ -451,7 +451,7 @@ public final class WasiIoStreams {
       u64Ok(memory, ret, data.length);
     } catch (IOException e) {
       out.markClosed();
-      u64Error(memory, ret, ctx.resources().add(ErrorResource.of(out.description(), e)));
+      u64Error(memory, ret, failed(ctx, out.description(), e));
     } catch (InterruptedException e) {
       throw Blocking.interrupted(e);
     }
