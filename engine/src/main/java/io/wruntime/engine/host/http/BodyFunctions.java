@@ -65,14 +65,13 @@ final class BodyFunctions {
         (ctx, a) -> {
           IncomingBodyResource body =
               ctx.resources().get(a[0], IncomingBodyResource.class, INCOMING);
-          GuestMemory m = ctx.memory();
-          HttpAbi.checkResultHandle(m, u32(a[1]));
-          if (!body.takeStream()) {
-            HttpAbi.writeResultUnitError(m, u32(a[1]));
-          } else {
-            InputStreamResource stream = new InputStreamResource(body.source(), body.description());
-            HttpAbi.writeResultHandle(m, u32(a[1]), ctx.resources().add(stream));
-          }
+          HttpAbi.writeResultOwn(
+              ctx,
+              u32(a[1]),
+              () ->
+                  body.takeStream()
+                      ? new InputStreamResource(body.source(), body.description())
+                      : null);
           return NONE;
         });
     // (this: own<incoming-body>) -> own<future-trailers>
@@ -166,15 +165,13 @@ final class BodyFunctions {
         (ctx, a) -> {
           OutgoingBodyResource body =
               ctx.resources().get(a[0], OutgoingBodyResource.class, OUTGOING);
-          GuestMemory m = ctx.memory();
-          HttpAbi.checkResultHandle(m, u32(a[1]));
-          if (!body.takeStream()) {
-            HttpAbi.writeResultUnitError(m, u32(a[1]));
-          } else {
-            OutputStreamResource stream =
-                new OutputStreamResource(body.sink(), body.sink().description());
-            HttpAbi.writeResultHandle(m, u32(a[1]), ctx.resources().add(stream));
-          }
+          HttpAbi.writeResultOwn(
+              ctx,
+              u32(a[1]),
+              () ->
+                  body.takeStream()
+                      ? new OutputStreamResource(body.sink(), body.sink().description())
+                      : null);
           return NONE;
         });
     // (this: own<outgoing-body>, trailers: option<own<trailers>>) -> result<_, error-code>

@@ -2,10 +2,13 @@ package io.wruntime.engine.host.http;
 
 import io.wruntime.engine.host.abi.AbiViolation;
 import io.wruntime.engine.host.abi.GuestMemory;
+import io.wruntime.engine.host.abi.InstanceContext;
+import io.wruntime.engine.host.abi.WitResource;
 import io.wruntime.engine.http.Field;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Canonical ABI lowering and lifting of the small {@code wasi:http/types} values: {@code method},
@@ -123,6 +126,21 @@ final class HttpAbi {
   static void writeResultUnitError(GuestMemory memory, long ptr) {
     checkResultHandle(memory, ptr);
     memory.writeU8("result", ptr, 1);
+  }
+
+  /**
+   * {@code result<own<T>, ()>} at {@code ptr}, checked before {@code take} runs: the handle of the
+   * resource {@code take} returns, or the error where it returns null (e.g. taken before).
+   */
+  static void writeResultOwn(InstanceContext ctx, long ptr, Supplier<WitResource> take) {
+    GuestMemory memory = ctx.memory();
+    checkResultHandle(memory, ptr);
+    WitResource resource = take.get();
+    if (resource == null) {
+      writeResultUnitError(memory, ptr);
+    } else {
+      writeResultHandle(memory, ptr, ctx.resources().add(resource));
+    }
   }
 
   // ---- result<_, header-error>: 2 bytes, align 1; tag at 0, header-error at 1

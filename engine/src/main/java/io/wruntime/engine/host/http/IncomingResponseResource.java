@@ -1,12 +1,11 @@
 package io.wruntime.engine.host.http;
 
-import io.wruntime.engine.host.abi.WitResource;
+import io.wruntime.engine.http.BodySource;
 import io.wruntime.engine.http.IncomingResponse;
 
 /** A {@code wasi:http/types.incoming-response}: the answer to an outgoing request. */
-final class IncomingResponseResource implements WitResource {
+final class IncomingResponseResource extends IncomingMessageResource {
   private final IncomingResponse response;
-  private boolean consumed;
 
   IncomingResponseResource(IncomingResponse response) {
     this.response = response;
@@ -16,26 +15,13 @@ final class IncomingResponseResource implements WitResource {
     return response;
   }
 
-  /** True the first time only: the body can be taken once. */
-  boolean consume() {
-    if (consumed) {
-      return false;
-    }
-    consumed = true;
-    return true;
+  @Override
+  BodySource body() {
+    return response.body();
   }
 
   @Override
   public String witName() {
     return "wasi:http/types.incoming-response";
-  }
-
-  /** Dropped without taking the body: the sender may stop. */
-  @Override
-  public void close() {
-    if (!consumed) {
-      consumed = true;
-      response.body().discard();
-    }
   }
 }

@@ -2,7 +2,6 @@ package io.wruntime.engine.host.http;
 
 import static io.wruntime.engine.host.http.HttpAbi.u32;
 
-import io.wruntime.engine.host.abi.GuestMemory;
 import io.wruntime.engine.host.abi.InstanceContext;
 import io.wruntime.engine.http.IncomingRequest;
 import java.util.Locale;
@@ -89,15 +88,13 @@ final class RequestFunctions {
         (ctx, a) -> {
           IncomingRequestResource r =
               ctx.resources().get(a[0], IncomingRequestResource.class, INCOMING);
-          GuestMemory m = ctx.memory();
-          HttpAbi.checkResultHandle(m, u32(a[1]));
-          if (!r.consume()) {
-            HttpAbi.writeResultUnitError(m, u32(a[1]));
-          } else {
-            IncomingBodyResource body =
-                new IncomingBodyResource(r.request().body(), "incoming request body");
-            HttpAbi.writeResultHandle(m, u32(a[1]), ctx.resources().add(body));
-          }
+          HttpAbi.writeResultOwn(
+              ctx,
+              u32(a[1]),
+              () ->
+                  r.consume()
+                      ? new IncomingBodyResource(r.request().body(), "incoming request body")
+                      : null);
           return NONE;
         });
     t.add(
@@ -127,17 +124,7 @@ final class RequestFunctions {
         "",
         (ctx, a) -> {
           OutgoingRequestResource r = outgoing(ctx, a[0]);
-          GuestMemory m = ctx.memory();
-          HttpAbi.checkResultHandle(m, u32(a[1]));
-          long contentLength = FieldRules.contentLength(r.headers());
-          if (r.body() != null || contentLength < -1) {
-            HttpAbi.writeResultUnitError(m, u32(a[1]));
-          } else {
-            OutgoingBodyResource body =
-                new OutgoingBodyResource(OutgoingBodySink.forRequest(contentLength));
-            r.body(body);
-            HttpAbi.writeResultHandle(m, u32(a[1]), ctx.resources().add(body));
-          }
+          HttpAbi.writeResultOwn(ctx, u32(a[1]), () -> r.takeBody(OutgoingBodySink::forRequest));
           return NONE;
         });
     // (self) -> method; flat (self, ret)

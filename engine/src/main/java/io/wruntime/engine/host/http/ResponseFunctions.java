@@ -109,17 +109,7 @@ final class ResponseFunctions {
         "",
         (ctx, a) -> {
           OutgoingResponseResource r = outgoing(ctx, a[0]);
-          GuestMemory m = ctx.memory();
-          HttpAbi.checkResultHandle(m, u32(a[1]));
-          long contentLength = FieldRules.contentLength(r.headers());
-          if (r.body() != null || contentLength < -1) {
-            HttpAbi.writeResultUnitError(m, u32(a[1]));
-          } else {
-            OutgoingBodyResource body =
-                new OutgoingBodyResource(OutgoingBodySink.forResponse(contentLength));
-            r.body(body);
-            HttpAbi.writeResultHandle(m, u32(a[1]), ctx.resources().add(body));
-          }
+          HttpAbi.writeResultOwn(ctx, u32(a[1]), () -> r.takeBody(OutgoingBodySink::forResponse));
           return NONE;
         });
     t.add(
@@ -215,15 +205,13 @@ final class ResponseFunctions {
         "",
         (ctx, a) -> {
           IncomingResponseResource r = incoming(ctx, a[0]);
-          GuestMemory m = ctx.memory();
-          HttpAbi.checkResultHandle(m, u32(a[1]));
-          if (!r.consume()) {
-            HttpAbi.writeResultUnitError(m, u32(a[1]));
-          } else {
-            IncomingBodyResource body =
-                new IncomingBodyResource(r.response().body(), "incoming response body");
-            HttpAbi.writeResultHandle(m, u32(a[1]), ctx.resources().add(body));
-          }
+          HttpAbi.writeResultOwn(
+              ctx,
+              u32(a[1]),
+              () ->
+                  r.consume()
+                      ? new IncomingBodyResource(r.response().body(), "incoming response body")
+                      : null);
           return NONE;
         });
     t.add(
