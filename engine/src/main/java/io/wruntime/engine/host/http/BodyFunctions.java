@@ -87,14 +87,7 @@ final class BodyFunctions {
               new FutureTrailersResource(body.source(), ctx.readiness());
           return new long[] {ctx.resources().add(trailers)};
         });
-    t.add(
-        "[resource-drop]incoming-body",
-        "i",
-        "",
-        (ctx, a) -> {
-          ctx.resources().remove(a[0], IncomingBodyResource.class, INCOMING).close();
-          return NONE;
-        });
+    t.drop("incoming-body", IncomingBodyResource.class, INCOMING);
   }
 
   private static void registerTrailers(FunctionTable t) {
@@ -146,14 +139,7 @@ final class BodyFunctions {
           }
           return NONE;
         });
-    t.add(
-        "[resource-drop]future-trailers",
-        "i",
-        "",
-        (ctx, a) -> {
-          ctx.resources().remove(a[0], FutureTrailersResource.class, TRAILERS).close();
-          return NONE;
-        });
+    t.drop("future-trailers", FutureTrailersResource.class, TRAILERS);
   }
 
   private static void registerOutgoing(FunctionTable t) {
@@ -205,14 +191,7 @@ final class BodyFunctions {
           }
           return NONE;
         });
-    t.add(
-        "[resource-drop]outgoing-body",
-        "i",
-        "",
-        (ctx, a) -> {
-          ctx.resources().remove(a[0], OutgoingBodyResource.class, OUTGOING).close();
-          return NONE;
-        });
+    t.drop("outgoing-body", OutgoingBodyResource.class, OUTGOING);
   }
 
   private static ErrorCodeValue finishError(IOException e) {

@@ -114,14 +114,7 @@ final class FieldsFunctions {
         "i",
         "i",
         (ctx, a) -> new long[] {ctx.resources().add(fields(ctx, a[0]).copy())});
-    t.add(
-        "[resource-drop]fields",
-        "i",
-        "",
-        (ctx, a) -> {
-          ctx.resources().remove(a[0], FieldsResource.class, WIT).close();
-          return NONE;
-        });
+    t.drop("fields", FieldsResource.class, WIT);
   }
 
   private static long[] fromList(InstanceContext ctx, long[] a) {

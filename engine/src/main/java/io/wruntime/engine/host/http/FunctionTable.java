@@ -2,6 +2,7 @@ package io.wruntime.engine.host.http;
 
 import com.dylibso.chicory.wasm.types.ValType;
 import io.wruntime.engine.host.abi.HostFunctionDef;
+import io.wruntime.engine.host.abi.WitResource;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,6 +12,8 @@ import java.util.List;
  * import it implements.
  */
 final class FunctionTable {
+  private static final long[] NO_RESULTS = new long[0];
+
   private final String iface;
   private final List<HostFunctionDef> defs = new ArrayList<>();
 
@@ -21,6 +24,21 @@ final class FunctionTable {
   FunctionTable add(String name, String params, String results, HostFunctionDef.Impl impl) {
     defs.add(new HostFunctionDef(iface, name, types(params), types(results), impl));
     return this;
+  }
+
+  /**
+   * Adds {@code [resource-drop]resource}: removes the handle, which must be a {@code type}, and
+   * closes what it holds.
+   */
+  FunctionTable drop(String resource, Class<? extends WitResource> type, String wit) {
+    return add(
+        "[resource-drop]" + resource,
+        "i",
+        "",
+        (ctx, a) -> {
+          ctx.resources().remove(a[0], type, wit).close();
+          return NO_RESULTS;
+        });
   }
 
   List<HostFunctionDef> defs() {

@@ -97,14 +97,7 @@ final class RequestFunctions {
                       : null);
           return NONE;
         });
-    t.add(
-        "[resource-drop]incoming-request",
-        "i",
-        "",
-        (ctx, a) -> {
-          ctx.resources().remove(a[0], IncomingRequestResource.class, INCOMING).close();
-          return NONE;
-        });
+    t.drop("incoming-request", IncomingRequestResource.class, INCOMING);
   }
 
   private static void registerOutgoing(FunctionTable t) {
@@ -198,14 +191,7 @@ final class RequestFunctions {
             new long[] {
               ctx.resources().add(FieldsResource.immutableOf(outgoing(ctx, a[0]).headers()))
             });
-    t.add(
-        "[resource-drop]outgoing-request",
-        "i",
-        "",
-        (ctx, a) -> {
-          ctx.resources().remove(a[0], OutgoingRequestResource.class, OUTGOING).close();
-          return NONE;
-        });
+    t.drop("outgoing-request", OutgoingRequestResource.class, OUTGOING);
   }
 
   /**
@@ -258,14 +244,7 @@ final class RequestFunctions {
         "between-bytes-timeout",
         o -> o.betweenBytesTimeout,
         (o, v) -> o.betweenBytesTimeout = v);
-    t.add(
-        "[resource-drop]request-options",
-        "i",
-        "",
-        (ctx, a) -> {
-          ctx.resources().remove(a[0], RequestOptionsResource.class, OPTIONS).close();
-          return NONE;
-        });
+    t.drop("request-options", RequestOptionsResource.class, OPTIONS);
   }
 
   /**

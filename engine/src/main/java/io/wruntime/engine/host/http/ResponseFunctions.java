@@ -49,14 +49,7 @@ final class ResponseFunctions {
     // (param: own<response-outparam>, response: result<own<outgoing-response>, error-code>)
     // flat (param, tag, [handle | error-code tag], payload i32, payload i64, payload i32 x4)
     t.add("[static]response-outparam.set", "iiiiIiiii", "", ResponseFunctions::set);
-    t.add(
-        "[resource-drop]response-outparam",
-        "i",
-        "",
-        (ctx, a) -> {
-          ctx.resources().remove(a[0], ResponseOutparamResource.class, OUTPARAM).close();
-          return NONE;
-        });
+    t.drop("response-outparam", ResponseOutparamResource.class, OUTPARAM);
     registerOutgoing(t);
     registerFuture(t);
     registerIncoming(t);
@@ -112,14 +105,7 @@ final class ResponseFunctions {
           HttpAbi.writeResultOwn(ctx, u32(a[1]), () -> r.takeBody(OutgoingBodySink::forResponse));
           return NONE;
         });
-    t.add(
-        "[resource-drop]outgoing-response",
-        "i",
-        "",
-        (ctx, a) -> {
-          ctx.resources().remove(a[0], OutgoingResponseResource.class, OUTGOING).close();
-          return NONE;
-        });
+    t.drop("outgoing-response", OutgoingResponseResource.class, OUTGOING);
   }
 
   private static void registerFuture(FunctionTable t) {
@@ -171,14 +157,7 @@ final class ResponseFunctions {
               ctx.resources().add(new IncomingResponseResource(response)));
           return NONE;
         });
-    t.add(
-        "[resource-drop]future-incoming-response",
-        "i",
-        "",
-        (ctx, a) -> {
-          ctx.resources().remove(a[0], FutureIncomingResponseResource.class, FUTURE).close();
-          return NONE;
-        });
+    t.drop("future-incoming-response", FutureIncomingResponseResource.class, FUTURE);
   }
 
   private static void registerIncoming(FunctionTable t) {
@@ -214,14 +193,7 @@ final class ResponseFunctions {
                       : null);
           return NONE;
         });
-    t.add(
-        "[resource-drop]incoming-response",
-        "i",
-        "",
-        (ctx, a) -> {
-          ctx.resources().remove(a[0], IncomingResponseResource.class, INCOMING).close();
-          return NONE;
-        });
+    t.drop("incoming-response", IncomingResponseResource.class, INCOMING);
   }
 
   /**
