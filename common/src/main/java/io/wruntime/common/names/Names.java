@@ -5,7 +5,14 @@ import java.util.regex.Pattern;
 /** Rules for module names and logical namespaces: 1-24 characters of [a-z0-9-], no edge '-'. */
 public final class Names {
   public static final int MAX_LENGTH = 24;
-  private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
+
+  /**
+   * The regular expression of a name (no anchors; the length is checked apart), in the syntax that
+   * Java, RE2 and ECMAScript share.
+   */
+  public static final String REGEX = "[a-z0-9]([a-z0-9-]*[a-z0-9])?";
+
+  private static final Pattern NAME = Pattern.compile(REGEX);
 
   private Names() {}
 

@@ -6,11 +6,16 @@ import java.util.regex.Pattern;
 /** A semantic version {@code MAJOR.MINOR.PATCH[-PRE][+BUILD]} (semver.org 2.0.0). */
 public record SemVer(long major, long minor, long patch, String preRelease, String build)
     implements Comparable<SemVer> {
-  private static final Pattern SEMVER =
-      Pattern.compile(
-          "(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)"
-              + "(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-              + "(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?");
+  /**
+   * The regular expression of a version (no anchors), in the syntax that Java, RE2 and ECMAScript
+   * share, so that the CRD's OpenAPI pattern accepts exactly what {@link #parse} does.
+   */
+  public static final String REGEX =
+      "(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)"
+          + "(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+          + "(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?";
+
+  private static final Pattern SEMVER = Pattern.compile(REGEX);
 
   public SemVer {
     preRelease = preRelease == null ? "" : preRelease;
