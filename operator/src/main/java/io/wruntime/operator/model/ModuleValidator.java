@@ -1,0 +1,194 @@
+package io.wruntime.operator.model;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.wruntime.common.names.Names;
+import io.wruntime.common.names.SemVer;
+import io.wruntime.crds.v1alpha1.Capabilities;
+import io.wruntime.crds.v1alpha1.ModuleEnvVar;
+import io.wruntime.crds.v1alpha1.ModuleLimits;
+import io.wruntime.crds.v1alpha1.ModuleSchema;
+import io.wruntime.crds.v1alpha1.ModuleSource;
+import io.wruntime.crds.v1alpha1.WasmModule;
+import io.wruntime.crds.v1alpha1.WasmModuleSpec;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks a WasmModule for what a CRD cannot check, or what reaches the operator without the CRD's
+ * checks (an API server that skipped them, a stored object from an older CRD): a pure function of
+ * the resource.
+ */
+public final class ModuleValidator {
+  static final long MIN_MEMORY_BYTES = 65_536;
+  static final long MAX_MEMORY_BYTES = 4_294_967_296L;
+  private static final int MAX_LABEL_VALUE = 63;
+
+  private ModuleValidator() {}
+
+  /** Every problem of {@code wm}; empty when the operator can build its resources. */
+  public static List<SpecProblem> validate(WasmModule wm) {
+    List<SpecProblem> problems = new ArrayList<>();
+    WasmModuleSpec spec = wm.getSpec();
+    if (spec == null) {
+      problems.add(invalid("spec is missing (expected: at least spec.version and spec.source)"));
+      return problems;
+    }
+    String moduleProblem = Names.problem(wm.moduleName());
+    if (moduleProblem != null) {
+      problems.add(
+          invalid(
+              (spec.module() == null ? "spec.module is required: metadata.name " : "spec.module ")
+                  + moduleProblem));
+    }
+    String namespaceProblem = Names.problem(wm.logicalNamespace());
+    if (namespaceProblem != null) {
+      problems.add(
+          spec.namespace() == null
+              ? new SpecProblem(
+                  SpecProblem.INVALID_NAMESPACE,
+                  "spec.namespace is required: the Kubernetes namespace is not a valid wruntime"
+                      + " namespace: "
+                      + namespaceProblem)
+              : invalid("spec.namespace " + namespaceProblem));
+    }
+    if (spec.version() == null) {
+      problems.add(invalid("spec.version is missing (expected: a semantic version, e.g. 1.0.0)"));
+    } else {
+      try {
+        SemVer.parse(spec.version());
+        if (spec.version().length() > MAX_LABEL_VALUE) {
+          problems.add(
+              invalid(
+                  "spec.version has "
+                      + spec.version().length()
+                      + " characters (expected: at most "
+                      + MAX_LABEL_VALUE
+                      + ", to fit a label)"));
+        }
+      } catch (IllegalArgumentException e) {
+        problems.add(invalid("spec.version " + e.getMessage()));
+      }
+    }
+    source(spec.source(), problems);
+    schema(spec.schema(), problems);
+    capabilities(spec.capabilities(), problems);
+    limits(spec.limits(), problems);
+    env(spec.env(), problems);
+    if (spec.replicas() != null && spec.replicas() < 0) {
+      problems.add(invalid("spec.replicas = " + spec.replicas() + " (expected: 0 or more)"));
+    }
+    return problems;
+  }
+
+  private static void source(ModuleSource source, List<SpecProblem> problems) {
+    if (source == null) {
+      problems.add(
+          invalid("spec.source is missing (expected: one of image, url + sha256, configMapRef)"));
+      return;
+    }
+    int kinds =
+        (source.image() != null ? 1 : 0)
+            + (source.url() != null ? 1 : 0)
+            + (source.configMapRef() != null ? 1 : 0);
+    if (kinds != 1) {
+      problems.add(
+          invalid(
+              "exactly one of source.image, source.url or source.configMapRef must be set (found "
+                  + kinds
+                  + ")"));
+      return;
+    }
+    if ((source.url() == null) != (source.sha256() == null)) {
+      problems.add(
+          invalid(
+              "source.url and source.sha256 go together: a URL is verified against its digest"));
+    }
+    if (source.image() != null || source.url() != null) {
+      problems.add(
+          new SpecProblem(
+              SpecProblem.UNSUPPORTED_SOURCE,
+              "source."
+                  + source.kind()
+                  + " is not supported by this wruntime version yet (expected: source.configMapRef;"
+                  + " engines fetching OCI artifacts and URLs are planned)"));
+    }
+  }
+
+  private static void schema(ModuleSchema schema, List<SpecProblem> problems) {
+    if (schema != null && (schema.configMapRef() == null) == (schema.inline() == null)) {
+      problems.add(invalid("exactly one of schema.configMapRef or schema.inline must be set"));
+    }
+  }
+
+  private static void capabilities(Capabilities capabilities, List<SpecProblem> problems) {
+    if (capabilities == null) {
+      return;
+    }
+    for (String name : capabilities.getUnknown().keySet()) {
+      problems.add(
+          new SpecProblem(
+              SpecProblem.UNKNOWN_CAPABILITY,
+              "spec.capabilities."
+                  + name
+                  + " is not a capability (expected one of: "
+                  + String.join(", ", Capabilities.KNOWN)
+                  + ")"));
+    }
+    if (capabilities.getBlobstore() != null
+        && (capabilities.getBlobstore().buckets() == null
+            || capabilities.getBlobstore().buckets().isEmpty())) {
+      problems.add(
+          invalid("spec.capabilities.blobstore.buckets is empty (expected: the buckets to grant)"));
+    }
+  }
+
+  private static void limits(ModuleLimits limits, List<SpecProblem> problems) {
+    if (limits == null || limits.memory() == null) {
+      return;
+    }
+    Quantity memory = limits.memory();
+    BigDecimal bytes;
+    try {
+      bytes = Quantity.getAmountInBytes(memory);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      problems.add(
+          invalid("spec.limits.memory = " + memory + " (expected: a quantity such as 16Mi)"));
+      return;
+    }
+    if (bytes.compareTo(BigDecimal.valueOf(MIN_MEMORY_BYTES)) < 0
+        || bytes.compareTo(BigDecimal.valueOf(MAX_MEMORY_BYTES)) > 0
+        || bytes.stripTrailingZeros().scale() > 0) {
+      problems.add(
+          invalid(
+              "spec.limits.memory = "
+                  + memory
+                  + " (expected: whole bytes from 64Ki to 4Gi, the engine's range)"));
+    }
+  }
+
+  private static void env(List<ModuleEnvVar> env, List<SpecProblem> problems) {
+    if (env == null) {
+      return;
+    }
+    Set<String> seen = new HashSet<>();
+    for (ModuleEnvVar variable : env) {
+      if (!seen.add(variable.name())) {
+        problems.add(invalid("spec.env names " + variable.name() + " twice (expected: once)"));
+      }
+      if ((variable.value() == null) == (variable.secretKeyRef() == null)) {
+        problems.add(
+            invalid(
+                "spec.env "
+                    + variable.name()
+                    + ": exactly one of value or secretKeyRef must be set"));
+      }
+    }
+  }
+
+  private static SpecProblem invalid(String message) {
+    return new SpecProblem(SpecProblem.INVALID_SPEC, message);
+  }
+}
