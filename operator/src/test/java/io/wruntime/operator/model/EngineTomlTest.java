@@ -1,0 +1,66 @@
+package io.wruntime.operator.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import io.wruntime.operator.Fixtures;
+import org.junit.jupiter.api.Test;
+
+class EngineTomlTest {
+  private static final TomlMapper TOML = new TomlMapper();
+
+  @Test
+  void engineConfigHostsTheModuleOnLoopbackAndRegistersThroughTheProxy() throws Exception {
+    JsonNode engine = TOML.readTree(EngineToml.engine(Fixtures.plan(Fixtures.ECHO)));
+    assertThat(engine.get("listen_address").asText()).isEqualTo("127.0.0.1:9100");
+    assertThat(engine.get("admin_address").asText()).isEqualTo("0.0.0.0:9090");
+    assertThat(engine.get("node").get("proxy_address").asText()).isEqualTo("http://127.0.0.1:9001");
+    JsonNode module = engine.get("module").get(0);
+    assertThat(module.get("name").asText()).isEqualTo("echo");
+    assertThat(module.get("namespace").asText()).isEqualTo("shop");
+    assertThat(module.get("version").asText()).isEqualTo("1.0.0");
+    assertThat(module.get("wasm_path").asText()).isEqualTo("/var/lib/wruntime/module/module.wasm");
+    assertThat(module.get("schema_path").asText()).isEqualTo("/etc/wruntime/schema.binpb");
+  }
+
+  @Test
+  void literalsAreEscapedSecretsAreOnlyReferencedAndCapabilitiesRendered() throws Exception {
+    String yaml =
+        Fixtures.ECHO
+            + """
+              env:
+                - {name: QUOTE, value: "say \\"hi\\" to $HOME\\\\n"}
+                - {name: TOKEN, secretKeyRef: {name: tokens, key: api}}
+              limits: {memory: 16Mi, requestTimeoutSeconds: 5, maxConcurrentInstances: 8, queueDepth: 0}
+              capabilities:
+                blobstore: {endpoint: "http://s3:9000", buckets: [a, b], credentialsSecret: s3}
+                llm: {provider: openai, apiKeySecretRef: {name: llm, key: key}, maxTokens: 100}
+            """;
+    String text = EngineToml.engine(Fixtures.plan(yaml));
+    JsonNode module = TOML.readTree(text).get("module").get(0);
+    assertThat(module.get("env").get("QUOTE").asText()).isEqualTo("say \"hi\" to $$HOME\\n");
+    assertThat(module.get("env").get("TOKEN").asText()).isEqualTo("${WR_ENV_TOKEN}");
+    assertThat(module.get("max_memory_size").asLong()).isEqualTo(16 * 1024 * 1024);
+    assertThat(module.get("request_timeout_secs").asInt()).isEqualTo(5);
+    assertThat(module.get("max_concurrent_instances").asInt()).isEqualTo(8);
+    assertThat(module.get("channel_capacity").asInt()).isZero();
+    JsonNode caps = module.get("capabilities");
+    assertThat(caps.get("blobstore").get("buckets")).hasSize(2);
+    assertThat(caps.get("blobstore").get("credentials_dir").asText())
+        .isEqualTo("/var/run/secrets/wruntime/blobstore");
+    assertThat(caps.get("llm").get("provider").asText()).isEqualTo("openai");
+    assertThat(caps.get("llm").get("api_key_file").asText())
+        .isEqualTo("/var/run/secrets/wruntime/llm/api-key");
+  }
+
+  @Test
+  void proxyConfigTakesItsPeerAddressFromThePod() throws Exception {
+    JsonNode proxy = TOML.readTree(EngineToml.proxy(Fixtures.plan(Fixtures.ECHO)));
+    assertThat(proxy.get("listen_address").asText()).isEqualTo("127.0.0.1:9001");
+    assertThat(proxy.get("manager_address").asText())
+        .isEqualTo("wruntime-manager.wruntime-system.svc:9000");
+    assertThat(proxy.get("node").get("proxy_address").asText()).isEqualTo("${POD_IP}:9443");
+    assertThat(proxy.get("node").get("peer_listen_address").asText()).isEqualTo("0.0.0.0:9443");
+  }
+}
