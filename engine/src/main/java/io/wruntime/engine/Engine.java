@@ -9,6 +9,7 @@ import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.net.HostPort;
 import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.engine.config.EngineConfig;
+import io.wruntime.engine.config.ModuleCapabilities;
 import io.wruntime.engine.config.ModuleConfig;
 import io.wruntime.engine.dispatch.Dispatcher;
 import io.wruntime.engine.dispatch.HostedModule;
@@ -187,6 +188,9 @@ public final class Engine implements AutoCloseable {
     try {
       GuestModuleLoader loader = requireNonNull(loaders.apply(outbound), "loader");
       for (ModuleConfig module : config.modules()) {
+        if (!module.capabilities().isEmpty()) {
+          LOG.warn("{}", capabilitiesNotice(module));
+        }
         registry.add(load(loader, module, config));
       }
       if (config.hasProxy()) {
@@ -247,6 +251,28 @@ public final class Engine implements AutoCloseable {
     Engine engine =
         new Engine(group, registry, dispatcher, outbound, gauge, server, admin, stopping, network);
     return engine;
+  }
+
+  /**
+   * What a module granted capabilities gets today: the grant is read and validated, but no host
+   * interface implements it yet.
+   */
+  static String capabilitiesNotice(ModuleConfig module) {
+    ModuleCapabilities granted = module.capabilities();
+    List<String> imports = new ArrayList<>();
+    for (String name : granted.names()) {
+      imports.add(name.equals("fs") ? "wasi:filesystem" : "wruntime:" + name);
+    }
+    return "module "
+        + module.label()
+        + " is granted "
+        + String.join(", ", granted.names())
+        + ", which this engine does not implement yet: a module importing "
+        + String.join(" or ", imports)
+        + " fails to load"
+        + (granted.fs() != null
+            ? ", and wasi_snapshot_preview1 file calls find no preopened directory"
+            : "");
   }
 
   /** Starts probing module health and registering through the proxy's NodeService. */

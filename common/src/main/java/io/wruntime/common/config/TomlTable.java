@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import io.wruntime.common.net.HostPort;
 import java.io.IOException;
@@ -18,11 +19,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * A TOML table with typed accessors whose errors name the file, the full key path, the value and
  * what was expected. Unknown keys are rejected by {@link #rejectUnknownKeys(Set)} so that a typo is
  * an error instead of a silently ignored setting.
+ *
+ * <p>Every string read through it (strings, addresses, string arrays, string values of {@link
+ * #entries(String)}) has {@code ${NAME}} replaced by environment variable {@code NAME} and {@code
+ * $$} by {@code $}; an unset variable or another use of {@code $} is a {@link ConfigException}.
+ * Expansion is one pass: a variable's value is used as it is.
  */
 public final class TomlTable {
   private static final TomlMapper MAPPER = new TomlMapper();
@@ -30,14 +37,19 @@ public final class TomlTable {
   private final String source;
   private final String path;
   private final ObjectNode node;
+  private final Function<String, String> env;
 
-  private TomlTable(String source, String path, ObjectNode node) {
+  private TomlTable(String source, String path, ObjectNode node, Function<String, String> env) {
     this.source = source;
     this.path = path;
     this.node = node;
+    this.env = env;
   }
 
-  /** Parses a TOML file; a syntax error names the file and the parser's reason. */
+  /**
+   * Parses a TOML file, expanding strings from the process environment; a syntax error names the
+   * file and the parser's reason.
+   */
   public static TomlTable load(Path file) {
     requireNonNull(file, "file");
     String text;
@@ -51,14 +63,32 @@ public final class TomlTable {
     return parse(file.toString(), text);
   }
 
-  /** Parses TOML text; {@code source} names where it came from in error messages. */
+  /**
+   * Parses TOML text, expanding strings from the process environment; {@code source} names where it
+   * came from in error messages.
+   */
   public static TomlTable parse(String source, String text) {
+    return parse(source, text, System::getenv);
+  }
+
+  /**
+   * Parses TOML text whose strings expand {@code ${NAME}} from {@code env} instead of the process
+   * environment.
+   */
+  public static TomlTable parse(String source, String text, Map<String, String> env) {
+    Map<String, String> copy = Map.copyOf(requireNonNull(env, "env"));
+    return parse(source, text, copy::get);
+  }
+
+  private static TomlTable parse(String source, String text, Function<String, String> env) {
+    requireNonNull(source, "source");
+    requireNonNull(text, "text");
     try {
       JsonNode tree = MAPPER.readTree(text);
       if (tree == null || tree.isMissingNode() || tree.isNull()) {
         tree = MAPPER.createObjectNode();
       }
-      return new TomlTable(source, "", (ObjectNode) tree);
+      return new TomlTable(source, "", (ObjectNode) tree, env);
     } catch (IOException e) {
       String reason =
           e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
@@ -108,7 +138,7 @@ public final class TomlTable {
     if (!value.isTextual()) {
       throw error(key, "= " + value + " (expected: a string)");
     }
-    return Optional.of(value.asText());
+    return Optional.of(expand(key, value));
   }
 
   public String string(String key, String defaultValue) {
@@ -179,7 +209,7 @@ public final class TomlTable {
       if (!item.isTextual()) {
         throw error(key, "contains " + item + " (expected: an array of strings)");
       }
-      out.add(item.asText());
+      out.add(expand(key + "[" + out.size() + "]", item));
     }
     return List.copyOf(out);
   }
@@ -192,7 +222,7 @@ public final class TomlTable {
     if (!value.isObject()) {
       throw error(key, "= " + value + " (expected: a table [" + keyPath(key) + "])");
     }
-    return Optional.of(new TomlTable(source, keyPath(key), (ObjectNode) value));
+    return Optional.of(new TomlTable(source, keyPath(key), (ObjectNode) value, env));
   }
 
   /** An array of tables ({@code [[key]]}); empty when absent. */
@@ -210,15 +240,15 @@ public final class TomlTable {
       if (!item.isObject()) {
         throw error(key, "contains " + item + " (expected: tables [[" + keyPath(key) + "]])");
       }
-      out.add(new TomlTable(source, keyPath(key) + "[" + index + "]", (ObjectNode) item));
+      out.add(new TomlTable(source, keyPath(key) + "[" + index + "]", (ObjectNode) item, env));
       index++;
     }
     return List.copyOf(out);
   }
 
   /**
-   * A table of string values, where a value may also be an inline table (returned as its TOML text
-   * form in the map's {@code Object} values for the caller to interpret).
+   * The entries of table {@code key} in their order, for the caller to interpret: string values
+   * come expanded (as {@link TextNode}s), other values as parsed.
    */
   public Map<String, JsonNode> entries(String key) {
     JsonNode value = node.get(key);
@@ -229,8 +259,24 @@ public final class TomlTable {
       throw error(key, "= " + value + " (expected: a table)");
     }
     Map<String, JsonNode> out = new LinkedHashMap<>();
-    value.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
+    value
+        .fields()
+        .forEachRemaining(
+            e ->
+                out.put(
+                    e.getKey(),
+                    e.getValue().isTextual()
+                        ? TextNode.valueOf(expand(key + "." + e.getKey(), e.getValue()))
+                        : e.getValue()));
     return out;
+  }
+
+  private String expand(String key, JsonNode value) {
+    try {
+      return EnvExpansion.expand(value.asText(), env);
+    } catch (IllegalArgumentException e) {
+      throw error(key, "= " + value + ": " + e.getMessage());
+    }
   }
 
   /** A {@link ConfigException} about {@code key} of this table: "source: key problem". */

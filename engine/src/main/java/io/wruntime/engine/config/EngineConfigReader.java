@@ -52,7 +52,8 @@ final class EngineConfigReader {
           "request_timeout_secs",
           "channel_capacity",
           "max_concurrent_instances",
-          "max_memory_size");
+          "max_memory_size",
+          "capabilities");
 
   /** One wasm page; a smaller memory limit cannot hold any module. */
   private static final long MIN_MEMORY = 64 * 1024;
@@ -216,7 +217,17 @@ final class EngineConfigReader {
                 pool.totalComponentInstances());
     long memory = table.integer("max_memory_size", pool.maxMemorySize(), MIN_MEMORY, MAX_MEMORY);
     return new ModuleConfig(
-        namespace, name, version, wasm, schema, env(table), timeout, capacity, concurrent, memory);
+        namespace,
+        name,
+        version,
+        wasm,
+        schema,
+        env(table),
+        timeout,
+        capacity,
+        concurrent,
+        memory,
+        ModuleCapabilitiesReader.read(table));
   }
 
   private static String name(TomlTable table, String key) {
@@ -264,7 +275,8 @@ final class EngineConfigReader {
     };
   }
 
-  private static Path path(TomlTable table, String key, String value) {
+  /** {@code value} of {@code key} as an absolute path, resolved against the working directory. */
+  static Path path(TomlTable table, String key, String value) {
     if (value.isBlank()) {
       throw table.error(key, "is empty (expected: a file path)");
     }

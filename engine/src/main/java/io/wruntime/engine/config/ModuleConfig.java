@@ -18,6 +18,8 @@ import java.util.Map;
  * @param channelCapacity how many requests may wait for a free instance (more: 429)
  * @param maxConcurrentInstances how many instances of this module may run at once
  * @param maxMemorySize linear-memory limit of one instance, in bytes
+ * @param capabilities the host capabilities granted to it ({@link ModuleCapabilities#NONE} when
+ *     none)
  */
 public record ModuleConfig(
     String namespace,
@@ -29,7 +31,8 @@ public record ModuleConfig(
     Duration requestTimeout,
     int channelCapacity,
     int maxConcurrentInstances,
-    long maxMemorySize) {
+    long maxMemorySize,
+    ModuleCapabilities capabilities) {
   public static final int DEFAULT_REQUEST_TIMEOUT_SECS = 30;
   public static final int DEFAULT_CHANNEL_CAPACITY = 128;
   public static final int DEFAULT_MAX_CONCURRENT_INSTANCES = 64;
@@ -41,6 +44,33 @@ public record ModuleConfig(
     requireNonNull(wasmPath, "wasmPath");
     env = Map.copyOf(requireNonNull(env, "env"));
     requireNonNull(requestTimeout, "requestTimeout");
+    requireNonNull(capabilities, "capabilities");
+  }
+
+  /** A module granted no capabilities. */
+  public ModuleConfig(
+      String namespace,
+      String name,
+      String version,
+      Path wasmPath,
+      Path schemaPath,
+      Map<String, String> env,
+      Duration requestTimeout,
+      int channelCapacity,
+      int maxConcurrentInstances,
+      long maxMemorySize) {
+    this(
+        namespace,
+        name,
+        version,
+        wasmPath,
+        schemaPath,
+        env,
+        requestTimeout,
+        channelCapacity,
+        maxConcurrentInstances,
+        maxMemorySize,
+        ModuleCapabilities.NONE);
   }
 
   /** {@code namespace.name@version}, as logs and errors show a module. */

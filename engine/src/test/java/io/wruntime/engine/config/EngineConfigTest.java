@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wruntime.common.config.ConfigException;
+import io.wruntime.common.config.TomlTable;
 import io.wruntime.common.net.HostPort;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import java.nio.file.Files;
@@ -207,6 +208,40 @@ class EngineConfigTest {
                 + " secrets need a manager (expected: a plain string value)");
     assertThat(errorOf(MODULE + "env = { PORT = 8080 }"))
         .isEqualTo("engine.toml: module[0].env.PORT = 8080 (expected: a string)");
+  }
+
+  @Test
+  void moduleEnvValuesAndTheEngineIdExpandEnvironmentVariables() {
+    Map<String, String> env =
+        Map.of("POD_NAME", "shop-orders-7d9f", "WR_ENV_API_TOKEN", "t0k$n", "POD_IP", "10.0.3.7");
+    EngineConfig config =
+        EngineConfigReader.read(
+            TomlTable.parse(
+                "engine.toml",
+                """
+                [node]
+                proxy_address = "http://127.0.0.1:9001"
+                engine_id = "${POD_NAME}"
+                """
+                    + MODULE
+                    + """
+                    env = { API_TOKEN = "${WR_ENV_API_TOKEN}", PRICE = "$$5", HOST = "${POD_IP}" }
+                    """,
+                env));
+
+    assertThat(config.node().engineId()).isEqualTo("shop-orders-7d9f");
+    assertThat(config.modules().get(0).env())
+        .isEqualTo(Map.of("API_TOKEN", "t0k$n", "PRICE", "$5", "HOST", "10.0.3.7"));
+    assertThatThrownBy(
+            () ->
+                EngineConfigReader.read(
+                    TomlTable.parse(
+                        "engine.toml",
+                        MODULE + "env = { API_TOKEN = \"${WR_ENV_API_TOKEN}\" }",
+                        Map.of())))
+        .hasMessage(
+            "engine.toml: module[0].env.API_TOKEN = \"${WR_ENV_API_TOKEN}\": environment variable"
+                + " WR_ENV_API_TOKEN is not set (expected: set it, or write $$ for a literal $)");
   }
 
   @Test

@@ -1,0 +1,149 @@
+package io.wruntime.engine.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The host capabilities granted to one module ({@code [module.capabilities.*]} of {@code
+ * engine.toml}); a part is null when it is not granted. The files and directories named here hold
+ * secrets mounted into the engine's pod; they are not read, nor checked to exist, when the
+ * configuration loads, but when a module uses the capability.
+ *
+ * @param db PostgreSQL through {@code wruntime:db}, or null
+ * @param blobstore S3-compatible storage through {@code wruntime:blobstore}, or null
+ * @param llm LLM calls through {@code wruntime:llm}, or null
+ * @param fs a per-request filesystem, or null
+ */
+public record ModuleCapabilities(Db db, Blobstore blobstore, Llm llm, Fs fs) {
+  /** No capability granted. */
+  public static final ModuleCapabilities NONE = new ModuleCapabilities(null, null, null, null);
+
+  /** The names of the granted capabilities, in the order db, blobstore, llm, fs. */
+  public List<String> names() {
+    List<String> names = new ArrayList<>(4);
+    if (db != null) {
+      names.add("db");
+    }
+    if (blobstore != null) {
+      names.add("blobstore");
+    }
+    if (llm != null) {
+      names.add("llm");
+    }
+    if (fs != null) {
+      names.add("fs");
+    }
+    return List.copyOf(names);
+  }
+
+  /** True when no capability is granted. */
+  public boolean isEmpty() {
+    return db == null && blobstore == null && llm == null && fs == null;
+  }
+
+  /**
+   * PostgreSQL ({@code [module.capabilities.db]}).
+   *
+   * @param urlFile absolute path of the file holding the connection URL ({@code
+   *     postgresql://user:password@host:5432/db})
+   */
+  public record Db(Path urlFile) {
+    public Db {
+      requireNonNull(urlFile, "urlFile");
+    }
+  }
+
+  /**
+   * S3-compatible storage ({@code [module.capabilities.blobstore]}).
+   *
+   * @param endpoint the S3 endpoint URL, or null for AWS S3
+   * @param region the signing region
+   * @param buckets the buckets the module may use, distinct, at least one
+   * @param credentialsDir absolute path of the directory holding the files {@value
+   *     #ACCESS_KEY_ID_FILE} and {@value #SECRET_ACCESS_KEY_FILE}
+   */
+  public record Blobstore(URI endpoint, String region, List<String> buckets, Path credentialsDir) {
+    public static final String DEFAULT_REGION = "us-east-1";
+    public static final String ACCESS_KEY_ID_FILE = "accessKeyId";
+    public static final String SECRET_ACCESS_KEY_FILE = "secretAccessKey";
+
+    public Blobstore {
+      requireNonNull(region, "region");
+      buckets = List.copyOf(requireNonNull(buckets, "buckets"));
+      if (buckets.isEmpty()) {
+        throw new IllegalArgumentException("buckets: [] (expected: at least one bucket)");
+      }
+      requireNonNull(credentialsDir, "credentialsDir");
+    }
+
+    /** The file holding the access key id. */
+    public Path accessKeyIdFile() {
+      return credentialsDir.resolve(ACCESS_KEY_ID_FILE);
+    }
+
+    /** The file holding the secret access key. */
+    public Path secretAccessKeyFile() {
+      return credentialsDir.resolve(SECRET_ACCESS_KEY_FILE);
+    }
+  }
+
+  /**
+   * An LLM provider ({@code [module.capabilities.llm]}).
+   *
+   * @param provider the provider's wire protocol
+   * @param baseUrl the API's base URL, or null for the provider's own
+   * @param apiKeyFile absolute path of the file holding the API key
+   * @param maxTokens the largest max-tokens a request may ask for
+   */
+  public record Llm(Provider provider, URI baseUrl, Path apiKeyFile, int maxTokens) {
+    public static final int DEFAULT_MAX_TOKENS = 8192;
+    public static final int MAX_MAX_TOKENS = 1_000_000;
+
+    public Llm {
+      requireNonNull(provider, "provider");
+      requireNonNull(apiKeyFile, "apiKeyFile");
+      if (maxTokens < 1 || maxTokens > MAX_MAX_TOKENS) {
+        throw new IllegalArgumentException(
+            "maxTokens: " + maxTokens + " (expected: 1 to " + MAX_MAX_TOKENS + ")");
+      }
+    }
+
+    /** The wire protocols spoken to LLM providers. */
+    public enum Provider {
+      ANTHROPIC,
+      OPENAI;
+
+      /** The name {@code engine.toml} uses: {@code anthropic}, {@code openai}. */
+      public String configName() {
+        return name().toLowerCase(Locale.ROOT);
+      }
+    }
+  }
+
+  /**
+   * The per-request filesystem ({@code [module.capabilities.fs]}).
+   *
+   * @param mode how the filesystem is provided
+   */
+  public record Fs(Mode mode) {
+    public Fs {
+      requireNonNull(mode, "mode");
+    }
+
+    /** How the filesystem is provided. */
+    public enum Mode {
+      /** An empty directory for each request, removed after it. */
+      TEMPDIR;
+
+      /** The name {@code engine.toml} uses: {@code tempdir}. */
+      public String configName() {
+        return name().toLowerCase(Locale.ROOT);
+      }
+    }
+  }
+}

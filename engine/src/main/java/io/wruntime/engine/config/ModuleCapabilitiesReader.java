@@ -1,0 +1,177 @@
+package io.wruntime.engine.config;
+
+import io.wruntime.common.config.TomlTable;
+import io.wruntime.engine.config.ModuleCapabilities.Blobstore;
+import io.wruntime.engine.config.ModuleCapabilities.Db;
+import io.wruntime.engine.config.ModuleCapabilities.Fs;
+import io.wruntime.engine.config.ModuleCapabilities.Llm;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads and validates {@code [module.capabilities.*]} of one {@code [[module]]}. */
+final class ModuleCapabilitiesReader {
+  private static final Set<String> NAMES = Set.of("db", "blobstore", "llm", "fs");
+  private static final Set<String> DB_KEYS = Set.of("url_file");
+  private static final Set<String> BLOBSTORE_KEYS =
+      Set.of("endpoint", "region", "buckets", "credentials_dir");
+  private static final Set<String> LLM_KEYS =
+      Set.of("provider", "base_url", "api_key_file", "max_tokens");
+  private static final Set<String> FS_KEYS = Set.of("mode");
+
+  private static final Pattern REGION = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+  /** S3 bucket naming: 3-63 of [a-z0-9.-], starting and ending with a letter or digit. */
+  private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+
+  private static final Pattern IPV4_FORM = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+  private ModuleCapabilitiesReader() {}
+
+  static ModuleCapabilities read(TomlTable module) {
+    TomlTable table = module.table("capabilities").orElse(null);
+    if (table == null) {
+      return ModuleCapabilities.NONE;
+    }
+    table.rejectUnknownKeys(NAMES);
+    return new ModuleCapabilities(
+        table.table("db").map(ModuleCapabilitiesReader::db).orElse(null),
+        table.table("blobstore").map(ModuleCapabilitiesReader::blobstore).orElse(null),
+        table.table("llm").map(ModuleCapabilitiesReader::llm).orElse(null),
+        table.table("fs").map(ModuleCapabilitiesReader::fs).orElse(null));
+  }
+
+  private static Db db(TomlTable table) {
+    table.rejectUnknownKeys(DB_KEYS);
+    return new Db(
+        requiredPath(
+            table, "url_file", "the path of a file holding the PostgreSQL connection URL"));
+  }
+
+  private static Blobstore blobstore(TomlTable table) {
+    table.rejectUnknownKeys(BLOBSTORE_KEYS);
+    URI endpoint = table.has("endpoint") ? httpUrl(table, "endpoint", "http://minio:9000") : null;
+    String region = table.string("region", Blobstore.DEFAULT_REGION);
+    if (!REGION.matcher(region).matches()) {
+      throw table.error(
+          "region",
+          "= \""
+              + region
+              + "\" is not a valid region (expected: 1-64 letters, digits, '-' and '_', e.g. "
+              + Blobstore.DEFAULT_REGION
+              + ")");
+    }
+    if (!table.has("buckets")) {
+      throw table.error("buckets", "is missing (expected: an array of S3 bucket names)");
+    }
+    List<String> buckets = table.strings("buckets");
+    if (buckets.isEmpty()) {
+      throw table.error("buckets", "= [] is empty (expected: at least one S3 bucket name)");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < buckets.size(); i++) {
+      String bucket = buckets.get(i);
+      String key = "buckets[" + i + "]";
+      if (!BUCKET.matcher(bucket).matches()
+          || bucket.contains("..")
+          || IPV4_FORM.matcher(bucket).matches()) {
+        throw table.error(
+            key,
+            "= \""
+                + bucket
+                + "\" is not a valid S3 bucket name (expected: 3-63 lowercase letters, digits, '.'"
+                + " and '-', starting and ending with a letter or digit, without '..', not an IP"
+                + " address)");
+      }
+      if (!seen.add(bucket)) {
+        throw table.error(key, "= \"" + bucket + "\" is listed twice (expected: each bucket once)");
+      }
+    }
+    Path credentials =
+        requiredPath(
+            table,
+            "credentials_dir",
+            "the path of a directory holding the files "
+                + Blobstore.ACCESS_KEY_ID_FILE
+                + " and "
+                + Blobstore.SECRET_ACCESS_KEY_FILE);
+    return new Blobstore(endpoint, region, buckets, credentials);
+  }
+
+  private static Llm llm(TomlTable table) {
+    table.rejectUnknownKeys(LLM_KEYS);
+    String expected = "\"anthropic\" or \"openai\"";
+    String providerName =
+        table
+            .string("provider")
+            .orElseThrow(() -> table.error("provider", "is missing (expected: " + expected + ")"));
+    Llm.Provider provider =
+        switch (providerName) {
+          case "anthropic" -> Llm.Provider.ANTHROPIC;
+          case "openai" -> Llm.Provider.OPENAI;
+          default ->
+              throw table.error(
+                  "provider", "= \"" + providerName + "\" (expected: " + expected + ")");
+        };
+    URI baseUrl =
+        table.has("base_url") ? httpUrl(table, "base_url", "https://api.example.com/v1") : null;
+    Path apiKey = requiredPath(table, "api_key_file", "the path of a file holding the API key");
+    int maxTokens =
+        (int) table.integer("max_tokens", Llm.DEFAULT_MAX_TOKENS, 1, Llm.MAX_MAX_TOKENS);
+    return new Llm(provider, baseUrl, apiKey, maxTokens);
+  }
+
+  private static Fs fs(TomlTable table) {
+    table.rejectUnknownKeys(FS_KEYS);
+    String mode = table.string("mode", "tempdir");
+    if (!mode.equals("tempdir")) {
+      throw table.error("mode", "= \"" + mode + "\" (expected: \"tempdir\")");
+    }
+    return new Fs(Fs.Mode.TEMPDIR);
+  }
+
+  private static Path requiredPath(TomlTable table, String key, String expected) {
+    String value =
+        table
+            .string(key)
+            .orElseThrow(() -> table.error(key, "is missing (expected: " + expected + ")"));
+    return EngineConfigReader.path(table, key, value);
+  }
+
+  private static URI httpUrl(TomlTable table, String key, String example) {
+    String value = table.requireString(key);
+    String problem = "is not an http(s) URL";
+    try {
+      URI uri = new URI(value);
+      String scheme = uri.getScheme();
+      if (scheme != null
+          && (scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+          && uri.getHost() != null
+          && uri.getRawUserInfo() == null
+          && uri.getRawQuery() == null
+          && uri.getRawFragment() == null) {
+        return uri;
+      }
+      if (uri.getRawUserInfo() != null
+          || uri.getRawQuery() != null
+          || uri.getRawFragment() != null) {
+        problem = "has user info, a query or a fragment";
+      }
+    } catch (URISyntaxException e) {
+      problem = "is not a valid URL (" + e.getReason() + ")";
+    }
+    throw table.error(
+        key,
+        "= \""
+            + value
+            + "\" "
+            + problem
+            + " (expected: http:// or https://, a host, an optional port and path, e.g. "
+            + example
+            + ")");
+  }
+}

@@ -1,0 +1,59 @@
+package io.wruntime.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wruntime.engine.config.EngineConfig;
+import io.wruntime.engine.config.ModuleConfig;
+import org.junit.jupiter.api.Test;
+
+class CapabilitiesNoticeTest {
+  private static ModuleConfig module(String capabilities) {
+    return EngineConfig.parse(
+            "engine.toml",
+            """
+            [[module]]
+            name = "orders"
+            namespace = "shop"
+            version = "1.0.0"
+            wasm_path = "/opt/orders.wasm"
+            """
+                + capabilities)
+        .modules()
+        .get(0);
+  }
+
+  @Test
+  void namesTheGrantsAndWhatAModuleUsingThemGets() {
+    assertThat(
+            Engine.capabilitiesNotice(
+                module(
+                    """
+                    [module.capabilities.db]
+                    url_file = "/var/run/wr/db/url"
+                    [module.capabilities.fs]
+                    """)))
+        .isEqualTo(
+            "module shop.orders@1.0.0 is granted db, fs, which this engine does not implement"
+                + " yet: a module importing wruntime:db or wasi:filesystem fails to load, and"
+                + " wasi_snapshot_preview1 file calls find no preopened directory");
+    assertThat(
+            Engine.capabilitiesNotice(
+                module(
+                    """
+                    [module.capabilities.llm]
+                    provider = "openai"
+                    api_key_file = "/var/run/wr/llm/key"
+                    """)))
+        .isEqualTo(
+            "module shop.orders@1.0.0 is granted llm, which this engine does not implement yet:"
+                + " a module importing wruntime:llm fails to load");
+  }
+
+  @Test
+  void neverShowsThePathsOfSecretFiles() {
+    assertThat(
+            Engine.capabilitiesNotice(
+                module("[module.capabilities.db]\nurl_file = \"/var/run/wr/db/url\"\n")))
+        .doesNotContain("/var/run");
+  }
+}
