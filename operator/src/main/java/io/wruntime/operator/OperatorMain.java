@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -74,8 +75,18 @@ public final class OperatorMain implements Callable<Integer> {
     StopSignals.install(stopRequested::countDown);
     KubernetesClient client = new KubernetesClientBuilder().build();
     WruntimeOperator operator;
+    AtomicInteger exitCode = new AtomicInteger();
     try {
-      operator = WruntimeOperator.start(loaded, client, identity());
+      operator =
+          WruntimeOperator.start(
+              loaded,
+              client,
+              identity(),
+              true,
+              () -> {
+                exitCode.set(EXIT_FAILURE);
+                stopRequested.countDown();
+              });
     } catch (IOException | RuntimeException e) {
       client.close();
       spec.commandLine().getErr().println("wr-operator: cannot start: " + e.getMessage());
@@ -85,7 +96,7 @@ public final class OperatorMain implements Callable<Integer> {
     LOG.info("operator stopping");
     operator.close();
     LOG.info("operator stopped");
-    return 0;
+    return exitCode.get();
   }
 
   /** The pod name (HOSTNAME in a pod), else this host's name. */

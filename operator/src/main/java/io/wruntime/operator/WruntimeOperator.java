@@ -30,10 +30,12 @@ public final class WruntimeOperator implements AutoCloseable {
 
   private final Operator operator;
   private final AdminServer admin;
+  private final AtomicBoolean stopping;
 
-  private WruntimeOperator(Operator operator, AdminServer admin) {
+  private WruntimeOperator(Operator operator, AdminServer admin, AtomicBoolean stopping) {
     this.operator = operator;
     this.admin = admin;
+    this.stopping = stopping;
   }
 
   /**
@@ -44,15 +46,40 @@ public final class WruntimeOperator implements AutoCloseable {
    */
   public static WruntimeOperator start(
       OperatorConfig config, KubernetesClient client, String identity) throws IOException {
+    return start(config, client, identity, true, () -> {});
+  }
+
+  /**
+   * Starts reconciling, choosing how resources are written.
+   *
+   * @param serverSideApply true (production): dependents and the status are written with
+   *     server-side apply; false only for API servers that lack it, such as the Fabric8 mock
+   *     server, where they are written with updates and merge patches
+   * @param lostLeadership called when this replica loses the lease while running (another may
+   *     already reconcile): the process should stop, and its pod restart as a follower
+   */
+  public static WruntimeOperator start(
+      OperatorConfig config,
+      KubernetesClient client,
+      String identity,
+      boolean serverSideApply,
+      Runnable lostLeadership)
+      throws IOException {
     requireNonNull(config, "config");
     requireNonNull(client, "client");
     requireNonNull(identity, "identity");
+    requireNonNull(lostLeadership, "lostLeadership");
     AtomicBoolean leading = new AtomicBoolean(!config.leaderElection().enabled());
+    AtomicBoolean stopping = new AtomicBoolean();
     OperatorMetrics metrics = new OperatorMetrics(() -> leading.get() ? 1 : 0);
     Operator operator =
         new Operator(
             o -> {
-              o.withKubernetesClient(client).withMetrics(metrics).withCloseClientOnStop(true);
+              o.withKubernetesClient(client)
+                  .withMetrics(metrics)
+                  .withCloseClientOnStop(true)
+                  .withUseSSAToPatchPrimaryResource(serverSideApply)
+                  .withSSABasedCreateUpdateMatchForDependentResources(serverSideApply);
               if (config.leaderElection().enabled()) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(
@@ -69,10 +96,14 @@ public final class WruntimeOperator implements AutoCloseable {
                             },
                             () -> {
                               leading.set(false);
-                              LOG.info("no longer leading");
+                              if (!stopping.get()) {
+                                LOG.error("lost the leader lease while running: stopping");
+                                lostLeadership.run();
+                              }
                             },
                             leader -> LOG.info("leader is {}", leader)),
-                        true));
+                        // JOSDK would call System.exit; the caller decides instead.
+                        false));
               }
             });
     operator.register(
@@ -111,7 +142,7 @@ public final class WruntimeOperator implements AutoCloseable {
         config.leaderElection().enabled()
             ? "on (lease " + config.leaderElection().leaseName() + ")"
             : "off");
-    return new WruntimeOperator(operator, admin);
+    return new WruntimeOperator(operator, admin, stopping);
   }
 
   /** The bound admin address (the real port when configured as 0). */
@@ -122,6 +153,7 @@ public final class WruntimeOperator implements AutoCloseable {
   /** Stops reconciling (a running reconciliation finishes first), then the admin listener. */
   @Override
   public void close() {
+    stopping.set(true);
     try {
       operator.stop();
     } finally {

@@ -15,6 +15,7 @@ public final class ConfigMapModel {
         .withName(plan.configMapName())
         .withNamespace(plan.kubernetesNamespace())
         .withLabels(Labels.of(plan.module()))
+        .withOwnerReferences(plan.ownerReference())
         .endMetadata()
         .withData(
             Map.of(

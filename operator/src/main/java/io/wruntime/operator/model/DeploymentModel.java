@@ -171,6 +171,7 @@ public final class DeploymentModel {
         .withName(plan.name())
         .withNamespace(plan.kubernetesNamespace())
         .withLabels(Labels.of(wm))
+        .withOwnerReferences(plan.ownerReference())
         .endMetadata()
         .withNewSpec()
         .withReplicas(spec.desiredReplicas())

@@ -2,6 +2,8 @@ package io.wruntime.operator.model;
 
 import static java.util.Objects.requireNonNull;
 
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.wruntime.common.net.HostPort;
 import io.wruntime.crds.v1alpha1.WasmModule;
 import io.wruntime.operator.config.PodDefaults;
@@ -49,6 +51,20 @@ public record ModulePlan(
 
   public String kubernetesNamespace() {
     return module.getMetadata().getNamespace();
+  }
+
+  /**
+   * The owner reference of everything made for the module: Kubernetes deletes it with the module,
+   * and {@code kubectl describe} shows the module as its controller.
+   */
+  public OwnerReference ownerReference() {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(module.getApiVersion())
+        .withKind(module.getKind())
+        .withName(module.getMetadata().getName())
+        .withUid(module.getMetadata().getUid())
+        .withController(true)
+        .build();
   }
 
   /** {@code namespace.module@version}, as the mesh names it. */

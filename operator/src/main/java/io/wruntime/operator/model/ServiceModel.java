@@ -14,6 +14,7 @@ public final class ServiceModel {
         .withName(plan.name())
         .withNamespace(plan.kubernetesNamespace())
         .withLabels(Labels.of(plan.module()))
+        .withOwnerReferences(plan.ownerReference())
         .endMetadata()
         .withNewSpec()
         .withType("ClusterIP")

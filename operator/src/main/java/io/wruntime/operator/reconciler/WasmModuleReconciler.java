@@ -25,6 +25,7 @@ import io.wruntime.operator.model.ModuleValidator;
 import io.wruntime.operator.model.SpecProblem;
 import io.wruntime.operator.status.StatusAggregator;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -53,6 +54,12 @@ import org.slf4j.LoggerFactory;
         @MaxReconciliationInterval(interval = 60, timeUnit = TimeUnit.SECONDS))
 public final class WasmModuleReconciler implements Reconciler<WasmModule> {
   public static final String NAME = "wasmmodule";
+
+  /**
+   * How soon a module whose references are missing or wrong is looked at again: references are
+   * read, not watched, so this is how fast creating the missing ConfigMap or Secret is noticed.
+   */
+  static final Duration RECHECK_BROKEN = Duration.ofSeconds(5);
 
   private static final Logger LOG = LoggerFactory.getLogger(WasmModuleReconciler.class);
 
@@ -86,7 +93,8 @@ public final class WasmModuleReconciler implements Reconciler<WasmModule> {
     Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
     WasmModuleStatus status = StatusAggregator.compute(wm, problems, deployment, clock.instant());
     announce(wm, status, context);
-    return patchIfChanged(wm, status);
+    UpdateControl<WasmModule> control = patchIfChanged(wm, status);
+    return problems.isEmpty() ? control : control.rescheduleAfter(RECHECK_BROKEN);
   }
 
   @Override
