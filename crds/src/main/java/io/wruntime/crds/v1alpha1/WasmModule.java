@@ -54,6 +54,13 @@ import io.wruntime.common.names.Names;
         "spec.module is required when metadata.name is not a valid module name (1-24 characters"
             + " of [a-z0-9-], not starting or ending with '-')",
     reason = "FieldValueRequired")
+@ValidationRule(
+    value =
+        "size(self.metadata.name) <= 63 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+    message =
+        "metadata.name also names the module's Service: at most 63 lowercase letters, digits and"
+            + " '-', starting with a letter",
+    reason = "FieldValueInvalid")
 public class WasmModule extends CustomResource<WasmModuleSpec, WasmModuleStatus>
     implements Namespaced {
   public static final String GROUP = "wruntime.io";

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Checks a WasmModule for what a CRD cannot check, or what reaches the operator without the CRD's
@@ -25,6 +26,7 @@ public final class ModuleValidator {
   static final long MIN_MEMORY_BYTES = 65_536;
   static final long MAX_MEMORY_BYTES = 4_294_967_296L;
   private static final int MAX_LABEL_VALUE = 63;
+  private static final Pattern SERVICE_NAME = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
 
   private ModuleValidator() {}
 
@@ -35,6 +37,15 @@ public final class ModuleValidator {
     if (spec == null) {
       problems.add(invalid("spec is missing (expected: at least spec.version and spec.source)"));
       return problems;
+    }
+    String name = wm.getMetadata().getName();
+    if (name.length() > MAX_LABEL_VALUE || !SERVICE_NAME.matcher(name).matches()) {
+      problems.add(
+          invalid(
+              "metadata.name \""
+                  + name
+                  + "\" also names the module's Service (expected: at most 63 lowercase letters,"
+                  + " digits and '-', starting with a letter)"));
     }
     String moduleProblem = Names.problem(wm.moduleName());
     if (moduleProblem != null) {

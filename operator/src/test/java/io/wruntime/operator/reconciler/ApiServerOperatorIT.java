@@ -1,0 +1,249 @@
+package io.wruntime.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.wruntime.crds.v1alpha1.WasmModule;
+import io.wruntime.operator.Fixtures;
+import io.wruntime.operator.OperatorPermissions;
+import io.wruntime.operator.WruntimeOperator;
+import io.wruntime.operator.config.OperatorConfig;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The operator against a real kube-apiserver with the generated CRD installed: the CRD's CEL
+ * rules, the status and scale subresources and server-side apply are the API server's own, and
+ * the operator runs as a ServiceAccount holding exactly {@link OperatorPermissions} (RBAC
+ * enforced), while a recorder checks it uses every one of them.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ApiServerOperatorIT extends OperatorContract {
+  private static final Path ROOT = Path.of(System.getProperty("wr.root", ".."));
+  private static RealApiServer api;
+  private static KubernetesClient admin;
+  private static final RecordingClient recorder = new RecordingClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    api = RealApiServer.start();
+    api.startGarbageCollector();
+    admin = new KubernetesClientBuilder().withConfig(api.adminConfig()).build();
+    try (InputStream crd = Files.newInputStream(ROOT.resolve("crds/wasmmodules.wruntime.io.yaml"))) {
+      CustomResourceDefinition definition =
+          admin.apiextensions().v1().customResourceDefinitions().load(crd).item();
+      admin.resource(definition).create();
+      admin
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .withName(definition.getMetadata().getName())
+          .waitUntilCondition(
+              c ->
+                  c.getStatus() != null
+                      && c.getStatus().getConditions().stream()
+                          .anyMatch(
+                              x -> x.getType().equals("Established") && x.getStatus().equals("True")),
+              30,
+              java.util.concurrent.TimeUnit.SECONDS);
+    }
+    operator =
+        WruntimeOperator.start(
+            OperatorConfig.parse(
+                "operator.toml",
+                Fixtures.OPERATOR_TOML.replace(
+                    "enabled = false", "enabled = true\nlease_namespace = \"wruntime-system\"")),
+            recorder.client(operatorIdentity()),
+            "api-operator-0",
+            true,
+            () -> {});
+  }
+
+  /** A ServiceAccount bound to a ClusterRole with exactly the declared rules, and its token. */
+  private static Config operatorIdentity() {
+    admin
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName("wruntime-system").endMetadata().build())
+        .create();
+    admin
+        .serviceAccounts()
+        .inNamespace("wruntime-system")
+        .resource(new ServiceAccountBuilder().withNewMetadata().withName("wr-operator").endMetadata().build())
+        .create();
+    ClusterRoleBuilder role = new ClusterRoleBuilder().withNewMetadata().withName("wr-operator").endMetadata();
+    for (OperatorPermissions.Rule rule : OperatorPermissions.RULES) {
+      role.addToRules(
+          new PolicyRuleBuilder()
+              .withApiGroups(rule.apiGroup())
+              .withResources(rule.resource())
+              .withVerbs(rule.verbs())
+              .build());
+    }
+    admin.resource(role.build()).create();
+    admin
+        .resource(
+            new ClusterRoleBindingBuilder()
+                .withNewMetadata()
+                .withName("wr-operator")
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "wr-operator")
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName("wr-operator")
+                .withNamespace("wruntime-system")
+                .endSubject()
+                .build())
+        .create();
+    String token =
+        admin
+            .serviceAccounts()
+            .inNamespace("wruntime-system")
+            .withName("wr-operator")
+            .tokenRequest(
+                new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+            .getStatus()
+            .getToken();
+    return new ConfigBuilder(api.adminConfig())
+        .withClientCertData(null)
+        .withClientKeyData(null)
+        .withClientCertFile(null)
+        .withClientKeyFile(null)
+        .withOauthToken(token)
+        .build();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    stopOperator();
+    if (admin != null) {
+      admin.close();
+    }
+    if (api != null) {
+      api.close();
+    }
+  }
+
+  @Override
+  KubernetesClient client() {
+    return admin;
+  }
+
+  @Test
+  void aManifestWithTwoSourcesIsRefusedAtApplyTime() {
+    assertThatThrownBy(
+            () ->
+                apply(
+                    Fixtures.ECHO.replace(
+                        "source: {configMapRef: {name: echo-wasm, key: echo.wasm}}",
+                        "source: {configMapRef: {name: echo-wasm, key: echo.wasm}, image: registry.example.com/e:1}")))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining(
+            "exactly one of source.image, source.url or source.configMapRef must be set")
+        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422));
+    assertThat(get("echo")).isNull();
+  }
+
+  @Test
+  void aBadSemverIsRefusedAtApplyTime() {
+    assertThatThrownBy(() -> apply(Fixtures.ECHO.replace("version: 1.0.0", "version: \"1.0\"")))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("spec.version")
+        .hasMessageContaining("should match");
+  }
+
+  @Test
+  void aNameThatIsNoModuleNameNeedsSpecModule() {
+    String name = "echo-with-a-name-longer-than-24";
+    assertThatThrownBy(() -> apply(Fixtures.ECHO.replace("name: echo,", "name: " + name + ",")))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining(
+            "spec.module is required when metadata.name is not a valid module name");
+    assertThatThrownBy(() -> apply(Fixtures.ECHO.replace("name: echo,", "name: echo.v2,")))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("metadata.name also names the module's Service");
+    createBinaryAndSchema();
+    apply(
+        Fixtures.ECHO.replace("name: echo,", "name: " + name + ",")
+            .replace("version: 1.0.0", "version: 1.0.0\n  module: echo"));
+    await().atMost(WAIT).until(() -> deployment(name) != null);
+    await().atMost(WAIT).until(() -> (ns + ".echo@1.0.0").equals(get(name).getStatus().getModule()));
+  }
+
+  @Test
+  void theScaleSubresourceScalesTheDeployment() {
+    createBinaryAndSchema();
+    apply(Fixtures.ECHO);
+    await().atMost(WAIT).until(() -> deployment("echo") != null);
+    admin.resources(WasmModule.class).inNamespace(ns).withName("echo").scale(3);
+    assertThat(get("echo").getSpec().replicas()).isEqualTo(3);
+    await().atMost(WAIT).until(() -> deployment("echo").getSpec().getReplicas() == 3);
+    rollOut("echo");
+    awaitStatus("echo", "Ready", "True", "Ready");
+    assertThat(get("echo").getStatus().getReady()).isEqualTo("3/3");
+    assertThat(
+            admin.resources(WasmModule.class).inNamespace(ns).withName("echo").scale().getStatus()
+                .getReplicas())
+        .isEqualTo(3);
+  }
+
+  @Test
+  void deletingTheModuleDeletesWhatItOwned() {
+    createBinaryAndSchema();
+    WasmModule wm = apply(Fixtures.ECHO);
+    await().atMost(WAIT).until(() -> deployment("echo") != null);
+    await()
+        .atMost(WAIT)
+        .until(() -> admin.services().inNamespace(ns).withName("echo").get() != null);
+    admin.resource(wm).delete();
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(deployment("echo")).isNull();
+              assertThat(admin.configMaps().inNamespace(ns).withName("echo-engine").get()).isNull();
+              assertThat(admin.services().inNamespace(ns).withName("echo").get()).isNull();
+            });
+    assertThat(admin.configMaps().inNamespace(ns).withName("echo-wasm").get())
+        .as("the user's own ConfigMap stays")
+        .isNotNull();
+  }
+
+  /** Runs last: what the operator did during the suite, as RBAC rules, is what it declares. */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void theOperatorUsesExactlyTheDeclaredPermissions() {
+    Map<String, Set<String>> observed = new TreeMap<>(recorder.permissions());
+    // Every authenticated user may ask what it may do (ClusterRole system:basic-user).
+    observed.remove("authorization.k8s.io/selfsubjectrulesreviews");
+    Map<String, Set<String>> declared = new TreeMap<>();
+    for (OperatorPermissions.Rule rule : OperatorPermissions.RULES) {
+      declared.put(rule.apiGroup() + "/" + rule.resource(), new TreeSet<>(rule.verbs()));
+    }
+    assertThat(recorder.unparsed()).isEmpty();
+    assertThat(observed).isEqualTo(declared);
+  }
+}
