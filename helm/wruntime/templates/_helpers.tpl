@@ -143,37 +143,35 @@ The refusals: value combinations the chart does not deploy, with the reason.
 {{- end }}
 
 {{/*
-The rules of the operator's ClusterRole: least privilege for what the operator does, one rule per
+The rules of the operator's ClusterRole: exactly io.wruntime.operator.OperatorPermissions, which the
+operator's test against a real API server proves it uses (no more, no less); one rule per
 resource, verbs sorted. Tests read them from here (io.wruntime.helm.RenderedChart).
 */}}
 {{- define "wruntime.operator.rules" -}}
 - apiGroups: ["wruntime.io"]
   resources: ["wasmmodules"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 - apiGroups: ["wruntime.io"]
   resources: ["wasmmodules/status"]
-  verbs: ["patch", "update"]
+  verbs: ["patch"]
 - apiGroups: [""]
   resources: ["configmaps"]
-  verbs: ["create", "delete", "get", "list", "patch", "update", "watch"]
+  verbs: ["create", "get", "list", "update", "watch"]
 - apiGroups: ["apps"]
   resources: ["deployments"]
-  verbs: ["create", "delete", "get", "list", "patch", "update", "watch"]
+  verbs: ["create", "list", "patch", "watch"]
 - apiGroups: [""]
   resources: ["services"]
-  verbs: ["create", "delete", "get", "list", "patch", "update", "watch"]
+  verbs: ["create", "list", "patch", "watch"]
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
-- apiGroups: ["events.k8s.io"]
-  resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
-  verbs: ["create", "get", "update"]
+  verbs: ["create", "get", "patch", "update"]
 {{- end }}
 
 {{/*

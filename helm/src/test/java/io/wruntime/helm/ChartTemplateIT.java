@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.wruntime.operator.OperatorPermissions;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
@@ -285,26 +286,12 @@ class ChartTemplateIT {
 
   @Test
   void operatorHasExactlyTheRulesItNeeds() {
+    // OperatorPermissions is what the operator's API-server test proves it uses, no more, no less.
     assertThat(RenderedChart.operatorClusterRoleRules(Map.of()))
-        .containsExactly(
-            rule("wruntime.io", "wasmmodules", "get", "list", "watch"),
-            rule("wruntime.io", "wasmmodules/status", "patch", "update"),
-            rule("", "configmaps", "create", "delete", "get", "list", "patch", "update", "watch"),
-            rule(
-                "apps",
-                "deployments",
-                "create",
-                "delete",
-                "get",
-                "list",
-                "patch",
-                "update",
-                "watch"),
-            rule("", "services", "create", "delete", "get", "list", "patch", "update", "watch"),
-            rule("", "secrets", "get", "list", "watch"),
-            rule("", "events", "create", "patch"),
-            rule("events.k8s.io", "events", "create", "patch"),
-            rule("coordination.k8s.io", "leases", "create", "get", "update"));
+        .containsExactlyElementsOf(
+            OperatorPermissions.RULES.stream()
+                .map(r -> rule(r.apiGroup(), r.resource(), r.verbs().toArray(String[]::new)))
+                .toList());
     ClusterRoleBinding binding = DEFAULTS.get(ClusterRoleBinding.class, "wruntime-operator");
     assertThat(binding.getRoleRef().getName()).isEqualTo("wruntime-operator");
     assertThat(binding.getSubjects())

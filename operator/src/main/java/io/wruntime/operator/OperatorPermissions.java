@@ -1,6 +1,8 @@
 package io.wruntime.operator;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Every Kubernetes API permission the operator uses, and no other: the Helm chart's ClusterRole
@@ -17,14 +19,25 @@ public final class OperatorPermissions {
 
   public static final List<Rule> RULES =
       List.of(
-          new Rule("wruntime.io", "wasmmodules", List.of("get", "list", "watch")),
+          new Rule("wruntime.io", "wasmmodules", List.of("list", "watch")),
           new Rule("wruntime.io", "wasmmodules/status", List.of("patch")),
-          new Rule("", "configmaps", List.of("create", "get", "list", "patch", "watch")),
-          new Rule("apps", "deployments", List.of("create", "get", "list", "patch", "watch")),
-          new Rule("", "services", List.of("create", "get", "list", "patch", "watch")),
+          // ConfigMaps are written with create and update (JOSDK's default for them), the
+          // Deployment and Service with server-side apply (patch, and create for a new one);
+          // ConfigMaps and Secrets a module names are read one by one.
+          new Rule("", "configmaps", List.of("create", "get", "list", "update", "watch")),
+          new Rule("apps", "deployments", List.of("create", "list", "patch", "watch")),
+          new Rule("", "services", List.of("create", "list", "patch", "watch")),
           new Rule("", "secrets", List.of("get")),
           new Rule("", "events", List.of("create")),
-          new Rule("coordination.k8s.io", "leases", List.of("create", "get", "update")));
+          new Rule("coordination.k8s.io", "leases", List.of("create", "get", "patch", "update")));
+
+  /**
+   * Verbs of {@link #RULES} that no request uses but a startup check demands: JOSDK refuses to
+   * start leader election without {@code update} on Leases, although Fabric8's lease lock writes
+   * with {@code patch}.
+   */
+  public static final Map<String, Set<String>> CHECKED_NOT_USED =
+      Map.of("coordination.k8s.io/leases", Set.of("update"));
 
   private OperatorPermissions() {}
 }

@@ -2,10 +2,16 @@ package io.wruntime.operator.reconciler;
 
 import java.net.URI;
 
-/** An HTTP request to the Kubernetes API, as the RBAC (group, resource, verb) it needs. */
-record ApiRequest(String group, String resource, String verb) {
+/**
+ * An HTTP request to the Kubernetes API, as the RBAC (group, resource, verbs) it needs: a
+ * server-side apply is a {@code patch} that creates what does not exist yet, so it needs {@code
+ * create} too.
+ */
+record ApiRequest(String group, String resource, java.util.List<String> verbs) {
+  static final String APPLY_PATCH = "application/apply-patch+yaml";
+
   /** Null when the path is not a resource path (discovery, /version). */
-  static ApiRequest parse(String method, String pathAndQuery) {
+  static ApiRequest parse(String method, String contentType, String pathAndQuery) {
     URI uri = URI.create(pathAndQuery);
     String[] parts = uri.getPath().replaceFirst("^/", "").split("/");
     int i;
@@ -37,6 +43,13 @@ record ApiRequest(String group, String resource, String verb) {
           case "DELETE" -> name != null ? "delete" : "deletecollection";
           default -> method.toLowerCase();
         };
-    return new ApiRequest(group, resource, verb);
+    // The content type is set after interceptors run; Fabric8 marks its applies with force=.
+    boolean apply =
+        method.equals("PATCH")
+            && ((contentType != null && contentType.startsWith(APPLY_PATCH))
+                || (uri.getQuery() != null && uri.getQuery().contains("force=")))
+            && !resource.contains("/");
+    return new ApiRequest(
+        group, resource, apply ? java.util.List.of("create", "patch") : java.util.List.of(verb));
   }
 }

@@ -29,7 +29,8 @@ final class RealApiServer implements AutoCloseable {
   /** The directory kube-api-test runs the binaries from. */
   static Path binaries() {
     String root =
-        System.getenv().getOrDefault("KUBE_API_TEST_DIR", System.getProperty("user.home") + "/.kubeapitest");
+        System.getenv()
+            .getOrDefault("KUBE_API_TEST_DIR", System.getProperty("user.home") + "/.kubeapitest");
     return Path.of(root, "k8s", VERSION + "-linux-amd64");
   }
 
@@ -56,8 +57,8 @@ final class RealApiServer implements AutoCloseable {
   }
 
   /**
-   * Starts kube-controller-manager with only its garbage collector, so that owner references
-   * delete what a deleted WasmModule owned.
+   * Starts kube-controller-manager with only its garbage collector, so that owner references delete
+   * what a deleted WasmModule owned.
    */
   void startGarbageCollector() throws IOException {
     kubeconfig = Files.createTempFile("wr-kcm", ".kubeconfig");

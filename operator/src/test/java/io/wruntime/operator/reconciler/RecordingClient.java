@@ -34,6 +34,7 @@ final class RecordingClient {
                         ApiRequest api =
                             ApiRequest.parse(
                                 request.method(),
+                                request.header("Content-Type"),
                                 request.uri().toString().replaceFirst("^[a-z]+://[^/]+", ""));
                         if (api == null) {
                           unparsed.add(request.method() + " " + request.uri());
@@ -49,7 +50,7 @@ final class RecordingClient {
   Map<String, Set<String>> permissions() {
     Map<String, Set<String>> out = new TreeMap<>();
     for (ApiRequest r : requests) {
-      out.computeIfAbsent(r.group() + "/" + r.resource(), k -> new TreeSet<>()).add(r.verb());
+      out.computeIfAbsent(r.group() + "/" + r.resource(), k -> new TreeSet<>()).addAll(r.verbs());
     }
     return out;
   }
