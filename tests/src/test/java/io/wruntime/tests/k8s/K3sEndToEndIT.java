@@ -51,7 +51,8 @@ class K3sEndToEndIT {
   private static final String SYSTEM_NAMESPACE = "wruntime-system";
 
   /** The Kubernetes namespace of the examples: also their logical namespace (example.echo). */
-  private static final String EXAMPLE_NAMESPACE = "example";
+  /** The Kubernetes namespace of examples/k8s (its modules' logical namespace is "example"). */
+  private static final String EXAMPLE_NAMESPACE = "wruntime-examples";
 
   private static final ResourceDefinitionContext WASM_MODULES =
       new ResourceDefinitionContext.Builder()
@@ -148,7 +149,7 @@ class K3sEndToEndIT {
                       .timeout(Duration.ofSeconds(30))
                       .header("x-wr-destination", "http://example.caller/run")
                       .header("x-wr-source", "k3s-test")
-                      .header("x-wr-source-ns", EXAMPLE_NAMESPACE)
+                      .header("x-wr-source-ns", "example")
                       .GET()
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
@@ -178,9 +179,7 @@ class K3sEndToEndIT {
               "sh",
               "-c",
               "kubectl kustomize --load-restrictor=LoadRestrictionsNone /tmp/examples/k8s"
-                  + " | kubectl apply -n "
-                  + EXAMPLE_NAMESPACE
-                  + " -f -");
+                  + " | kubectl apply -f -");
       assertThat(applied.getExitCode()).as(applied.getStderr()).isZero();
       return;
     }
