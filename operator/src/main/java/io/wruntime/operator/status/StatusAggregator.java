@@ -28,6 +28,11 @@ public final class StatusAggregator {
   public static final String PROGRESSING = "Progressing";
   public static final String DEGRADED = "Degraded";
 
+  /** kstatus's names (Flux, kpt, cli-utils) for Progressing and for a Degraded spec. */
+  public static final String RECONCILING = "Reconciling";
+
+  public static final String STALLED = "Stalled";
+
   private StatusAggregator() {}
 
   /**
@@ -101,11 +106,29 @@ public final class StatusAggregator {
     }
     status.setReady(ready + "/" + desired);
     status.setState(state);
-    status.setConditions(
-        List.of(
-            stamp(readyCondition, previous, generation, now),
-            stamp(progressing, previous, generation, now),
-            stamp(degraded, previous, generation, now)));
+    // Reconciling and Stalled say the same as Progressing and Degraded in kstatus's words (present
+    // only while true, as kstatus reads them), so Flux's default health check needs no setup.
+    List<Condition> conditions = new java.util.ArrayList<>();
+    conditions.add(stamp(readyCondition, previous, generation, now));
+    conditions.add(stamp(progressing, previous, generation, now));
+    conditions.add(stamp(degraded, previous, generation, now));
+    if ("True".equals(progressing.getStatus())) {
+      conditions.add(
+          stamp(
+              condition(RECONCILING, true, progressing.getReason(), progressing.getMessage()),
+              previous,
+              generation,
+              now));
+    }
+    if ("True".equals(degraded.getStatus())) {
+      conditions.add(
+          stamp(
+              condition(STALLED, true, degraded.getReason(), degraded.getMessage()),
+              previous,
+              generation,
+              now));
+    }
+    status.setConditions(conditions);
     return status;
   }
 

@@ -81,6 +81,19 @@ class StatusAggregatorTest {
         .isEqualTo("ConfigMap echo-wasm does not exist");
     assertThat(status(s, "Ready")).isEqualTo("False/ConfigMapNotFound");
     assertThat(s.getState()).isEqualTo("Degraded");
+    assertThat(status(s, "Stalled")).isEqualTo("True/ConfigMapNotFound");
+    assertThat(s.condition("Reconciling")).isNull();
+  }
+
+  @Test
+  void kstatusReadsReconcilingWhileRollingOutAndNothingOnceReady() {
+    WasmModule wm = Fixtures.module(Fixtures.ECHO);
+    WasmModuleStatus rolling = StatusAggregator.compute(wm, List.of(), deployment(2, 2, 1, 0), T0);
+    assertThat(status(rolling, "Reconciling")).isEqualTo("True/RollingOut");
+    WasmModuleStatus ready = StatusAggregator.compute(wm, List.of(), deployment(2, 2, 1, 1), T0);
+    assertThat(ready.getConditions())
+        .extracting(Condition::getType)
+        .containsExactly("Ready", "Progressing", "Degraded");
   }
 
   @Test
