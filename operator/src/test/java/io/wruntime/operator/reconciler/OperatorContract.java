@@ -69,26 +69,20 @@ abstract class OperatorContract {
   }
 
   void createBinaryAndSchema() {
+    createBinaryConfigMap("echo-wasm", "echo.wasm", WASM);
+    createBinaryConfigMap("echo-schema", "echo.binpb", SCHEMA);
+  }
+
+  void createBinaryConfigMap(String name, String key, byte[] content) {
     client()
         .configMaps()
         .inNamespace(ns)
         .resource(
             new ConfigMapBuilder()
                 .withNewMetadata()
-                .withName("echo-wasm")
+                .withName(name)
                 .endMetadata()
-                .withBinaryData(Map.of("echo.wasm", Base64.getEncoder().encodeToString(WASM)))
-                .build())
-        .create();
-    client()
-        .configMaps()
-        .inNamespace(ns)
-        .resource(
-            new ConfigMapBuilder()
-                .withNewMetadata()
-                .withName("echo-schema")
-                .endMetadata()
-                .withBinaryData(Map.of("echo.binpb", Base64.getEncoder().encodeToString(SCHEMA)))
+                .withBinaryData(Map.of(key, Base64.getEncoder().encodeToString(content)))
                 .build())
         .create();
   }
