@@ -18,11 +18,12 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
-import io.wruntime.operator.OperatorPermissions;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.wruntime.operator.OperatorPermissions;
+import io.wruntime.operator.config.OperatorConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -125,6 +126,19 @@ class ChartTemplateIT {
         .isEqualTo("registry.example.com:5000/platform/wr-proxy:1.2.3");
     assertThat(toml.at("/proxy/resources/requests/memory").asText()).isEqualTo("192Mi");
     assertThat(toml.at("/proxy/resources/limits/memory").asText()).isEqualTo("384Mi");
+  }
+
+  @Test
+  void theOperatorAcceptsTheOperatorConfigTheChartRenders() {
+    for (RenderedChart chart : List.of(DEFAULTS, CUSTOM)) {
+      OperatorConfig config =
+          OperatorConfig.parse(
+              "operator.toml",
+              chart.get(ConfigMap.class, "wruntime-operator").getData().get("operator.toml"));
+      assertThat(config.managerAddress().host()).endsWith(".svc");
+      assertThat(config.pods().engineImage()).contains("/wr-engine:");
+      assertThat(config.leaderElection().enabled()).isTrue();
+    }
   }
 
   @Test
