@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.wruntime.common.names.S3Names;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -100,11 +101,18 @@ public final class Capabilities {
 
   /** S3-compatible storage. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  // Bucket names are checked by the operator, not by a CEL rule: a rule over every bucket costs
+  // more than the API server's budget for one CRD allows.
   public record BlobstoreCapability(
-      @JsonPropertyDescription("The S3 endpoint URL; empty for AWS S3.") String endpoint,
-      @JsonPropertyDescription("The region (default us-east-1).") String region,
+      @JsonPropertyDescription("The S3 endpoint URL; empty for AWS S3.")
+          @io.fabric8.generator.annotation.Pattern("^(https?://[^\\s/]+.*)?$")
+          String endpoint,
+      @JsonPropertyDescription("The region (default us-east-1).")
+          @io.fabric8.generator.annotation.Pattern("^" + S3Names.REGION_REGEX + "$")
+          String region,
       @JsonPropertyDescription("The buckets the module may use.")
           @io.fabric8.generator.annotation.Required
+          @io.fabric8.generator.annotation.Size(min = 1, max = 100)
           List<String> buckets,
       @JsonPropertyDescription(
               "A Secret with the keys accessKeyId and secretAccessKey, mounted as files.")

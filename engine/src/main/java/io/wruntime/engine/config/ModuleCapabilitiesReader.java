@@ -1,6 +1,7 @@
 package io.wruntime.engine.config;
 
 import io.wruntime.common.config.TomlTable;
+import io.wruntime.common.names.S3Names;
 import io.wruntime.engine.config.ModuleCapabilities.Blobstore;
 import io.wruntime.engine.config.ModuleCapabilities.Db;
 import io.wruntime.engine.config.ModuleCapabilities.Fs;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** Reads and validates {@code [module.capabilities.*]} of one {@code [[module]]}. */
 final class ModuleCapabilitiesReader {
@@ -22,13 +22,6 @@ final class ModuleCapabilitiesReader {
   private static final Set<String> LLM_KEYS =
       Set.of("provider", "base_url", "api_key_file", "max_tokens");
   private static final Set<String> FS_KEYS = Set.of("mode");
-
-  private static final Pattern REGION = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-
-  /** S3 bucket naming: 3-63 of [a-z0-9.-], starting and ending with a letter or digit. */
-  private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
-
-  private static final Pattern IPV4_FORM = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   private ModuleCapabilitiesReader() {}
 
@@ -56,14 +49,9 @@ final class ModuleCapabilitiesReader {
     table.rejectUnknownKeys(BLOBSTORE_KEYS);
     URI endpoint = table.has("endpoint") ? httpUrl(table, "endpoint", "http://minio:9000") : null;
     String region = table.string("region", Blobstore.DEFAULT_REGION);
-    if (!REGION.matcher(region).matches()) {
-      throw table.error(
-          "region",
-          "= \""
-              + region
-              + "\" is not a valid region (expected: 1-64 letters, digits, '-' and '_', e.g. "
-              + Blobstore.DEFAULT_REGION
-              + ")");
+    String regionProblem = S3Names.regionProblem(region);
+    if (regionProblem != null) {
+      throw table.error("region", "= " + regionProblem);
     }
     if (!table.has("buckets")) {
       throw table.error("buckets", "is missing (expected: an array of S3 bucket names)");
@@ -76,16 +64,9 @@ final class ModuleCapabilitiesReader {
     for (int i = 0; i < buckets.size(); i++) {
       String bucket = buckets.get(i);
       String key = "buckets[" + i + "]";
-      if (!BUCKET.matcher(bucket).matches()
-          || bucket.contains("..")
-          || IPV4_FORM.matcher(bucket).matches()) {
-        throw table.error(
-            key,
-            "= \""
-                + bucket
-                + "\" is not a valid S3 bucket name (expected: 3-63 lowercase letters, digits, '.'"
-                + " and '-', starting and ending with a letter or digit, without '..', not an IP"
-                + " address)");
+      String bucketProblem = S3Names.bucketProblem(bucket);
+      if (bucketProblem != null) {
+        throw table.error(key, "= " + bucketProblem);
       }
       if (!seen.add(bucket)) {
         throw table.error(key, "= \"" + bucket + "\" is listed twice (expected: each bucket once)");

@@ -2,6 +2,7 @@ package io.wruntime.operator.model;
 
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.wruntime.common.names.Names;
+import io.wruntime.common.names.S3Names;
 import io.wruntime.common.names.SemVer;
 import io.wruntime.crds.v1alpha1.Capabilities;
 import io.wruntime.crds.v1alpha1.ModuleEnvVar;
@@ -148,11 +149,55 @@ public final class ModuleValidator {
                   + String.join(", ", Capabilities.KNOWN)
                   + ")"));
     }
-    if (capabilities.getBlobstore() != null
-        && (capabilities.getBlobstore().buckets() == null
-            || capabilities.getBlobstore().buckets().isEmpty())) {
+    Capabilities.BlobstoreCapability blob = capabilities.getBlobstore();
+    if (blob != null) {
+      if (blob.buckets() == null || blob.buckets().isEmpty()) {
+        problems.add(
+            invalid(
+                "spec.capabilities.blobstore.buckets is empty (expected: the buckets to grant)"));
+      } else {
+        Set<String> seen = new HashSet<>();
+        for (String bucket : blob.buckets()) {
+          String problem = S3Names.bucketProblem(bucket);
+          if (problem != null) {
+            problems.add(invalid("spec.capabilities.blobstore.buckets: " + problem));
+          } else if (!seen.add(bucket)) {
+            problems.add(
+                invalid(
+                    "spec.capabilities.blobstore.buckets names \""
+                        + bucket
+                        + "\" twice (expected: once)"));
+          }
+        }
+      }
+      if (blob.region() != null && S3Names.regionProblem(blob.region()) != null) {
+        problems.add(
+            invalid("spec.capabilities.blobstore.region " + S3Names.regionProblem(blob.region())));
+      }
+      httpUrl(blob.endpoint(), "spec.capabilities.blobstore.endpoint", problems);
+    }
+    if (capabilities.getLlm() != null) {
+      httpUrl(capabilities.getLlm().baseUrl(), "spec.capabilities.llm.baseUrl", problems);
+    }
+  }
+
+  /** An empty or absent value is fine; otherwise an absolute http(s) URL with a host. */
+  private static void httpUrl(String value, String field, List<SpecProblem> problems) {
+    if (value == null || value.isEmpty()) {
+      return;
+    }
+    java.net.URI uri;
+    try {
+      uri = java.net.URI.create(value);
+    } catch (IllegalArgumentException e) {
+      uri = null;
+    }
+    if (uri == null
+        || uri.getHost() == null
+        || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
       problems.add(
-          invalid("spec.capabilities.blobstore.buckets is empty (expected: the buckets to grant)"));
+          invalid(
+              field + " = \"" + value + "\" (expected: an http:// or https:// URL with a host)"));
     }
   }
 

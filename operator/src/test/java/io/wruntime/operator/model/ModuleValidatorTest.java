@@ -99,4 +99,27 @@ class ModuleValidatorTest {
             "spec.env names A twice (expected: once)",
             "spec.env B: exactly one of value or secretKeyRef must be set");
   }
+
+  @Test
+  void blobstoreBucketsRegionAndUrlsAreCheckedAsTheEngineChecksThem() {
+    assertThat(
+            problems(
+                Fixtures.ECHO
+                    + "  capabilities:\n"
+                    + "    blobstore: {buckets: [ok-bucket, Bad_Bucket, ok-bucket], region: \"eu west\","
+                    + " endpoint: \"ftp://x\", credentialsSecret: s3}\n"
+                    + "    llm: {apiKeySecretRef: {name: k, key: k}, baseUrl: nope}\n"))
+        .extracting(SpecProblem::message)
+        .containsExactly(
+            "spec.capabilities.blobstore.buckets: \"Bad_Bucket\" is not a valid S3 bucket name"
+                + " (expected: 3-63 lowercase letters, digits, '.' and '-', starting and ending with"
+                + " a letter or digit, without '..', not an IP address)",
+            "spec.capabilities.blobstore.buckets names \"ok-bucket\" twice (expected: once)",
+            "spec.capabilities.blobstore.region \"eu west\" is not a valid region (expected: 1-64"
+                + " letters, digits, '-' and '_', e.g. us-east-1)",
+            "spec.capabilities.blobstore.endpoint = \"ftp://x\" (expected: an http:// or https://"
+                + " URL with a host)",
+            "spec.capabilities.llm.baseUrl = \"nope\" (expected: an http:// or https:// URL with a"
+                + " host)");
+  }
 }
