@@ -28,6 +28,8 @@ public final class OperatorPermissions {
           new Rule("apps", "deployments", List.of("create", "list", "patch", "watch")),
           new Rule("", "services", List.of("create", "list", "patch", "watch")),
           new Rule("", "secrets", List.of("get")),
+          // The module's engine pods, whose readiness the status follows.
+          new Rule("", "pods", List.of("list", "watch")),
           new Rule("", "events", List.of("create")),
           new Rule("coordination.k8s.io", "leases", List.of("create", "get", "patch", "update")));
 

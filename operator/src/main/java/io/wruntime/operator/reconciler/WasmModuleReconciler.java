@@ -4,15 +4,21 @@ import static java.util.Objects.requireNonNull;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.wruntime.crds.v1alpha1.WasmModule;
 import io.wruntime.crds.v1alpha1.WasmModuleStatus;
 import io.wruntime.operator.config.OperatorConfig;
@@ -20,6 +26,7 @@ import io.wruntime.operator.dependent.EngineConfigMapDependent;
 import io.wruntime.operator.dependent.EngineDeploymentDependent;
 import io.wruntime.operator.dependent.PeerServiceDependent;
 import io.wruntime.operator.dependent.Plans;
+import io.wruntime.operator.model.Labels;
 import io.wruntime.operator.model.ModulePlan;
 import io.wruntime.operator.model.ModuleValidator;
 import io.wruntime.operator.model.SpecProblem;
@@ -29,6 +36,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +74,7 @@ public final class WasmModuleReconciler implements Reconciler<WasmModule> {
 
   private final OperatorConfig config;
   private final Clock clock;
+  private final EngineReadiness engines = new EngineReadiness();
 
   public WasmModuleReconciler(OperatorConfig config, Clock clock) {
     this.config = requireNonNull(config, "config");
@@ -91,10 +101,41 @@ public final class WasmModuleReconciler implements Reconciler<WasmModule> {
       }
     }
     Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
-    WasmModuleStatus status = StatusAggregator.compute(wm, problems, deployment, clock.instant());
+    Optional<SpecProblem> engineFailure =
+        problems.isEmpty()
+            ? engines.failure(context.getSecondaryResourcesAsStream(Pod.class))
+            : Optional.empty();
+    WasmModuleStatus status =
+        StatusAggregator.compute(
+            wm, problems, engineFailure.orElse(null), deployment, clock.instant());
     announce(wm, status, context);
     UpdateControl<WasmModule> control = patchIfChanged(wm, status);
-    return problems.isEmpty() ? control : control.rescheduleAfter(RECHECK_BROKEN);
+    return problems.isEmpty() && engineFailure.isEmpty()
+        ? control
+        : control.rescheduleAfter(RECHECK_BROKEN);
+  }
+
+  /**
+   * The module's engine pods (labelled by the operator, owned by ReplicaSets), so that a pod
+   * turning ready or unready reconciles its WasmModule.
+   */
+  @Override
+  public List<EventSource<?, WasmModule>> prepareEventSources(
+      EventSourceContext<WasmModule> context) {
+    return List.of(
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, WasmModule.class)
+                .withName("engine-pods")
+                .withLabelSelector(Labels.MANAGED_SELECTOR)
+                .withNamespacesInheritedFromController()
+                .withSecondaryToPrimaryMapper(
+                    (Pod pod) ->
+                        Set.of(
+                            new ResourceID(
+                                pod.getMetadata().getLabels().get(Labels.INSTANCE),
+                                pod.getMetadata().getNamespace())))
+                .build(),
+            context));
   }
 
   @Override
@@ -111,6 +152,7 @@ public final class WasmModuleReconciler implements Reconciler<WasmModule> {
         StatusAggregator.compute(
             wm,
             List.of(new SpecProblem("ReconcileFailed", message)),
+            null,
             context.getSecondaryResource(Deployment.class).orElse(null),
             clock.instant());
     if (status.equals(wm.getStatus())) {

@@ -39,11 +39,16 @@ public final class StatusAggregator {
    * The status of {@code wm}.
    *
    * @param problems what is wrong with its spec or references (empty when none)
+   * @param engineFailure why its engines do not become ready, in their words, or null
    * @param deployment its Deployment as last observed, or null when there is none
    * @param now the time a condition that changes gets as its transition time
    */
   public static WasmModuleStatus compute(
-      WasmModule wm, List<SpecProblem> problems, Deployment deployment, Instant now) {
+      WasmModule wm,
+      List<SpecProblem> problems,
+      SpecProblem engineFailure,
+      Deployment deployment,
+      Instant now) {
     WasmModuleStatus previous = wm.getStatus();
     long generation =
         wm.getMetadata().getGeneration() == null ? 0 : wm.getMetadata().getGeneration();
@@ -72,7 +77,19 @@ public final class StatusAggregator {
     } else {
       Rollout rollout = Rollout.of(deployment, desired);
       String counts = ready + "/" + desired + " pods ready";
-      if (rollout.failed != null) {
+      if (engineFailure != null && !rollout.complete) {
+        readyCondition =
+            condition(
+                READY, false, engineFailure.reason(), counts + ": " + engineFailure.message());
+        progressing =
+            condition(
+                PROGRESSING,
+                rollout.failed == null,
+                rollout.failed == null ? "RollingOut" : "ProgressDeadlineExceeded",
+                rollout.failed == null ? rollout.detail : rollout.failed);
+        degraded = condition(DEGRADED, true, engineFailure.reason(), engineFailure.message());
+        state = DEGRADED;
+      } else if (rollout.failed != null) {
         readyCondition =
             condition(
                 READY, rollout.complete, rollout.complete ? "Ready" : "RolloutFailed", counts);

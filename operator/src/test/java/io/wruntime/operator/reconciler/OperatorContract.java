@@ -3,12 +3,16 @@ package io.wruntime.operator.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
@@ -18,6 +22,8 @@ import io.wruntime.crds.v1alpha1.WasmModuleStatus;
 import io.wruntime.operator.Fixtures;
 import io.wruntime.operator.WruntimeOperator;
 import io.wruntime.operator.model.Labels;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -288,6 +294,72 @@ abstract class OperatorContract {
     createBinaryAndSchema();
     await().atMost(WAIT).until(() -> deployment("echo") != null);
     awaitStatus("echo", "Degraded", "False", "AsExpected");
+  }
+
+  @Test
+  void anEngineThatCannotLoadItsModuleMakesItDegradedWithTheEnginesReason() throws Exception {
+    createBinaryAndSchema();
+    apply(Fixtures.ECHO);
+    await().atMost(WAIT).until(() -> deployment("echo") != null);
+    // No kubelet here: the test plays one, with an engine pod whose /readyz says what failed.
+    HttpServer engine = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    engine.createContext(
+        "/readyz",
+        exchange -> {
+          byte[] body =
+              ("{\"status\":\"not_ready\",\"modules\":[{\"module\":\""
+                      + ns
+                      + ".echo@1.0.0\",\"state\":\"failed\",\"error\":\"sha256 digest mismatch:"
+                      + " expected sha256:aa, got sha256:bb\"}]}")
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(503, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    engine.start();
+    try {
+      Deployment d = deployment("echo");
+      Pod pod =
+          new PodBuilder()
+              .withNewMetadata()
+              .withName("echo-6d9f-abcde")
+              .withNamespace(ns)
+              .withLabels(d.getSpec().getTemplate().getMetadata().getLabels())
+              .endMetadata()
+              .withSpec(d.getSpec().getTemplate().getSpec())
+              .build();
+      pod.getSpec()
+          .getContainers()
+          .get(0)
+          .getPorts()
+          .get(0)
+          .setContainerPort(engine.getAddress().getPort());
+      pod = client().resource(pod).create();
+      pod.setStatus(
+          new PodStatusBuilder()
+              .withPhase("Running")
+              .withPodIP("127.0.0.1")
+              .addNewContainerStatus()
+              .withName("engine")
+              .withReady(false)
+              .withNewState()
+              .withNewRunning()
+              .endRunning()
+              .endState()
+              .endContainerStatus()
+              .build());
+      client().pods().inNamespace(ns).resource(pod).updateStatus();
+      WasmModuleStatus status = awaitStatus("echo", "Degraded", "True", "ModuleLoadFailed");
+      assertThat(status.condition("Degraded").getMessage())
+          .isEqualTo(
+              "pod echo-6d9f-abcde: module "
+                  + ns
+                  + ".echo@1.0.0 failed to load: sha256 digest mismatch: expected sha256:aa, got"
+                  + " sha256:bb");
+      assertThat(status.condition("Ready").getStatus()).isEqualTo("False");
+    } finally {
+      engine.stop(0);
+    }
   }
 
   @Test

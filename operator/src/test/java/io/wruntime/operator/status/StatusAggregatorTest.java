@@ -42,7 +42,7 @@ class StatusAggregatorTest {
   @Test
   void readyWhenTheDeploymentRolledOutWithTheCurrentGeneration() {
     WasmModule wm = Fixtures.module(Fixtures.ECHO);
-    WasmModuleStatus s = StatusAggregator.compute(wm, List.of(), deployment(2, 2, 1, 1), T0);
+    WasmModuleStatus s = StatusAggregator.compute(wm, List.of(), null, deployment(2, 2, 1, 1), T0);
     assertThat(status(s, "Ready")).isEqualTo("True/Ready");
     assertThat(status(s, "Progressing")).isEqualTo("False/Complete");
     assertThat(status(s, "Degraded")).isEqualTo("False/AsExpected");
@@ -58,12 +58,14 @@ class StatusAggregatorTest {
   @Test
   void progressingWhileTheControllerHasNotSeenTheChangeOrPodsAreNotReady() {
     WasmModule wm = Fixtures.module(Fixtures.ECHO);
-    assertThat(status(StatusAggregator.compute(wm, List.of(), deployment(3, 2, 1, 1), T0), "Ready"))
+    assertThat(
+            status(
+                StatusAggregator.compute(wm, List.of(), null, deployment(3, 2, 1, 1), T0), "Ready"))
         .isEqualTo("False/RollingOut");
-    WasmModuleStatus s = StatusAggregator.compute(wm, List.of(), deployment(2, 2, 1, 0), T0);
+    WasmModuleStatus s = StatusAggregator.compute(wm, List.of(), null, deployment(2, 2, 1, 0), T0);
     assertThat(status(s, "Progressing")).isEqualTo("True/RollingOut");
     assertThat(s.getState()).isEqualTo("Progressing");
-    assertThat(status(StatusAggregator.compute(wm, List.of(), null, T0), "Ready"))
+    assertThat(status(StatusAggregator.compute(wm, List.of(), null, null, T0), "Ready"))
         .isEqualTo("False/Creating");
   }
 
@@ -74,6 +76,7 @@ class StatusAggregatorTest {
         StatusAggregator.compute(
             wm,
             List.of(new SpecProblem("ConfigMapNotFound", "ConfigMap echo-wasm does not exist")),
+            null,
             null,
             T0);
     assertThat(status(s, "Degraded")).isEqualTo("True/ConfigMapNotFound");
@@ -88,9 +91,11 @@ class StatusAggregatorTest {
   @Test
   void kstatusReadsReconcilingWhileRollingOutAndNothingOnceReady() {
     WasmModule wm = Fixtures.module(Fixtures.ECHO);
-    WasmModuleStatus rolling = StatusAggregator.compute(wm, List.of(), deployment(2, 2, 1, 0), T0);
+    WasmModuleStatus rolling =
+        StatusAggregator.compute(wm, List.of(), null, deployment(2, 2, 1, 0), T0);
     assertThat(status(rolling, "Reconciling")).isEqualTo("True/RollingOut");
-    WasmModuleStatus ready = StatusAggregator.compute(wm, List.of(), deployment(2, 2, 1, 1), T0);
+    WasmModuleStatus ready =
+        StatusAggregator.compute(wm, List.of(), null, deployment(2, 2, 1, 1), T0);
     assertThat(ready.getConditions())
         .extracting(Condition::getType)
         .containsExactly("Ready", "Progressing", "Degraded");
@@ -110,7 +115,7 @@ class StatusAggregatorTest {
                     .withMessage("ReplicaSet \"echo-1\" has timed out progressing.")
                     .build()));
     WasmModuleStatus s =
-        StatusAggregator.compute(Fixtures.module(Fixtures.ECHO), List.of(), stuck, T0);
+        StatusAggregator.compute(Fixtures.module(Fixtures.ECHO), List.of(), null, stuck, T0);
     assertThat(status(s, "Degraded")).isEqualTo("True/ProgressDeadlineExceeded");
     assertThat(s.condition("Degraded").getMessage()).contains("has timed out progressing");
   }
@@ -118,13 +123,32 @@ class StatusAggregatorTest {
   @Test
   void transitionTimesMoveOnlyWhenAConditionsStatusChanges() {
     WasmModule wm = Fixtures.module(Fixtures.ECHO);
-    WasmModuleStatus first = StatusAggregator.compute(wm, List.of(), deployment(2, 2, 1, 0), T0);
+    WasmModuleStatus first =
+        StatusAggregator.compute(wm, List.of(), null, deployment(2, 2, 1, 0), T0);
     wm.setStatus(first);
-    WasmModuleStatus again = StatusAggregator.compute(wm, List.of(), deployment(2, 2, 1, 0), T1);
+    WasmModuleStatus again =
+        StatusAggregator.compute(wm, List.of(), null, deployment(2, 2, 1, 0), T1);
     assertThat(again).isEqualTo(first);
-    WasmModuleStatus ready = StatusAggregator.compute(wm, List.of(), deployment(2, 2, 1, 1), T1);
+    WasmModuleStatus ready =
+        StatusAggregator.compute(wm, List.of(), null, deployment(2, 2, 1, 1), T1);
     assertThat(ready.condition("Ready").getLastTransitionTime()).isEqualTo("2026-12-04T10:05:00Z");
     assertThat(ready.condition("Degraded").getLastTransitionTime())
         .isEqualTo("2026-12-04T10:00:00Z");
+  }
+
+  @Test
+  void anEngineThatCannotLoadTheModuleMakesItDegradedInTheEnginesWords() {
+    WasmModuleStatus s =
+        StatusAggregator.compute(
+            Fixtures.module(Fixtures.ECHO),
+            List.of(),
+            new SpecProblem(
+                "ModuleLoadFailed", "pod echo-1: module shop.echo@1.0.0 failed to load: bad magic"),
+            deployment(2, 2, 1, 0),
+            T0);
+    assertThat(status(s, "Degraded")).isEqualTo("True/ModuleLoadFailed");
+    assertThat(s.condition("Degraded").getMessage()).endsWith("failed to load: bad magic");
+    assertThat(status(s, "Ready")).isEqualTo("False/ModuleLoadFailed");
+    assertThat(s.getState()).isEqualTo("Degraded");
   }
 }
