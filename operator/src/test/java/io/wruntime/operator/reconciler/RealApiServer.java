@@ -51,6 +51,39 @@ final class RealApiServer implements AutoCloseable {
     return new RealApiServer(server);
   }
 
+  /** The admin (system:masters) kubeconfig. */
+  String kubeConfigYaml() {
+    return server.getKubeConfigYaml();
+  }
+
+  /** Creates the CRD in {@code file} and waits until the API server serves it. */
+  void installCrd(Path file) throws IOException {
+    try (io.fabric8.kubernetes.client.KubernetesClient admin =
+            new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(adminConfig())
+                .build();
+        java.io.InputStream in = Files.newInputStream(file)) {
+      io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition crd =
+          admin.apiextensions().v1().customResourceDefinitions().load(in).item();
+      admin.resource(crd).create();
+      admin
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .withName(crd.getMetadata().getName())
+          .waitUntilCondition(
+              c ->
+                  c.getStatus() != null
+                      && c.getStatus().getConditions().stream()
+                          .anyMatch(
+                              x ->
+                                  x.getType().equals("Established")
+                                      && x.getStatus().equals("True")),
+              30,
+              TimeUnit.SECONDS);
+    }
+  }
+
   /** The admin (system:masters) client configuration. */
   Config adminConfig() {
     return Config.fromKubeconfig(server.getKubeConfigYaml());
