@@ -4,7 +4,10 @@ import io.wruntime.cli.client.Endpoint;
 import io.wruntime.cli.client.ManagerClient;
 import io.wruntime.cli.dev.DevCommand;
 import io.wruntime.cli.invoke.InvokeCommand;
+import io.wruntime.cli.kube.KubeSession;
+import io.wruntime.cli.kube.Kubeconfig;
 import io.wruntime.cli.metrics.MetricsCommand;
+import io.wruntime.cli.modules.ModulesCommand;
 import io.wruntime.cli.options.EndpointConverter;
 import io.wruntime.cli.options.EnvironmentDefaults;
 import io.wruntime.cli.output.OutputFormat;
@@ -47,6 +50,7 @@ import picocli.CommandLine.Spec;
       ServicesCommand.class,
       RoutesCommand.class,
       MetricsCommand.class,
+      ModulesCommand.class,
       DevCommand.class,
       HelpCommand.class
     })
@@ -59,6 +63,9 @@ public final class WrCli implements Callable<Integer> {
 
   /** Where the manager listens unless {@code --manager} or {@code WR_MANAGER} says otherwise. */
   public static final String DEFAULT_MANAGER = "http://127.0.0.1:9000";
+
+  /** Where {@code --kube} looks for the manager's Service unless told otherwise. */
+  public static final String DEFAULT_KUBE_NAMESPACE = "wruntime-system";
 
   /** Where the proxy takes module traffic unless {@code --proxy} or {@code WR_PROXY} says so. */
   public static final String DEFAULT_PROXY = "http://127.0.0.1:9001";
@@ -91,6 +98,39 @@ public final class WrCli implements Callable<Integer> {
       description = "text or json (default: ${DEFAULT-VALUE}).")
   OutputFormat output;
 
+  @Option(
+      names = "--kube",
+      scope = ScopeType.INHERIT,
+      description = {
+        "Reach the manager and proxies of the cluster of the current kubeconfig context through"
+            + " port-forwards (env WR_KUBE=1); --manager and --proxy, when given, still win."
+      })
+  boolean kube;
+
+  @Option(
+      names = "--kube-namespace",
+      paramLabel = "NS",
+      scope = ScopeType.INHERIT,
+      defaultValue = DEFAULT_KUBE_NAMESPACE,
+      description =
+          "Namespace of the manager's Service (env WR_KUBE_NAMESPACE; default:"
+              + " ${DEFAULT-VALUE}).")
+  String kubeNamespace;
+
+  @Option(
+      names = "--kube-context",
+      paramLabel = "NAME",
+      scope = ScopeType.INHERIT,
+      description = "kubeconfig context to use (default: the current context).")
+  String kubeContext;
+
+  private final Map<String, String> environment;
+  private KubeSession kubeSession;
+
+  private WrCli(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
   /** Where wr-cli's logging configuration is, on the classpath. */
   static final String LOGBACK_CONFIGURATION = "io/wruntime/cli/logback.xml";
 
@@ -116,16 +156,25 @@ public final class WrCli implements Callable<Integer> {
    *     read from
    */
   public static CommandLine commandLine(Map<String, String> environment) {
-    CommandLine cli = new CommandLine(new WrCli());
+    WrCli root = new WrCli(environment);
+    CommandLine cli = new CommandLine(root);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     // "@FILE" is how --data and --body name a file: it must reach them, not expand to arguments.
     cli.setExpandAtFiles(false);
     cli.setDefaultValueProvider(new EnvironmentDefaults(environment));
+    cli.setExecutionStrategy(
+        parseResult -> {
+          try {
+            return new CommandLine.RunLast().execute(parseResult);
+          } finally {
+            root.closeKube();
+          }
+        });
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           commandLine.getErr().println("wr-cli: " + message(e));
           commandLine.getErr().flush();
-          return EXIT_FAILURE;
+          return e instanceof UsageException ? EXIT_USAGE : EXIT_FAILURE;
         });
     return cli;
   }
@@ -139,19 +188,81 @@ public final class WrCli implements Callable<Integer> {
     return (WrCli) spec.root().userObject();
   }
 
-  /** The manager's address ({@code --manager}). */
+  /**
+   * The manager's address: {@code --manager}; with {@code --kube} and no {@code --manager} on the
+   * command line, the local end of a port-forward to the manager's Service.
+   */
   public Endpoint manager() {
+    if (kube && !onCommandLine("--manager")) {
+      return kube().manager().endpoint();
+    }
     return manager;
   }
 
   /** A client of the manager at {@link #manager()}; the caller closes it. */
   public ManagerClient managerClient() {
+    if (kube && !onCommandLine("--manager")) {
+      KubeSession.Forward forward = kube().manager();
+      return ManagerClient.connect(
+          forward.endpoint(), forward.endpoint() + " (" + forward.description() + ")");
+    }
     return ManagerClient.connect(manager);
   }
 
-  /** The proxy's module-traffic address ({@code --proxy}). */
+  /** The proxy's module-traffic address ({@code --proxy}), for any destination. */
   public Endpoint proxy() {
+    return proxy(null, null);
+  }
+
+  /**
+   * The proxy's module-traffic address: {@code --proxy}; with {@code --kube} and no {@code --proxy}
+   * on the command line, a port-forward to the proxy of a ready pod of the destination module when
+   * it has one, else of any module.
+   *
+   * @param namespace the destination's logical namespace, or null for an external host
+   * @param module the destination module, or null
+   */
+  public Endpoint proxy(String namespace, String module) {
+    if (kube && !onCommandLine("--proxy")) {
+      return kube().proxy(namespace, module).endpoint();
+    }
     return proxy;
+  }
+
+  /** Whether {@code --kube} (or {@code WR_KUBE=1}) is on. */
+  public boolean kubeEnabled() {
+    return kube;
+  }
+
+  /**
+   * This command's cluster session, opened on first use from the kubeconfig.
+   *
+   * @throws UsageException when there is no kubeconfig or context to use
+   */
+  public KubeSession kube() {
+    if (kubeSession == null) {
+      kubeSession = KubeSession.open(Kubeconfig.load(environment, kubeContext), kubeNamespace);
+    }
+    return kubeSession;
+  }
+
+  private void closeKube() {
+    if (kubeSession != null) {
+      kubeSession.close();
+      kubeSession = null;
+    }
+  }
+
+  /** Whether the user wrote {@code option} on the command line, before or after the command. */
+  private boolean onCommandLine(String option) {
+    for (CommandLine.ParseResult result = spec.commandLine().getParseResult();
+        result != null;
+        result = result.subcommand()) {
+      if (result.hasMatchedOption(option)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The output format ({@code --output}). */

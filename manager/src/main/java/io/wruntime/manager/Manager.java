@@ -119,6 +119,7 @@ public final class Manager implements AutoCloseable {
       }
     }
     LOG.info("manager listening on {}", bound);
+    config.warnings().forEach(LOG::warn);
     if (admin != null) {
       LOG.info("admin endpoints on {}", config.adminAddress().withPort(admin.address().getPort()));
     }

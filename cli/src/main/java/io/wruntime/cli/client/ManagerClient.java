@@ -27,23 +27,34 @@ public final class ManagerClient implements AutoCloseable {
   public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
 
   private final Endpoint endpoint;
+  private final String name;
   private final ManagedChannel channel;
   private final Duration deadline;
 
-  private ManagerClient(Endpoint endpoint, ManagedChannel channel, Duration deadline) {
+  private ManagerClient(Endpoint endpoint, String name, ManagedChannel channel, Duration deadline) {
     this.endpoint = endpoint;
+    this.name = name;
     this.channel = channel;
     this.deadline = deadline;
   }
 
   /** Opens a channel to {@code endpoint} (TLS for {@code https}); it connects on the first call. */
   public static ManagerClient connect(Endpoint endpoint) {
+    return connect(endpoint, endpoint.toString());
+  }
+
+  /**
+   * Like {@link #connect(Endpoint)}; messages name the manager as {@code name}, e.g. the address
+   * and the port-forward behind it.
+   */
+  public static ManagerClient connect(Endpoint endpoint, String name) {
     requireNonNull(endpoint, "endpoint");
+    requireNonNull(name, "name");
     ChannelCredentials credentials =
         endpoint.tls() ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
     ManagedChannel channel =
         Grpc.newChannelBuilderForAddress(endpoint.host(), endpoint.port(), credentials).build();
-    return new ManagerClient(endpoint, channel, DEFAULT_DEADLINE);
+    return new ManagerClient(endpoint, name, channel, DEFAULT_DEADLINE);
   }
 
   /** The manager's address, as the user gave it. */
@@ -95,18 +106,18 @@ public final class ManagerClient implements AutoCloseable {
         String reason = ConnectionFailures.reason(e);
         yield new CliException(
             "cannot reach the manager at "
-                + endpoint
+                + name
                 + ": "
                 + (reason != null ? reason : description != null ? description : "unavailable"),
             e);
       }
       case DEADLINE_EXCEEDED ->
           new CliException(
-              "the manager at " + endpoint + " did not answer within " + seconds(deadline), e);
+              "the manager at " + name + " did not answer within " + seconds(deadline), e);
       case UNIMPLEMENTED ->
           new CliException(
               "the manager at "
-                  + endpoint
+                  + name
                   + " does not implement this call"
                   + (description != null ? ": " + description : "")
                   + " (expected: a manager of this wr-cli's version or newer)",
@@ -115,7 +126,7 @@ public final class ManagerClient implements AutoCloseable {
           new CliException(
               description != null
                   ? description
-                  : "the manager at " + endpoint + " answered " + status.getCode(),
+                  : "the manager at " + name + " answered " + status.getCode(),
               e);
     };
   }

@@ -182,7 +182,8 @@ public final class InvokeCommand implements Callable<Integer> {
       contentType = "application/octet-stream";
     }
 
-    Endpoint proxy = cli.proxy();
+    Endpoint proxy =
+        target.isModule() ? cli.proxy(target.namespace(), target.module()) : cli.proxy();
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(proxy + target.pathWithQuery()))
             .timeout(timeout)

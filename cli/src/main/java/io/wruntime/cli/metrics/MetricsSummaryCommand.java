@@ -6,6 +6,7 @@ import io.wruntime.cli.CliException;
 import io.wruntime.cli.WrCli;
 import io.wruntime.cli.client.ConnectionFailures;
 import io.wruntime.cli.client.Endpoint;
+import io.wruntime.cli.kube.KubeSession;
 import io.wruntime.cli.options.DurationConverter;
 import io.wruntime.cli.options.EndpointConverter;
 import io.wruntime.cli.output.Json;
@@ -66,13 +67,21 @@ public final class MetricsSummaryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    WrCli cli = WrCli.of(spec);
+    if (admin == null && cli.kubeEnabled()) {
+      KubeSession.Forward forward = cli.kube().proxyAdmin();
+      spec.commandLine()
+          .getErr()
+          .println("wr-cli: metrics of the proxy of one module pod, " + forward.description());
+      spec.commandLine().getErr().flush();
+      admin = forward.endpoint();
+    }
     if (admin == null) {
       throw new ParameterException(
           spec.commandLine(),
           "Missing the proxy's admin address (expected: --proxy-admin URL or WR_PROXY_ADMIN, the"
-              + " address the proxy's admin_address listens on)");
+              + " address the proxy's admin_address listens on; or --kube)");
     }
-    WrCli cli = WrCli.of(spec);
     List<PairStats> stats;
     try (HttpClient client =
         HttpClient.newBuilder()

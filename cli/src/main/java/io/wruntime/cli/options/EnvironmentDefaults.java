@@ -17,7 +17,12 @@ public final class EnvironmentDefaults implements IDefaultValueProvider {
       Map.of(
           "--manager", "WR_MANAGER",
           "--proxy", "WR_PROXY",
-          "--proxy-admin", "WR_PROXY_ADMIN");
+          "--proxy-admin", "WR_PROXY_ADMIN",
+          "--kube", "WR_KUBE",
+          "--kube-namespace", "WR_KUBE_NAMESPACE");
+
+  /** Values of a flag's variable that turn it on ({@code WR_KUBE=1}); any other value is off. */
+  private static final java.util.Set<String> ON = java.util.Set.of("1", "true", "yes", "on");
 
   private final Map<String, String> environment;
 
@@ -35,6 +40,9 @@ public final class EnvironmentDefaults implements IDefaultValueProvider {
       if (variable != null) {
         String value = environment.get(variable);
         if (value != null && !value.isBlank()) {
+          if (option.arity().max() == 0) {
+            return Boolean.toString(ON.contains(value.trim().toLowerCase(java.util.Locale.ROOT)));
+          }
           return value;
         }
       }

@@ -291,4 +291,14 @@ class EngineConfigTest {
     assertThat(parse(MODULE.replace("examples/echo/echo.wasm", "/nowhere/x.wasm")).modules())
         .hasSize(1);
   }
+
+  @Test
+  void theNodesProxyAddressIsAUrlOrHostPortAsInTheOriginalsFiles() {
+    EngineConfig url = parse("[node]\nproxy_address = \"http://127.0.0.1:9001\"");
+    EngineConfig hostPort = parse("[node]\nproxy_address = \"127.0.0.1:9001\"");
+
+    assertThat(url.node().proxyAddress()).isEqualTo(new HostPort("127.0.0.1", 9001));
+    assertThat(hostPort.node().proxyAddress()).isEqualTo(new HostPort("127.0.0.1", 9001));
+    assertThat(hostPort.node().controlAddress()).isEqualTo(new HostPort("127.0.0.1", 9002));
+  }
 }

@@ -7,6 +7,7 @@ import io.wruntime.common.config.TomlTable;
 import io.wruntime.common.net.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -19,6 +20,9 @@ import java.util.Set;
  * @param healthCheckInterval how often the health monitor looks for stale heartbeats
  * @param adminAddress where {@code /healthz}, {@code /readyz} and {@code /metrics} are served, or
  *     null for none
+ * @param localProxyAddress the original's {@code local_proxy_address} (where the manager would send
+ *     scheduled calls), accepted for compatibility and unused until schedules exist; null when
+ *     unset
  */
 public record ManagerConfig(
     String source,
@@ -26,7 +30,8 @@ public record ManagerConfig(
     Duration engineHeartbeatTimeout,
     Duration moduleHeartbeatTimeout,
     Duration healthCheckInterval,
-    HostPort adminAddress) {
+    HostPort adminAddress,
+    HostPort localProxyAddress) {
   public static final String DEFAULT_LISTEN_ADDRESS = "0.0.0.0:9000";
   public static final long DEFAULT_ENGINE_HEARTBEAT_TIMEOUT_SECS = 10;
   public static final long DEFAULT_HEALTH_CHECK_INTERVAL_SECS = 5;
@@ -40,7 +45,8 @@ public record ManagerConfig(
           "engine_heartbeat_timeout_secs",
           "module_heartbeat_timeout_secs",
           "health_check_interval_secs",
-          "admin_address");
+          "admin_address",
+          "local_proxy_address");
 
   /** Keys of the original's manager.toml that need a store this manager does not have yet. */
   private static final Set<String> NOT_YET_SUPPORTED =
@@ -48,7 +54,6 @@ public record ManagerConfig(
           "database",
           "tls",
           "cluster",
-          "local_proxy_address",
           "scheduler_lease_secs",
           "scheduler_retry_base_secs",
           "scheduler_retry_cap_secs");
@@ -110,7 +115,22 @@ public record ManagerConfig(
         Duration.ofSeconds(engineTimeout),
         Duration.ofSeconds(moduleTimeout),
         Duration.ofSeconds(interval),
-        admin);
+        admin,
+        root.has("local_proxy_address")
+            ? root.address("local_proxy_address", null, true, "127.0.0.1:9001")
+            : null);
+  }
+
+  /** What the operator should know about keys that are accepted but have no effect yet. */
+  public List<String> warnings() {
+    if (localProxyAddress == null) {
+      return List.of();
+    }
+    return List.of(
+        source
+            + ": local_proxy_address = \""
+            + localProxyAddress
+            + "\" is accepted but unused: this manager runs no schedules yet");
   }
 
   private static HostPort address(TomlTable table, String key, String defaultValue) {

@@ -61,7 +61,7 @@ class ManagerConfigTest {
         .hasMessage(
             "m.toml: listen_adress is not a known key (expected one of: admin_address,"
                 + " engine_heartbeat_timeout_secs, health_check_interval_secs, listen_address,"
-                + " module_heartbeat_timeout_secs)");
+                + " local_proxy_address, module_heartbeat_timeout_secs)");
   }
 
   @Test
@@ -88,5 +88,43 @@ class ManagerConfigTest {
         .hasMessage(
             "m.toml: database is not supported by this manager yet (expected: no database; the"
                 + " registry is kept in memory)");
+  }
+
+  @Test
+  void theOriginalsLocalProxyAddressIsAcceptedAsUrlOrHostPortWithAWarning() {
+    ManagerConfig url =
+        ManagerConfig.parse("m.toml", "local_proxy_address = \"http://127.0.0.1:9001\"");
+    ManagerConfig hostPort =
+        ManagerConfig.parse("m.toml", "local_proxy_address = \"127.0.0.1:9001\"");
+
+    assertThat(url.localProxyAddress()).isEqualTo(new HostPort("127.0.0.1", 9001));
+    assertThat(hostPort.localProxyAddress()).isEqualTo(new HostPort("127.0.0.1", 9001));
+    assertThat(url.warnings())
+        .containsExactly(
+            "m.toml: local_proxy_address = \"127.0.0.1:9001\" is accepted but unused: this manager"
+                + " runs no schedules yet");
+    assertThat(ManagerConfig.defaults().localProxyAddress()).isNull();
+    assertThat(ManagerConfig.defaults().warnings()).isEmpty();
+  }
+
+  @Test
+  void aMalformedLocalProxyAddressNamesTheKey() {
+    assertThatThrownBy(() -> ManagerConfig.parse("m.toml", "local_proxy_address = \"9001\""))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "m.toml: local_proxy_address = \"9001\" has no port (expected: host:port or"
+                + " http://host:port, e.g. 127.0.0.1:9001)");
+    assertThatThrownBy(
+            () -> ManagerConfig.parse("m.toml", "local_proxy_address = \"ftp://127.0.0.1:9001\""))
+        .hasMessageStartingWith(
+            "m.toml: local_proxy_address = \"ftp://127.0.0.1:9001\" has scheme ftp");
+  }
+
+  @Test
+  void theSchedulersKeysAreStillRefused() {
+    assertThatThrownBy(() -> ManagerConfig.parse("m.toml", "scheduler_lease_secs = 30"))
+        .hasMessage(
+            "m.toml: scheduler_lease_secs is not supported by this manager yet (expected: no"
+                + " scheduler_lease_secs; the registry is kept in memory)");
   }
 }

@@ -268,7 +268,9 @@ public record ProxyConfig(
     int peerPort = (int) table.integer("peer_port", DEFAULT_PEER_PORT, 0, 65535);
     HostPort peerListen = address(table, "peer_listen_address", "127.0.0.1:" + peerPort, false);
     HostPort proxyAddress =
-        table.has("proxy_address") ? address(table, "proxy_address", null, false) : null;
+        table.has("proxy_address")
+            ? table.address("proxy_address", null, true, "10.0.3.7:9443")
+            : null;
     if (proxyAddress != null && proxyAddress.port() == 0) {
       throw table.error(
           "proxy_address",

@@ -184,4 +184,25 @@ class ProxyConfigTest {
             () -> ProxyConfig.parse("p.toml", MANAGER + "[node.tls]\ncert_path = \"x\"\n"))
         .hasMessageStartingWith("p.toml: node.tls is not supported by this proxy yet");
   }
+
+  @Test
+  void theNodesProxyAddressIsAUrlOrHostPortAsInTheOriginalsFiles() {
+    ProxyConfig url =
+        ProxyConfig.parse(
+            "p.toml", MANAGER + "[node]\nname = \"a\"\nproxy_address = \"http://10.0.3.7:9443\"\n");
+    ProxyConfig hostPort =
+        ProxyConfig.parse(
+            "p.toml", MANAGER + "[node]\nname = \"a\"\nproxy_address = \"10.0.3.7:9443\"\n");
+
+    assertThat(url.node().proxyAddress()).isEqualTo(new HostPort("10.0.3.7", 9443));
+    assertThat(hostPort.node().proxyAddress()).isEqualTo(new HostPort("10.0.3.7", 9443));
+    assertThatThrownBy(
+            () ->
+                ProxyConfig.parse(
+                    "p.toml",
+                    MANAGER
+                        + "[node]\nname = \"a\"\nproxy_address = \"https://10.0.3.7:9443/x\"\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("p.toml: node.proxy_address = \"https://10.0.3.7:9443/x\"");
+  }
 }
