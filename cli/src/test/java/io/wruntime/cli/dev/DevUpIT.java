@@ -245,7 +245,11 @@ class DevUpIT {
       assertThat(up.err.toString())
           .startsWith("wr-cli: the engine of " + config + " cannot listen on 127.0.0.1:" + port)
           .contains("change listen_address in " + config);
-      assertThat(canBind(manager)).as("the manager's port is free again").isTrue();
+      // A stopped server's socket may take a moment to be released under load.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> assertThat(canBind(manager)).as("the manager's port is free again").isTrue());
     }
   }
 
@@ -275,8 +279,16 @@ class DevUpIT {
             Pattern.quote(", " + config + "): ")
                 + "(not registered yet|registered, not healthy yet)");
     assertThat(up.out.toString()).doesNotContain("dev: ready");
-    assertThat(canBind(manager)).as("the manager's port is free again").isTrue();
-    assertThat(canBind(proxy)).as("the proxy's port is free again").isTrue();
+    // A stopped server's socket may take a moment to be released under load.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> assertThat(canBind(manager)).as("the manager's port is free again").isTrue());
+    // A stopped server's socket may take a moment to be released under load.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> assertThat(canBind(proxy)).as("the proxy's port is free again").isTrue());
   }
 
   @Test

@@ -269,7 +269,14 @@ class NodeRegistrationIT {
             "registering engine engine-a through node service 127.0.0.1:"
                 + node.port()
                 + " failed: UNAVAILABLE: manager 127.0.0.1:9000 unreachable; retrying with backoff");
-    assertThat(log.at(Level.INFO)).filteredOn(l -> l.startsWith("registered ")).hasSize(1);
+    // The node service records the call before the engine has its answer and logs it.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(log.at(Level.INFO))
+                    .filteredOn(l -> l.startsWith("registered "))
+                    .hasSize(1));
   }
 
   @Test
