@@ -55,6 +55,14 @@ public final class RecordingClient {
     return out;
   }
 
+  /** How many requests used {@code verb} on "group/resource" so far. */
+  public long count(String groupResource, String verb) {
+    return requests.stream()
+        .filter(r -> (r.group() + "/" + r.resource()).equals(groupResource))
+        .filter(r -> r.verbs().contains(verb))
+        .count();
+  }
+
   public Set<String> unparsed() {
     return new TreeSet<>(unparsed);
   }

@@ -19,6 +19,7 @@ import java.util.Set;
  * @param healthCheckInterval how often the health monitor looks for stale heartbeats
  * @param adminAddress where {@code /healthz}, {@code /readyz} and {@code /metrics} are served, or
  *     null for none
+ * @param kubernetes cluster mode ({@code [kubernetes]}): routes from WasmModules and engine pods
  */
 public record ManagerConfig(
     String source,
@@ -26,7 +27,8 @@ public record ManagerConfig(
     Duration engineHeartbeatTimeout,
     Duration moduleHeartbeatTimeout,
     Duration healthCheckInterval,
-    HostPort adminAddress) {
+    HostPort adminAddress,
+    KubernetesConfig kubernetes) {
   public static final String DEFAULT_LISTEN_ADDRESS = "0.0.0.0:9000";
   public static final long DEFAULT_ENGINE_HEARTBEAT_TIMEOUT_SECS = 10;
   public static final long DEFAULT_HEALTH_CHECK_INTERVAL_SECS = 5;
@@ -40,7 +42,8 @@ public record ManagerConfig(
           "engine_heartbeat_timeout_secs",
           "module_heartbeat_timeout_secs",
           "health_check_interval_secs",
-          "admin_address");
+          "admin_address",
+          "kubernetes");
 
   /** Keys of the original's manager.toml that need a store this manager does not have yet. */
   private static final Set<String> NOT_YET_SUPPORTED =
@@ -59,6 +62,7 @@ public record ManagerConfig(
     requireNonNull(engineHeartbeatTimeout, "engineHeartbeatTimeout");
     requireNonNull(moduleHeartbeatTimeout, "moduleHeartbeatTimeout");
     requireNonNull(healthCheckInterval, "healthCheckInterval");
+    requireNonNull(kubernetes, "kubernetes");
   }
 
   /** Every key at its default: listen on {@value #DEFAULT_LISTEN_ADDRESS}, no admin listener. */
@@ -104,13 +108,16 @@ public record ManagerConfig(
     long interval =
         root.integer("health_check_interval_secs", DEFAULT_HEALTH_CHECK_INTERVAL_SECS, 1, MAX_SECS);
     HostPort admin = root.has("admin_address") ? address(root, "admin_address", null) : null;
+    KubernetesConfig kubernetes =
+        root.table("kubernetes").map(KubernetesConfig::read).orElse(KubernetesConfig.disabled());
     return new ManagerConfig(
         root.source(),
         listen,
         Duration.ofSeconds(engineTimeout),
         Duration.ofSeconds(moduleTimeout),
         Duration.ofSeconds(interval),
-        admin);
+        admin,
+        kubernetes);
   }
 
   private static HostPort address(TomlTable table, String key, String defaultValue) {
