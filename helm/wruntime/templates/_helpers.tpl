@@ -178,16 +178,18 @@ resource, verbs sorted. Tests read them from here (io.wruntime.helm.RenderedChar
 {{- end }}
 
 {{/*
-The rules of the manager's ClusterRole (cluster mode reads modules and their ready pods).
+The rules of the manager's ClusterRole: exactly io.wruntime.manager.cluster.ManagerPermissions, which
+the manager's test against a real API server proves cluster mode uses (informers on WasmModules,
+engine pods and the operator's ConfigMaps); one rule per resource, verbs sorted.
 */}}
 {{- define "wruntime.manager.rules" -}}
 - apiGroups: ["wruntime.io"]
   resources: ["wasmmodules"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch"]
-- apiGroups: ["discovery.k8s.io"]
-  resources: ["endpointslices"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
+- apiGroups: [""]
+  resources: ["configmaps"]
+  verbs: ["list", "watch"]
 {{- end }}

@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.wruntime.manager.cluster.ManagerPermissions;
+import io.wruntime.manager.config.ManagerConfig;
 import io.wruntime.operator.OperatorPermissions;
 import io.wruntime.operator.config.OperatorConfig;
 import java.io.IOException;
@@ -156,6 +158,22 @@ class ChartTemplateIT {
   }
 
   @Test
+  void theManagerRunsInClusterModeByDefaultWithAConfigurationItAccepts() {
+    for (RenderedChart chart : List.of(DEFAULTS, CUSTOM)) {
+      String toml = chart.get(ConfigMap.class, "wruntime-manager").getData().get("manager.toml");
+      // Read as wr-manager reads it: a key it does not know would fail its start.
+      ManagerConfig config = ManagerConfig.parse("manager.toml", toml);
+      if (chart == DEFAULTS) {
+        assertThat(config.kubernetes().enabled()).isTrue();
+        assertThat(config.kubernetes().watchNamespaces()).isEmpty();
+      } else {
+        assertThat(config.kubernetes().enabled()).isFalse();
+        assertThat(config.kubernetes().watchNamespaces()).containsExactly("shop", "payments");
+      }
+    }
+  }
+
+  @Test
   void managerConfigListensOnAllInterfacesWithTheHeartbeatTimeout() throws IOException {
     JsonNode toml =
         TOML.readTree(
@@ -163,6 +181,10 @@ class ChartTemplateIT {
     assertThat(toml.get("listen_address").asText()).isEqualTo("0.0.0.0:9000");
     assertThat(toml.get("admin_address").asText()).isEqualTo("0.0.0.0:9090");
     assertThat(toml.get("engine_heartbeat_timeout_secs").asInt()).isEqualTo(30);
+    assertThat(toml.at("/kubernetes/enabled").asBoolean(true)).isFalse();
+    assertThat(toml.at("/kubernetes/watch_namespaces"))
+        .extracting(JsonNode::asText)
+        .containsExactly("shop", "payments");
     assertThat(container(CUSTOM, "wruntime-manager").getArgs())
         .containsExactly("--config", "/etc/wruntime/manager.toml");
     assertThat(container(CUSTOM, "wruntime-operator").getArgs())
@@ -316,12 +338,13 @@ class ChartTemplateIT {
 
   @Test
   void managerRbacIsThereUnlessTurnedOff() {
+    // ManagerPermissions is what the manager's API-server test proves cluster mode uses.
     ClusterRole role = DEFAULTS.get(ClusterRole.class, "wruntime-manager");
     assertThat(role.getRules())
-        .containsExactly(
-            rule("wruntime.io", "wasmmodules", "get", "list", "watch"),
-            rule("", "pods", "get", "list", "watch"),
-            rule("discovery.k8s.io", "endpointslices", "get", "list", "watch"));
+        .containsExactlyElementsOf(
+            ManagerPermissions.RULES.stream()
+                .map(r -> rule(r.apiGroup(), r.resource(), r.verbs().toArray(String[]::new)))
+                .toList());
     assertThat(DEFAULTS.get(ClusterRoleBinding.class, "wruntime-manager").getSubjects())
         .containsExactly(new Subject(null, "ServiceAccount", "wruntime-manager", NAMESPACE));
     assertThat(

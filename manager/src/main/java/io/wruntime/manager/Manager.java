@@ -2,21 +2,26 @@ package io.wruntime.manager;
 
 import static java.util.Objects.requireNonNull;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.wruntime.common.admin.AdminServer;
 import io.wruntime.common.net.HostPort;
 import io.wruntime.manager.admin.ManagerAdmin;
 import io.wruntime.manager.admin.ManagerMetrics;
+import io.wruntime.manager.cluster.ClusterWatch;
 import io.wruntime.manager.config.ManagerConfig;
 import io.wruntime.manager.grpc.ManagerIdentity;
 import io.wruntime.manager.grpc.ManagerService;
 import io.wruntime.manager.grpc.RoutingTableWatchers;
 import io.wruntime.manager.registry.HealthMonitor;
 import io.wruntime.manager.registry.Registry;
+import io.wruntime.manager.registry.RouteSource;
 import io.wruntime.manager.registry.Secrets;
 import io.wruntime.manager.server.ManagerServer;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Clock;
@@ -28,10 +33,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running manager: the registry, its health monitor, ManagerService on gRPC and, when configured,
- * the admin listener.
+ * the admin listener; in cluster mode also the informers that build the routes from the cluster.
  */
 public final class Manager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Manager.class);
+
+  /** How long cluster mode waits at startup for the informers to list the cluster. */
+  static final Duration CLUSTER_SYNC_TIMEOUT = Duration.ofSeconds(60);
 
   private final Registry registry;
   private final HealthMonitor monitor;
@@ -39,6 +47,8 @@ public final class Manager implements AutoCloseable {
   private final AdminServer admin;
   private final HostPort listenAddress;
   private final RoutingTableWatchers watchers;
+  private final ClusterWatch cluster;
+  private final KubernetesClient ownedClient;
 
   private Manager(
       Registry registry,
@@ -46,20 +56,26 @@ public final class Manager implements AutoCloseable {
       HealthMonitor monitor,
       ManagerServer server,
       AdminServer admin,
-      HostPort listenAddress) {
+      HostPort listenAddress,
+      ClusterWatch cluster,
+      KubernetesClient ownedClient) {
     this.registry = registry;
     this.watchers = watchers;
     this.monitor = monitor;
     this.server = server;
     this.admin = admin;
     this.listenAddress = listenAddress;
+    this.cluster = cluster;
+    this.ownedClient = ownedClient;
   }
 
   /**
    * Starts a manager that serves ManagerService over Netty on exactly the configured listen
-   * address.
+   * address. In cluster mode it reaches the API server as Fabric8 configures itself: {@code
+   * KUBECONFIG} or {@code ~/.kube/config}, else the pod's service account.
    *
    * @throws IOException when the listen or admin address cannot be bound
+   * @throws IllegalStateException in cluster mode, when the cluster cannot be listed and watched
    */
   public static Manager start(ManagerConfig config) throws IOException {
     requireNonNull(config, "config");
@@ -70,30 +86,89 @@ public final class Manager implements AutoCloseable {
             .keepAliveTimeout(10, TimeUnit.SECONDS)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true);
-    return start(config, builder, Clock.systemUTC());
+    if (!config.kubernetes().enabled()) {
+      return start(config, builder, Clock.systemUTC(), null);
+    }
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    try {
+      return start(config, builder, Clock.systemUTC(), client, client);
+    } catch (IOException | RuntimeException e) {
+      client.close();
+      throw e;
+    }
   }
 
   /**
    * Starts a manager on the transport of {@code builder} (in-process in tests); {@code clock}
-   * drives heartbeat freshness.
+   * drives heartbeat freshness. Not for cluster mode, which needs a Kubernetes client.
    *
    * @throws IOException when the server or admin address cannot be bound
    */
   public static Manager start(ManagerConfig config, ServerBuilder<?> builder, Clock clock)
       throws IOException {
+    return start(config, builder, clock, null);
+  }
+
+  /**
+   * Starts a manager on the transport of {@code builder}; in cluster mode ({@code [kubernetes]
+   * enabled}) its routes come from the cluster that {@code client} reaches, which the caller owns.
+   * The gRPC server starts only once the informers hold the cluster's objects, so that no proxy is
+   * ever sent a table built from half-filled caches.
+   *
+   * @throws IOException when the server or admin address cannot be bound
+   * @throws IllegalStateException in cluster mode, when the cluster cannot be listed and watched
+   */
+  public static Manager start(
+      ManagerConfig config, ServerBuilder<?> builder, Clock clock, KubernetesClient client)
+      throws IOException {
+    return start(config, builder, clock, client, null);
+  }
+
+  private static Manager start(
+      ManagerConfig config,
+      ServerBuilder<?> builder,
+      Clock clock,
+      KubernetesClient client,
+      KubernetesClient ownedClient)
+      throws IOException {
     requireNonNull(config, "config");
     requireNonNull(builder, "builder");
     requireNonNull(clock, "clock");
+    boolean clusterMode = config.kubernetes().enabled();
+    if (clusterMode && client == null) {
+      throw new IllegalArgumentException(
+          "client: null (expected: a Kubernetes client, [kubernetes] enabled = true)");
+    }
     Secrets secrets = new Secrets(clock);
     Registry registry =
         new Registry(
-            clock, config.engineHeartbeatTimeout(), config.moduleHeartbeatTimeout(), secrets);
+            clock,
+            config.engineHeartbeatTimeout(),
+            config.moduleHeartbeatTimeout(),
+            secrets,
+            clusterMode ? RouteSource.CLUSTER : RouteSource.REGISTRATIONS);
+    ClusterWatch cluster = null;
+    if (clusterMode) {
+      try {
+        cluster = ClusterWatch.start(client, config.kubernetes(), registry, CLUSTER_SYNC_TIMEOUT);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while listing the cluster");
+      }
+    }
     RoutingTableWatchers watchers = new RoutingTableWatchers(registry);
     ManagerIdentity identity = ManagerIdentity.random(clock.instant());
     ManagerServer server =
         new ManagerServer(
             builder, new ManagerService(registry, secrets, watchers, identity, clock), watchers);
-    server.start();
+    try {
+      server.start();
+    } catch (IOException | RuntimeException e) {
+      if (cluster != null) {
+        cluster.close();
+      }
+      throw e;
+    }
     HostPort bound = config.listenAddress();
     for (SocketAddress address : server.listenAddresses()) {
       if (address instanceof InetSocketAddress inet) {
@@ -114,6 +189,9 @@ public final class Manager implements AutoCloseable {
       } catch (IOException e) {
         monitor.close();
         stopQuietly(server);
+        if (cluster != null) {
+          cluster.close();
+        }
         throw new IOException(
             "admin_address " + config.adminAddress() + " cannot be bound: " + e.getMessage(), e);
       }
@@ -123,7 +201,7 @@ public final class Manager implements AutoCloseable {
     if (admin != null) {
       LOG.info("admin endpoints on {}", config.adminAddress().withPort(admin.address().getPort()));
     }
-    return new Manager(registry, watchers, monitor, server, admin, bound);
+    return new Manager(registry, watchers, monitor, server, admin, bound, cluster, ownedClient);
   }
 
   /** The registry this manager serves. */
@@ -159,6 +237,12 @@ public final class Manager implements AutoCloseable {
       monitor.close();
       if (admin != null) {
         admin.close();
+      }
+      if (cluster != null) {
+        cluster.close();
+      }
+      if (ownedClient != null) {
+        ownedClient.close();
       }
     }
   }

@@ -8,10 +8,10 @@
  * io.wruntime.manager.Manager} wires a running manager together. Sub-packages: {@code config}
  * ({@code manager.toml}), {@code registry} (state and health), {@code grpc} (the service, request
  * validation, watch streams), {@code server} (the gRPC server and its shutdown), {@code admin}
- * ({@code /healthz}, {@code /readyz}, {@code /metrics}).
+ * ({@code /healthz}, {@code /readyz}, {@code /metrics}), {@code cluster} (cluster mode: routes from
+ * {@code WasmModule} resources and engine pods, through Fabric8 informers).
  *
  * <p>Planned: the PostgreSQL store (durable schemas, encrypted secrets, schedules, several
- * managers) and, on Kubernetes, a registry built from {@code WasmModule} resources and ready engine
- * pods.
+ * managers).
  */
 package io.wruntime.manager;

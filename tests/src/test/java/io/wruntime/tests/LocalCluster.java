@@ -181,6 +181,14 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts the cluster's manager and waits until it listens. */
   Manager startManager() throws IOException {
+    return startManager("", Map.of());
+  }
+
+  /**
+   * Starts the cluster's manager with more of manager.toml (e.g. a {@code [kubernetes]} table) and
+   * more environment (e.g. {@code KUBECONFIG}), and waits until it listens.
+   */
+  Manager startManager(String extraToml, Map<String, String> extraEnv) throws IOException {
     Path config =
         writeConfig(
             "manager.toml",
@@ -189,12 +197,15 @@ final class LocalCluster implements AutoCloseable {
             engine_heartbeat_timeout_secs = %d
             health_check_interval_secs = 1
             """
-                .formatted(ENGINE_HEARTBEAT_TIMEOUT.toSeconds()));
+                    .formatted(ENGINE_HEARTBEAT_TIMEOUT.toSeconds())
+                + extraToml);
+    Map<String, String> processEnv = env("-Xmx128m");
+    processEnv.putAll(extraEnv);
     ServerProcess process =
         ServerProcess.start(
             "wr-manager",
             dir.resolve("manager.log"),
-            env("-Xmx128m"),
+            processEnv,
             List.of("--config", config.toString()));
     managers.add(process);
     manager = new Manager(process, Integer.parseInt(process.await(MANAGER_LISTENING).group(1)));
@@ -242,10 +253,16 @@ final class LocalCluster implements AutoCloseable {
    */
   ServerProcess launchEngine(String id, Proxy proxy, String javaOpts, Module... modules)
       throws IOException {
+    return launchEngine(id, proxy, javaOpts, 0, modules);
+  }
+
+  /** As {@link #launchEngine(String, Proxy, String, Module...)}, listening on {@code port}. */
+  ServerProcess launchEngine(String id, Proxy proxy, String javaOpts, int port, Module... modules)
+      throws IOException {
     StringBuilder toml =
         new StringBuilder(
             """
-            listen_address = "127.0.0.1:0"
+            listen_address = "127.0.0.1:%d"
 
             [node]
             proxy_address = "%s"
@@ -253,7 +270,7 @@ final class LocalCluster implements AutoCloseable {
             engine_id = "%s"
             heartbeat_interval_secs = 1
             """
-                .formatted(proxy.address(), proxy.controlPort(), id));
+                .formatted(port, proxy.address(), proxy.controlPort(), id));
     for (Module m : modules) {
       toml.append(m.toml());
     }

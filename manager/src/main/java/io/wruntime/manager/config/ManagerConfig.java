@@ -23,6 +23,7 @@ import java.util.Set;
  * @param localProxyAddress the original's {@code local_proxy_address} (where the manager would send
  *     scheduled calls), accepted for compatibility and unused until schedules exist; null when
  *     unset
+ * @param kubernetes cluster mode ({@code [kubernetes]}): routes from WasmModules and engine pods
  */
 public record ManagerConfig(
     String source,
@@ -31,7 +32,8 @@ public record ManagerConfig(
     Duration moduleHeartbeatTimeout,
     Duration healthCheckInterval,
     HostPort adminAddress,
-    HostPort localProxyAddress) {
+    HostPort localProxyAddress,
+    KubernetesConfig kubernetes) {
   public static final String DEFAULT_LISTEN_ADDRESS = "0.0.0.0:9000";
   public static final long DEFAULT_ENGINE_HEARTBEAT_TIMEOUT_SECS = 10;
   public static final long DEFAULT_HEALTH_CHECK_INTERVAL_SECS = 5;
@@ -46,7 +48,8 @@ public record ManagerConfig(
           "module_heartbeat_timeout_secs",
           "health_check_interval_secs",
           "admin_address",
-          "local_proxy_address");
+          "local_proxy_address",
+          "kubernetes");
 
   /** Keys of the original's manager.toml that need a store this manager does not have yet. */
   private static final Set<String> NOT_YET_SUPPORTED =
@@ -64,6 +67,7 @@ public record ManagerConfig(
     requireNonNull(engineHeartbeatTimeout, "engineHeartbeatTimeout");
     requireNonNull(moduleHeartbeatTimeout, "moduleHeartbeatTimeout");
     requireNonNull(healthCheckInterval, "healthCheckInterval");
+    requireNonNull(kubernetes, "kubernetes");
   }
 
   /** Every key at its default: listen on {@value #DEFAULT_LISTEN_ADDRESS}, no admin listener. */
@@ -109,6 +113,8 @@ public record ManagerConfig(
     long interval =
         root.integer("health_check_interval_secs", DEFAULT_HEALTH_CHECK_INTERVAL_SECS, 1, MAX_SECS);
     HostPort admin = root.has("admin_address") ? address(root, "admin_address", null) : null;
+    KubernetesConfig kubernetes =
+        root.table("kubernetes").map(KubernetesConfig::read).orElse(KubernetesConfig.disabled());
     return new ManagerConfig(
         root.source(),
         listen,
@@ -118,7 +124,8 @@ public record ManagerConfig(
         admin,
         root.has("local_proxy_address")
             ? root.address("local_proxy_address", null, true, "127.0.0.1:9001")
-            : null);
+            : null,
+        kubernetes);
   }
 
   /** What the operator should know about keys that are accepted but have no effect yet. */

@@ -46,6 +46,12 @@ import java.util.function.Function;
  * is a function of stored state, and its version is bumped exactly when a mutation changes the
  * table's content. The version starts at 1 and never decreases.
  *
+ * <p>In {@link RouteSource#CLUSTER} mode the routes come only from {@link #syncCluster}: engines
+ * may still register and heartbeat (they are listed), but their registrations add no route and no
+ * schema, so the table is the same on every manager replica watching the same cluster. There the
+ * version is at least the wall clock in milliseconds when it is bumped, so that replicas are
+ * unlikely to publish different tables under one version number.
+ *
  * <p>Thread safety: every operation holds one lock, so each is atomic; listeners run after the lock
  * is released, on the mutating thread, and must not block.
  */
@@ -58,6 +64,7 @@ public final class Registry {
   private final Duration engineTimeout;
   private final Duration moduleTimeout;
   private final Secrets secrets;
+  private final RouteSource source;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
   private final Object lock = new Object();
@@ -66,6 +73,7 @@ public final class Registry {
   private final Map<ModuleKey, Schema> schemas = new HashMap<>();
   private final Map<ServiceKey, Set<String>> versionsByService = new TreeMap<>();
   private final Map<ServiceKey, RoutingRule> rules = new TreeMap<>();
+  private List<ClusterRoute> clusterRoutes = List.of();
   private long version = 1;
   private boolean dirty;
 
@@ -77,10 +85,28 @@ public final class Registry {
    * @param moduleTimeout a module whose last health report is older has its route unhealthy
    */
   public Registry(Clock clock, Duration engineTimeout, Duration moduleTimeout, Secrets secrets) {
+    this(clock, engineTimeout, moduleTimeout, secrets, RouteSource.REGISTRATIONS);
+  }
+
+  /**
+   * @param source where the routes of the table come from
+   */
+  public Registry(
+      Clock clock,
+      Duration engineTimeout,
+      Duration moduleTimeout,
+      Secrets secrets,
+      RouteSource source) {
     this.clock = requireNonNull(clock, "clock");
     this.engineTimeout = requireNonNull(engineTimeout, "engineTimeout");
     this.moduleTimeout = requireNonNull(moduleTimeout, "moduleTimeout");
     this.secrets = requireNonNull(secrets, "secrets");
+    this.source = requireNonNull(source, "source");
+  }
+
+  /** Where the routes of this registry's table come from. */
+  public RouteSource source() {
+    return source;
   }
 
   /** Runs {@code listener} after every change of the routing table (a new version). */
@@ -145,6 +171,10 @@ public final class Registry {
             if (module.getSchema().isEmpty()) {
               continue;
             }
+            if (source == RouteSource.CLUSTER) {
+              // The cluster's schemas count; an engine's own copy is not stored.
+              continue;
+            }
             ModuleKey key = ModuleKey.of(module.getRef());
             Schema schema = Schema.parse(module.getSchema());
             Schema stored = schemas.get(key);
@@ -184,16 +214,16 @@ public final class Registry {
           for (ModuleRegistration module : modules) {
             ModuleKey key = ModuleKey.of(module.getRef());
             entry.modules.put(key, new ModuleEntry(key));
-            versionsByService
-                .computeIfAbsent(key.service(), k -> new TreeSet<>())
-                .add(key.version());
+            if (source == RouteSource.REGISTRATIONS) {
+              versionsByService
+                  .computeIfAbsent(key.service(), k -> new TreeSet<>())
+                  .add(key.version());
+            }
           }
           schemas.putAll(newSchemas);
           engines.put(entry.id, entry);
           evaluate(entry, now);
-          if (!routesOf(entry).equals(before)) {
-            dirty = true;
-          }
+          engineRoutesChanged(!routesOf(entry).equals(before));
           commit();
           return response.setRoutingTableVersion(version).build();
         });
@@ -212,7 +242,7 @@ public final class Registry {
             List<Route> before = routesOf(entry);
             entry.deregistered = true;
             evaluate(entry, now);
-            dirty |= !routesOf(entry).equals(before);
+            engineRoutesChanged(!routesOf(entry).equals(before));
             commit();
           }
           return DeregisterEngineResponse.newBuilder().setRoutingTableVersion(version).build();
@@ -260,7 +290,7 @@ public final class Registry {
               module.lastHeartbeat = at;
             }
             evaluate(entry, now);
-            dirty |= !routesOf(entry).equals(before);
+            engineRoutesChanged(!routesOf(entry).equals(before));
           }
           commit();
           return response.setRoutingTableVersion(version).build();
@@ -278,7 +308,7 @@ public final class Registry {
           for (EngineEntry entry : engines.values()) {
             List<Route> routes = routesOf(entry);
             evaluate(entry, now);
-            dirty |= !routesOf(entry).equals(routes);
+            engineRoutesChanged(!routesOf(entry).equals(routes));
           }
           commit();
           return version != before;
@@ -299,9 +329,52 @@ public final class Registry {
             throw RegistryException.notFound(
                 "engine \"" + engineId + "\" is not registered (expected: an id from ListEngines)");
           }
-          dirty |= !entry.modules.isEmpty();
+          engineRoutesChanged(!entry.modules.isEmpty());
           commit();
           return version;
+        });
+  }
+
+  /**
+   * Cluster mode: replaces every route of the table with {@code routes} and stores {@code schemas}.
+   * A schema stays once stored, also after the cluster no longer shows it (pods of an old version
+   * may still run during a rollout); a changed schema of a version replaces the stored one, since
+   * the cluster is the source of truth. The version is bumped only when the routes changed.
+   *
+   * @return true when the table changed (a new version was published)
+   * @throws IllegalStateException when this registry's routes come from registrations
+   */
+  public boolean syncCluster(List<ClusterRoute> routes, Map<ModuleKey, Schema> schemas) {
+    requireNonNull(routes, "routes");
+    requireNonNull(schemas, "schemas");
+    if (source != RouteSource.CLUSTER) {
+      throw new IllegalStateException(
+          "syncCluster on a registry whose routes come from " + source + " (expected: CLUSTER)");
+    }
+    List<ClusterRoute> sorted = routes.stream().sorted().toList();
+    return mutate(
+        now -> {
+          long before = version;
+          for (Map.Entry<ModuleKey, Schema> e : schemas.entrySet()) {
+            Schema stored = this.schemas.get(e.getKey());
+            if (stored == null || !stored.sameAs(e.getValue())) {
+              this.schemas.put(e.getKey(), e.getValue());
+            }
+            versionsByService
+                .computeIfAbsent(e.getKey().service(), k -> new TreeSet<>())
+                .add(e.getKey().version());
+          }
+          for (ClusterRoute route : sorted) {
+            versionsByService
+                .computeIfAbsent(route.module().service(), k -> new TreeSet<>())
+                .add(route.module().version());
+          }
+          if (!sorted.equals(clusterRoutes)) {
+            clusterRoutes = sorted;
+            dirty = true;
+          }
+          commit();
+          return version != before;
         });
   }
 
@@ -446,10 +519,16 @@ public final class Registry {
       for (EngineEntry entry : engines.values()) {
         alive += entry.alive ? 1 : 0;
         deregistered += entry.deregistered ? 1 : 0;
-        for (ModuleEntry module : entry.modules.values()) {
-          routes++;
-          healthy += module.healthy ? 1 : 0;
+        if (source == RouteSource.REGISTRATIONS) {
+          for (ModuleEntry module : entry.modules.values()) {
+            routes++;
+            healthy += module.healthy ? 1 : 0;
+          }
         }
+      }
+      if (source == RouteSource.CLUSTER) {
+        routes = clusterRoutes.size();
+        healthy = (int) clusterRoutes.stream().filter(ClusterRoute::healthy).count();
       }
       return new RegistryStats(
           version,
@@ -492,10 +571,17 @@ public final class Registry {
       return;
     }
     dirty = false;
-    version++;
     List<Route> routes = new ArrayList<>();
-    for (EngineEntry entry : engines.values()) {
-      routes.addAll(routesOf(entry));
+    if (source == RouteSource.CLUSTER) {
+      version = Math.max(version + 1, clock.millis());
+      for (ClusterRoute route : clusterRoutes) {
+        routes.add(route(route));
+      }
+    } else {
+      version++;
+      for (EngineEntry entry : engines.values()) {
+        routes.addAll(routesOf(entry));
+      }
     }
     routes.sort(ROUTE_ORDER);
     table =
@@ -504,6 +590,24 @@ public final class Registry {
             .addAllRoutes(routes)
             .addAllRules(rules.values())
             .build();
+  }
+
+  /** Marks the table changed when engine routes changed and the table is built from them. */
+  private void engineRoutesChanged(boolean changed) {
+    if (changed && source == RouteSource.REGISTRATIONS) {
+      dirty = true;
+    }
+  }
+
+  private static Route route(ClusterRoute route) {
+    return Route.newBuilder()
+        .setModule(route.module().toRef())
+        .setEngineId(route.engineId())
+        .setAddress(route.address())
+        .setNode(route.node())
+        .setNodeAddress(route.nodeAddress())
+        .setHealthy(route.healthy())
+        .build();
   }
 
   private static List<Route> routesOf(EngineEntry entry) {
@@ -617,11 +721,20 @@ public final class Registry {
         sv.addAllMethods(schema.methods());
       }
       int healthy = 0;
-      for (EngineEntry entry : engines.values()) {
-        ModuleEntry module = entry.modules.get(moduleKey);
-        if (module != null) {
-          sv.addInstances(route(entry, module));
-          healthy += module.healthy ? 1 : 0;
+      if (source == RouteSource.CLUSTER) {
+        for (ClusterRoute route : clusterRoutes) {
+          if (route.module().equals(moduleKey)) {
+            sv.addInstances(route(route));
+            healthy += route.healthy() ? 1 : 0;
+          }
+        }
+      } else {
+        for (EngineEntry entry : engines.values()) {
+          ModuleEntry module = entry.modules.get(moduleKey);
+          if (module != null) {
+            sv.addInstances(route(entry, module));
+            healthy += module.healthy ? 1 : 0;
+          }
         }
       }
       out.addVersions(sv.setHealthyInstances(healthy));

@@ -8,6 +8,7 @@ import io.wruntime.common.net.HostPort;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ class ManagerConfigTest {
     assertThat(config.moduleHeartbeatTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.healthCheckInterval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.adminAddress()).isNull();
+    assertThat(config.kubernetes().enabled()).isFalse();
   }
 
   @Test
@@ -34,6 +36,11 @@ class ManagerConfigTest {
         module_heartbeat_timeout_secs = 7
         health_check_interval_secs = 2
         admin_address = "127.0.0.1:9501"
+
+        [kubernetes]
+        enabled = true
+        watch_namespaces = ["team-a", "team-b"]
+        engine_address = "127.0.0.1:9200"
         """);
 
     ManagerConfig config = ManagerConfig.load(file);
@@ -45,6 +52,48 @@ class ManagerConfigTest {
     assertThat(config.moduleHeartbeatTimeout()).isEqualTo(Duration.ofSeconds(7));
     assertThat(config.healthCheckInterval()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.adminAddress()).isEqualTo(new HostPort("127.0.0.1", 9501));
+    assertThat(config.kubernetes())
+        .isEqualTo(
+            new KubernetesConfig(
+                true, List.of("team-a", "team-b"), new HostPort("127.0.0.1", 9200)));
+  }
+
+  @Test
+  void clusterModeWatchesEveryNamespaceAndReachesEnginesOnThePodLoopbackByDefault() {
+    KubernetesConfig kubernetes =
+        ManagerConfig.parse("m.toml", "[kubernetes]\nenabled = true").kubernetes();
+
+    assertThat(kubernetes.enabled()).isTrue();
+    assertThat(kubernetes.watchNamespaces()).isEmpty();
+    assertThat(kubernetes.engineAddress()).isEqualTo(new HostPort("127.0.0.1", 9100));
+  }
+
+  @Test
+  void aWatchedNamespaceMustBeAKubernetesNamespaceName() {
+    assertThatThrownBy(
+            () ->
+                ManagerConfig.parse(
+                    "m.toml", "[kubernetes]\nenabled = true\nwatch_namespaces = [\"Team_A\"]"))
+        .hasMessage(
+            "m.toml: kubernetes.watch_namespaces[0] = \"Team_A\" (expected: a Kubernetes namespace"
+                + " name, lower-case letters, digits and '-', at most 63 characters)");
+    assertThatThrownBy(
+            () -> ManagerConfig.parse("m.toml", "[kubernetes]\nwatch_namespaces = [\"a\", \"a\"]"))
+        .hasMessage(
+            "m.toml: kubernetes.watch_namespaces[1] = \"a\" is listed twice (expected: each"
+                + " namespace once)");
+  }
+
+  @Test
+  void kubernetesKeysAreChecked() {
+    assertThatThrownBy(() -> ManagerConfig.parse("m.toml", "[kubernetes]\nenabled = \"yes\""))
+        .hasMessage("m.toml: kubernetes.enabled = \"yes\" (expected: true or false)");
+    assertThatThrownBy(() -> ManagerConfig.parse("m.toml", "[kubernetes]\nnamespaces = []"))
+        .hasMessage(
+            "m.toml: kubernetes.namespaces is not a known key (expected one of: enabled, engine_address,"
+                + " watch_namespaces)");
+    assertThatThrownBy(() -> ManagerConfig.parse("m.toml", "kubernetes = true"))
+        .hasMessage("m.toml: kubernetes = true (expected: a table [kubernetes])");
   }
 
   @Test
@@ -60,8 +109,8 @@ class ManagerConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             "m.toml: listen_adress is not a known key (expected one of: admin_address,"
-                + " engine_heartbeat_timeout_secs, health_check_interval_secs, listen_address,"
-                + " local_proxy_address, module_heartbeat_timeout_secs)");
+                + " engine_heartbeat_timeout_secs, health_check_interval_secs, kubernetes,"
+                + " listen_address, local_proxy_address, module_heartbeat_timeout_secs)");
   }
 
   @Test

@@ -4,25 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.wruntime.crds.v1alpha1.WasmModule;
+import io.wruntime.kubetest.RealApiServer;
+import io.wruntime.kubetest.RecordingClient;
 import io.wruntime.operator.Fixtures;
 import io.wruntime.operator.OperatorPermissions;
 import io.wruntime.operator.WruntimeOperator;
 import io.wruntime.operator.config.OperatorConfig;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -53,27 +46,7 @@ class ApiServerOperatorIT extends OperatorContract {
     api = RealApiServer.start();
     api.startGarbageCollector();
     admin = new KubernetesClientBuilder().withConfig(api.adminConfig()).build();
-    try (InputStream crd =
-        Files.newInputStream(ROOT.resolve("crds/wasmmodules.wruntime.io.yaml"))) {
-      CustomResourceDefinition definition =
-          admin.apiextensions().v1().customResourceDefinitions().load(crd).item();
-      admin.resource(definition).create();
-      admin
-          .apiextensions()
-          .v1()
-          .customResourceDefinitions()
-          .withName(definition.getMetadata().getName())
-          .waitUntilCondition(
-              c ->
-                  c.getStatus() != null
-                      && c.getStatus().getConditions().stream()
-                          .anyMatch(
-                              x ->
-                                  x.getType().equals("Established")
-                                      && x.getStatus().equals("True")),
-              30,
-              java.util.concurrent.TimeUnit.SECONDS);
-    }
+    RealApiServer.installCrd(admin, ROOT.resolve("crds/wasmmodules.wruntime.io.yaml"));
     operator =
         WruntimeOperator.start(
             OperatorConfig.parse(
@@ -86,72 +59,21 @@ class ApiServerOperatorIT extends OperatorContract {
             () -> {});
   }
 
-  /** A ServiceAccount bound to a ClusterRole with exactly the declared rules, and its token. */
+  /** A ServiceAccount bound to a ClusterRole with exactly the declared rules. */
   private static Config operatorIdentity() {
-    admin
-        .namespaces()
-        .resource(
-            new NamespaceBuilder()
-                .withNewMetadata()
-                .withName("wruntime-system")
-                .endMetadata()
-                .build())
-        .create();
-    admin
-        .serviceAccounts()
-        .inNamespace("wruntime-system")
-        .resource(
-            new ServiceAccountBuilder()
-                .withNewMetadata()
-                .withName("wr-operator")
-                .endMetadata()
-                .build())
-        .create();
-    ClusterRoleBuilder role =
-        new ClusterRoleBuilder().withNewMetadata().withName("wr-operator").endMetadata();
-    for (OperatorPermissions.Rule rule : OperatorPermissions.RULES) {
-      role.addToRules(
-          new PolicyRuleBuilder()
-              .withApiGroups(rule.apiGroup())
-              .withResources(rule.resource())
-              .withVerbs(rule.verbs())
-              .build());
-    }
-    admin.resource(role.build()).create();
-    admin
-        .resource(
-            new ClusterRoleBindingBuilder()
-                .withNewMetadata()
-                .withName("wr-operator")
-                .endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "wr-operator")
-                .addNewSubject()
-                .withKind("ServiceAccount")
-                .withName("wr-operator")
-                .withNamespace("wruntime-system")
-                .endSubject()
-                .build())
-        .create();
-    String token =
-        admin
-            .serviceAccounts()
-            .inNamespace("wruntime-system")
-            .withName("wr-operator")
-            .tokenRequest(
-                new TokenRequestBuilder()
-                    .withNewSpec()
-                    .withExpirationSeconds(3600L)
-                    .endSpec()
-                    .build())
-            .getStatus()
-            .getToken();
-    return new ConfigBuilder(api.adminConfig())
-        .withClientCertData(null)
-        .withClientKeyData(null)
-        .withClientCertFile(null)
-        .withClientKeyFile(null)
-        .withOauthToken(token)
-        .build();
+    return api.serviceAccount(
+        admin,
+        "wruntime-system",
+        "wr-operator",
+        OperatorPermissions.RULES.stream()
+            .map(
+                rule ->
+                    new PolicyRuleBuilder()
+                        .withApiGroups(rule.apiGroup())
+                        .withResources(rule.resource())
+                        .withVerbs(rule.verbs())
+                        .build())
+            .toList());
   }
 
   @AfterAll

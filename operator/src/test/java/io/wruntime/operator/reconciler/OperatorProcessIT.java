@@ -3,6 +3,9 @@ package io.wruntime.operator.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.wruntime.kubetest.RealApiServer;
 import io.wruntime.operator.Fixtures;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -33,7 +36,9 @@ class OperatorProcessIT {
   @BeforeAll
   static void start() throws Exception {
     api = RealApiServer.start();
-    api.installCrd(ROOT.resolve("crds/wasmmodules.wruntime.io.yaml"));
+    try (KubernetesClient admin = new KubernetesClientBuilder().withConfig(api.adminConfig()).build()) {
+      RealApiServer.installCrd(admin, ROOT.resolve("crds/wasmmodules.wruntime.io.yaml"));
+    }
   }
 
   @AfterAll
@@ -51,7 +56,7 @@ class OperatorProcessIT {
 
   private static ProcessBuilder operator(Path config, Path log) throws IOException {
     Path kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, api.kubeConfigYaml(), StandardCharsets.UTF_8);
+    Files.writeString(kubeconfig, api.adminKubeconfigYaml(), StandardCharsets.UTF_8);
     ProcessBuilder builder =
         new ProcessBuilder(
                 ROOT.resolve("bin/wr-operator").toString(), "--config", config.toString())

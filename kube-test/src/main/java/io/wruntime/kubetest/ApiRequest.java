@@ -1,4 +1,4 @@
-package io.wruntime.operator.reconciler;
+package io.wruntime.kubetest;
 
 import java.net.URI;
 
@@ -7,11 +7,11 @@ import java.net.URI;
  * server-side apply is a {@code patch} that creates what does not exist yet, so it needs {@code
  * create} too.
  */
-record ApiRequest(String group, String resource, java.util.List<String> verbs) {
-  static final String APPLY_PATCH = "application/apply-patch+yaml";
+public record ApiRequest(String group, String resource, java.util.List<String> verbs) {
+  public static final String APPLY_PATCH = "application/apply-patch+yaml";
 
   /** Null when the path is not a resource path (discovery, /version). */
-  static ApiRequest parse(String method, String contentType, String pathAndQuery) {
+  public static ApiRequest parse(String method, String contentType, String pathAndQuery) {
     URI uri = URI.create(pathAndQuery);
     String[] parts = uri.getPath().replaceFirst("^/", "").split("/");
     int i;

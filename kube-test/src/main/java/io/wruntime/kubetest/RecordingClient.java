@@ -1,4 +1,4 @@
-package io.wruntime.operator.reconciler;
+package io.wruntime.kubetest;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,11 +16,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * A client for the operator under test that records each API request it makes, so a test can
  * compare what the operator really does with the permissions it declares.
  */
-final class RecordingClient {
+public final class RecordingClient {
   private final ConcurrentLinkedQueue<ApiRequest> requests = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<String> unparsed = new ConcurrentLinkedQueue<>();
 
-  KubernetesClient client(Config config) {
+  public KubernetesClient client(Config config) {
     return new KubernetesClientBuilder()
         .withConfig(config)
         .withHttpClientBuilderConsumer(
@@ -47,7 +47,7 @@ final class RecordingClient {
   }
 
   /** "group/resource" to the verbs used on it. */
-  Map<String, Set<String>> permissions() {
+  public Map<String, Set<String>> permissions() {
     Map<String, Set<String>> out = new TreeMap<>();
     for (ApiRequest r : requests) {
       out.computeIfAbsent(r.group() + "/" + r.resource(), k -> new TreeSet<>()).addAll(r.verbs());
@@ -55,7 +55,15 @@ final class RecordingClient {
     return out;
   }
 
-  Set<String> unparsed() {
+  /** How many requests used {@code verb} on "group/resource" so far. */
+  public long count(String groupResource, String verb) {
+    return requests.stream()
+        .filter(r -> (r.group() + "/" + r.resource()).equals(groupResource))
+        .filter(r -> r.verbs().contains(verb))
+        .count();
+  }
+
+  public Set<String> unparsed() {
     return new TreeSet<>(unparsed);
   }
 }
