@@ -5,6 +5,7 @@ import io.wruntime.cli.client.ManagerClient;
 import io.wruntime.cli.dev.DevCommand;
 import io.wruntime.cli.invoke.InvokeCommand;
 import io.wruntime.cli.metrics.MetricsCommand;
+import io.wruntime.cli.module.ModuleCommand;
 import io.wruntime.cli.options.EndpointConverter;
 import io.wruntime.cli.options.EnvironmentDefaults;
 import io.wruntime.cli.output.OutputFormat;
@@ -48,6 +49,7 @@ import picocli.CommandLine.Spec;
       RoutesCommand.class,
       MetricsCommand.class,
       DevCommand.class,
+      ModuleCommand.class,
       HelpCommand.class
     })
 public final class WrCli implements Callable<Integer> {
