@@ -7,6 +7,7 @@ import io.wruntime.cli.invoke.InvokeCommand;
 import io.wruntime.cli.kube.KubeSession;
 import io.wruntime.cli.kube.Kubeconfig;
 import io.wruntime.cli.metrics.MetricsCommand;
+import io.wruntime.cli.module.ModuleCommand;
 import io.wruntime.cli.modules.ModulesCommand;
 import io.wruntime.cli.options.EndpointConverter;
 import io.wruntime.cli.options.EnvironmentDefaults;
@@ -52,6 +53,7 @@ import picocli.CommandLine.Spec;
       MetricsCommand.class,
       ModulesCommand.class,
       DevCommand.class,
+      ModuleCommand.class,
       HelpCommand.class
     })
 public final class WrCli implements Callable<Integer> {

@@ -8,6 +8,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.net.HostPort;
 import io.wruntime.common.telemetry.Telemetry;
+import io.wruntime.engine.artifact.ModuleFetcher;
 import io.wruntime.engine.config.EngineConfig;
 import io.wruntime.engine.config.ModuleCapabilities;
 import io.wruntime.engine.config.ModuleConfig;
@@ -34,9 +35,11 @@ import io.wruntime.engine.telemetry.DispatchTracing;
 import io.wruntime.proto.v1.ModuleRegistration;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -187,14 +190,25 @@ public final class Engine implements AutoCloseable {
     List<ModuleRegistration> registrations = List.of();
     try {
       GuestModuleLoader loader = requireNonNull(loaders.apply(outbound), "loader");
+      Map<ModuleConfig, ModuleFetcher.Outcome> fetched =
+          new ModuleFetcher(config.artifacts()).fetchAll(config.modules());
+      List<ModuleConfig> resolved = new ArrayList<>();
       for (ModuleConfig module : config.modules()) {
         if (!module.capabilities().isEmpty()) {
           LOG.warn("{}", capabilitiesNotice(module));
         }
-        registry.add(load(loader, module, config));
+        ModuleFetcher.Outcome outcome = fetched.get(module);
+        registry.add(load(loader, module, outcome, config));
+        // Without a schema_path, the schema layer of the module's image is its schema.
+        if (module.schemaPath() == null
+            && outcome instanceof ModuleFetcher.Fetched f
+            && f.schemaFile() != null) {
+          module = module.withSchemaPath(f.schemaFile());
+        }
+        resolved.add(module);
       }
       if (config.hasProxy()) {
-        registrations = ModuleRegistrations.of(config, registry);
+        registrations = ModuleRegistrations.of(config.withModules(resolved), registry);
       }
       AdminEndpoints endpoints =
           new AdminEndpoints(
@@ -308,19 +322,26 @@ public final class Engine implements AutoCloseable {
   }
 
   private static HostedModule load(
-      GuestModuleLoader loader, ModuleConfig module, EngineConfig config) {
+      GuestModuleLoader loader,
+      ModuleConfig module,
+      ModuleFetcher.Outcome outcome,
+      EngineConfig config) {
     ModuleLimits limits = ModuleLimits.of(module);
     String failure;
-    if (!Files.isRegularFile(module.wasmPath())) {
+    if (outcome instanceof ModuleFetcher.Failed failed) {
+      failure = failed.reason();
+    } else if (!Files.isRegularFile(((ModuleFetcher.Fetched) outcome).wasmFile())) {
+      Path wasm = ((ModuleFetcher.Fetched) outcome).wasmFile();
       failure =
           "wasm_path "
-              + module.wasmPath()
-              + (Files.exists(module.wasmPath()) ? " is not a file" : " does not exist")
+              + wasm
+              + (Files.exists(wasm) ? " is not a file" : " does not exist")
               + " (expected: a .wasm file)";
     } else {
+      Path wasm = ((ModuleFetcher.Fetched) outcome).wasmFile();
       long started = System.nanoTime();
       try {
-        GuestModule loaded = loader.load(module.toDefinition(config.pool().execution()));
+        GuestModule loaded = loader.load(module.toDefinition(config.pool().execution(), wasm));
         LOG.debug(
             "module {} loaded in {} ms",
             module.label(),

@@ -34,7 +34,8 @@ final class EngineRewiring {
         new NodeConfig(addresses.proxy(), addresses.control(), engineId, heartbeat),
         config.pool(),
         config.limits(),
-        config.modules());
+        config.modules(),
+        config.artifacts());
   }
 
   /** The one log line that tells the user which of the file's addresses are not used. */

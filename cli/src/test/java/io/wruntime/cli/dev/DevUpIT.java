@@ -246,10 +246,10 @@ class DevUpIT {
           .startsWith("wr-cli: the engine of " + config + " cannot listen on 127.0.0.1:" + port)
           .contains("change listen_address in " + config);
       // A stopped server's socket may take a moment to be released under load.
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .untilAsserted(
-            () -> assertThat(canBind(manager)).as("the manager's port is free again").isTrue());
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () -> assertThat(canBind(manager)).as("the manager's port is free again").isTrue());
     }
   }
 

@@ -20,6 +20,7 @@ import java.util.List;
  * @param adminAddress a separate listener for {@code /healthz}, {@code /readyz} and {@code
  *     /metrics}, or null to serve them on {@code listenAddress}
  * @param node the local proxy, or null when the engine runs standalone
+ * @param artifacts how modules from registries and URLs are fetched and cached
  */
 public record EngineConfig(
     String source,
@@ -31,7 +32,8 @@ public record EngineConfig(
     NodeConfig node,
     PoolConfig pool,
     LimitsConfig limits,
-    List<ModuleConfig> modules) {
+    List<ModuleConfig> modules,
+    ArtifactsConfig artifacts) {
   public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1:9100";
   public static final long DEFAULT_MAX_OUTBOUND_BODY_BYTES = 16L * 1024 * 1024;
 
@@ -41,6 +43,49 @@ public record EngineConfig(
     requireNonNull(pool, "pool");
     requireNonNull(limits, "limits");
     modules = List.copyOf(requireNonNull(modules, "modules"));
+    requireNonNull(artifacts, "artifacts");
+  }
+
+  /** A configuration with the default {@link ArtifactsConfig}. */
+  public EngineConfig(
+      String source,
+      HostPort listenAddress,
+      HostPort managerAddress,
+      boolean allowNonLoopbackInternal,
+      long maxOutboundBodyBytes,
+      HostPort adminAddress,
+      NodeConfig node,
+      PoolConfig pool,
+      LimitsConfig limits,
+      List<ModuleConfig> modules) {
+    this(
+        source,
+        listenAddress,
+        managerAddress,
+        allowNonLoopbackInternal,
+        maxOutboundBodyBytes,
+        adminAddress,
+        node,
+        pool,
+        limits,
+        modules,
+        ArtifactsConfig.defaults());
+  }
+
+  /** The same configuration with other modules. */
+  public EngineConfig withModules(List<ModuleConfig> newModules) {
+    return new EngineConfig(
+        source,
+        listenAddress,
+        managerAddress,
+        allowNonLoopbackInternal,
+        maxOutboundBodyBytes,
+        adminAddress,
+        node,
+        pool,
+        limits,
+        newModules,
+        artifacts);
   }
 
   /**

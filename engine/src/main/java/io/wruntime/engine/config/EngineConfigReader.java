@@ -6,7 +6,11 @@ import io.wruntime.common.config.TomlTable;
 import io.wruntime.common.names.Names;
 import io.wruntime.common.names.SemVer;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.oci.Digest;
+import io.wruntime.common.oci.OciReference;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -30,7 +35,10 @@ final class EngineConfigReader {
           "node",
           "pool",
           "limits",
-          "module");
+          "module",
+          "module_cache_dir",
+          "module_fetch_timeout_secs",
+          "insecure_registries");
   private static final Set<String> NODE_KEYS =
       Set.of("proxy_address", "control_address", "engine_id", "heartbeat_interval_secs");
 
@@ -47,6 +55,10 @@ final class EngineConfigReader {
           "namespace",
           "version",
           "wasm_path",
+          "wasm_image",
+          "registry_auth_file",
+          "wasm_url",
+          "wasm_sha256",
           "schema_path",
           "env",
           "request_timeout_secs",
@@ -54,6 +66,9 @@ final class EngineConfigReader {
           "max_concurrent_instances",
           "max_memory_size",
           "capabilities");
+
+  private static final Pattern REGISTRY =
+      Pattern.compile("[A-Za-z0-9.-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+](:[0-9]{1,5})?");
 
   /** One wasm page; a smaller memory limit cannot hold any module. */
   private static final long MIN_MEMORY = 64 * 1024;
@@ -140,6 +155,22 @@ final class EngineConfigReader {
       }
       modules.add(module);
     }
+    Path cacheDir =
+        root.string("module_cache_dir")
+            .map(p -> path(root, "module_cache_dir", p))
+            .orElseGet(ArtifactsConfig::defaultCacheDir);
+    Duration fetchTimeout =
+        Duration.ofSeconds(
+            root.integer(
+                "module_fetch_timeout_secs", ArtifactsConfig.DEFAULT_FETCH_TIMEOUT_SECS, 1, 3600));
+    List<String> insecure = root.strings("insecure_registries");
+    for (int i = 0; i < insecure.size(); i++) {
+      if (!REGISTRY.matcher(insecure.get(i)).matches()) {
+        throw root.error(
+            "insecure_registries[" + i + "]",
+            "= \"" + insecure.get(i) + "\" (expected: a registry host or host:port)");
+      }
+    }
     return new EngineConfig(
         root.source(),
         listen,
@@ -150,7 +181,100 @@ final class EngineConfigReader {
         node,
         pool,
         limits,
-        modules);
+        modules,
+        new ArtifactsConfig(cacheDir, fetchTimeout, insecure));
+  }
+
+  /** Which of the three sources a module names; exactly one. */
+  private static WasmSource wasmSource(TomlTable table) {
+    List<String> given = new ArrayList<>();
+    for (String key : List.of("wasm_path", "wasm_image", "wasm_url")) {
+      if (table.has(key)) {
+        given.add(key);
+      }
+    }
+    if (given.size() != 1) {
+      throw table.error(
+          given.isEmpty() ? "wasm_path" : String.join(", ", given),
+          (given.isEmpty() ? "is missing" : "are set together")
+              + " (expected: exactly one of wasm_path, wasm_image or wasm_url with wasm_sha256)");
+    }
+    if (!table.has("wasm_image") && table.has("registry_auth_file")) {
+      throw table.error(
+          "registry_auth_file", "is set without wasm_image (expected: only with wasm_image)");
+    }
+    if (table.has("wasm_url") != table.has("wasm_sha256")) {
+      throw table.error(
+          table.has("wasm_url") ? "wasm_url" : "wasm_sha256",
+          table.has("wasm_url")
+              ? "is set without wasm_sha256 (expected: the SHA-256 of the binary, 64 hex digits;"
+                  + " a URL is verified against it)"
+              : "is set without wasm_url (expected: only with wasm_url)");
+    }
+    if (table.has("wasm_path")) {
+      return new WasmSource.File(path(table, "wasm_path", table.requireString("wasm_path")));
+    }
+    if (table.has("wasm_image")) {
+      String text = table.requireString("wasm_image");
+      OciReference reference;
+      try {
+        reference = OciReference.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw table.error("wasm_image", "= " + e.getMessage());
+      }
+      List<Path> authFiles = new ArrayList<>();
+      if (table.has("registry_auth_file")) {
+        List<String> files;
+        try {
+          files = List.of(table.requireString("registry_auth_file"));
+        } catch (ConfigException notAString) {
+          files = table.strings("registry_auth_file");
+        }
+        for (String file : files) {
+          authFiles.add(path(table, "registry_auth_file", file));
+        }
+      }
+      return new WasmSource.Image(reference, authFiles);
+    }
+    String url = table.requireString("wasm_url");
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw table.error("wasm_url", "= \"" + url + "\" is not a URL (" + e.getReason() + ")");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    boolean loopbackHttp =
+        scheme.equals("http") && uri.getHost() != null && isLoopback(uri.getHost());
+    if (!(scheme.equals("https") && uri.getHost() != null) && !loopbackHttp) {
+      throw table.error(
+          "wasm_url",
+          "= \""
+              + url
+              + "\" (expected: an https:// URL, or http:// on loopback such as"
+              + " http://127.0.0.1:8080/echo.wasm)");
+    }
+    String sha = table.requireString("wasm_sha256");
+    String hex = sha.startsWith("sha256:") ? sha.substring("sha256:".length()) : sha;
+    try {
+      return new WasmSource.Url(uri, new Digest(hex.toLowerCase(Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      throw table.error(
+          "wasm_sha256", "= \"" + sha + "\" (expected: 64 hex digits, optionally after sha256:)");
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    if (bare.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    try {
+      HostPort hostPort = new HostPort(bare, 0);
+      return hostPort.isLoopback();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   private static EngineConfig.NodeConfig node(TomlTable table) {
@@ -199,7 +323,7 @@ final class EngineConfigReader {
     } catch (IllegalArgumentException e) {
       throw table.error("version", "= " + e.getMessage());
     }
-    Path wasm = path(table, "wasm_path", table.requireString("wasm_path"));
+    WasmSource wasm = wasmSource(table);
     Path schema = table.string("schema_path").map(p -> path(table, "schema_path", p)).orElse(null);
     Duration timeout =
         Duration.ofSeconds(

@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * One hosted module ({@code [[module]]}).
  *
- * @param wasmPath absolute path of the module binary (not checked here: a missing file makes the
- *     module unavailable, not the engine)
+ * @param wasm where the module binary comes from: a file, an OCI artifact or a URL (not checked
+ *     here: a missing file or a failed fetch makes the module unavailable, not the engine)
  * @param schemaPath absolute path of its compiled protobuf schema, or null
  * @param requestTimeout how long one request may run before it is stopped (504)
  * @param channelCapacity how many requests may wait for a free instance (more: 429)
@@ -25,7 +25,7 @@ public record ModuleConfig(
     String namespace,
     String name,
     String version,
-    Path wasmPath,
+    WasmSource wasm,
     Path schemaPath,
     Map<String, String> env,
     Duration requestTimeout,
@@ -41,7 +41,7 @@ public record ModuleConfig(
     requireNonNull(namespace, "namespace");
     requireNonNull(name, "name");
     requireNonNull(version, "version");
-    requireNonNull(wasmPath, "wasmPath");
+    requireNonNull(wasm, "wasm");
     env = Map.copyOf(requireNonNull(env, "env"));
     requireNonNull(requestTimeout, "requestTimeout");
     requireNonNull(capabilities, "capabilities");
@@ -63,7 +63,7 @@ public record ModuleConfig(
         namespace,
         name,
         version,
-        wasmPath,
+        new WasmSource.File(wasmPath),
         schemaPath,
         env,
         requestTimeout,
@@ -78,8 +78,29 @@ public record ModuleConfig(
     return namespace + "." + name + "@" + version;
   }
 
-  /** What the module loader needs. */
-  public ModuleDefinition toDefinition(ExecutionMode mode) {
-    return new ModuleDefinition(namespace, name, version, wasmPath, env, maxMemorySize, mode);
+  /** The path of a {@code wasm_path} module; null when the binary is fetched. */
+  public Path wasmPath() {
+    return wasm instanceof WasmSource.File file ? file.path() : null;
+  }
+
+  /** The same module with another schema file (e.g. the schema layer of its image). */
+  public ModuleConfig withSchemaPath(Path newSchemaPath) {
+    return new ModuleConfig(
+        namespace,
+        name,
+        version,
+        wasm,
+        newSchemaPath,
+        env,
+        requestTimeout,
+        channelCapacity,
+        maxConcurrentInstances,
+        maxMemorySize,
+        capabilities);
+  }
+
+  /** What the module loader needs, the binary read from {@code wasmFile}. */
+  public ModuleDefinition toDefinition(ExecutionMode mode, Path wasmFile) {
+    return new ModuleDefinition(namespace, name, version, wasmFile, env, maxMemorySize, mode);
   }
 }

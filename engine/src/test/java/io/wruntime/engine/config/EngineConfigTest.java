@@ -10,6 +10,7 @@ import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,7 +120,7 @@ class EngineConfigTest {
     assertThat(module.maxConcurrentInstances()).isEqualTo(3);
     assertThat(module.maxMemorySize()).isEqualTo(131072);
     assertThat(module.env()).isEqualTo(Map.of("GREETING", "hello", "MODE", "fast"));
-    assertThat(module.toDefinition(config.pool().execution()).mode())
+    assertThat(module.toDefinition(config.pool().execution(), module.wasmPath()).mode())
         .isEqualTo(ExecutionMode.INTERPRETED);
   }
 
@@ -128,7 +129,12 @@ class EngineConfigTest {
     EngineConfig config = parse("[pool]\nmax_memory_size = 1048576\n" + MODULE);
 
     assertThat(config.modules().get(0).maxMemorySize()).isEqualTo(1048576);
-    assertThat(config.modules().get(0).toDefinition(ExecutionMode.COMPILED).maxMemoryBytes())
+    assertThat(
+            config
+                .modules()
+                .get(0)
+                .toDefinition(ExecutionMode.COMPILED, Path.of("echo.wasm"))
+                .maxMemoryBytes())
         .isEqualTo(1048576);
   }
 
@@ -300,5 +306,115 @@ class EngineConfigTest {
     assertThat(url.node().proxyAddress()).isEqualTo(new HostPort("127.0.0.1", 9001));
     assertThat(hostPort.node().proxyAddress()).isEqualTo(new HostPort("127.0.0.1", 9001));
     assertThat(hostPort.node().controlAddress()).isEqualTo(new HostPort("127.0.0.1", 9002));
+  }
+
+  private static final String HEADER =
+      """
+      [[module]]
+      name = "echo"
+      namespace = "example"
+      version = "1.0.0"
+      """;
+
+  @Test
+  void aModuleComesFromAnImageWithAuthFilesOrFromAUrlWithItsDigest() {
+    String hex = "ab".repeat(32);
+    EngineConfig config =
+        parse(
+            """
+            module_cache_dir = "/var/cache/wr"
+            module_fetch_timeout_secs = 15
+            insecure_registries = ["registry.internal:5000"]
+            """
+                + HEADER
+                + "wasm_image = \"registry.example.com/team/echo:1.0.0@sha256:"
+                + hex
+                + "\"\nregistry_auth_file = [\"/a.json\", \"/b.json\"]\n"
+                + HEADER.replace("echo", "fetched")
+                + "wasm_url = \"https://example.com/echo.wasm\"\nwasm_sha256 = \"sha256:"
+                + hex.toUpperCase()
+                + "\"\n"
+                + HEADER.replace("echo", "single")
+                + "wasm_image = \"localhost:5000/echo\"\nregistry_auth_file = \"/c.json\"\n");
+
+    assertThat(config.artifacts())
+        .isEqualTo(
+            new ArtifactsConfig(
+                Path.of("/var/cache/wr"),
+                Duration.ofSeconds(15),
+                List.of("registry.internal:5000")));
+    WasmSource.Image image = (WasmSource.Image) config.modules().get(0).wasm();
+    assertThat(image.reference().isPinned()).isTrue();
+    assertThat(image.reference().repository()).isEqualTo("team/echo");
+    assertThat(image.authFiles()).containsExactly(Path.of("/a.json"), Path.of("/b.json"));
+    assertThat(config.modules().get(0).wasmPath()).isNull();
+    WasmSource.Url url = (WasmSource.Url) config.modules().get(1).wasm();
+    assertThat(url.url()).hasToString("https://example.com/echo.wasm");
+    assertThat(url.sha256().hex()).isEqualTo(hex);
+    assertThat(((WasmSource.Image) config.modules().get(2).wasm()).authFiles())
+        .containsExactly(Path.of("/c.json"));
+  }
+
+  @Test
+  void theCacheDirectoryAndTimeoutHaveDefaults() {
+    assertThat(parse("").artifacts())
+        .isEqualTo(
+            new ArtifactsConfig(
+                Path.of(System.getProperty("java.io.tmpdir"), "wruntime", "modules")
+                    .toAbsolutePath()
+                    .normalize(),
+                Duration.ofSeconds(60),
+                List.of()));
+  }
+
+  @Test
+  void exactlyOneSourceAndItsCompanionKeys() {
+    assertThat(errorOf(HEADER))
+        .isEqualTo(
+            "engine.toml: module[0].wasm_path is missing (expected: exactly one of wasm_path,"
+                + " wasm_image or wasm_url with wasm_sha256)");
+    assertThat(errorOf(HEADER + "wasm_path = \"/x.wasm\"\nwasm_image = \"r.io/echo:1\""))
+        .isEqualTo(
+            "engine.toml: module[0].wasm_path, wasm_image are set together (expected: exactly one"
+                + " of wasm_path, wasm_image or wasm_url with wasm_sha256)");
+    assertThat(errorOf(HEADER + "wasm_url = \"https://example.com/e.wasm\""))
+        .startsWith("engine.toml: module[0].wasm_url is set without wasm_sha256 (expected:");
+    assertThat(errorOf(HEADER + "wasm_path = \"/x.wasm\"\nregistry_auth_file = \"/a.json\""))
+        .isEqualTo(
+            "engine.toml: module[0].registry_auth_file is set without wasm_image (expected: only"
+                + " with wasm_image)");
+  }
+
+  @Test
+  void imageReferencesUrlsAndDigestsAreChecked() {
+    assertThat(errorOf(HEADER + "wasm_image = \"team/echo:1.0.0\""))
+        .startsWith(
+            "engine.toml: module[0].wasm_image = OCI reference: \"team/echo:1.0.0\" starts with"
+                + " \"team\", which is not a registry host");
+    assertThat(
+            errorOf(
+                HEADER
+                    + "wasm_url = \"http://example.com/e.wasm\"\nwasm_sha256 = \""
+                    + "a".repeat(64)
+                    + "\""))
+        .isEqualTo(
+            "engine.toml: module[0].wasm_url = \"http://example.com/e.wasm\" (expected: an"
+                + " https:// URL, or http:// on loopback such as http://127.0.0.1:8080/echo.wasm)");
+    assertThat(
+            parse(
+                    HEADER
+                        + "wasm_url = \"http://127.0.0.1:8080/e.wasm\"\nwasm_sha256 = \""
+                        + "a".repeat(64)
+                        + "\"")
+                .modules())
+        .hasSize(1);
+    assertThat(errorOf(HEADER + "wasm_url = \"https://example.com/e.wasm\"\nwasm_sha256 = \"abc\""))
+        .isEqualTo(
+            "engine.toml: module[0].wasm_sha256 = \"abc\" (expected: 64 hex digits, optionally"
+                + " after sha256:)");
+    assertThat(errorOf("insecure_registries = [\"http://r.io\"]"))
+        .isEqualTo(
+            "engine.toml: insecure_registries[0] = \"http://r.io\" (expected: a registry host or"
+                + " host:port)");
   }
 }

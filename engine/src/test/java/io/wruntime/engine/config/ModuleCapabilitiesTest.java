@@ -145,7 +145,8 @@ class ModuleCapabilitiesTest {
         .isEqualTo(
             "engine.toml: module[0].database is not a known key (expected one of: capabilities,"
                 + " channel_capacity, env, max_concurrent_instances, max_memory_size, name,"
-                + " namespace, request_timeout_secs, schema_path, version, wasm_path)");
+                + " namespace, registry_auth_file, request_timeout_secs, schema_path, version,"
+                + " wasm_image, wasm_path, wasm_sha256, wasm_url)");
     assertThat(errorOf("fs = \"tempdir\"\n"))
         .startsWith("engine.toml: module[0].fs is not a known key");
     assertThat(errorOf("[llm]\nprovider = \"openai\"\n"))

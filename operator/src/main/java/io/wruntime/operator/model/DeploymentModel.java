@@ -11,6 +11,7 @@ import static io.wruntime.operator.model.PodLayout.PEER_PORT_NAME;
 import static io.wruntime.operator.model.PodLayout.PROXY_ADMIN_PORT;
 import static io.wruntime.operator.model.PodLayout.PROXY_ADMIN_PORT_NAME;
 import static io.wruntime.operator.model.PodLayout.PROXY_TOML;
+import static io.wruntime.operator.model.PodLayout.REGISTRY_AUTH_DIR;
 import static io.wruntime.operator.model.PodLayout.SECRETS_DIR;
 import static io.wruntime.operator.model.PodLayout.SECRET_ENV_PREFIX;
 
@@ -33,6 +34,8 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
+import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.wruntime.crds.v1alpha1.Capabilities;
@@ -59,6 +62,10 @@ public final class DeploymentModel {
   private static final String CONFIG_VOLUME = "config";
   private static final String MODULE_VOLUME = "module";
   private static final String TMP_VOLUME = "tmp";
+  private static final String REGISTRY_AUTH_VOLUME = "registry-auth";
+
+  /** The key of a {@code kubernetes.io/dockerconfigjson} Secret. */
+  public static final String DOCKER_CONFIG_KEY = ".dockerconfigjson";
 
   private DeploymentModel() {}
 
@@ -90,15 +97,41 @@ public final class DeploymentModel {
             .build());
     engineMounts.add(mount(CONFIG_VOLUME, CONFIG_DIR));
     KeyReference wasm = spec.source().configMapRef();
-    volumes.add(
-        new VolumeBuilder()
-            .withName(MODULE_VOLUME)
-            .withNewConfigMap()
-            .withName(wasm.name())
-            .withItems(new KeyToPath(wasm.key(), null, MODULE_FILE))
-            .endConfigMap()
-            .build());
-    engineMounts.add(mount(MODULE_VOLUME, MODULE_DIR));
+    if (wasm != null) {
+      volumes.add(
+          new VolumeBuilder()
+              .withName(MODULE_VOLUME)
+              .withNewConfigMap()
+              .withName(wasm.name())
+              .withItems(new KeyToPath(wasm.key(), null, MODULE_FILE))
+              .endConfigMap()
+              .build());
+      engineMounts.add(mount(MODULE_VOLUME, MODULE_DIR));
+    }
+    List<LocalObjectReference> pullSecrets = EngineToml.pullSecrets(spec.source());
+    if (!pullSecrets.isEmpty()) {
+      // One projected volume: each Secret's .dockerconfigjson as <index>.json, all of which the
+      // engine reads (the first naming a registry wins, like the kubelet's imagePullSecrets).
+      List<VolumeProjection> sources = new ArrayList<>();
+      for (int i = 0; i < pullSecrets.size(); i++) {
+        sources.add(
+            new VolumeProjectionBuilder()
+                .withNewSecret()
+                .withName(pullSecrets.get(i).getName())
+                .withItems(new KeyToPath(DOCKER_CONFIG_KEY, null, i + ".json"))
+                .endSecret()
+                .build());
+      }
+      volumes.add(
+          new VolumeBuilder()
+              .withName(REGISTRY_AUTH_VOLUME)
+              .withNewProjected()
+              .withSources(sources)
+              .withDefaultMode(0440)
+              .endProjected()
+              .build());
+      engineMounts.add(mount(REGISTRY_AUTH_VOLUME, REGISTRY_AUTH_DIR));
+    }
     volumes.add(
         new VolumeBuilder()
             .withName(TMP_VOLUME)

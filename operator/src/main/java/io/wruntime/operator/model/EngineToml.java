@@ -9,6 +9,7 @@ import static io.wruntime.operator.model.PodLayout.PEER_PORT;
 import static io.wruntime.operator.model.PodLayout.PROXY_ADMIN_PORT;
 import static io.wruntime.operator.model.PodLayout.PROXY_CONTROL_PORT;
 import static io.wruntime.operator.model.PodLayout.PROXY_PORT;
+import static io.wruntime.operator.model.PodLayout.REGISTRY_AUTH_DIR;
 import static io.wruntime.operator.model.PodLayout.SCHEMA_FILE;
 import static io.wruntime.operator.model.PodLayout.SECRETS_DIR;
 import static io.wruntime.operator.model.PodLayout.SECRET_ENV_PREFIX;
@@ -16,10 +17,12 @@ import static io.wruntime.operator.model.TomlText.literal;
 import static io.wruntime.operator.model.TomlText.string;
 import static io.wruntime.operator.model.TomlText.strings;
 
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.wruntime.crds.v1alpha1.Capabilities;
 import io.wruntime.crds.v1alpha1.ModuleEnvVar;
 import io.wruntime.crds.v1alpha1.ModuleLimits;
+import io.wruntime.crds.v1alpha1.ModuleSource;
 import io.wruntime.crds.v1alpha1.WasmModule;
 import io.wruntime.crds.v1alpha1.WasmModuleSpec;
 import java.util.ArrayList;
@@ -53,7 +56,7 @@ public final class EngineToml {
     line(out, "name", string(wm.moduleName()));
     line(out, "namespace", string(wm.logicalNamespace()));
     line(out, "version", string(spec.version()));
-    line(out, "wasm_path", string(MODULE_DIR + "/" + MODULE_FILE));
+    source(out, spec.source());
     line(out, "schema_path", string(CONFIG_DIR + "/" + SCHEMA_FILE));
     ModuleLimits limits = spec.limits();
     if (limits != null) {
@@ -83,6 +86,40 @@ public final class EngineToml {
     }
     capabilities(out, spec.capabilities());
     return out.toString();
+  }
+
+  private static void source(StringBuilder out, ModuleSource source) {
+    if (source.image() != null) {
+      line(out, "wasm_image", literal(source.image()));
+      List<LocalObjectReference> secrets = pullSecrets(source);
+      if (!secrets.isEmpty()) {
+        List<String> files = new ArrayList<>();
+        for (int i = 0; i < secrets.size(); i++) {
+          files.add(registryAuthFile(i));
+        }
+        line(out, "registry_auth_file", strings(files));
+      }
+    } else if (source.url() != null) {
+      line(out, "wasm_url", literal(source.url()));
+      line(out, "wasm_sha256", literal(source.sha256()));
+    } else {
+      line(out, "wasm_path", string(MODULE_DIR + "/" + MODULE_FILE));
+    }
+  }
+
+  /** The image's pull secrets, in order, without empty names. */
+  public static List<LocalObjectReference> pullSecrets(ModuleSource source) {
+    if (source.image() == null || source.imagePullSecrets() == null) {
+      return List.of();
+    }
+    return source.imagePullSecrets().stream()
+        .filter(s -> s != null && s.getName() != null && !s.getName().isEmpty())
+        .toList();
+  }
+
+  /** Where the {@code index}-th pull secret's {@code .dockerconfigjson} is in the engine. */
+  public static String registryAuthFile(int index) {
+    return REGISTRY_AUTH_DIR + "/" + index + ".json";
   }
 
   /** The proxy.toml: loopback listeners for the engine, the peer port for other pods. */

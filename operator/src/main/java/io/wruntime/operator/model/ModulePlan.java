@@ -20,8 +20,9 @@ import java.util.HexFormat;
  * @param module the WasmModule, validated
  * @param schema the FileDescriptorSet the engine registers (inline, or read from its ConfigMap, or
  *     borrowed from another WasmModule of the same namespace, module and version)
- * @param wasmDigest SHA-256 of the module binary as resolved now (from its ConfigMap), so that a
- *     new binary rolls the pods
+ * @param wasmDigest what identifies the module binary now, so that a new binary rolls the pods: the
+ *     SHA-256 of a ConfigMap binary, or the image reference or URL and digest (a tag that moves
+ *     does not roll the pods; a pinned reference does when it changes)
  * @param defaults images, pull settings and default resources of the pods
  * @param managerAddress the manager every proxy connects to
  */

@@ -118,14 +118,8 @@ public final class ModuleValidator {
           invalid(
               "source.url and source.sha256 go together: a URL is verified against its digest"));
     }
-    if (source.image() != null || source.url() != null) {
-      problems.add(
-          new SpecProblem(
-              SpecProblem.UNSUPPORTED_SOURCE,
-              "source."
-                  + source.kind()
-                  + " is not supported by this wruntime version yet (expected: source.configMapRef;"
-                  + " engines fetching OCI artifacts and URLs are planned)"));
+    if (source.imagePullSecrets() != null && source.image() == null) {
+      problems.add(invalid("source.imagePullSecrets applies to source.image only"));
     }
   }
 

@@ -21,6 +21,12 @@ public final class PodLayout {
   public static final String MODULE_FILE = "module.wasm";
   public static final String SECRETS_DIR = "/var/run/secrets/wruntime";
 
+  /**
+   * Where the {@code .dockerconfigjson} of each of {@code source.imagePullSecrets} is mounted, as
+   * {@code <index>.json} in the order listed.
+   */
+  public static final String REGISTRY_AUTH_DIR = SECRETS_DIR + "/registry";
+
   /** The prefix of the container variables that carry a module's secret env values. */
   public static final String SECRET_ENV_PREFIX = "WR_ENV_";
 

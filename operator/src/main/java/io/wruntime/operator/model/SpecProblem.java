@@ -10,7 +10,6 @@ public record SpecProblem(String reason, String message) {
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String INVALID_NAMESPACE = "InvalidNamespace";
   public static final String UNKNOWN_CAPABILITY = "UnknownCapability";
-  public static final String UNSUPPORTED_SOURCE = "UnsupportedSource";
   public static final String CONFIG_MAP_NOT_FOUND = "ConfigMapNotFound";
   public static final String CONFIG_MAP_KEY_NOT_FOUND = "ConfigMapKeyNotFound";
   public static final String INVALID_MODULE_BINARY = "InvalidModuleBinary";

@@ -5,13 +5,17 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.wruntime.crds.v1alpha1.Capabilities;
 import io.wruntime.crds.v1alpha1.KeyReference;
 import io.wruntime.crds.v1alpha1.ModuleEnvVar;
 import io.wruntime.crds.v1alpha1.ModuleSchema;
+import io.wruntime.crds.v1alpha1.ModuleSource;
 import io.wruntime.crds.v1alpha1.WasmModule;
+import io.wruntime.operator.model.DeploymentModel;
+import io.wruntime.operator.model.EngineToml;
 import io.wruntime.operator.model.SpecProblem;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -27,8 +31,9 @@ import java.util.stream.Stream;
 
 /**
  * Reads what a valid WasmModule refers to — the ConfigMap with its binary, its schema, the Secrets
- * of its env and capabilities — and reports each one that is missing, in the words a user needs to
- * fix it. Secret values are read only to check that keys exist; they are never kept or logged.
+ * of its env, capabilities and image pull secrets — and reports each one that is missing, in the
+ * words a user needs to fix it. Secret values are read only to check that keys exist; they are
+ * never kept or logged.
  */
 final class ReferenceResolver {
   private static final byte[] WASM_MAGIC = {0x00, 0x61, 0x73, 0x6d};
@@ -55,7 +60,23 @@ final class ReferenceResolver {
   Resolution resolve(WasmModule wm, Stream<WasmModule> peers) {
     List<SpecProblem> problems = new ArrayList<>();
     String namespace = wm.getMetadata().getNamespace();
-    String digest = wasmDigest(namespace, wm.getSpec().source().configMapRef(), problems);
+    ModuleSource source = wm.getSpec().source();
+    String digest;
+    if (source.configMapRef() != null) {
+      digest = wasmDigest(namespace, source.configMapRef(), problems);
+    } else if (source.image() != null) {
+      digest = "image " + source.image();
+      for (LocalObjectReference secret : EngineToml.pullSecrets(source)) {
+        secretKeys(
+            namespace,
+            secret.getName(),
+            List.of(DeploymentModel.DOCKER_CONFIG_KEY),
+            "source.imagePullSecrets",
+            problems);
+      }
+    } else {
+      digest = "url " + source.url() + " sha256:" + source.sha256();
+    }
     byte[] schema = schema(wm, peers, problems);
     for (ModuleEnvVar variable :
         wm.getSpec().env() == null ? List.<ModuleEnvVar>of() : wm.getSpec().env()) {

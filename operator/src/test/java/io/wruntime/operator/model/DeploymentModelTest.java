@@ -162,4 +162,56 @@ class DeploymentModelTest {
     assertThat(DeploymentModel.build(Fixtures.plan(FULL)))
         .isEqualTo(DeploymentModel.build(Fixtures.plan(FULL)));
   }
+
+  private static final String IMAGE =
+      Fixtures.ECHO.replace(
+          "source: {configMapRef: {name: echo-wasm, key: echo.wasm}}",
+          "source: {image: \"registry.example.com/team/echo:1.0.0\", imagePullSecrets: [{name:"
+              + " team-pull}, {name: org-pull}]}");
+
+  @Test
+  void anImageSourceMountsEachPullSecretAndNoModuleConfigMap() {
+    PodSpec pod = DeploymentModel.build(Fixtures.plan(IMAGE)).getSpec().getTemplate().getSpec();
+    Map<String, Volume> volumes =
+        pod.getVolumes().stream().collect(Collectors.toMap(Volume::getName, Function.identity()));
+
+    assertThat(volumes).doesNotContainKey("module");
+    Volume auth = volumes.get("registry-auth");
+    assertThat(auth.getProjected().getSources())
+        .extracting(
+            s -> s.getSecret().getName(),
+            s -> s.getSecret().getItems().get(0).getKey(),
+            s -> s.getSecret().getItems().get(0).getPath())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("team-pull", ".dockerconfigjson", "0.json"),
+            org.assertj.core.groups.Tuple.tuple("org-pull", ".dockerconfigjson", "1.json"));
+    assertThat(
+            containers(DeploymentModel.build(Fixtures.plan(IMAGE))).get("engine").getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getName()).isEqualTo("registry-auth");
+              assertThat(m.getMountPath()).isEqualTo("/var/run/secrets/wruntime/registry");
+              assertThat(m.getReadOnly()).isTrue();
+            });
+    // The pod's own imagePullSecrets stay the operator's (for the engine and proxy images).
+    assertThat(pod.getImagePullSecrets())
+        .extracting(r -> r.getName())
+        .containsExactly("registry-creds");
+  }
+
+  @Test
+  void aUrlSourceMountsNoModuleAndAnotherReferenceRollsThePods() {
+    String url =
+        Fixtures.ECHO.replace(
+            "source: {configMapRef: {name: echo-wasm, key: echo.wasm}}",
+            "source: {url: \"https://example.com/echo.wasm\", sha256: " + "a".repeat(64) + "}");
+    PodSpec pod = DeploymentModel.build(Fixtures.plan(url)).getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getVolumes())
+        .extracting(Volume::getName)
+        .doesNotContain("module", "registry-auth");
+    String v1 = Fixtures.plan(IMAGE).configHash();
+    String v2 = Fixtures.plan(IMAGE.replace("echo:1.0.0", "echo:1.0.1")).configHash();
+    assertThat(v2).isNotEqualTo(v1);
+  }
 }

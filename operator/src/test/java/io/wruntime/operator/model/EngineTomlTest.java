@@ -63,4 +63,39 @@ class EngineTomlTest {
     assertThat(proxy.get("node").get("proxy_address").asText()).isEqualTo("${POD_IP}:9443");
     assertThat(proxy.get("node").get("peer_listen_address").asText()).isEqualTo("0.0.0.0:9443");
   }
+
+  @Test
+  void anImageSourceIsFetchedByTheEngineWithEachPullSecret() throws Exception {
+    String yaml =
+        Fixtures.ECHO.replace(
+            "source: {configMapRef: {name: echo-wasm, key: echo.wasm}}",
+            "source: {image: \"registry.example.com:5000/team/echo:1.0.0@sha256:"
+                + "c".repeat(64)
+                + "\", imagePullSecrets: [{name: a}, {name: b}]}");
+    JsonNode module = TOML.readTree(EngineToml.engine(Fixtures.plan(yaml))).get("module").get(0);
+
+    assertThat(module.has("wasm_path")).isFalse();
+    assertThat(module.get("wasm_image").asText())
+        .isEqualTo("registry.example.com:5000/team/echo:1.0.0@sha256:" + "c".repeat(64));
+    assertThat(module.get("registry_auth_file"))
+        .extracting(JsonNode::asText)
+        .containsExactly(
+            "/var/run/secrets/wruntime/registry/0.json",
+            "/var/run/secrets/wruntime/registry/1.json");
+    assertThat(module.get("schema_path").asText()).isEqualTo("/etc/wruntime/schema.binpb");
+  }
+
+  @Test
+  void aUrlSourceIsFetchedAndVerifiedByTheEngine() throws Exception {
+    String yaml =
+        Fixtures.ECHO.replace(
+            "source: {configMapRef: {name: echo-wasm, key: echo.wasm}}",
+            "source: {url: \"https://example.com/echo.wasm\", sha256: " + "d".repeat(64) + "}");
+    JsonNode module = TOML.readTree(EngineToml.engine(Fixtures.plan(yaml))).get("module").get(0);
+
+    assertThat(module.has("wasm_path")).isFalse();
+    assertThat(module.has("registry_auth_file")).isFalse();
+    assertThat(module.get("wasm_url").asText()).isEqualTo("https://example.com/echo.wasm");
+    assertThat(module.get("wasm_sha256").asText()).isEqualTo("d".repeat(64));
+  }
 }

@@ -70,14 +70,34 @@ class ModuleValidatorTest {
   }
 
   @Test
-  void imagesAndUrlsAreNotSupportedYetAndSaySo() {
+  void imagesAndUrlsAreValidSources() {
     assertThat(
             problems(
                 Fixtures.ECHO.replace(
                     "source: {configMapRef: {name: echo-wasm, key: echo.wasm}}",
-                    "source: {image: registry.example.com/team/echo:1.0.0}")))
-        .extracting(SpecProblem::reason)
-        .containsExactly("UnsupportedSource");
+                    "source: {image: registry.example.com/team/echo:1.0.0, imagePullSecrets:"
+                        + " [{name: pull}]}")))
+        .isEmpty();
+    assertThat(
+            problems(
+                Fixtures.ECHO.replace(
+                    "source: {configMapRef: {name: echo-wasm, key: echo.wasm}}",
+                    "source: {url: \"https://example.com/echo.wasm\", sha256: "
+                        + "a".repeat(64)
+                        + "}")))
+        .isEmpty();
+  }
+
+  @Test
+  void pullSecretsApplyToImagesOnly() {
+    assertThat(
+            problems(
+                Fixtures.ECHO.replace(
+                    "source: {configMapRef: {name: echo-wasm, key: echo.wasm}}",
+                    "source: {configMapRef: {name: echo-wasm, key: echo.wasm}, imagePullSecrets:"
+                        + " [{name: pull}]}")))
+        .containsExactly(
+            new SpecProblem("InvalidSpec", "source.imagePullSecrets applies to source.image only"));
   }
 
   @Test

@@ -36,7 +36,8 @@ class OperatorProcessIT {
   @BeforeAll
   static void start() throws Exception {
     api = RealApiServer.start();
-    try (KubernetesClient admin = new KubernetesClientBuilder().withConfig(api.adminConfig()).build()) {
+    try (KubernetesClient admin =
+        new KubernetesClientBuilder().withConfig(api.adminConfig()).build()) {
       RealApiServer.installCrd(admin, ROOT.resolve("crds/wasmmodules.wruntime.io.yaml"));
     }
   }
