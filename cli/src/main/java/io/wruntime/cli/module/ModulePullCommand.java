@@ -104,6 +104,9 @@ public final class ModulePullCommand implements Callable<Integer> {
   }
 
   private static void copy(Path from, Path to) throws IOException {
+    if (Files.isDirectory(to)) {
+      throw new CliException(to + " is a directory (expected: the path of the file to write)");
+    }
     Path parent = to.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);

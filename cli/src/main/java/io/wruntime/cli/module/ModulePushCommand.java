@@ -65,6 +65,18 @@ public final class ModulePushCommand implements Callable<Integer> {
           wasm + " is not a WebAssembly binary (expected: a file starting with \\0asm)");
     }
     byte[] schemaBytes = schema == null ? null : read(schema, "--schema");
+    if (schemaBytes != null) {
+      try {
+        com.google.protobuf.DescriptorProtos.FileDescriptorSet.parseFrom(schemaBytes);
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new CliException(
+            schema
+                + " is not a compiled schema ("
+                + e.getMessage()
+                + "; expected: a FileDescriptorSet, as protoc --include_imports"
+                + " --descriptor_set_out writes, not the .proto source)");
+      }
+    }
     PushedModule pushed = registry.client(ref).push(ref, module, schemaBytes);
     PrintWriter out = spec.commandLine().getOut();
     if (WrCli.of(spec).output() == OutputFormat.JSON) {

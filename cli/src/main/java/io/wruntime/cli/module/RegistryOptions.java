@@ -1,6 +1,7 @@
 package io.wruntime.cli.module;
 
 import io.wruntime.cli.CliException;
+import io.wruntime.cli.UsageException;
 import io.wruntime.common.oci.OciException;
 import io.wruntime.common.oci.OciReference;
 import io.wruntime.common.oci.RegistryClient;
@@ -32,7 +33,7 @@ public final class RegistryOptions {
     try {
       return OciReference.parse(text);
     } catch (IllegalArgumentException e) {
-      throw new CliException(e.getMessage());
+      throw new UsageException(e.getMessage());
     }
   }
 

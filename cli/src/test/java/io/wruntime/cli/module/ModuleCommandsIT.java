@@ -27,6 +27,7 @@ class ModuleCommandsIT {
   private static Path echo;
   private static Path echoSchema;
   private static Path caller;
+  private static Path echoProto;
 
   @TempDir Path dir;
 
@@ -36,6 +37,7 @@ class ModuleCommandsIT {
     echo = root.resolve("examples/echo/echo.wasm");
     echoSchema = root.resolve("examples/schemas/echo.binpb");
     caller = root.resolve("examples/caller/caller.wasm");
+    echoProto = root.resolve("examples/schemas/echo.proto");
     registry = TestRegistry.start();
   }
 
@@ -108,7 +110,7 @@ class ModuleCommandsIT {
   }
 
   @Test
-  void failuresAreOneLineWithExitCodeOne() throws Exception {
+  void failuresAreOneLineWithExitCodeOneAndMalformedInputTwo() throws Exception {
     String ref = registry.address() + "/wruntime/noschema:1.0.0";
     CliRun.run("module", "push", echo.toString(), ref);
 
@@ -124,18 +126,30 @@ class ModuleCommandsIT {
     CliRun badRef = CliRun.run("module", "pull", "echo:1.0.0");
     CliRun notWasm = CliRun.run("module", "push", echoSchema.toString(), ref);
     CliRun missing = CliRun.run("module", "pull", registry.address() + "/wruntime/none:1");
+    CliRun protoAsSchema =
+        CliRun.run("module", "push", echo.toString(), ref, "--schema", echoProto.toString());
+    CliRun intoDirectory = CliRun.run("module", "pull", ref, "-f", dir.toString());
 
     assertThat(noSchema.exitCode()).isEqualTo(1);
     assertThat(noSchema.err())
         .startsWith("wr-cli: " + ref + "@sha256:")
         .contains("has no schema layer");
-    assertThat(badRef.exitCode()).isEqualTo(1);
+    assertThat(badRef.exitCode()).as("a malformed reference is a usage error").isEqualTo(2);
     assertThat(badRef.err())
         .startsWith("wr-cli: OCI reference: \"echo:1.0.0\" names no registry host");
     assertThat(notWasm.exitCode()).isEqualTo(1);
     assertThat(notWasm.err()).contains("is not a WebAssembly binary");
     assertThat(missing.exitCode()).isEqualTo(1);
     assertThat(missing.err()).contains("has no manifest").contains("404");
+    assertThat(protoAsSchema.exitCode()).isEqualTo(1);
+    assertThat(protoAsSchema.err())
+        .contains("echo.proto is not a compiled schema")
+        .contains("not the .proto source");
+    assertThat(intoDirectory.exitCode()).isEqualTo(1);
+    assertThat(intoDirectory.err())
+        .isEqualTo(
+            "wr-cli: " + dir + " is a directory (expected: the path of the file to write)\n");
+    assertThat(dir).isDirectory();
   }
 
   @Test

@@ -131,6 +131,7 @@ public final class Capabilities {
           KeyReference apiKeySecretRef,
       @JsonPropertyDescription("The largest max-tokens a request may ask for (default 8192).")
           @io.fabric8.generator.annotation.Min(1)
+          @io.fabric8.generator.annotation.Max(1000000)
           Integer maxTokens) {}
 
   /** The per-request filesystem. */

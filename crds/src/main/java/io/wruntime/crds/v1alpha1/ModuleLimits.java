@@ -17,9 +17,10 @@ public record ModuleLimits(
         @Min(1)
         @Max(86400)
         Integer requestTimeoutSeconds,
-    @JsonPropertyDescription("Instances running at once in one pod (default 64).")
+    @JsonPropertyDescription(
+            "Instances running at once in one pod (default 64, at most 1000, the engine's total).")
         @Min(1)
-        @Max(1000000)
+        @Max(1000)
         Integer maxConcurrentInstances,
     @JsonPropertyDescription(
             "Requests that may wait for a free instance; more get 429 (default 128).")

@@ -8,6 +8,7 @@ import io.wruntime.common.net.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The engine's configuration ({@code engine.toml}), validated: every value here is usable as is.
@@ -106,6 +107,16 @@ public record EngineConfig(
    */
   public static EngineConfig parse(String source, String text) {
     return EngineConfigReader.read(TomlTable.parse(source, text));
+  }
+
+  /**
+   * Validates TOML text whose {@code ${NAME}} values expand from {@code env} instead of the process
+   * environment (a pod's configuration checked outside the pod).
+   *
+   * @throws ConfigException naming the source, the key, the value and what was expected
+   */
+  public static EngineConfig parse(String source, String text, Map<String, String> env) {
+    return EngineConfigReader.read(TomlTable.parse(source, text, env));
   }
 
   /** True when module traffic leaves through a local proxy; false when standalone. */

@@ -2,12 +2,12 @@ package io.wruntime.engine.config;
 
 import io.wruntime.common.config.TomlTable;
 import io.wruntime.common.names.S3Names;
+import io.wruntime.common.net.HttpUrls;
 import io.wruntime.engine.config.ModuleCapabilities.Blobstore;
 import io.wruntime.engine.config.ModuleCapabilities.Db;
 import io.wruntime.engine.config.ModuleCapabilities.Fs;
 import io.wruntime.engine.config.ModuleCapabilities.Llm;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -125,25 +125,9 @@ final class ModuleCapabilitiesReader {
 
   private static URI httpUrl(TomlTable table, String key, String example) {
     String value = table.requireString(key);
-    String problem = "is not an http(s) URL";
-    try {
-      URI uri = new URI(value);
-      String scheme = uri.getScheme();
-      if (scheme != null
-          && (scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-          && uri.getHost() != null
-          && uri.getRawUserInfo() == null
-          && uri.getRawQuery() == null
-          && uri.getRawFragment() == null) {
-        return uri;
-      }
-      if (uri.getRawUserInfo() != null
-          || uri.getRawQuery() != null
-          || uri.getRawFragment() != null) {
-        problem = "has user info, a query or a fragment";
-      }
-    } catch (URISyntaxException e) {
-      problem = "is not a valid URL (" + e.getReason() + ")";
+    String problem = HttpUrls.endpointProblem(value);
+    if (problem == null) {
+      return URI.create(value);
     }
     throw table.error(
         key,

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.wruntime.common.config.TomlTable;
+import io.wruntime.operator.model.ResourceChecks;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,7 +133,12 @@ public record PodDefaults(
     table.rejectUnknownKeys(RESOURCE_KEYS);
     out.withRequests(quantities(table, "requests"));
     out.withLimits(quantities(table, "limits"));
-    return out.build();
+    ResourceRequirements resources = out.build();
+    String problem = ResourceChecks.requestsAboveLimits(resources);
+    if (problem != null) {
+      throw container.error("resources", problem);
+    }
+    return resources;
   }
 
   private static Map<String, Quantity> quantities(TomlTable table, String key) {

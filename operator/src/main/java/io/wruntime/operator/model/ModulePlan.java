@@ -32,6 +32,9 @@ public record ModulePlan(
     String wasmDigest,
     PodDefaults defaults,
     HostPort managerAddress) {
+  /** A ConfigMap's 1 MiB less room for its metadata. */
+  static final long MAX_CONFIG_MAP_BYTES = 1_000_000;
+
   public ModulePlan {
     requireNonNull(module, "module");
     requireNonNull(schema, "schema");
@@ -66,6 +69,28 @@ public record ModulePlan(
         .withUid(module.getMetadata().getUid())
         .withController(true)
         .build();
+  }
+
+  /**
+   * A problem when the engine's ConfigMap would exceed what the API server stores in one object (1
+   * MiB): a very long env list or a very large schema.
+   */
+  public java.util.Optional<SpecProblem> sizeProblem() {
+    long bytes =
+        EngineToml.engine(this).getBytes(StandardCharsets.UTF_8).length
+            + EngineToml.proxy(this).getBytes(StandardCharsets.UTF_8).length
+            + (schema.length + 2L) / 3 * 4;
+    if (bytes <= MAX_CONFIG_MAP_BYTES) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        new SpecProblem(
+            SpecProblem.INVALID_SPEC,
+            "the engine configuration and schema take "
+                + bytes
+                + " bytes (expected: at most "
+                + MAX_CONFIG_MAP_BYTES
+                + ", what one ConfigMap holds; shorten spec.env or the schema)"));
   }
 
   /** {@code namespace.module@version}, as the mesh names it. */

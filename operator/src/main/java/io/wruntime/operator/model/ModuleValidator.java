@@ -1,9 +1,12 @@
 package io.wruntime.operator.model;
 
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.wruntime.common.names.Names;
 import io.wruntime.common.names.S3Names;
 import io.wruntime.common.names.SemVer;
+import io.wruntime.common.net.HttpUrls;
+import io.wruntime.common.oci.OciReference;
 import io.wruntime.crds.v1alpha1.Capabilities;
 import io.wruntime.crds.v1alpha1.ModuleEnvVar;
 import io.wruntime.crds.v1alpha1.ModuleLimits;
@@ -15,6 +18,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -27,6 +31,17 @@ public final class ModuleValidator {
   static final long MIN_MEMORY_BYTES = 65_536;
   static final long MAX_MEMORY_BYTES = 4_294_967_296L;
   private static final int MAX_LABEL_VALUE = 63;
+
+  /** The engine's default {@code [pool] total_component_instances}, which caps a module's. */
+  static final int MAX_CONCURRENT_INSTANCES = 1000;
+
+  /** The API server's limit on all annotations of one object. */
+  private static final int MAX_ANNOTATIONS_BYTES = 256 * 1024;
+
+  private static final Pattern LABEL_NAME =
+      Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final Pattern SERVICE_NAME = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
 
   private ModuleValidator() {}
@@ -89,6 +104,11 @@ public final class ModuleValidator {
     capabilities(spec.capabilities(), problems);
     limits(spec.limits(), problems);
     env(spec.env(), problems);
+    podMetadata(spec.podLabels(), spec.podAnnotations(), problems);
+    if (spec.resources() != null) {
+      resources(spec.resources().engine(), "spec.resources.engine", problems);
+      resources(spec.resources().proxy(), "spec.resources.proxy", problems);
+    }
     if (spec.replicas() != null && spec.replicas() < 0) {
       problems.add(invalid("spec.replicas = " + spec.replicas() + " (expected: 0 or more)"));
     }
@@ -120,6 +140,19 @@ public final class ModuleValidator {
     }
     if (source.imagePullSecrets() != null && source.image() == null) {
       problems.add(invalid("source.imagePullSecrets applies to source.image only"));
+    }
+    if (source.image() != null) {
+      try {
+        OciReference.parse(source.image());
+      } catch (IllegalArgumentException e) {
+        problems.add(invalid("source.image = " + e.getMessage()));
+      }
+    }
+    if (source.url() != null) {
+      String problem = HttpUrls.moduleUrlProblem(source.url());
+      if (problem != null) {
+        problems.add(invalid("source.url = \"" + source.url() + "\" " + problem));
+      }
     }
   }
 
@@ -175,27 +208,36 @@ public final class ModuleValidator {
     }
   }
 
-  /** An empty or absent value is fine; otherwise an absolute http(s) URL with a host. */
+  /** An empty or absent value is fine; otherwise the engine's rule for service endpoints. */
   private static void httpUrl(String value, String field, List<SpecProblem> problems) {
     if (value == null || value.isEmpty()) {
       return;
     }
-    java.net.URI uri;
-    try {
-      uri = java.net.URI.create(value);
-    } catch (IllegalArgumentException e) {
-      uri = null;
-    }
-    if (uri == null
-        || uri.getHost() == null
-        || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+    String problem = HttpUrls.endpointProblem(value);
+    if (problem != null) {
       problems.add(
           invalid(
-              field + " = \"" + value + "\" (expected: an http:// or https:// URL with a host)"));
+              field
+                  + " = \""
+                  + value
+                  + "\" "
+                  + problem
+                  + " (expected: http:// or https://, a host, an optional port and path)"));
     }
   }
 
   private static void limits(ModuleLimits limits, List<SpecProblem> problems) {
+    if (limits != null
+        && limits.maxConcurrentInstances() != null
+        && limits.maxConcurrentInstances() > MAX_CONCURRENT_INSTANCES) {
+      problems.add(
+          invalid(
+              "spec.limits.maxConcurrentInstances = "
+                  + limits.maxConcurrentInstances()
+                  + " (expected: 1 to "
+                  + MAX_CONCURRENT_INSTANCES
+                  + ", the engine's instances across all modules)"));
+    }
     if (limits == null || limits.memory() == null) {
       return;
     }
@@ -235,6 +277,83 @@ public final class ModuleValidator {
                     + variable.name()
                     + ": exactly one of value or secretKeyRef must be set"));
       }
+    }
+  }
+
+  private static void podMetadata(
+      Map<String, String> labels, Map<String, String> annotations, List<SpecProblem> problems) {
+    if (labels != null) {
+      for (Map.Entry<String, String> label : labels.entrySet()) {
+        if (!qualifiedName(label.getKey())) {
+          problems.add(
+              invalid(
+                  "spec.podLabels key \""
+                      + label.getKey()
+                      + "\" is not a valid label key (expected: an optional DNS prefix and '/', then"
+                      + " at most 63 letters, digits, '-', '_' and '.', starting and ending with a"
+                      + " letter or digit)"));
+        }
+        String value = label.getValue() == null ? "" : label.getValue();
+        if (value.length() > MAX_LABEL_VALUE
+            || (!value.isEmpty() && !LABEL_NAME.matcher(value).matches())) {
+          problems.add(
+              invalid(
+                  "spec.podLabels "
+                      + label.getKey()
+                      + " = \""
+                      + value
+                      + "\" is not a valid label value (expected: at most 63 letters, digits, '-',"
+                      + " '_' and '.', starting and ending with a letter or digit)"));
+        }
+      }
+    }
+    if (annotations != null) {
+      long bytes = 0;
+      for (Map.Entry<String, String> annotation : annotations.entrySet()) {
+        if (!qualifiedName(annotation.getKey())) {
+          problems.add(
+              invalid(
+                  "spec.podAnnotations key \""
+                      + annotation.getKey()
+                      + "\" is not a valid annotation key (expected: an optional DNS prefix and"
+                      + " '/', then at most 63 letters, digits, '-', '_' and '.')"));
+        }
+        bytes +=
+            annotation.getKey().length()
+                + (annotation.getValue() == null ? 0 : annotation.getValue().length());
+      }
+      if (bytes > MAX_ANNOTATIONS_BYTES - 1024) {
+        problems.add(
+            invalid(
+                "spec.podAnnotations take "
+                    + bytes
+                    + " bytes (expected: under "
+                    + (MAX_ANNOTATIONS_BYTES - 1024)
+                    + ", the API server's limit less the operator's own)"));
+      }
+    }
+  }
+
+  private static boolean qualifiedName(String key) {
+    int slash = key.indexOf('/');
+    String name = slash < 0 ? key : key.substring(slash + 1);
+    if (slash >= 0) {
+      String prefix = key.substring(0, slash);
+      if (prefix.isEmpty() || prefix.length() > 253 || !DNS_SUBDOMAIN.matcher(prefix).matches()) {
+        return false;
+      }
+    }
+    return !name.isEmpty()
+        && name.length() <= MAX_LABEL_VALUE
+        && LABEL_NAME.matcher(name).matches();
+  }
+
+  /** Requests above limits make the API server refuse the whole Deployment. */
+  private static void resources(
+      ResourceRequirements resources, String field, List<SpecProblem> problems) {
+    String problem = ResourceChecks.requestsAboveLimits(resources);
+    if (problem != null) {
+      problems.add(invalid(field + ": " + problem));
     }
   }
 

@@ -89,15 +89,18 @@ public final class WasmModuleReconciler implements Reconciler<WasmModule> {
           new ReferenceResolver(context.getClient()).resolve(wm, context.getPrimaryCache().list());
       problems.addAll(resolution.problems());
       if (problems.isEmpty()) {
-        Plans.put(
-            context,
+        ModulePlan plan =
             new ModulePlan(
                 wm,
                 resolution.schema(),
                 resolution.wasmDigest(),
                 config.pods(),
-                config.managerAddress()));
-        context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+                config.managerAddress());
+        plan.sizeProblem().ifPresent(problems::add);
+        if (problems.isEmpty()) {
+          Plans.put(context, plan);
+          context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+        }
       }
     }
     Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
@@ -141,8 +144,7 @@ public final class WasmModuleReconciler implements Reconciler<WasmModule> {
   @Override
   public ErrorStatusUpdateControl<WasmModule> updateErrorStatus(
       WasmModule wm, Context<WasmModule> context, Exception e) {
-    String message =
-        "reconciliation failed: " + Objects.requireNonNullElse(e.getMessage(), e.toString());
+    String message = "reconciliation failed: " + FailureMessages.of(e);
     LOG.warn(
         "WasmModule {}/{}: {}",
         wm.getMetadata().getNamespace(),
@@ -155,6 +157,7 @@ public final class WasmModuleReconciler implements Reconciler<WasmModule> {
             null,
             context.getSecondaryResource(Deployment.class).orElse(null),
             clock.instant());
+    announce(wm, status, context);
     if (status.equals(wm.getStatus())) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }

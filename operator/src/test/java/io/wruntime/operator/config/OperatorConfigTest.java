@@ -44,6 +44,14 @@ class OperatorConfigTest {
     assertThatThrownBy(
             () ->
                 OperatorConfig.parse(
+                    "o.toml",
+                    Fixtures.OPERATOR_TOML.replace("memory = \"256Mi\"", "memory = \"1Gi\"")))
+        .hasMessage(
+            "o.toml: engine.resources requests.memory = 1Gi is above limits.memory = 512Mi"
+                + " (expected: a request at most its limit)");
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.parse(
                     "o.toml", "watch_namespaces = [\"Shop\"]\n" + Fixtures.OPERATOR_TOML))
         .hasMessageContaining("watch_namespaces contains \"Shop\"");
     assertThatThrownBy(() -> OperatorConfig.parse("o.toml", "bogus = 1\n" + Fixtures.OPERATOR_TOML))

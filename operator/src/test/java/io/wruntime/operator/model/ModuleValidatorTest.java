@@ -137,9 +137,9 @@ class ModuleValidatorTest {
             "spec.capabilities.blobstore.buckets names \"ok-bucket\" twice (expected: once)",
             "spec.capabilities.blobstore.region \"eu west\" is not a valid region (expected: 1-64"
                 + " letters, digits, '-' and '_', e.g. us-east-1)",
-            "spec.capabilities.blobstore.endpoint = \"ftp://x\" (expected: an http:// or https://"
-                + " URL with a host)",
-            "spec.capabilities.llm.baseUrl = \"nope\" (expected: an http:// or https:// URL with a"
-                + " host)");
+            "spec.capabilities.blobstore.endpoint = \"ftp://x\" is not an http(s) URL (expected:"
+                + " http:// or https://, a host, an optional port and path)",
+            "spec.capabilities.llm.baseUrl = \"nope\" is not an http(s) URL (expected: http:// or"
+                + " https://, a host, an optional port and path)");
   }
 }
