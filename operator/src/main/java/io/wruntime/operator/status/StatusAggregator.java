@@ -85,7 +85,7 @@ public final class StatusAggregator {
             condition(
                 PROGRESSING,
                 rollout.failed == null,
-                rollout.failed == null ? "RollingOut" : "ProgressDeadlineExceeded",
+                rollout.failed == null ? "RollingOut" : rollout.failedReason,
                 rollout.failed == null ? rollout.detail : rollout.failed);
         degraded = condition(DEGRADED, true, engineFailure.reason(), engineFailure.message());
         state = DEGRADED;
@@ -93,8 +93,8 @@ public final class StatusAggregator {
         readyCondition =
             condition(
                 READY, rollout.complete, rollout.complete ? "Ready" : "RolloutFailed", counts);
-        progressing = condition(PROGRESSING, false, "ProgressDeadlineExceeded", rollout.failed);
-        degraded = condition(DEGRADED, true, "ProgressDeadlineExceeded", rollout.failed);
+        progressing = condition(PROGRESSING, false, rollout.failedReason, rollout.failed);
+        degraded = condition(DEGRADED, true, rollout.failedReason, rollout.failed);
         state = DEGRADED;
       } else if (rollout.complete) {
         readyCondition = condition(READY, true, desired == 0 ? "ScaledToZero" : "Ready", counts);
@@ -178,11 +178,11 @@ public final class StatusAggregator {
   }
 
   /** Where a Deployment's rollout stands, from its status. */
-  private record Rollout(boolean complete, String failed, String detail) {
+  private record Rollout(boolean complete, String failed, String failedReason, String detail) {
     static Rollout of(Deployment deployment, int desired) {
       DeploymentStatus status = deployment.getStatus();
       if (status == null) {
-        return new Rollout(false, null, "waiting for the Deployment's first status");
+        return new Rollout(false, null, null, "waiting for the Deployment's first status");
       }
       long generation =
           deployment.getMetadata().getGeneration() == null
@@ -193,6 +193,7 @@ public final class StatusAggregator {
       int available = value(status.getAvailableReplicas());
       int total = value(status.getReplicas());
       String failed = null;
+      String failedReason = null;
       Map<String, DeploymentCondition> conditions =
           status.getConditions() == null
               ? Map.of()
@@ -202,13 +203,24 @@ public final class StatusAggregator {
       if (progressing != null
           && "False".equals(progressing.getStatus())
           && "ProgressDeadlineExceeded".equals(progressing.getReason())) {
+        failedReason = "ProgressDeadlineExceeded";
         failed =
             "the Deployment made no progress within its deadline: "
                 + Objects.requireNonNullElse(progressing.getMessage(), "no message");
       }
+      DeploymentCondition replicaFailure = conditions.get("ReplicaFailure");
+      if (replicaFailure != null && "True".equals(replicaFailure.getStatus())) {
+        // The ReplicaSet cannot create pods (a missing ServiceAccount, a quota): no pod will
+        // ever tell why, so the Deployment's own words are the reason.
+        failedReason = "ReplicaFailure";
+        failed =
+            "pods cannot be created: "
+                + Objects.requireNonNullElse(
+                    replicaFailure.getMessage(), replicaFailure.getReason());
+      }
       if (observed < generation) {
         return new Rollout(
-            false, failed, "waiting for the Deployment controller to see the change");
+            false, failed, failedReason, "waiting for the Deployment controller to see the change");
       }
       boolean complete =
           Integer.valueOf(desired).equals(deployment.getSpec().getReplicas())
@@ -220,7 +232,7 @@ public final class StatusAggregator {
       if (total > desired) {
         detail += ", " + (total - desired) + " old pods terminating";
       }
-      return new Rollout(complete, complete ? null : failed, detail);
+      return new Rollout(complete, complete ? null : failed, failedReason, detail);
     }
   }
 }

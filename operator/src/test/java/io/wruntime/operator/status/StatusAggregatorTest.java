@@ -151,4 +151,27 @@ class StatusAggregatorTest {
     assertThat(status(s, "Ready")).isEqualTo("False/ModuleLoadFailed");
     assertThat(s.getState()).isEqualTo("Degraded");
   }
+
+  @Test
+  void podsThatCannotBeCreatedAreDegradedWithTheDeploymentsReason() {
+    Deployment blocked = deployment(2, 2, 0, 0);
+    blocked
+        .getStatus()
+        .setConditions(
+            List.of(
+                new io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder()
+                    .withType("ReplicaFailure")
+                    .withStatus("True")
+                    .withReason("FailedCreate")
+                    .withMessage(
+                        "pods \"echo-1\" is forbidden: error looking up service account shop/nope")
+                    .build()));
+    WasmModuleStatus s =
+        StatusAggregator.compute(Fixtures.module(Fixtures.ECHO), List.of(), null, blocked, T0);
+    assertThat(status(s, "Degraded")).isEqualTo("True/ReplicaFailure");
+    assertThat(s.condition("Degraded").getMessage())
+        .isEqualTo(
+            "pods cannot be created: pods \"echo-1\" is forbidden: error looking up service account"
+                + " shop/nope");
+  }
 }
