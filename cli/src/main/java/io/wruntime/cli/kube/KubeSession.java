@@ -120,10 +120,21 @@ public final class KubeSession implements AutoCloseable {
                   + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage())
               : e.getStatus() != null && e.getStatus().getMessage() != null
                   ? e.getStatus().getMessage()
-                  : e.getMessage();
+                  : deepestMessage(e);
     }
     return new CliException(
         "cannot " + what + " through the Kubernetes API at " + apiServer() + ": " + reason, e);
+  }
+
+  /** Fabric8's own message is often "An error has occurred."; the cause says what. */
+  private static String deepestMessage(Throwable e) {
+    String message = e.getMessage();
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        message = t.getMessage();
+      }
+    }
+    return message;
   }
 
   private String apiServer() {

@@ -35,13 +35,7 @@ public final class Kubeconfig {
     String current = null;
     Path holder = null;
     for (Path file : files) {
-      io.fabric8.kubernetes.api.model.Config parsed;
-      try {
-        parsed = KubeConfigUtils.parseConfig(file.toFile());
-      } catch (RuntimeException e) {
-        throw new UsageException(
-            "kubeconfig " + file + " cannot be read: " + e.getMessage() + " (expected: YAML)", e);
-      }
+      io.fabric8.kubernetes.api.model.Config parsed = parse(file);
       if (current == null && blankToNull(parsed.getCurrentContext()) != null) {
         current = parsed.getCurrentContext();
       }
@@ -88,14 +82,87 @@ public final class Kubeconfig {
               + String.join(", ", contexts)
               + ")");
     }
-    Config config = Config.fromKubeconfig(chosen, holder.toFile());
+    String cluster = clusterOf(files, chosen);
+    if (cluster == null || !definesCluster(files, cluster)) {
+      throw new UsageException(
+          "context "
+              + chosen
+              + (cluster == null ? " names no cluster" : " names cluster " + cluster + ", which")
+              + (cluster == null ? "" : " no kubeconfig file defines")
+              + " (expected: a context whose cluster is in "
+              + where
+              + ")");
+    }
+    Config config;
+    try {
+      config = Config.fromKubeconfig(chosen, holder.toFile());
+    } catch (RuntimeException e) {
+      throw new UsageException(
+          where + ", context " + chosen + " cannot be used: " + rootMessage(e), e);
+    }
     // One failed request is enough to report: the default retries with backoff for minutes.
     config.setRequestRetryBackoffLimit(0);
     return config;
   }
 
+  private static io.fabric8.kubernetes.api.model.Config parse(Path file) {
+    io.fabric8.kubernetes.api.model.Config parsed;
+    try {
+      if (Files.size(file) == 0) {
+        throw new UsageException(
+            "kubeconfig " + file + " is empty (expected: the kubeconfig kubectl uses)");
+      }
+      parsed = KubeConfigUtils.parseConfig(file.toFile());
+    } catch (java.io.IOException | RuntimeException e) {
+      if (e instanceof UsageException usage) {
+        throw usage;
+      }
+      throw new UsageException(
+          "kubeconfig " + file + " cannot be read: " + rootMessage(e) + " (expected: YAML)", e);
+    }
+    if (parsed == null) {
+      throw new UsageException(
+          "kubeconfig " + file + " holds no configuration (expected: the kubeconfig kubectl uses)");
+    }
+    return parsed;
+  }
+
+  private static String clusterOf(List<Path> files, String context) {
+    for (Path file : files) {
+      var parsed = parse(file);
+      for (NamedContext named :
+          parsed.getContexts() == null ? List.<NamedContext>of() : parsed.getContexts()) {
+        if (named.getName().equals(context) && named.getContext() != null) {
+          return blankToNull(named.getContext().getCluster());
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean definesCluster(List<Path> files, String cluster) {
+    for (Path file : files) {
+      var parsed = parse(file);
+      if (parsed.getClusters() != null
+          && parsed.getClusters().stream().anyMatch(c -> cluster.equals(c.getName()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable e) {
+    String message = e.getMessage();
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        message = t.getMessage();
+      }
+    }
+    return message;
+  }
+
   private static List<String> contextsOf(Path file) {
-    var parsed = KubeConfigUtils.parseConfig(file.toFile());
+    var parsed = parse(file);
     return parsed.getContexts() == null
         ? List.of()
         : parsed.getContexts().stream().map(NamedContext::getName).toList();
