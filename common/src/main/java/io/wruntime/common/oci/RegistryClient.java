@@ -5,15 +5,13 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.util.NetUtil;
+import io.wruntime.common.net.HttpUrls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -784,17 +782,7 @@ public final class RegistryClient {
 
   /** {@code localhost} or a loopback IP literal; names other than localhost are not resolved. */
   static boolean isLoopback(String host) {
-    if (host.equals("localhost")) {
-      return true;
-    }
-    if (!NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host)) {
-      return false;
-    }
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
+    return HttpUrls.isLoopbackHost(host);
   }
 
   private static String hostPort(URI uri) {

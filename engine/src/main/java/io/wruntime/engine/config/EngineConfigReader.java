@@ -6,6 +6,7 @@ import io.wruntime.common.config.TomlTable;
 import io.wruntime.common.names.Names;
 import io.wruntime.common.names.SemVer;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.net.HttpUrls;
 import io.wruntime.common.oci.Digest;
 import io.wruntime.common.oci.OciReference;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
@@ -265,16 +266,7 @@ final class EngineConfigReader {
   }
 
   private static boolean isLoopback(String host) {
-    String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-    if (bare.equalsIgnoreCase("localhost")) {
-      return true;
-    }
-    try {
-      HostPort hostPort = new HostPort(bare, 0);
-      return hostPort.isLoopback();
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
+    return HttpUrls.isLoopbackHost(host);
   }
 
   private static EngineConfig.NodeConfig node(TomlTable table) {
