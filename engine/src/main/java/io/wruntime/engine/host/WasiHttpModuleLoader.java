@@ -8,6 +8,7 @@ import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.InterpreterMachine;
 import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
@@ -326,7 +327,9 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
               + " defines no memory (expected: a memory of its own, as wasi modules have)");
     }
     MemoryLimits declared = module.memorySection().get().getMemory(0).limits();
-    long capPages = Math.min(Math.max(def.maxMemoryBytes(), 0) / PAGE_SIZE, MemoryLimits.MAX_PAGES);
+    // Chicory keeps a memory in one Java array: it cannot grow past RUNTIME_MAX_PAGES.
+    long capPages =
+        Math.min(Math.max(def.maxMemoryBytes(), 0) / PAGE_SIZE, Memory.RUNTIME_MAX_PAGES);
     if (declared.initialPages() > capPages) {
       throw new ModuleLoadException(
           "module "
