@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Guests cannot take the node down: spinning modules on every guest thread, CPU time, the engine's
- * memory budget, each on an engine of its own on loopback, with the real echo example and the
- * misbehaving test guests, driven over HTTP/1.1.
+ * memory budget and a module that fails in {@code _initialize}, each on an engine of its own on
+ * loopback, with the real echo example and the misbehaving test guests, driven over HTTP/1.1.
  */
 class GuestIsolationIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -218,6 +218,36 @@ class GuestIsolationIT {
     JsonNode huge = assertError(send(module("huge", "/")), 503, "module_unavailable");
     assertThat(huge.path("error").asText())
         .contains("4194304 bytes of linear memory, above the engine's memory budget of 3145728");
+  }
+
+  @Test
+  void moduleThatFailsInInitializeIsReportedFailedWithTheReason() throws Exception {
+    start(
+        """
+        listen_address = "127.0.0.1:0"
+        """
+            + echoToml()
+            + moduleToml("init-trap", GUESTS.resolve("init_trap.wasm"), "")
+            + moduleToml(
+                "init-spin", GUESTS.resolve("init_spin.wasm"), "request_timeout_secs = 1"));
+
+    HttpResponse<String> ready = send(get("/readyz"));
+
+    assertThat(ready.statusCode()).isEqualTo(503);
+    JsonNode modules = JSON.readTree(ready.body()).path("modules");
+    assertThat(modules).hasSize(3);
+    assertThat(modules.get(0).path("state").asText()).isEqualTo("ready");
+    assertThat(modules.get(1).path("module").asText()).isEqualTo("isolation.init-trap@1.0.0");
+    assertThat(modules.get(1).path("state").asText()).isEqualTo("failed");
+    assertThat(modules.get(1).path("error").asText())
+        .startsWith("_initialize trapped: ")
+        .containsIgnoringCase("unreachable");
+    assertThat(modules.get(2).path("state").asText()).isEqualTo("failed");
+    assertThat(modules.get(2).path("error").asText())
+        .isEqualTo("_initialize did not return within 1 s (request_timeout_secs)");
+    JsonNode error = assertError(send(module("init-trap", "/")), 503, "module_unavailable");
+    assertThat(error.path("error").asText())
+        .startsWith("module isolation.init-trap@1.0.0 failed to load: _initialize trapped: ");
   }
 
   /** The latest health of {@code name} in heartbeats after the first {@code skip}, or null. */

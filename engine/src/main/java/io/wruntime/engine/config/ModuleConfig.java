@@ -132,8 +132,12 @@ public record ModuleConfig(
         capabilities);
   }
 
-  /** What the module loader needs, the binary read from {@code wasmFile}. */
+  /**
+   * What the module loader needs, the binary read from {@code wasmFile}; its {@code _initialize}
+   * may run at load for as long as a request may.
+   */
   public ModuleDefinition toDefinition(ExecutionMode mode, Path wasmFile) {
-    return new ModuleDefinition(namespace, name, version, wasmFile, env, maxMemorySize, mode);
+    return new ModuleDefinition(
+        namespace, name, version, wasmFile, env, maxMemorySize, mode, requestTimeout);
   }
 }

@@ -93,6 +93,11 @@ final class LoadedModule implements GuestModule {
     return (long) memoryLimits.maximumPages() * Memory.PAGE_SIZE;
   }
 
+  /** Whether the module exports {@code _initialize}, run in each instance before the call. */
+  boolean hasInitialize() {
+    return hasInitialize;
+  }
+
   /** The export called for each request, e.g. {@code wasi:http/incoming-handler@0.2.0#handle}. */
   String handleExport() {
     return handleExport;
