@@ -177,7 +177,7 @@ public final class Engine implements AutoCloseable {
     Dispatcher dispatcher =
         new Dispatcher(
             registry,
-            config.pool().totalComponentInstances(),
+            config.pool(),
             Dispatcher.DEFAULT_ADMISSION_WAIT,
             new DispatchTracing(telemetry.tracer(TRACER_SCOPE)));
     OutboundClient outbound =
@@ -326,7 +326,7 @@ public final class Engine implements AutoCloseable {
       ModuleConfig module,
       ModuleFetcher.Outcome outcome,
       EngineConfig config) {
-    ModuleLimits limits = ModuleLimits.of(module);
+    ModuleLimits limits = ModuleLimits.of(module, config.pool());
     String failure;
     if (outcome instanceof ModuleFetcher.Failed failed) {
       failure = failed.reason();
@@ -346,8 +346,19 @@ public final class Engine implements AutoCloseable {
             "module {} loaded in {} ms",
             module.label(),
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-        return HostedModule.ready(
-            module.namespace(), module.name(), module.version(), loaded, limits);
+        long budget = config.pool().maxTotalMemory();
+        if (loaded.maxMemoryBytes() > budget) {
+          failure =
+              "an instance may grow to "
+                  + loaded.maxMemoryBytes()
+                  + " bytes of linear memory, above the engine's memory budget of "
+                  + budget
+                  + " bytes (expected: max_memory_size at most pool.max_total_memory; the budget"
+                  + " defaults to three quarters of the JVM's maximum heap)";
+        } else {
+          return HostedModule.ready(
+              module.namespace(), module.name(), module.version(), loaded, limits);
+        }
       } catch (ModuleLoadException e) {
         // Loader messages name the module already; the dispatcher and the log line below add it.
         String prefix = "module " + module.label() + ": ";

@@ -1,5 +1,6 @@
 package io.wruntime.engine.config;
 
+import com.dylibso.chicory.runtime.Memory;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.config.TomlTable;
@@ -47,7 +48,13 @@ final class EngineConfigReader {
   private static final Pattern ENGINE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,253}");
 
   private static final Set<String> POOL_KEYS =
-      Set.of("total_component_instances", "max_memory_size", "execution");
+      Set.of(
+          "total_component_instances",
+          "max_memory_size",
+          "execution",
+          "guest_threads",
+          "module_guest_threads",
+          "max_total_memory");
   private static final Set<String> LIMITS_KEYS =
       Set.of("spans", "transactions", "cursors", "llm_streams");
   private static final Set<String> MODULE_KEYS =
@@ -66,6 +73,7 @@ final class EngineConfigReader {
           "channel_capacity",
           "max_concurrent_instances",
           "max_memory_size",
+          "cpu_timeout_secs",
           "capabilities");
 
   private static final Pattern REGISTRY =
@@ -74,8 +82,13 @@ final class EngineConfigReader {
   /** One wasm page; a smaller memory limit cannot hold any module. */
   private static final long MIN_MEMORY = 64 * 1024;
 
-  /** The 32-bit wasm address space. */
-  private static final long MAX_MEMORY = 4L * 1024 * 1024 * 1024;
+  /**
+   * The largest linear memory Chicory gives an instance: it keeps it in one Java array, so 32767
+   * pages (2 GiB less 64 KiB), not the 4 GiB of the wasm32 address space.
+   */
+  static final long MAX_MEMORY = (long) Memory.RUNTIME_MAX_PAGES * Memory.PAGE_SIZE;
+
+  private static final long MAX_TOTAL_MEMORY = 1L << 50;
 
   private static final long MAX_BODY_BYTES = 1L << 40;
 
@@ -113,6 +126,8 @@ final class EngineConfigReader {
     TomlTable poolTable = root.table("pool").orElse(null);
     if (poolTable != null) {
       poolTable.rejectUnknownKeys(POOL_KEYS);
+      int guestThreads =
+          (int) poolTable.integer("guest_threads", PoolConfig.defaultGuestThreads(), 1, 10_000);
       pool =
           new PoolConfig(
               (int)
@@ -121,9 +136,15 @@ final class EngineConfigReader {
                       PoolConfig.DEFAULT_TOTAL_COMPONENT_INSTANCES,
                       1,
                       1_000_000),
+              memory(poolTable, "max_memory_size", PoolConfig.DEFAULT_MAX_MEMORY_SIZE),
+              execution(poolTable),
+              guestThreads,
+              PoolConfig.defaultModuleGuestThreads(guestThreads, 2),
               poolTable.integer(
-                  "max_memory_size", PoolConfig.DEFAULT_MAX_MEMORY_SIZE, MIN_MEMORY, MAX_MEMORY),
-              execution(poolTable));
+                  "max_total_memory",
+                  PoolConfig.defaultMaxTotalMemory(),
+                  MIN_MEMORY,
+                  MAX_TOTAL_MEMORY));
     }
 
     LimitsConfig limits = LimitsConfig.defaults();
@@ -156,6 +177,7 @@ final class EngineConfigReader {
       }
       modules.add(module);
     }
+    pool = pool.withModuleGuestThreads(moduleGuestThreads(poolTable, pool, modules.size()));
     Path cacheDir =
         root.string("module_cache_dir")
             .map(p -> path(root, "module_cache_dir", p))
@@ -331,7 +353,8 @@ final class EngineConfigReader {
                 ModuleConfig.DEFAULT_MAX_CONCURRENT_INSTANCES,
                 1,
                 pool.totalComponentInstances());
-    long memory = table.integer("max_memory_size", pool.maxMemorySize(), MIN_MEMORY, MAX_MEMORY);
+    long memory = memory(table, "max_memory_size", pool.maxMemorySize());
+    long cpuSecs = table.integer("cpu_timeout_secs", timeout.toSeconds(), 1, timeout.toSeconds());
     return new ModuleConfig(
         namespace,
         name,
@@ -343,6 +366,7 @@ final class EngineConfigReader {
         capacity,
         concurrent,
         memory,
+        Duration.ofSeconds(cpuSecs),
         ModuleCapabilitiesReader.read(table));
   }
 
@@ -378,6 +402,37 @@ final class EngineConfigReader {
       }
     }
     return env;
+  }
+
+  /**
+   * {@code pool.module_guest_threads}: given, from 1 to {@code guest_threads}; by default the whole
+   * pool for one module, the pool less a quarter for several.
+   */
+  private static int moduleGuestThreads(TomlTable poolTable, PoolConfig pool, int modules) {
+    if (poolTable == null || !poolTable.has("module_guest_threads")) {
+      return PoolConfig.defaultModuleGuestThreads(pool.guestThreads(), modules);
+    }
+    return (int) poolTable.integer("module_guest_threads", 1, 1, pool.guestThreads());
+  }
+
+  /** A linear-memory limit in bytes: from one page to the most Chicory can give an instance. */
+  private static long memory(TomlTable table, String key, long defaultValue) {
+    long value = table.integer(key, defaultValue, Long.MIN_VALUE, Long.MAX_VALUE);
+    if (value < MIN_MEMORY || value > MAX_MEMORY) {
+      throw table.error(
+          key,
+          "= "
+              + value
+              + " (expected: an integer from "
+              + MIN_MEMORY
+              + " to "
+              + MAX_MEMORY
+              + (value > MAX_MEMORY
+                  ? ", 32767 pages: the engine keeps an instance's memory in one Java array, which"
+                      + " cannot hold the 4 GiB of the whole wasm32 address space)"
+                  : ")"));
+    }
+    return value;
   }
 
   private static ExecutionMode execution(TomlTable table) {

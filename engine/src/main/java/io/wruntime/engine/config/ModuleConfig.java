@@ -18,6 +18,8 @@ import java.util.Map;
  * @param channelCapacity how many requests may wait for a free instance (more: 429)
  * @param maxConcurrentInstances how many instances of this module may run at once
  * @param maxMemorySize linear-memory limit of one instance, in bytes
+ * @param cpuTimeout how much CPU time one request may use before it is stopped (504); at most
+ *     {@code requestTimeout}
  * @param capabilities the host capabilities granted to it ({@link ModuleCapabilities#NONE} when
  *     none)
  */
@@ -32,6 +34,7 @@ public record ModuleConfig(
     int channelCapacity,
     int maxConcurrentInstances,
     long maxMemorySize,
+    Duration cpuTimeout,
     ModuleCapabilities capabilities) {
   public static final int DEFAULT_REQUEST_TIMEOUT_SECS = 30;
   public static final int DEFAULT_CHANNEL_CAPACITY = 128;
@@ -44,7 +47,36 @@ public record ModuleConfig(
     requireNonNull(wasm, "wasm");
     env = Map.copyOf(requireNonNull(env, "env"));
     requireNonNull(requestTimeout, "requestTimeout");
+    requireNonNull(cpuTimeout, "cpuTimeout");
     requireNonNull(capabilities, "capabilities");
+  }
+
+  /** A module whose CPU time is bounded by its request timeout only. */
+  public ModuleConfig(
+      String namespace,
+      String name,
+      String version,
+      WasmSource wasm,
+      Path schemaPath,
+      Map<String, String> env,
+      Duration requestTimeout,
+      int channelCapacity,
+      int maxConcurrentInstances,
+      long maxMemorySize,
+      ModuleCapabilities capabilities) {
+    this(
+        namespace,
+        name,
+        version,
+        wasm,
+        schemaPath,
+        env,
+        requestTimeout,
+        channelCapacity,
+        maxConcurrentInstances,
+        maxMemorySize,
+        requestTimeout,
+        capabilities);
   }
 
   /** A module granted no capabilities. */
@@ -96,11 +128,16 @@ public record ModuleConfig(
         channelCapacity,
         maxConcurrentInstances,
         maxMemorySize,
+        cpuTimeout,
         capabilities);
   }
 
-  /** What the module loader needs, the binary read from {@code wasmFile}. */
+  /**
+   * What the module loader needs, the binary read from {@code wasmFile}; its {@code _initialize}
+   * may run at load for as long as a request may.
+   */
   public ModuleDefinition toDefinition(ExecutionMode mode, Path wasmFile) {
-    return new ModuleDefinition(namespace, name, version, wasmFile, env, maxMemorySize, mode);
+    return new ModuleDefinition(
+        namespace, name, version, wasmFile, env, maxMemorySize, mode, requestTimeout);
   }
 }

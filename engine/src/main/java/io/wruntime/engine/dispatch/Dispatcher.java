@@ -3,6 +3,7 @@ package io.wruntime.engine.dispatch;
 import static java.util.Objects.requireNonNull;
 
 import io.wruntime.common.http.WrHeaders;
+import io.wruntime.engine.config.PoolConfig;
 import io.wruntime.engine.http.EngineError;
 import io.wruntime.engine.http.Field;
 import io.wruntime.engine.http.IncomingRequest;
@@ -16,22 +17,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Routes requests to hosted modules by {@code x-wr-namespace}, {@code x-wr-module} and {@code
- * x-wr-version} (exact), and runs each on its own virtual thread within the module's limits: at
- * most {@code max_concurrent_instances} running and {@code channel_capacity} waiting (429 beyond),
- * an instance within {@link #admissionWait} (503 otherwise), {@code total_component_instances}
- * engine-wide, and a deadline that interrupts the module (504). Every failure is a JSON error and
- * one log line; the engine and other requests carry on.
+ * x-wr-version} (exact), and runs each within the module's and the engine's limits. A request is
+ * admitted on a virtual thread, where waiting costs nothing: at most {@code
+ * max_concurrent_instances} of a module running (no more than {@code pool.module_guest_threads})
+ * and {@code channel_capacity} waiting (429 beyond), a free guest thread ({@code
+ * pool.guest_threads}, {@code total_component_instances}) and room in the engine's memory budget
+ * for the instance's whole memory limit ({@code pool.max_total_memory}), each within {@link
+ * #admissionWait} (503 otherwise). The module then runs on one of the engine's guest threads,
+ * platform threads apart from the event loops, stopped by a thread interrupt at its wall-clock
+ * deadline or when it has used its CPU time (504 either way). Every failure is a JSON error and one
+ * log line; the engine and other requests carry on.
  */
 public final class Dispatcher implements RequestHandler {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -41,32 +50,40 @@ public final class Dispatcher implements RequestHandler {
   public static final Duration DEFAULT_ADMISSION_WAIT = Duration.ofSeconds(1);
 
   private final ModuleRegistry registry;
-  private final int totalInstances;
+  private final PoolConfig pool;
   private final Semaphore global;
+  private final GuestThreads guests;
+  private final MemoryBudget memory;
+  private final CpuClock cpu = new CpuClock();
   private final Duration admissionWait;
   private final ScheduledExecutorService deadlines;
   private final DispatchObserver observer;
   private final DispatchMetrics metrics = new DispatchMetrics();
-  private final Set<Thread> inFlight = ConcurrentHashMap.newKeySet();
+  private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
+  // Guest threads running a module now.
+  private final AtomicInteger running = new AtomicInteger();
   private volatile boolean shuttingDown;
 
   /**
-   * @param totalInstances {@code total_component_instances}: instances running at once engine-wide
+   * @param pool the engine's limits: {@code total_component_instances}, {@code guest_threads},
+   *     {@code max_total_memory}
    * @param admissionWait how long a request may wait for a free instance before a 503
    * @param observer sees each request dispatched to a module (tracing)
    */
   public Dispatcher(
-      ModuleRegistry registry,
-      int totalInstances,
-      Duration admissionWait,
-      DispatchObserver observer) {
+      ModuleRegistry registry, PoolConfig pool, Duration admissionWait, DispatchObserver observer) {
     this.registry = requireNonNull(registry, "registry");
+    this.pool = requireNonNull(pool, "pool");
     this.observer = requireNonNull(observer, "observer");
-    if (totalInstances < 1) {
-      throw new IllegalArgumentException("totalInstances: " + totalInstances + " (expected: >= 1)");
+    if (pool.totalComponentInstances() < 1) {
+      throw new IllegalArgumentException(
+          "totalInstances: " + pool.totalComponentInstances() + " (expected: >= 1)");
     }
-    this.totalInstances = totalInstances;
-    this.global = new Semaphore(totalInstances, true);
+    // A running instance holds a guest thread: no more can run than there are threads.
+    this.global =
+        new Semaphore(Math.min(pool.totalComponentInstances(), pool.guestThreads()), true);
+    this.guests = new GuestThreads(pool.guestThreads());
+    this.memory = new MemoryBudget(pool.maxTotalMemory());
     this.admissionWait = requireNonNull(admissionWait, "admissionWait");
     ScheduledThreadPoolExecutor timer =
         new ScheduledThreadPoolExecutor(
@@ -74,6 +91,21 @@ public final class Dispatcher implements RequestHandler {
     // Almost every deadline is cancelled (the request ended in time): drop them at once.
     timer.setRemoveOnCancelPolicy(true);
     this.deadlines = timer;
+    if (!cpu.supported()) {
+      LOG.warn("this JVM cannot measure thread CPU time: cpu_timeout_secs is not enforced");
+    }
+  }
+
+  /**
+   * With {@code totalInstances} guest threads, each module free to use all of them, and the default
+   * memory budget.
+   */
+  public Dispatcher(
+      ModuleRegistry registry,
+      int totalInstances,
+      Duration admissionWait,
+      DispatchObserver observer) {
+    this(registry, poolOf(totalInstances), admissionWait, observer);
   }
 
   public Dispatcher(ModuleRegistry registry, int totalInstances, Duration admissionWait) {
@@ -82,6 +114,20 @@ public final class Dispatcher implements RequestHandler {
 
   public Dispatcher(ModuleRegistry registry, int totalInstances) {
     this(registry, totalInstances, DEFAULT_ADMISSION_WAIT);
+  }
+
+  private static PoolConfig poolOf(int totalInstances) {
+    if (totalInstances < 1) {
+      throw new IllegalArgumentException("totalInstances: " + totalInstances + " (expected: >= 1)");
+    }
+    PoolConfig defaults = PoolConfig.defaults();
+    return new PoolConfig(
+        totalInstances,
+        defaults.maxMemorySize(),
+        defaults.execution(),
+        totalInstances,
+        totalInstances,
+        defaults.maxTotalMemory());
   }
 
   public ModuleRegistry registry() {
@@ -136,8 +182,9 @@ public final class Dispatcher implements RequestHandler {
   }
 
   /**
-   * Runs {@code request} in {@code module} on a new virtual thread, within its limits. Does not
-   * block. Used for inbound traffic and for calls between modules of this engine.
+   * Runs {@code request} in {@code module} within its limits: admitted on a new virtual thread, run
+   * on a guest thread. Does not block. Used for inbound traffic and for calls between modules of
+   * this engine.
    */
   public void dispatch(HostedModule module, IncomingRequest request, ResponseSink response) {
     requireNonNull(module, "module");
@@ -164,15 +211,13 @@ public final class Dispatcher implements RequestHandler {
     }
     Exchange exchange =
         new Exchange(module, observed, new DispatchResponse(response, module.label()), observation);
-    Thread thread = Thread.ofVirtual().name("wr-" + module.label()).unstarted(exchange::run);
-    exchange.thread = thread;
-    inFlight.add(thread);
+    inFlight.add(exchange);
     exchange.deadline =
         deadlines.schedule(
             exchange::deadlineExceeded,
             module.limits().requestTimeout().toNanos(),
             TimeUnit.NANOSECONDS);
-    thread.start();
+    Thread.ofVirtual().name("wr-admit-" + module.label()).start(exchange::admit);
   }
 
   /** Requests running or waiting for an instance now. */
@@ -180,9 +225,9 @@ public final class Dispatcher implements RequestHandler {
     return inFlight.size();
   }
 
-  /** Prometheus text of the request counters and instance gauges. */
+  /** Prometheus text of the request counters, CPU time and instance gauges. */
   public String metricsText() {
-    return metrics.render(registry);
+    return metrics.render(registry, running.get(), memory.reservedBytes());
   }
 
   /**
@@ -194,21 +239,22 @@ public final class Dispatcher implements RequestHandler {
   public boolean shutdown(Duration grace) throws InterruptedException {
     shuttingDown = true;
     long end = System.nanoTime() + grace.toNanos();
-    for (Thread t : List.copyOf(inFlight)) {
+    for (Exchange e : List.copyOf(inFlight)) {
       long left = end - System.nanoTime();
       if (left > 0) {
-        t.join(Duration.ofNanos(left));
+        e.done.await(left, TimeUnit.NANOSECONDS);
       }
     }
-    List<Thread> left = List.copyOf(inFlight);
+    List<Exchange> left = List.copyOf(inFlight);
     if (!left.isEmpty()) {
       LOG.warn("{} requests still running after {}; interrupting them", left.size(), grace);
-      left.forEach(Thread::interrupt);
-      for (Thread t : left) {
-        t.join(Duration.ofSeconds(1));
+      left.forEach(e -> e.stop(Stop.SHUTDOWN, null));
+      for (Exchange e : left) {
+        e.done.await(1, TimeUnit.SECONDS);
       }
     }
     deadlines.shutdownNow();
+    guests.shutdown();
     return inFlight.isEmpty();
   }
 
@@ -258,15 +304,34 @@ public final class Dispatcher implements RequestHandler {
     return s == null || s.isBlank();
   }
 
-  /** One request's run: admission, the module call, the outcome. */
+  /** Why a request was stopped before its module returned. */
+  private enum Stop {
+    DEADLINE,
+    CPU_TIME,
+    SHUTDOWN
+  }
+
+  /**
+   * One request's run: admission on a virtual thread, the module call on a guest thread, the
+   * outcome. It may be stopped (deadline, CPU time, shutdown) from the timer or a stopping thread
+   * at any point: {@link #stop} interrupts whichever thread runs it then, and never a thread that
+   * has moved on to another request.
+   */
   private final class Exchange {
     final HostedModule module;
     final IncomingRequest request;
     final DispatchResponse response;
     final DispatchObserver.Observation observation;
-    final AtomicBoolean deadlineHit = new AtomicBoolean();
-    volatile Thread thread;
+    final CountDownLatch done = new CountDownLatch(1);
+    final AtomicReference<Stop> stopped = new AtomicReference<>();
     volatile ScheduledFuture<?> deadline;
+    volatile ScheduledFuture<?> cpuCheck;
+    // Guarded by this: the thread running the exchange now (admission, then the guest thread).
+    private Thread runner;
+    private boolean moduleHeld;
+    private boolean globalHeld;
+    private long memoryHeld;
+    private long cpuStart;
 
     Exchange(
         HostedModule module,
@@ -279,35 +344,93 @@ public final class Dispatcher implements RequestHandler {
       this.observation = observation;
     }
 
-    void run() {
-      boolean moduleHeld = false;
-      boolean globalHeld = false;
+    /** On a virtual thread: waits for the module's, the engine's and the memory's admission. */
+    void admit() {
+      bind();
+      boolean handedOff = false;
       try {
+        if (stopped.get() != null) {
+          interrupted();
+          return;
+        }
         moduleHeld = admitModule();
-        if (moduleHeld) {
-          globalHeld = admitGlobal();
-          if (globalHeld) {
-            invoke();
+        globalHeld = moduleHeld && admitGlobal();
+        if (globalHeld && reserveMemory()) {
+          unbind();
+          try {
+            guests.execute(this::runGuest);
+            handedOff = true;
+          } catch (RejectedExecutionException e) {
+            stop(Stop.SHUTDOWN, null);
+            interrupted();
           }
         }
       } catch (InterruptedException e) {
         interrupted();
+      } catch (RuntimeException e) {
+        LOG.error("admitting a request to module {} failed in the engine", module.label(), e);
+        response.fail(
+            new EngineError(
+                500, "internal_error", "module " + module.label() + " failed in the engine: " + e));
       } finally {
-        deadline.cancel(false);
-        if (globalHeld) {
-          global.release();
+        if (!handedOff) {
+          unbind();
+          finish();
         }
-        if (moduleHeld) {
-          module.instances().release();
+      }
+    }
+
+    /** On a guest thread: runs the module, its CPU time counted and bounded. */
+    void runGuest() {
+      bind();
+      try {
+        if (stopped.get() != null) {
+          interrupted();
+          return;
         }
-        request.body().discard();
-        if (!response.headSent()) {
-          response.fail(
-              new EngineError(
-                  500, "internal_error", "module " + module.label() + " ended without a response"));
+        running.incrementAndGet();
+        cpuStart = cpu.current();
+        Thread self = Thread.currentThread();
+        scheduleCpuCheck(self, module.limits().cpuTimeout().toNanos());
+        try {
+          invoke();
+        } finally {
+          running.decrementAndGet();
+          metrics.cpu(module.label(), Math.max(0, cpu.current() - cpuStart));
         }
-        inFlight.remove(Thread.currentThread());
-        record();
+      } finally {
+        unbind();
+        finish();
+      }
+    }
+
+    private synchronized void bind() {
+      runner = Thread.currentThread();
+    }
+
+    /** Detaches the thread; an interrupt meant for this request does not reach its next task. */
+    private void unbind() {
+      synchronized (this) {
+        runner = null;
+      }
+      Thread.interrupted();
+    }
+
+    /**
+     * Stops the request for {@code why} unless it was stopped already: answers {@code error} (or
+     * cuts a started response), then interrupts the thread running it.
+     */
+    void stop(Stop why, EngineError error) {
+      if (!stopped.compareAndSet(null, why)) {
+        return;
+      }
+      if (error != null) {
+        response.fail(error);
+      }
+      synchronized (this) {
+        if (runner != null) {
+          runner.interrupt();
+        }
       }
     }
 
@@ -350,8 +473,8 @@ public final class Dispatcher implements RequestHandler {
                     + module.label()
                     + " had no free instance within "
                     + seconds(admissionWait)
-                    + " (max_concurrent_instances = "
-                    + module.limits().maxConcurrentInstances()
+                    + " ("
+                    + module.limits().concurrencyLimit()
                     + ")",
                 RETRY_AFTER));
       }
@@ -362,17 +485,74 @@ public final class Dispatcher implements RequestHandler {
       if (global.tryAcquire(admissionWait.toNanos(), TimeUnit.NANOSECONDS)) {
         return true;
       }
+      String limit =
+          pool.guestThreads() < pool.totalComponentInstances()
+              ? "pool.guest_threads = " + pool.guestThreads()
+              : "total_component_instances = " + pool.totalComponentInstances();
       response.fail(
           new EngineError(
               503,
               "no_instance_available",
               "the engine had no free instance within "
                   + seconds(admissionWait)
-                  + " (total_component_instances = "
-                  + totalInstances
+                  + " ("
+                  + limit
                   + ")",
               RETRY_AFTER));
       return false;
+    }
+
+    private boolean reserveMemory() throws InterruptedException {
+      long bytes = module.module().maxMemoryBytes();
+      if (memory.reserve(bytes, admissionWait)) {
+        memoryHeld = bytes;
+        return true;
+      }
+      response.fail(
+          new EngineError(
+              503,
+              "memory_budget_exhausted",
+              "the engine's memory budget had no room for an instance of module "
+                  + module.label()
+                  + " ("
+                  + bytes
+                  + " bytes of linear memory) within "
+                  + seconds(admissionWait)
+                  + " (pool.max_total_memory = "
+                  + memory.totalBytes()
+                  + ", reserved: "
+                  + memory.reservedBytes()
+                  + ")",
+              RETRY_AFTER));
+      return false;
+    }
+
+    /**
+     * Checks the guest thread's CPU time when it could first have used {@code inNanos} more: a
+     * thread cannot use more CPU time than wall-clock time, so no polling is needed in between.
+     */
+    private void scheduleCpuCheck(Thread guest, long inNanos) {
+      if (!cpu.supported()) {
+        return;
+      }
+      cpuCheck =
+          deadlines.schedule(() -> checkCpu(guest), Math.max(inNanos, 1), TimeUnit.NANOSECONDS);
+    }
+
+    private void checkCpu(Thread guest) {
+      long used;
+      synchronized (this) {
+        if (runner != guest) {
+          return; // The module returned; the thread serves another request now.
+        }
+        used = cpu.of(guest) - cpuStart;
+      }
+      long limit = module.limits().cpuTimeout().toNanos();
+      if (used >= limit) {
+        stop(Stop.CPU_TIME, cpuTimeError());
+      } else if (used >= 0) {
+        scheduleCpuCheck(guest, limit - used);
+      }
     }
 
     private void invoke() {
@@ -424,7 +604,11 @@ public final class Dispatcher implements RequestHandler {
     }
 
     private EngineError interruptedError() {
-      if (shuttingDown && !deadlineHit.get()) {
+      Stop why = stopped.get();
+      if (why == Stop.CPU_TIME) {
+        return cpuTimeError();
+      }
+      if (why == Stop.SHUTDOWN || (why == null && shuttingDown)) {
         return new EngineError(
             503,
             "shutting_down",
@@ -445,14 +629,47 @@ public final class Dispatcher implements RequestHandler {
               + " (request_timeout_secs)");
     }
 
+    private EngineError cpuTimeError() {
+      return new EngineError(
+          504,
+          "cpu_time_exceeded",
+          "module "
+              + module.label()
+              + " used more than "
+              + seconds(module.limits().cpuTimeout())
+              + " of CPU time (cpu_timeout_secs)");
+    }
+
     /** On the deadline timer: answer 504 (or cut a started response), then stop the module. */
     void deadlineExceeded() {
-      deadlineHit.set(true);
-      response.fail(deadlineError());
-      Thread t = thread;
-      if (t != null) {
-        t.interrupt();
+      stop(Stop.DEADLINE, deadlineError());
+    }
+
+    /** Gives back what admission took and records the outcome; once, on the last thread. */
+    private void finish() {
+      deadline.cancel(false);
+      ScheduledFuture<?> check = cpuCheck;
+      if (check != null) {
+        check.cancel(false);
       }
+      if (memoryHeld > 0) {
+        memory.release(memoryHeld);
+      }
+      if (globalHeld) {
+        global.release();
+      }
+      if (moduleHeld) {
+        module.instances().release();
+      }
+      request.body().discard();
+      if (!response.headSent()) {
+        response.fail(
+            new EngineError(
+                500, "internal_error", "module " + module.label() + " ended without a response"));
+      }
+      inFlight.remove(this);
+      done.countDown();
+      record();
     }
 
     private void record() {

@@ -3,6 +3,7 @@ package io.wruntime.engine.dispatch;
 import static java.util.Objects.requireNonNull;
 
 import io.wruntime.engine.config.ModuleConfig;
+import io.wruntime.engine.config.PoolConfig;
 import java.time.Duration;
 
 /**
@@ -11,9 +12,16 @@ import java.time.Duration;
  * @param requestTimeout how long one request may run before it is stopped (504)
  * @param maxConcurrentInstances instances of the module running at once
  * @param channelCapacity requests that may wait for a free instance (beyond: 429)
+ * @param cpuTimeout how much CPU time one request may use before it is stopped (504)
+ * @param concurrencyLimit the setting {@code maxConcurrentInstances} comes from, as messages name
+ *     it, e.g. {@code max_concurrent_instances = 4}
  */
 public record ModuleLimits(
-    Duration requestTimeout, int maxConcurrentInstances, int channelCapacity) {
+    Duration requestTimeout,
+    int maxConcurrentInstances,
+    int channelCapacity,
+    Duration cpuTimeout,
+    String concurrencyLimit) {
   public ModuleLimits {
     requireNonNull(requestTimeout, "requestTimeout");
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
@@ -27,10 +35,37 @@ public record ModuleLimits(
       throw new IllegalArgumentException(
           "channelCapacity: " + channelCapacity + " (expected: >= 0)");
     }
+    requireNonNull(cpuTimeout, "cpuTimeout");
+    if (cpuTimeout.isNegative() || cpuTimeout.isZero()) {
+      throw new IllegalArgumentException("cpuTimeout: " + cpuTimeout + " (expected: > 0)");
+    }
+    requireNonNull(concurrencyLimit, "concurrencyLimit");
   }
 
-  public static ModuleLimits of(ModuleConfig config) {
+  /** Limits whose CPU time is bounded by the request timeout only. */
+  public ModuleLimits(Duration requestTimeout, int maxConcurrentInstances, int channelCapacity) {
+    this(
+        requestTimeout,
+        maxConcurrentInstances,
+        channelCapacity,
+        requestTimeout,
+        "max_concurrent_instances = " + maxConcurrentInstances);
+  }
+
+  /**
+   * A module's limits in an engine with {@code pool}: its {@code max_concurrent_instances}, but no
+   * more than {@code pool.module_guest_threads}, so that it cannot hold every guest thread.
+   */
+  public static ModuleLimits of(ModuleConfig config, PoolConfig pool) {
+    int own = config.maxConcurrentInstances();
+    int cap = pool.moduleGuestThreads();
     return new ModuleLimits(
-        config.requestTimeout(), config.maxConcurrentInstances(), config.channelCapacity());
+        config.requestTimeout(),
+        Math.min(own, cap),
+        config.channelCapacity(),
+        config.cpuTimeout(),
+        own <= cap
+            ? "max_concurrent_instances = " + own
+            : "pool.module_guest_threads = " + cap + ", below max_concurrent_instances = " + own);
   }
 }

@@ -8,6 +8,7 @@ import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
@@ -85,6 +86,16 @@ final class LoadedModule implements GuestModule {
   @Override
   public ModuleDefinition definition() {
     return definition;
+  }
+
+  @Override
+  public long maxMemoryBytes() {
+    return (long) memoryLimits.maximumPages() * Memory.PAGE_SIZE;
+  }
+
+  /** Whether the module exports {@code _initialize}, run in each instance before the call. */
+  boolean hasInitialize() {
+    return hasInitialize;
   }
 
   /** The export called for each request, e.g. {@code wasi:http/incoming-handler@0.2.0#handle}. */

@@ -8,6 +8,7 @@ import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.InterpreterMachine;
 import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
@@ -20,7 +21,6 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.ValType;
 import io.wruntime.engine.host.abi.HostFunctionDef;
 import io.wruntime.engine.host.abi.HostInterfaces;
-import io.wruntime.engine.host.abi.InstanceContext;
 import io.wruntime.engine.http.OutboundClient;
 import io.wruntime.engine.module.GuestException;
 import io.wruntime.engine.module.GuestModule;
@@ -31,12 +31,14 @@ import io.wruntime.engine.module.ModuleLoadException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,6 +65,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
       FunctionType.of(
           List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32), List.of(ValType.I32));
   private static final int PAGE_SIZE = 64 * 1024;
+  private static final Duration INITIALIZE_STOP_WAIT = Duration.ofSeconds(5);
   private static final String SUPPORTED_VERSIONS =
       HostInterfaces.MAX_WASI_PATCH == Integer.MAX_VALUE
           ? "0.2.x"
@@ -150,15 +153,63 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
     return loaded;
   }
 
-  /** Instantiates once without running any guest code but a start function: linking problems. */
+  /**
+   * Instantiates once without running any guest code but a start function (linking problems), then
+   * once more running {@code _initialize}, on a thread of its own stopped after the definition's
+   * initialize timeout: a module that traps or hangs while initializing fails to load rather than
+   * failing every request.
+   */
   private static void checkInstantiates(LoadedModule loaded) throws ModuleLoadException {
-    InstanceContext ctx = loaded.newContext("-");
+    String label = loaded.definition().label();
     try {
-      loaded.runWithoutInitialize(ctx);
+      loaded.runWithoutInitialize(loaded.newContext("-"));
     } catch (GuestException e) {
       throw new ModuleLoadException(
-          "module " + loaded.definition().label() + " cannot be instantiated: " + e.getMessage(),
-          e);
+          "module " + label + " cannot be instantiated: " + e.getMessage(), e);
+    }
+    if (!loaded.hasInitialize()) {
+      return;
+    }
+    Duration timeout = loaded.definition().initializeTimeout();
+    AtomicReference<GuestException> failure = new AtomicReference<>();
+    Thread init =
+        Thread.ofPlatform()
+            .daemon()
+            .name("wr-initialize-" + label)
+            .start(
+                () -> {
+                  try {
+                    loaded.run(loaded.newContext("-"), instance -> null);
+                  } catch (GuestException e) {
+                    failure.set(e);
+                  }
+                });
+    try {
+      if (!init.join(timeout)) {
+        init.interrupt();
+        init.join(INITIALIZE_STOP_WAIT);
+        throw new ModuleLoadException(
+            "module "
+                + label
+                + ": _initialize did not return within "
+                + timeout.toSeconds()
+                + " s (request_timeout_secs)");
+      }
+    } catch (InterruptedException e) {
+      init.interrupt();
+      Thread.currentThread().interrupt();
+      throw new ModuleLoadException("module " + label + ": loading was interrupted", e);
+    }
+    GuestException e = failure.get();
+    if (e != null) {
+      String what =
+          switch (e.kind()) {
+            case TRAP -> "trapped: ";
+            case ABI_VIOLATION -> "broke the guest ABI: ";
+            case INTERRUPTED, NO_RESPONSE -> "failed: ";
+          };
+      throw new ModuleLoadException(
+          "module " + label + ": _initialize " + what + e.getMessage(), e);
     }
   }
 
@@ -326,7 +377,9 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
               + " defines no memory (expected: a memory of its own, as wasi modules have)");
     }
     MemoryLimits declared = module.memorySection().get().getMemory(0).limits();
-    long capPages = Math.min(Math.max(def.maxMemoryBytes(), 0) / PAGE_SIZE, MemoryLimits.MAX_PAGES);
+    // Chicory keeps a memory in one Java array: it cannot grow past RUNTIME_MAX_PAGES.
+    long capPages =
+        Math.min(Math.max(def.maxMemoryBytes(), 0) / PAGE_SIZE, Memory.RUNTIME_MAX_PAGES);
     if (declared.initialPages() > capPages) {
       throw new ModuleLoadException(
           "module "

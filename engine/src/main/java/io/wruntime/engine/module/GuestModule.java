@@ -8,7 +8,15 @@ public interface GuestModule {
   ModuleDefinition definition();
 
   /**
-   * Handles one request in a fresh instance on the calling thread (a virtual thread), through the
+   * The most linear memory one instance may grow to, in bytes: what the engine reserves in its
+   * memory budget while an instance runs. The definition's limit unless the module declares less.
+   */
+  default long maxMemoryBytes() {
+    return definition().maxMemoryBytes();
+  }
+
+  /**
+   * Handles one request in a fresh instance on the calling thread (a guest thread), through the
    * module's {@code wasi:http/incoming-handler#handle} export. Returns when the handler returned.
    * Interrupting the thread stops the instance (deadlines).
    *

@@ -3,6 +3,7 @@ package io.wruntime.engine.module;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -11,6 +12,8 @@ import java.util.Map;
  * @param env environment variables the module sees through wasi:cli/environment and WASI p1
  * @param maxMemoryBytes upper bound of the instance's linear memory (rounded down to 64 KiB pages)
  * @param mode compiled to JVM bytecode once (default) or interpreted
+ * @param initializeTimeout how long the module's {@code _initialize} may run when the loader checks
+ *     it once at load
  */
 public record ModuleDefinition(
     String namespace,
@@ -19,7 +22,11 @@ public record ModuleDefinition(
     Path wasmPath,
     Map<String, String> env,
     long maxMemoryBytes,
-    ExecutionMode mode) {
+    ExecutionMode mode,
+    Duration initializeTimeout) {
+  /** How long {@code _initialize} may run at load unless the definition says. */
+  public static final Duration DEFAULT_INITIALIZE_TIMEOUT = Duration.ofSeconds(30);
+
   public ModuleDefinition {
     requireNonNull(namespace, "namespace");
     requireNonNull(name, "name");
@@ -27,6 +34,19 @@ public record ModuleDefinition(
     requireNonNull(wasmPath, "wasmPath");
     env = Map.copyOf(requireNonNull(env, "env"));
     requireNonNull(mode, "mode");
+    requireNonNull(initializeTimeout, "initializeTimeout");
+  }
+
+  /** A definition whose {@code _initialize} may run {@link #DEFAULT_INITIALIZE_TIMEOUT} at load. */
+  public ModuleDefinition(
+      String namespace,
+      String name,
+      String version,
+      Path wasmPath,
+      Map<String, String> env,
+      long maxMemoryBytes,
+      ExecutionMode mode) {
+    this(namespace, name, version, wasmPath, env, maxMemoryBytes, mode, DEFAULT_INITIALIZE_TIMEOUT);
   }
 
   /** {@code namespace.name@version}, as logs and errors show a module. */

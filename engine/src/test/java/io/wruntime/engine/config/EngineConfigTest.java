@@ -49,7 +49,14 @@ class EngineConfigTest {
     assertThat(config.maxOutboundBodyBytes()).isEqualTo(16L * 1024 * 1024);
     assertThat(config.hasProxy()).isFalse();
     assertThat(config.pool())
-        .isEqualTo(new PoolConfig(1000, 10L * 1024 * 1024, ExecutionMode.COMPILED));
+        .isEqualTo(
+            new PoolConfig(
+                1000,
+                10L * 1024 * 1024,
+                ExecutionMode.COMPILED,
+                Math.max(2, 2 * Runtime.getRuntime().availableProcessors()),
+                Math.max(2, 2 * Runtime.getRuntime().availableProcessors()),
+                Runtime.getRuntime().maxMemory() / 4 * 3));
     assertThat(config.limits()).isEqualTo(new LimitsConfig(1024, 64, 256, 32));
     assertThat(config.modules()).isEmpty();
   }
@@ -86,6 +93,9 @@ class EngineConfigTest {
             total_component_instances = 10
             max_memory_size = 2097152
             execution = "interpreted"
+            guest_threads = 8
+            module_guest_threads = 6
+            max_total_memory = 1073741824
             [limits]
             spans = 1
             transactions = 2
@@ -101,6 +111,7 @@ class EngineConfigTest {
             channel_capacity = 0
             max_concurrent_instances = 3
             max_memory_size = 131072
+            cpu_timeout_secs = 2
             env = { GREETING = "hello", MODE = "fast" }
             """);
 
@@ -109,7 +120,8 @@ class EngineConfigTest {
     assertThat(config.adminAddress()).isEqualTo(new HostPort("0.0.0.0", 9101));
     assertThat(config.maxOutboundBodyBytes()).isEqualTo(1048576);
     assertThat(config.node().proxyAddress()).isEqualTo(new HostPort("127.0.0.1", 9001));
-    assertThat(config.pool()).isEqualTo(new PoolConfig(10, 2097152, ExecutionMode.INTERPRETED));
+    assertThat(config.pool())
+        .isEqualTo(new PoolConfig(10, 2097152, ExecutionMode.INTERPRETED, 8, 6, 1073741824));
     assertThat(config.limits()).isEqualTo(new LimitsConfig(1, 2, 3, 4));
     ModuleConfig module = config.modules().get(0);
     assertThat(module.version()).isEqualTo("1.2.3-rc.1");
@@ -119,6 +131,7 @@ class EngineConfigTest {
     assertThat(module.channelCapacity()).isZero();
     assertThat(module.maxConcurrentInstances()).isEqualTo(3);
     assertThat(module.maxMemorySize()).isEqualTo(131072);
+    assertThat(module.cpuTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(module.env()).isEqualTo(Map.of("GREETING", "hello", "MODE", "fast"));
     assertThat(module.toDefinition(config.pool().execution(), module.wasmPath()).mode())
         .isEqualTo(ExecutionMode.INTERPRETED);
@@ -263,7 +276,7 @@ class EngineConfigTest {
     assertThat(errorOf("[pool]\nmax_memory_size = 1000"))
         .isEqualTo(
             "engine.toml: pool.max_memory_size = 1000 (expected: an integer from 65536 to"
-                + " 4294967296)");
+                + " 2147418112)");
     assertThat(errorOf("max_outbound_body_bytes = \"16MiB\""))
         .isEqualTo("engine.toml: max_outbound_body_bytes = \"16MiB\" (expected: an integer)");
     assertThat(errorOf("[limits]\ncursors = -1"))
@@ -416,5 +429,52 @@ class EngineConfigTest {
         .isEqualTo(
             "engine.toml: insecure_registries[0] = \"http://r.io\" (expected: a registry host or"
                 + " host:port)");
+  }
+
+  @Test
+  void guestThreadsOfOneModuleLeaveAQuarterOfThePoolToTheOthers() {
+    String two = MODULE + MODULE.replace("\"echo\"", "\"other\"");
+
+    assertThat(parse("[pool]\nguest_threads = 8\n" + two).pool().moduleGuestThreads()).isEqualTo(6);
+    assertThat(parse("[pool]\nguest_threads = 3\n" + two).pool().moduleGuestThreads()).isEqualTo(2);
+    assertThat(parse("[pool]\nguest_threads = 1\n" + two).pool().moduleGuestThreads()).isEqualTo(1);
+    // One module (a pod on Kubernetes): nothing to leave room for.
+    assertThat(parse("[pool]\nguest_threads = 8\n" + MODULE).pool().moduleGuestThreads())
+        .isEqualTo(8);
+    assertThat(
+            parse("[pool]\nguest_threads = 8\nmodule_guest_threads = 8\n" + two)
+                .pool()
+                .moduleGuestThreads())
+        .isEqualTo(8);
+  }
+
+  @Test
+  void cpuTimeoutDefaultsToTheRequestTimeout() {
+    assertThat(parse(MODULE + "request_timeout_secs = 7").modules().get(0).cpuTimeout())
+        .isEqualTo(Duration.ofSeconds(7));
+  }
+
+  @Test
+  void poolAndCpuLimitsAreRangeChecked() {
+    assertThat(errorOf("[pool]\nguest_threads = 0"))
+        .isEqualTo("engine.toml: pool.guest_threads = 0 (expected: an integer from 1 to 10000)");
+    assertThat(errorOf("[pool]\nguest_threads = 4\nmodule_guest_threads = 5"))
+        .isEqualTo("engine.toml: pool.module_guest_threads = 5 (expected: an integer from 1 to 4)");
+    assertThat(errorOf("[pool]\nmax_total_memory = 1024"))
+        .startsWith("engine.toml: pool.max_total_memory = 1024 (expected: an integer from 65536");
+    assertThat(errorOf(MODULE + "request_timeout_secs = 5\ncpu_timeout_secs = 6"))
+        .isEqualTo(
+            "engine.toml: module[0].cpu_timeout_secs = 6 (expected: an integer from 1 to 5)");
+  }
+
+  @Test
+  void memoryLimitsAboveWhatTheEngineCanGiveAreRefusedNotSilentlyCut() {
+    assertThat(errorOf(MODULE + "max_memory_size = 4294967296"))
+        .isEqualTo(
+            "engine.toml: module[0].max_memory_size = 4294967296 (expected: an integer from 65536"
+                + " to 2147418112, 32767 pages: the engine keeps an instance's memory in one Java"
+                + " array, which cannot hold the 4 GiB of the whole wasm32 address space)");
+    assertThat(parse(MODULE + "max_memory_size = 2147418112").modules().get(0).maxMemorySize())
+        .isEqualTo(2147418112L);
   }
 }

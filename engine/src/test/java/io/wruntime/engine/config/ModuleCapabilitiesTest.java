@@ -144,7 +144,8 @@ class ModuleCapabilitiesTest {
     assertThat(errorOf("database = true\n"))
         .isEqualTo(
             "engine.toml: module[0].database is not a known key (expected one of: capabilities,"
-                + " channel_capacity, env, max_concurrent_instances, max_memory_size, name,"
+                + " channel_capacity, cpu_timeout_secs, env, max_concurrent_instances,"
+                + " max_memory_size, name,"
                 + " namespace, registry_auth_file, request_timeout_secs, schema_path, version,"
                 + " wasm_image, wasm_path, wasm_sha256, wasm_url)");
     assertThat(errorOf("fs = \"tempdir\"\n"))

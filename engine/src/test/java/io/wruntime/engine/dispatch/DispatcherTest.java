@@ -5,16 +5,19 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wruntime.engine.config.PoolConfig;
 import io.wruntime.engine.http.BodySink;
 import io.wruntime.engine.http.BodySource;
 import io.wruntime.engine.http.Field;
 import io.wruntime.engine.http.IncomingRequest;
 import io.wruntime.engine.module.GuestException;
+import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -68,13 +71,13 @@ class DispatcherTest {
   }
 
   @Test
-  void runsTheModuleOnAVirtualThread() {
-    AtomicBoolean virtual = new AtomicBoolean();
+  void runsTheModuleOnAGuestPlatformThread() {
+    AtomicReference<Thread> thread = new AtomicReference<>();
     host(
         "echo",
         "1.0.0",
         (request, response) -> {
-          virtual.set(Thread.currentThread().isVirtual());
+          thread.set(Thread.currentThread());
           FakeModule.respond(200, "hi").handle(request, response);
         },
         LIMITS);
@@ -83,7 +86,9 @@ class DispatcherTest {
 
     assertThat(response.status()).isEqualTo(200);
     assertThat(response.bodyText()).isEqualTo("hi");
-    assertThat(virtual).isTrue();
+    // A spinning guest on a virtual thread would pin a carrier; the OS preempts this one.
+    assertThat(thread.get().isVirtual()).isFalse();
+    assertThat(thread.get().getName()).startsWith("wr-guest-");
   }
 
   @Test
@@ -334,6 +339,11 @@ class DispatcherTest {
               }
 
               @Override
+              public long maxMemoryBytes() {
+                return 1 << 20;
+              }
+
+              @Override
               public void handle(
                   IncomingRequest request, io.wruntime.engine.http.ResponseSink response) {
                 throw new IllegalStateException("host bug");
@@ -417,5 +427,151 @@ class DispatcherTest {
         .contains("wr_engine_requests_total{module=\"example.echo@1.0.0\",status=\"200\"} 2")
         .contains("wr_engine_requests_total{module=\"example.nope@1.0.0\",status=\"404\"} 1")
         .contains("wr_engine_module_ready{module=\"example.echo@1.0.0\"} 1");
+  }
+
+  private Dispatcher dispatcherWith(int guestThreads, long maxTotalMemory) {
+    try {
+      dispatcher.shutdown(Duration.ZERO);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    PoolConfig pool =
+        new PoolConfig(
+            1000,
+            PoolConfig.DEFAULT_MAX_MEMORY_SIZE,
+            ExecutionMode.INTERPRETED,
+            guestThreads,
+            guestThreads,
+            maxTotalMemory);
+    dispatcher = new Dispatcher(registry, pool, Duration.ofMillis(300), DispatchObserver.NONE);
+    return dispatcher;
+  }
+
+  /** Burns CPU until interrupted, as a guest looping without host calls does. */
+  private static FakeModule.Behavior spin() {
+    return (request, response) -> {
+      long x = 0;
+      while (!Thread.currentThread().isInterrupted()) {
+        x += System.nanoTime() & 1;
+      }
+      throw new GuestException(GuestException.Kind.INTERRUPTED, "interrupted after " + x);
+    };
+  }
+
+  @Test
+  void cpuTimeLimitStopsASpinningModuleWithA504() throws Exception {
+    host(
+        "spin",
+        "1.0.0",
+        spin(),
+        new ModuleLimits(
+            Duration.ofSeconds(30), 4, 8, Duration.ofMillis(300), "max_concurrent_instances = 4"));
+
+    RecordingResponse response = send("spin", "1.0.0").await();
+
+    assertThat(response.status()).isEqualTo(504);
+    JsonNode body = json(response);
+    assertThat(body.get("code").asText()).isEqualTo("cpu_time_exceeded");
+    assertThat(body.get("error").asText())
+        .isEqualTo(
+            "module example.spin@1.0.0 used more than 300 ms of CPU time (cpu_timeout_secs)");
+    await().until(() -> dispatcher.inFlight() == 0);
+    assertThat(cpuSeconds("example.spin@1.0.0")).isGreaterThanOrEqualTo(0.3);
+  }
+
+  @Test
+  void waitingDoesNotCountAsCpuTime() {
+    host(
+        "sleepy",
+        "1.0.0",
+        (request, response) -> {
+          Thread.sleep(600);
+          FakeModule.respond(200, "slept").handle(request, response);
+        },
+        new ModuleLimits(
+            Duration.ofSeconds(30), 4, 8, Duration.ofMillis(200), "max_concurrent_instances = 4"));
+
+    RecordingResponse response = send("sleepy", "1.0.0").await();
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.bodyText()).isEqualTo("slept");
+  }
+
+  @Test
+  void aStoppedRequestsInterruptDoesNotReachTheNextOnItsThread() {
+    dispatcherWith(1, 1L << 30);
+    host("sleepy", "1.0.0", spin(), new ModuleLimits(Duration.ofMillis(200), 4, 8));
+    host(
+        "next",
+        "1.0.0",
+        (request, response) -> {
+          Thread.sleep(100);
+          FakeModule.respond(200, "undisturbed").handle(request, response);
+        },
+        LIMITS);
+
+    assertThat(send("sleepy", "1.0.0").await().status()).isEqualTo(504);
+    await().until(() -> dispatcher.inFlight() == 0);
+
+    for (int i = 0; i < 5; i++) {
+      RecordingResponse next = send("next", "1.0.0").await();
+      assertThat(next.status()).isEqualTo(200);
+      assertThat(next.bodyText()).isEqualTo("undisturbed");
+    }
+  }
+
+  @Test
+  void memoryBudgetRefusesAnInstanceThatDoesNotFitAndFreesItWhenTheInstanceEnds() throws Exception {
+    // FakeModule instances may grow to 10 MiB: the budget holds one at a time.
+    dispatcherWith(4, 15L << 20);
+    host("slow", "1.0.0", blockUntilReleased(), LIMITS);
+    host("echo", "1.0.0", FakeModule.respond(200, "x"), LIMITS);
+
+    RecordingResponse running = send("slow", "1.0.0");
+    await().until(() -> registry.find("example", "slow", "1.0.0").activeInstances() == 1);
+    await()
+        .until(() -> dispatcher.metricsText().contains("wr_engine_memory_reserved_bytes 10485760"));
+    RecordingResponse refused = send("echo", "1.0.0").await();
+
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.header("retry-after")).isEqualTo("1");
+    JsonNode body = json(refused);
+    assertThat(body.get("code").asText()).isEqualTo("memory_budget_exhausted");
+    assertThat(body.get("error").asText())
+        .isEqualTo(
+            "the engine's memory budget had no room for an instance of module"
+                + " example.echo@1.0.0 (10485760 bytes of linear memory) within 300 ms"
+                + " (pool.max_total_memory = 15728640, reserved: 10485760)");
+
+    release.countDown();
+    assertThat(running.await().status()).isEqualTo(200);
+    await().until(() -> dispatcher.metricsText().contains("wr_engine_memory_reserved_bytes 0"));
+    assertThat(send("echo", "1.0.0").await().status()).isEqualTo(200);
+  }
+
+  @Test
+  void allGuestThreadsBusyIsA503NamingThePool() throws Exception {
+    dispatcherWith(1, 1L << 30);
+    host("slow", "1.0.0", blockUntilReleased(), LIMITS);
+    host("echo", "1.0.0", FakeModule.respond(200, "x"), LIMITS);
+
+    send("slow", "1.0.0");
+    await().until(() -> registry.find("example", "slow", "1.0.0").activeInstances() == 1);
+    RecordingResponse refused = send("echo", "1.0.0").await();
+
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(json(refused).get("error").asText())
+        .isEqualTo("the engine had no free instance within 300 ms (pool.guest_threads = 1)");
+  }
+
+  private double cpuSeconds(String module) {
+    String prefix = "wr_engine_cpu_seconds_total{module=\"" + module + "\"} ";
+    return dispatcher
+        .metricsText()
+        .lines()
+        .filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
+        .findFirst()
+        .orElse(0);
   }
 }
