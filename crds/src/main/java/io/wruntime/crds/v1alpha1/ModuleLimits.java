@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModuleLimits(
     @JsonPropertyDescription(
-            "Linear memory of one instance, as a quantity (16Mi, 64Mi; between 64Ki and 4Gi;"
+            "Linear memory of one instance, as a quantity (16Mi, 64Mi; between 64Ki and 2097088Ki;"
                 + " default 10Mi).")
         Quantity memory,
     @JsonPropertyDescription("How long one request may run, in seconds (default 30).")

@@ -29,7 +29,10 @@ import java.util.regex.Pattern;
  */
 public final class ModuleValidator {
   static final long MIN_MEMORY_BYTES = 65_536;
-  static final long MAX_MEMORY_BYTES = 4_294_967_296L;
+
+  /** The engine's largest linear memory: 32767 pages, what Chicory holds in one array. */
+  static final long MAX_MEMORY_BYTES = 2_147_418_112L;
+
   private static final int MAX_LABEL_VALUE = 63;
 
   /** The engine's default {@code [pool] total_component_instances}, which caps a module's. */
@@ -257,7 +260,8 @@ public final class ModuleValidator {
           invalid(
               "spec.limits.memory = "
                   + memory
-                  + " (expected: whole bytes from 64Ki to 4Gi, the engine's range)"));
+                  + " (expected: whole bytes from 64Ki to 2097088Ki, 2 GiB less one 64 KiB page, the engine's"
+                  + " range)"));
     }
   }
 

@@ -105,7 +105,8 @@ class ModuleValidatorTest {
     assertThat(problems(Fixtures.ECHO + "  limits: {memory: 8Gi}\n"))
         .extracting(SpecProblem::message)
         .containsExactly(
-            "spec.limits.memory = 8Gi (expected: whole bytes from 64Ki to 4Gi, the engine's range)");
+            "spec.limits.memory = 8Gi (expected: whole bytes from 64Ki to 2097088Ki, 2 GiB less one"
+                + " 64 KiB page, the engine's range)");
     assertThat(problems(Fixtures.ECHO + "  limits: {memory: 64Mi}\n")).isEmpty();
   }
 

@@ -24,7 +24,7 @@ class RenderedEngineConfigTest {
           "",
           "  env: [{name: A, value: \"$HOME ${X} $$ \\\" \\\\ \\n \\t ü 🙂\"}, {name: TOKEN, secretKeyRef: {name: t, key: k}}]\n",
           "  limits: {memory: 64Ki, requestTimeoutSeconds: 86400, maxConcurrentInstances: 1000, queueDepth: 0}\n",
-          "  limits: {memory: 4Gi}\n",
+          "  limits: {memory: 2097088Ki}\n",
           "  capabilities:\n"
               + "    db: {secretRef: {name: db, key: url}}\n"
               + "    blobstore: {endpoint: \"http://minio.storage:9000/\", region: eu-west-1, buckets: [a.b-c, abc], credentialsSecret: s3}\n"
