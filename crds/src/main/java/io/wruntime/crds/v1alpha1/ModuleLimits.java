@@ -18,6 +18,12 @@ public record ModuleLimits(
         @Max(86400)
         Integer requestTimeoutSeconds,
     @JsonPropertyDescription(
+            "CPU time one request may use, in seconds (default and at most requestTimeoutSeconds);"
+                + " a guest that spins past it gets 504 cpu_time_exceeded.")
+        @Min(1)
+        @Max(86400)
+        Integer cpuTimeoutSeconds,
+    @JsonPropertyDescription(
             "Instances running at once in one pod (default 64, at most 1000, the engine's total).")
         @Min(1)
         @Max(1000)

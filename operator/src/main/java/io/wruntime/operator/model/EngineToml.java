@@ -63,6 +63,9 @@ public final class EngineToml {
       if (limits.requestTimeoutSeconds() != null) {
         line(out, "request_timeout_secs", limits.requestTimeoutSeconds().toString());
       }
+      if (limits.cpuTimeoutSeconds() != null) {
+        line(out, "cpu_timeout_secs", limits.cpuTimeoutSeconds().toString());
+      }
       if (limits.queueDepth() != null) {
         line(out, "channel_capacity", limits.queueDepth().toString());
       }

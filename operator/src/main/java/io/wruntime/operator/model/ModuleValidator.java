@@ -35,6 +35,9 @@ public final class ModuleValidator {
 
   private static final int MAX_LABEL_VALUE = 63;
 
+  /** The engine's default {@code request_timeout_secs}. */
+  static final int DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
+
   /** The engine's default {@code [pool] total_component_instances}, which caps a module's. */
   static final int MAX_CONCURRENT_INSTANCES = 1000;
 
@@ -240,6 +243,21 @@ public final class ModuleValidator {
                   + " (expected: 1 to "
                   + MAX_CONCURRENT_INSTANCES
                   + ", the engine's instances across all modules)"));
+    }
+    if (limits != null && limits.cpuTimeoutSeconds() != null) {
+      int request =
+          limits.requestTimeoutSeconds() != null
+              ? limits.requestTimeoutSeconds()
+              : DEFAULT_REQUEST_TIMEOUT_SECONDS;
+      if (limits.cpuTimeoutSeconds() > request) {
+        problems.add(
+            invalid(
+                "spec.limits.cpuTimeoutSeconds = "
+                    + limits.cpuTimeoutSeconds()
+                    + " (expected: at most requestTimeoutSeconds = "
+                    + request
+                    + ")"));
+      }
     }
     if (limits == null || limits.memory() == null) {
       return;

@@ -23,7 +23,8 @@ class RenderedEngineConfigTest {
       List.of(
           "",
           "  env: [{name: A, value: \"$HOME ${X} $$ \\\" \\\\ \\n \\t ü 🙂\"}, {name: TOKEN, secretKeyRef: {name: t, key: k}}]\n",
-          "  limits: {memory: 64Ki, requestTimeoutSeconds: 86400, maxConcurrentInstances: 1000, queueDepth: 0}\n",
+          "  limits: {memory: 64Ki, requestTimeoutSeconds: 86400, cpuTimeoutSeconds: 86400, maxConcurrentInstances: 1000, queueDepth: 0}\n",
+          "  limits: {cpuTimeoutSeconds: 30}\n",
           "  limits: {memory: 2097088Ki}\n",
           "  capabilities:\n"
               + "    db: {secretRef: {name: db, key: url}}\n"
@@ -35,6 +36,8 @@ class RenderedEngineConfigTest {
   private static final List<String> REFUSED =
       List.of(
           "  limits: {maxConcurrentInstances: 5000}\n",
+          "  limits: {cpuTimeoutSeconds: 31}\n",
+          "  limits: {requestTimeoutSeconds: 10, cpuTimeoutSeconds: 11}\n",
           "  capabilities: {llm: {apiKeySecretRef: {name: k, key: k}, baseUrl: \"https://api.example.com/v1?x=1\"}}\n",
           "  capabilities: {llm: {apiKeySecretRef: {name: k, key: k}, baseUrl: \"https://u:p@api.example.com\"}}\n",
           "  capabilities: {blobstore: {endpoint: \"http://u:p@minio:9000\", buckets: [abc], credentialsSecret: s}}\n",
