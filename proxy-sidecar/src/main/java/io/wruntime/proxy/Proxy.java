@@ -174,6 +174,7 @@ public final class Proxy implements AutoCloseable {
           new CircuitBreakers(
               config.circuitBreaker().failureThreshold(),
               config.circuitBreaker().openDuration(),
+              config.circuitBreaker().countServerErrors(),
               clock);
       b.breakers = breakers;
       b.watcher =

@@ -100,10 +100,13 @@ public record ProxyConfig(
   }
 
   /**
-   * @param failureThreshold consecutive failures (5xx, 429, network errors) that open a circuit
+   * @param failureThreshold consecutive failures (connect and network errors, timeouts, 503, 429)
+   *     that open a circuit
    * @param openDuration how long an open circuit refuses traffic before one probe
+   * @param countServerErrors whether every other 5xx answer counts as a failure too
    */
-  public record CircuitBreaker(int failureThreshold, Duration openDuration) {
+  public record CircuitBreaker(
+      int failureThreshold, Duration openDuration, boolean countServerErrors) {
     public CircuitBreaker {
       requireNonNull(openDuration, "openDuration");
     }
@@ -195,9 +198,13 @@ public record ProxyConfig(
     long ttl = cache.integer("routing_table_ttl_secs", 2, 0, MAX_SECS);
 
     TomlTable breaker =
-        section(root, "circuit_breaker", Set.of("failure_threshold", "open_duration_secs"));
+        section(
+            root,
+            "circuit_breaker",
+            Set.of("count_server_errors", "failure_threshold", "open_duration_secs"));
     long threshold = breaker.integer("failure_threshold", 5, 1, 1_000_000);
     long open = breaker.integer("open_duration_secs", 30, 1, MAX_SECS);
+    boolean countServerErrors = breaker.bool("count_server_errors", false);
 
     TomlTable egressTable = section(root, "egress", Set.of("allowed_domains", "enabled"));
     boolean egressEnabled = egressTable.bool("enabled", false);
@@ -242,7 +249,7 @@ public record ProxyConfig(
         allowNonLoopback,
         node,
         Duration.ofSeconds(ttl),
-        new CircuitBreaker((int) threshold, Duration.ofSeconds(open)),
+        new CircuitBreaker((int) threshold, Duration.ofSeconds(open), countServerErrors),
         new Egress(egressEnabled, domains),
         new Validation(mode, maxBody),
         new Timeouts(

@@ -475,7 +475,7 @@ final class Exchange {
     if (!responseDone || finished) {
       return;
     }
-    Outcome outcome = status >= 500 || status == 429 ? Outcome.FAILURE : Outcome.SUCCESS;
+    Outcome outcome = forwarding.balancer().outcomeOf(status);
     // A response that came before the request was sent leaves the upstream connection mid-request.
     finish(outcome, requestDone && upstreamKeepAlive, status, null);
     handler.exchangeEnded(this, keepAlive, null);

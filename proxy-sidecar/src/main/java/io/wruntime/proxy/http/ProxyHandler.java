@@ -227,7 +227,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ForwardHeaders.stripWrHeaders(headers);
       }
       case Resolution.Internal internal -> {
-        LoadBalancer.Choice choice = forwarding.balancer().choose(internal.candidates());
+        LoadBalancer.Choice choice =
+            forwarding
+                .balancer()
+                .choose(internal.namespace(), internal.module(), internal.candidates());
         if (choice instanceof LoadBalancer.AllOpen open) {
           respond(
               new Rejected(

@@ -29,7 +29,7 @@ class ProxyConfigTest {
     assertThat(config.node().proxyAddress()).isNull();
     assertThat(config.routingTableTtl()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.circuitBreaker())
-        .isEqualTo(new ProxyConfig.CircuitBreaker(5, Duration.ofSeconds(30)));
+        .isEqualTo(new ProxyConfig.CircuitBreaker(5, Duration.ofSeconds(30), false));
     assertThat(config.egress()).isEqualTo(new ProxyConfig.Egress(false, List.of()));
     assertThat(config.validation())
         .isEqualTo(new ProxyConfig.Validation(ProxyConfig.ValidationMode.ENFORCE, 4 * 1024 * 1024));
@@ -59,6 +59,7 @@ class ProxyConfigTest {
         [circuit_breaker]
         failure_threshold = 3
         open_duration_secs = 10
+        count_server_errors = true
         [egress]
         enabled = true
         allowed_domains = ["api.stripe.com", "*.Example.com"]
@@ -84,7 +85,7 @@ class ProxyConfigTest {
                 "pod-7.shop", new HostPort("10.0.3.7", 9443), 9444, new HostPort("0.0.0.0", 9444)));
     assertThat(config.routingTableTtl()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.circuitBreaker())
-        .isEqualTo(new ProxyConfig.CircuitBreaker(3, Duration.ofSeconds(10)));
+        .isEqualTo(new ProxyConfig.CircuitBreaker(3, Duration.ofSeconds(10), true));
     assertThat(config.egress())
         .isEqualTo(new ProxyConfig.Egress(true, List.of("api.stripe.com", "*.example.com")));
     assertThat(config.validation())
@@ -121,7 +122,7 @@ class ProxyConfigTest {
             () -> ProxyConfig.parse("p.toml", MANAGER + "[circuit_breaker]\nthreshold = 5\n"))
         .hasMessage(
             "p.toml: circuit_breaker.threshold is not a known key (expected one of:"
-                + " failure_threshold, open_duration_secs)");
+                + " count_server_errors, failure_threshold, open_duration_secs)");
   }
 
   @Test
