@@ -9,9 +9,9 @@ import java.time.Instant;
 /**
  * The circuit breaker of one module version at one address. Closed, it lets everything through and
  * counts consecutive failures (what {@link CircuitBreakers#isFailure} says of answers, connect and
- * network errors, timeouts); at {@code failureThreshold} it opens and refuses
- * traffic for {@code openDuration}; then it is half-open and lets exactly one probe through, whose
- * outcome closes it again or reopens it.
+ * network errors, timeouts); at {@code failureThreshold} it opens and refuses traffic for {@code
+ * openDuration}; then it is half-open and lets exactly one probe through, whose outcome closes it
+ * again or reopens it.
  *
  * <p>Outcomes are reported through the {@link Permit} a request was given, so that a request that
  * started before the circuit opened cannot close it by succeeding late: only the probe decides a

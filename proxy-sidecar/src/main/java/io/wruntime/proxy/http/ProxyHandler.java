@@ -274,7 +274,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             keepAlive,
             chosen,
             target,
-            resolution instanceof Resolution.Egress,
             source,
             label,
             span,
