@@ -295,9 +295,10 @@ class RoutingIT {
   @Test
   void egressForwardsToAllowlistedHostsWithoutWrHeadersWhenEnabled() throws Exception {
     FakeEngine external = mesh.engine().answer(200, "from outside");
-    Proxy enabled =
-        mesh.proxy("node-a", "[egress]\nenabled = true\nallowed_domains = [\"127.0.0.1\"]\n");
-    Proxy disabled = mesh.proxy("node-b", "[egress]\nallowed_domains = [\"127.0.0.1\"]\n");
+    String allow =
+        "[egress]\nallow_ip_literals = true\nallowed_domains = [\"" + external.address() + "\"]\n";
+    Proxy enabled = mesh.proxy("node-a", allow + "enabled = true\n");
+    Proxy disabled = mesh.proxy("node-b", allow);
     String destination = "http://" + external.address();
 
     HttpResponse<String> out =
@@ -317,6 +318,28 @@ class RoutingIT {
     assertThat(seen.headers().names()).noneMatch(n -> n.toLowerCase().startsWith("x-wr-"));
     assertThat(refused.statusCode()).isEqualTo(503);
     assertThat(refused.body()).contains("\"code\":\"egress_disabled\"");
+  }
+
+  @Test
+  void egressReachesOnlyThePortTheAllowlistNames() throws Exception {
+    FakeEngine external = mesh.engine().answer(200, "from outside");
+    FakeEngine sameHostOtherPort = mesh.engine().answer(200, "admin");
+    Proxy proxy =
+        mesh.proxy(
+            "node-a",
+            "[egress]\nenabled = true\nallow_ip_literals = true\nallowed_domains = [\""
+                + external.address()
+                + "\"]\n");
+
+    HttpResponse<String> refused =
+        mesh.send(
+            mesh.call(proxy, "http://" + sameHostOtherPort.address(), "/metrics").GET().build());
+
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(refused.body())
+        .contains("\"code\":\"unknown_destination\"")
+        .contains("no route to " + sameHostOtherPort.address());
+    assertThat(sameHostOtherPort.requests).isEmpty();
   }
 
   @Test
