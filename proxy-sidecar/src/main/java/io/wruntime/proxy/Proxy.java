@@ -174,6 +174,7 @@ public final class Proxy implements AutoCloseable {
           new CircuitBreakers(
               config.circuitBreaker().failureThreshold(),
               config.circuitBreaker().openDuration(),
+              config.circuitBreaker().countServerErrors(),
               clock);
       b.breakers = breakers;
       b.watcher =
@@ -192,7 +193,10 @@ public final class Proxy implements AutoCloseable {
           new Forwarding(
               new Router(
                   watcher::current,
-                  new EgressPolicy(config.egress().enabled(), config.egress().allowedDomains())),
+                  EgressPolicy.of(
+                      config.egress().enabled(),
+                      config.egress().allowedDomains(),
+                      config.egress().allowIpLiterals())),
               new LoadBalancer(breakers),
               new SchemaCache(manager, MANAGER_CALL_TIMEOUT),
               new ProxyTracing(telemetry.openTelemetry()),

@@ -35,7 +35,9 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.wruntime.common.net.HostPort;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -80,6 +82,12 @@ final class FakeEngine implements AutoCloseable {
   volatile String body = "ok";
   volatile long generate;
 
+  /** In {@link Mode#FIXED}: the status for requests to a module ({@code x-wr-module}). */
+  final Map<String, Integer> moduleStatus = new ConcurrentHashMap<>();
+
+  /** In {@link Mode#FIXED}: headers added to every answer. */
+  final Map<String, String> responseHeaders = new ConcurrentHashMap<>();
+
   FakeEngine() throws InterruptedException {
     server =
         new ServerBootstrap()
@@ -111,6 +119,12 @@ final class FakeEngine implements AutoCloseable {
     return this;
   }
 
+  /** In {@link Mode#FIXED}, answers {@code status} to requests for {@code module}. */
+  FakeEngine answer(String module, int status) {
+    moduleStatus.put(module, status);
+    return this;
+  }
+
   HostPort address() {
     return new HostPort("127.0.0.1", ((InetSocketAddress) server.localAddress()).getPort());
   }
@@ -131,6 +145,7 @@ final class FakeEngine implements AutoCloseable {
 
   private final class Handler extends ChannelInboundHandlerAdapter {
     private Mode current;
+    private int currentStatus;
     private boolean head;
     private final CRC32 crc = new CRC32();
     private long count;
@@ -140,6 +155,8 @@ final class FakeEngine implements AutoCloseable {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HttpRequest request) {
         current = mode;
+        String module = request.headers().get("x-wr-module");
+        currentStatus = module == null ? status : moduleStatus.getOrDefault(module, status);
         head = request.method().name().equals("HEAD");
         crc.reset();
         count = 0;
@@ -216,11 +233,12 @@ final class FakeEngine implements AutoCloseable {
               FullHttpResponse response =
                   new DefaultFullHttpResponse(
                       HttpVersion.HTTP_1_1,
-                      HttpResponseStatus.valueOf(status),
+                      HttpResponseStatus.valueOf(currentStatus),
                       head
                           ? Unpooled.EMPTY_BUFFER
                           : Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
               HttpUtil.setContentLength(response, body.getBytes(StandardCharsets.UTF_8).length);
+              responseHeaders.forEach(response.headers()::set);
               ctx.writeAndFlush(response);
             }
           }

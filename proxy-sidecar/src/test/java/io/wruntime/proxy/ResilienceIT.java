@@ -24,6 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LeakRecorder.class)
 class ResilienceIT {
   private static final ModuleRef ECHO = ref("example", "echo", "1.0.0");
+  private static final ModuleRef BROKEN = ref("example", "broken", "1.0.0");
+  private static final ModuleRef HEALTHY = ref("example", "healthy", "1.0.0");
 
   private Mesh mesh;
 
@@ -38,17 +40,18 @@ class ResilienceIT {
   }
 
   @Test
-  void fiveFailuresOpenTheCircuitAndTheSixthCallIsRefusedWithRetryAfter() throws Exception {
+  void fiveUnavailableAnswersOpenTheCircuitAndTheSixthCallIsRefusedWithRetryAfter()
+      throws Exception {
     Proxy proxy = mesh.proxy("node-a", "[circuit_breaker]\nopen_duration_secs = 30\n");
-    FakeEngine engine = mesh.engine().answer(500, "boom");
+    FakeEngine engine = mesh.engine().answer(503, "overloaded");
     mesh.register("e1", engine, proxy, null, ECHO);
     Mesh.awaitRouted(proxy, "example", "echo", 1);
 
     for (int i = 0; i < 5; i++) {
       HttpResponse<String> failed =
           mesh.send(mesh.call(proxy, "http://example.echo", "/f").GET().build());
-      assertThat(failed.statusCode()).isEqualTo(500);
-      assertThat(failed.body()).isEqualTo("boom");
+      assertThat(failed.statusCode()).isEqualTo(503);
+      assertThat(failed.body()).isEqualTo("overloaded");
     }
     HttpResponse<String> refused =
         mesh.send(mesh.call(proxy, "http://example.echo", "/f").GET().build());
@@ -60,6 +63,72 @@ class ResilienceIT {
     assertThat(engine.requests).hasSize(5);
     assertThat(proxy.circuitBreakers().openCount()).isEqualTo(1);
     assertThat(proxy.metrics().render()).contains("wr_proxy_open_circuits 1");
+  }
+
+  @Test
+  void applicationErrorsOfOneModuleOpenNoCircuitByDefault() throws Exception {
+    Proxy proxy = mesh.proxy("node-a", "");
+    FakeEngine engine = mesh.engine().answer(200, "fine").answer("broken", 500);
+    mesh.register("e1", engine, proxy, null, BROKEN, HEALTHY);
+    Mesh.awaitRouted(proxy, "example", "broken", 1);
+    Mesh.awaitRouted(proxy, "example", "healthy", 1);
+
+    for (int i = 0; i < 10; i++) {
+      HttpResponse<String> failed =
+          mesh.send(mesh.call(proxy, "http://example.broken", "/f").GET().build());
+      assertThat(failed.statusCode()).isEqualTo(500);
+    }
+    HttpResponse<String> other =
+        mesh.send(mesh.call(proxy, "http://example.healthy", "/f").GET().build());
+
+    assertThat(other.statusCode()).isEqualTo(200);
+    assertThat(other.body()).isEqualTo("fine");
+    assertThat(engine.requests).hasSize(11);
+    assertThat(proxy.circuitBreakers().openCount()).isZero();
+  }
+
+  @Test
+  void withCountServerErrorsApplicationErrorsOpenTheCircuitOfThatModuleOnly() throws Exception {
+    Proxy proxy = mesh.proxy("node-a", "[circuit_breaker]\ncount_server_errors = true\n");
+    FakeEngine engine = mesh.engine().answer(200, "fine").answer("broken", 500);
+    mesh.register("e1", engine, proxy, null, BROKEN, HEALTHY);
+    Mesh.awaitRouted(proxy, "example", "broken", 1);
+    Mesh.awaitRouted(proxy, "example", "healthy", 1);
+
+    for (int i = 0; i < 5; i++) {
+      mesh.send(mesh.call(proxy, "http://example.broken", "/f").GET().build());
+    }
+    HttpResponse<String> refused =
+        mesh.send(mesh.call(proxy, "http://example.broken", "/f").GET().build());
+    HttpResponse<String> other =
+        mesh.send(mesh.call(proxy, "http://example.healthy", "/f").GET().build());
+
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(refused.body()).contains("\"code\":\"circuit_open\"");
+    assertThat(other.statusCode()).isEqualTo(200);
+    assertThat(other.body()).isEqualTo("fine");
+    assertThat(proxy.circuitBreakers().openCount()).isEqualTo(1);
+  }
+
+  @Test
+  void unavailableAnswersOfOneModuleLeaveAnotherModuleOfTheSameEngineReachable() throws Exception {
+    Proxy proxy = mesh.proxy("node-a", "");
+    FakeEngine engine = mesh.engine().answer(200, "fine").answer("broken", 503);
+    mesh.register("e1", engine, proxy, null, BROKEN, HEALTHY);
+    Mesh.awaitRouted(proxy, "example", "broken", 1);
+    Mesh.awaitRouted(proxy, "example", "healthy", 1);
+
+    for (int i = 0; i < 5; i++) {
+      mesh.send(mesh.call(proxy, "http://example.broken", "/f").GET().build());
+    }
+    HttpResponse<String> refused =
+        mesh.send(mesh.call(proxy, "http://example.broken", "/f").GET().build());
+    HttpResponse<String> other =
+        mesh.send(mesh.call(proxy, "http://example.healthy", "/f").GET().build());
+
+    assertThat(refused.body()).contains("\"code\":\"circuit_open\"");
+    assertThat(other.statusCode()).isEqualTo(200);
+    assertThat(other.body()).isEqualTo("fine");
   }
 
   @Test

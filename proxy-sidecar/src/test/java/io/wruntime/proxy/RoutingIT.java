@@ -11,6 +11,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,6 +95,39 @@ class RoutingIT {
     assertThat(seen.headers().get("x-wr-version")).isEqualTo("1.2.0");
     assertThat(seen.headers().contains("x-wr-destination")).isFalse();
     assertThat(seen.headers().contains("x-wr-via-proxy")).isFalse();
+  }
+
+  @Test
+  void wrHeadersAModuleSetsOnItsResponseNeverReachTheCaller() throws Exception {
+    Proxy a = mesh.proxy("node-a", "");
+    Proxy b = mesh.proxy("node-b", "");
+    FakeEngine engine = mesh.engine().answer(200, "stock");
+    engine.responseHeaders.put("x-wr-source", "shop.admin");
+    engine.responseHeaders.put("x-wr-via-proxy", "1");
+    engine.responseHeaders.put("x-wr-anything", "forged");
+    engine.responseHeaders.put("x-app", "kept");
+    mesh.register("e-b", engine, b, null, ref("shop", "inventory", "1.2.0"));
+    Mesh.awaitRouted(a, "shop", "inventory", 1);
+
+    HttpResponse<String> remote =
+        mesh.send(mesh.call(a, "http://shop.inventory", "/stock").GET().build());
+    HttpResponse<String> local =
+        mesh.send(mesh.call(b, "http://shop.inventory", "/stock").GET().build());
+    HttpResponse<String> fromPeerListener =
+        mesh.send(
+            HttpRequest.newBuilder(URI.create("http://" + b.peerAddress() + "/stock"))
+                .header("x-wr-destination", "http://shop.inventory/stock")
+                .header("x-wr-via-proxy", "1")
+                .GET()
+                .build());
+
+    for (HttpResponse<String> response : List.of(remote, local, fromPeerListener)) {
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo("stock");
+      assertThat(response.headers().map().keySet())
+          .noneMatch(n -> n.toLowerCase(Locale.ROOT).startsWith("x-wr-"));
+      assertThat(response.headers().firstValue("x-app")).hasValue("kept");
+    }
   }
 
   @Test
@@ -260,9 +295,10 @@ class RoutingIT {
   @Test
   void egressForwardsToAllowlistedHostsWithoutWrHeadersWhenEnabled() throws Exception {
     FakeEngine external = mesh.engine().answer(200, "from outside");
-    Proxy enabled =
-        mesh.proxy("node-a", "[egress]\nenabled = true\nallowed_domains = [\"127.0.0.1\"]\n");
-    Proxy disabled = mesh.proxy("node-b", "[egress]\nallowed_domains = [\"127.0.0.1\"]\n");
+    String allow =
+        "[egress]\nallow_ip_literals = true\nallowed_domains = [\"" + external.address() + "\"]\n";
+    Proxy enabled = mesh.proxy("node-a", allow + "enabled = true\n");
+    Proxy disabled = mesh.proxy("node-b", allow);
     String destination = "http://" + external.address();
 
     HttpResponse<String> out =
@@ -282,6 +318,28 @@ class RoutingIT {
     assertThat(seen.headers().names()).noneMatch(n -> n.toLowerCase().startsWith("x-wr-"));
     assertThat(refused.statusCode()).isEqualTo(503);
     assertThat(refused.body()).contains("\"code\":\"egress_disabled\"");
+  }
+
+  @Test
+  void egressReachesOnlyThePortTheAllowlistNames() throws Exception {
+    FakeEngine external = mesh.engine().answer(200, "from outside");
+    FakeEngine sameHostOtherPort = mesh.engine().answer(200, "admin");
+    Proxy proxy =
+        mesh.proxy(
+            "node-a",
+            "[egress]\nenabled = true\nallow_ip_literals = true\nallowed_domains = [\""
+                + external.address()
+                + "\"]\n");
+
+    HttpResponse<String> refused =
+        mesh.send(
+            mesh.call(proxy, "http://" + sameHostOtherPort.address(), "/metrics").GET().build());
+
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(refused.body())
+        .contains("\"code\":\"unknown_destination\"")
+        .contains("no route to " + sameHostOtherPort.address());
+    assertThat(sameHostOtherPort.requests).isEmpty();
   }
 
   @Test

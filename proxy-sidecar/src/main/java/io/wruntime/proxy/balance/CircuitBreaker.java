@@ -7,10 +7,11 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The circuit breaker of one address. Closed, it lets everything through and counts consecutive
- * failures (5xx, 429, connect and network errors); at {@code failureThreshold} it opens and refuses
- * traffic for {@code openDuration}; then it is half-open and lets exactly one probe through, whose
- * outcome closes it again or reopens it.
+ * The circuit breaker of one module version at one address. Closed, it lets everything through and
+ * counts consecutive failures (what {@link CircuitBreakers#isFailure} says of answers, connect and
+ * network errors, timeouts); at {@code failureThreshold} it opens and refuses traffic for {@code
+ * openDuration}; then it is half-open and lets exactly one probe through, whose outcome closes it
+ * again or reopens it.
  *
  * <p>Outcomes are reported through the {@link Permit} a request was given, so that a request that
  * started before the circuit opened cannot close it by succeeding late: only the probe decides a
@@ -160,7 +161,7 @@ public final class CircuitBreaker {
       report(true);
     }
 
-    /** The request failed: 5xx, 429, or a connect or network error. */
+    /** The request failed: an answer that counts as a failure, or a connect or network error. */
     public void failure() {
       report(false);
     }

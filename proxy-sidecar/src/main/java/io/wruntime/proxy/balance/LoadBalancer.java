@@ -69,23 +69,26 @@ public final class LoadBalancer {
   }
 
   /**
-   * Chooses among {@code candidates} (not empty) and counts the request as outstanding on the
-   * chosen one.
+   * Chooses among {@code candidates} (not empty), instances of module {@code namespace.module}, and
+   * counts the request as outstanding on the chosen one. Circuits are per instance and module
+   * version; outstanding requests per address.
    */
-  public Choice choose(List<Instance> candidates) {
+  public Choice choose(String namespace, String module, List<Instance> candidates) {
+    requireNonNull(namespace, "namespace");
+    requireNonNull(module, "module");
     requireNonNull(candidates, "candidates");
     if (candidates.isEmpty()) {
       throw new IllegalArgumentException("candidates: [] (expected: at least one instance)");
     }
     List<Instance> eligible = new ArrayList<>(candidates.size());
     for (Instance i : candidates) {
-      if (breakers.get(i.address()).canAttempt()) {
+      if (breakers.get(key(namespace, module, i)).canAttempt()) {
         eligible.add(i);
       }
     }
     while (!eligible.isEmpty()) {
       Instance pick = pick(eligible);
-      CircuitBreaker.Permit permit = breakers.get(pick.address()).tryAcquire();
+      CircuitBreaker.Permit permit = breakers.get(key(namespace, module, pick)).tryAcquire();
       if (permit != null) {
         AtomicInteger counter = counter(pick.address());
         counter.incrementAndGet();
@@ -95,12 +98,23 @@ public final class LoadBalancer {
     }
     Duration retryAfter = null;
     for (Instance i : candidates) {
-      Duration d = breakers.get(i.address()).retryAfter();
+      Duration d = breakers.get(key(namespace, module, i)).retryAfter();
       if (retryAfter == null || d.compareTo(retryAfter) < 0) {
         retryAfter = d;
       }
     }
     return new AllOpen(retryAfter);
+  }
+
+  /** The circuit breaker key of {@code instance} serving {@code namespace.module}. */
+  public static CircuitBreakers.Key key(String namespace, String module, Instance instance) {
+    return new CircuitBreakers.Key(
+        instance.address(), namespace, module, instance.version().toString());
+  }
+
+  /** How an answer with {@code status} counts for its circuit breaker. */
+  public Outcome outcomeOf(int status) {
+    return breakers.isFailure(status) ? Outcome.FAILURE : Outcome.SUCCESS;
   }
 
   private Instance pick(List<Instance> eligible) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.config.TomlTable;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.proxy.routing.EgressPolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -53,9 +54,6 @@ public record ProxyConfig(
 
   private static final long MAX_SECS = 86_400;
   private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,253}");
-  private static final Pattern DOMAIN =
-      Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
-
   private static final Set<String> KEYS =
       Set.of(
           "listen_address",
@@ -100,10 +98,13 @@ public record ProxyConfig(
   }
 
   /**
-   * @param failureThreshold consecutive failures (5xx, 429, network errors) that open a circuit
+   * @param failureThreshold consecutive failures (connect and network errors, timeouts, 503, 429)
+   *     that open a circuit
    * @param openDuration how long an open circuit refuses traffic before one probe
+   * @param countServerErrors whether every other 5xx answer counts as a failure too
    */
-  public record CircuitBreaker(int failureThreshold, Duration openDuration) {
+  public record CircuitBreaker(
+      int failureThreshold, Duration openDuration, boolean countServerErrors) {
     public CircuitBreaker {
       requireNonNull(openDuration, "openDuration");
     }
@@ -111,9 +112,10 @@ public record ProxyConfig(
 
   /**
    * @param enabled whether calls to allowlisted external hosts are forwarded
-   * @param allowedDomains host names, lowercase; {@code *.example.com} matches one label
+   * @param allowedDomains entries as {@link EgressPolicy.Rule#parse} takes them, lowercase
+   * @param allowIpLiterals whether entries may be IP addresses
    */
-  public record Egress(boolean enabled, List<String> allowedDomains) {
+  public record Egress(boolean enabled, List<String> allowedDomains, boolean allowIpLiterals) {
     public Egress {
       allowedDomains = List.copyOf(allowedDomains);
     }
@@ -195,24 +197,26 @@ public record ProxyConfig(
     long ttl = cache.integer("routing_table_ttl_secs", 2, 0, MAX_SECS);
 
     TomlTable breaker =
-        section(root, "circuit_breaker", Set.of("failure_threshold", "open_duration_secs"));
+        section(
+            root,
+            "circuit_breaker",
+            Set.of("count_server_errors", "failure_threshold", "open_duration_secs"));
     long threshold = breaker.integer("failure_threshold", 5, 1, 1_000_000);
     long open = breaker.integer("open_duration_secs", 30, 1, MAX_SECS);
+    boolean countServerErrors = breaker.bool("count_server_errors", false);
 
-    TomlTable egressTable = section(root, "egress", Set.of("allowed_domains", "enabled"));
+    TomlTable egressTable =
+        section(root, "egress", Set.of("allow_ip_literals", "allowed_domains", "enabled"));
     boolean egressEnabled = egressTable.bool("enabled", false);
+    boolean allowIpLiterals = egressTable.bool("allow_ip_literals", false);
     List<String> domains = new ArrayList<>();
     for (String domain : egressTable.strings("allowed_domains")) {
-      String lower = domain.toLowerCase(Locale.ROOT);
-      if (!DOMAIN.matcher(lower).matches()) {
-        throw egressTable.error(
-            "allowed_domains",
-            "contains \""
-                + domain
-                + "\" (expected: host names such as api.example.com or *.example.com, without"
-                + " scheme, port or path)");
+      try {
+        EgressPolicy.Rule.parse(domain, allowIpLiterals);
+      } catch (IllegalArgumentException e) {
+        throw egressTable.error("allowed_domains", "contains \"" + domain + "\" " + e.getMessage());
       }
-      domains.add(lower);
+      domains.add(domain.trim().toLowerCase(Locale.ROOT));
     }
 
     TomlTable validationTable = section(root, "validation", Set.of("mode", "max_body_bytes"));
@@ -242,8 +246,8 @@ public record ProxyConfig(
         allowNonLoopback,
         node,
         Duration.ofSeconds(ttl),
-        new CircuitBreaker((int) threshold, Duration.ofSeconds(open)),
-        new Egress(egressEnabled, domains),
+        new CircuitBreaker((int) threshold, Duration.ofSeconds(open), countServerErrors),
+        new Egress(egressEnabled, domains, allowIpLiterals),
         new Validation(mode, maxBody),
         new Timeouts(
             Duration.ofMillis(connectMs),

@@ -77,7 +77,6 @@ final class Exchange {
   private final boolean keepAlive;
   private final LoadBalancer.Chosen choice;
   private final HostPort target;
-  private final boolean egress;
   private final String source;
   private final String destination;
   private final Span requestSpan;
@@ -117,7 +116,6 @@ final class Exchange {
       boolean keepAlive,
       LoadBalancer.Chosen choice,
       HostPort target,
-      boolean egress,
       String source,
       String destination,
       Span requestSpan,
@@ -131,7 +129,6 @@ final class Exchange {
     this.keepAlive = keepAlive;
     this.choice = choice;
     this.target = target;
-    this.egress = egress;
     this.source = source;
     this.destination = destination;
     this.requestSpan = requestSpan;
@@ -401,9 +398,9 @@ final class Exchange {
     status = code;
     upstreamKeepAlive = HttpUtil.isKeepAlive(response);
     ForwardHeaders.stripHopByHop(response.headers());
-    if (egress) {
-      ForwardHeaders.stripWrHeaders(response.headers());
-    }
+    // No x-wr-* header means anything on a response (the protocol sets none), and what a module or
+    // an external host sets there must not pass for the mesh's own to whoever called.
+    ForwardHeaders.stripWrHeaders(response.headers());
     if (!HttpUtil.isContentLengthSet(response)
         && !HttpUtil.isTransferEncodingChunked(response)
         && mayHaveBody(code)) {
@@ -475,7 +472,7 @@ final class Exchange {
     if (!responseDone || finished) {
       return;
     }
-    Outcome outcome = status >= 500 || status == 429 ? Outcome.FAILURE : Outcome.SUCCESS;
+    Outcome outcome = forwarding.balancer().outcomeOf(status);
     // A response that came before the request was sent leaves the upstream connection mid-request.
     finish(outcome, requestDone && upstreamKeepAlive, status, null);
     handler.exchangeEnded(this, keepAlive, null);

@@ -61,7 +61,7 @@ final class ForwardHeaders {
     headers.set(WrHeaders.VIA_PROXY, "1");
   }
 
-  /** For a host outside the mesh, and for what comes back from one: no {@code x-wr-*} at all. */
+  /** For a host outside the mesh, and for every response: no {@code x-wr-*} at all. */
   static void stripWrHeaders(HttpHeaders headers) {
     List<String> names = new ArrayList<>();
     for (String name : headers.names()) {

@@ -227,7 +227,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ForwardHeaders.stripWrHeaders(headers);
       }
       case Resolution.Internal internal -> {
-        LoadBalancer.Choice choice = forwarding.balancer().choose(internal.candidates());
+        LoadBalancer.Choice choice =
+            forwarding
+                .balancer()
+                .choose(internal.namespace(), internal.module(), internal.candidates());
         if (choice instanceof LoadBalancer.AllOpen open) {
           respond(
               new Rejected(
@@ -271,7 +274,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             keepAlive,
             chosen,
             target,
-            resolution instanceof Resolution.Egress,
             source,
             label,
             span,

@@ -100,7 +100,7 @@ public final class Router {
 
   private Resolution external(Destination destination, boolean localOnly) {
     String host = destination.host();
-    if (!localOnly && egress.allows(host)) {
+    if (!localOnly && egress.allows(host, destination.effectivePort())) {
       if (!egress.enabled()) {
         return new Resolution.Rejected(
             503,
@@ -121,11 +121,15 @@ public final class Router {
     return new Resolution.Rejected(
         503,
         "unknown_destination",
-        "no route to "
-            + host
-            + (localOnly
-                ? " on this node (expected: a module with a healthy instance here)"
-                : " (expected: a namespace.module registered with the manager, or a host in"
-                    + " [egress] allowed_domains)"));
+        localOnly
+            ? "no route to "
+                + host
+                + " on this node (expected: a module with a healthy instance"
+                + " here)"
+            : "no route to "
+                + destination.authority()
+                + " (expected: a namespace.module registered with the manager, or a host in"
+                + " [egress] allowed_domains: on ports 80 and 443, or on the port the entry"
+                + " names)");
   }
 }

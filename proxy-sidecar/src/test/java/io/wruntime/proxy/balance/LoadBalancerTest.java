@@ -33,7 +33,7 @@ class LoadBalancerTest {
     for (int r : randoms) {
       draws.add(r);
     }
-    return (LoadBalancer.Chosen) balancer.choose(candidates);
+    return (LoadBalancer.Chosen) balancer.choose("example", "echo", candidates);
   }
 
   @Test
@@ -65,7 +65,8 @@ class LoadBalancerTest {
   void anInstanceWithAnOpenCircuitIsSkippedWhileAnotherIsEligible() {
     choose(List.of(a)).finish(LoadBalancer.Outcome.FAILURE);
     choose(List.of(a)).finish(LoadBalancer.Outcome.FAILURE);
-    assertThat(breakers.get(a.address()).state()).isEqualTo(CircuitBreaker.State.OPEN);
+    assertThat(breakers.get(LoadBalancer.key("example", "echo", a)).state())
+        .isEqualTo(CircuitBreaker.State.OPEN);
 
     for (int i = 0; i < 5; i++) {
       LoadBalancer.Chosen chosen = choose(List.of(a, b), 0, 0);
@@ -82,7 +83,7 @@ class LoadBalancerTest {
       clock.advance(Duration.ofSeconds(10));
     }
 
-    LoadBalancer.Choice choice = balancer.choose(List.of(a, b));
+    LoadBalancer.Choice choice = balancer.choose("example", "echo", List.of(a, b));
 
     assertThat(choice).isEqualTo(new LoadBalancer.AllOpen(Duration.ofSeconds(10)));
     assertThat(breakers.openCount()).isEqualTo(2);
@@ -100,5 +101,33 @@ class LoadBalancerTest {
     assertThat(probe.instance()).isEqualTo(a);
     assertThat(probe.permit().isProbe()).isTrue();
     assertThat(next.instance()).isEqualTo(b);
+  }
+
+  @Test
+  void failuresOfOneModuleDoNotOpenTheCircuitOfAnotherOnTheSameEngine() {
+    for (int i = 0; i < 2; i++) {
+      ((LoadBalancer.Chosen) balancer.choose("example", "a", List.of(a)))
+          .finish(LoadBalancer.Outcome.FAILURE);
+    }
+
+    assertThat(balancer.choose("example", "a", List.of(a)))
+        .isInstanceOf(LoadBalancer.AllOpen.class);
+    LoadBalancer.Choice other = balancer.choose("example", "b", List.of(a));
+    assertThat(other).isInstanceOf(LoadBalancer.Chosen.class);
+    assertThat(((LoadBalancer.Chosen) other).instance()).isEqualTo(a);
+  }
+
+  @Test
+  void onlyUnavailableAndTooManyRequestsCountAmongAnswersUnlessServerErrorsAreCounted() {
+    assertThat(balancer.outcomeOf(500)).isEqualTo(LoadBalancer.Outcome.SUCCESS);
+    assertThat(balancer.outcomeOf(502)).isEqualTo(LoadBalancer.Outcome.SUCCESS);
+    assertThat(balancer.outcomeOf(404)).isEqualTo(LoadBalancer.Outcome.SUCCESS);
+    assertThat(balancer.outcomeOf(503)).isEqualTo(LoadBalancer.Outcome.FAILURE);
+    assertThat(balancer.outcomeOf(429)).isEqualTo(LoadBalancer.Outcome.FAILURE);
+
+    LoadBalancer counting =
+        new LoadBalancer(new CircuitBreakers(2, Duration.ofSeconds(30), true, clock));
+    assertThat(counting.outcomeOf(500)).isEqualTo(LoadBalancer.Outcome.FAILURE);
+    assertThat(counting.outcomeOf(200)).isEqualTo(LoadBalancer.Outcome.SUCCESS);
   }
 }

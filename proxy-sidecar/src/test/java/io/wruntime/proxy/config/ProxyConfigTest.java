@@ -29,8 +29,8 @@ class ProxyConfigTest {
     assertThat(config.node().proxyAddress()).isNull();
     assertThat(config.routingTableTtl()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.circuitBreaker())
-        .isEqualTo(new ProxyConfig.CircuitBreaker(5, Duration.ofSeconds(30)));
-    assertThat(config.egress()).isEqualTo(new ProxyConfig.Egress(false, List.of()));
+        .isEqualTo(new ProxyConfig.CircuitBreaker(5, Duration.ofSeconds(30), false));
+    assertThat(config.egress()).isEqualTo(new ProxyConfig.Egress(false, List.of(), false));
     assertThat(config.validation())
         .isEqualTo(new ProxyConfig.Validation(ProxyConfig.ValidationMode.ENFORCE, 4 * 1024 * 1024));
     assertThat(config.timeouts())
@@ -59,9 +59,10 @@ class ProxyConfigTest {
         [circuit_breaker]
         failure_threshold = 3
         open_duration_secs = 10
+        count_server_errors = true
         [egress]
         enabled = true
-        allowed_domains = ["api.stripe.com", "*.Example.com"]
+        allowed_domains = ["api.stripe.com", "*.Example.com:8443"]
         [validation]
         mode = "off"
         max_body_bytes = 1024
@@ -84,9 +85,10 @@ class ProxyConfigTest {
                 "pod-7.shop", new HostPort("10.0.3.7", 9443), 9444, new HostPort("0.0.0.0", 9444)));
     assertThat(config.routingTableTtl()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.circuitBreaker())
-        .isEqualTo(new ProxyConfig.CircuitBreaker(3, Duration.ofSeconds(10)));
+        .isEqualTo(new ProxyConfig.CircuitBreaker(3, Duration.ofSeconds(10), true));
     assertThat(config.egress())
-        .isEqualTo(new ProxyConfig.Egress(true, List.of("api.stripe.com", "*.example.com")));
+        .isEqualTo(
+            new ProxyConfig.Egress(true, List.of("api.stripe.com", "*.example.com:8443"), false));
     assertThat(config.validation())
         .isEqualTo(new ProxyConfig.Validation(ProxyConfig.ValidationMode.OFF, 1024));
     assertThat(config.timeouts())
@@ -121,7 +123,7 @@ class ProxyConfigTest {
             () -> ProxyConfig.parse("p.toml", MANAGER + "[circuit_breaker]\nthreshold = 5\n"))
         .hasMessage(
             "p.toml: circuit_breaker.threshold is not a known key (expected one of:"
-                + " failure_threshold, open_duration_secs)");
+                + " count_server_errors, failure_threshold, open_duration_secs)");
   }
 
   @Test
@@ -164,6 +166,23 @@ class ProxyConfigTest {
                     "p.toml", MANAGER + "[egress]\nallowed_domains = [\"https://x.com\"]\n"))
         .hasMessageStartingWith(
             "p.toml: egress.allowed_domains contains \"https://x.com\" (expected:");
+    assertThatThrownBy(
+            () ->
+                ProxyConfig.parse(
+                    "p.toml", MANAGER + "[egress]\nallowed_domains = [\"127.0.0.1:9091\"]\n"))
+        .hasMessage(
+            "p.toml: egress.allowed_domains contains \"127.0.0.1:9091\" is an IP address"
+                + " (expected: a host name such as api.example.com or *.example.com, optionally"
+                + " with a port (api.example.com:8443), without scheme or path; IP addresses only"
+                + " with [egress] allow_ip_literals = true)");
+    assertThatThrownBy(
+            () ->
+                ProxyConfig.parse(
+                    "p.toml",
+                    MANAGER
+                        + "[egress]\nallow_ip_literals = true\nallowed_domains = [\"localhost\"]\n"))
+        .hasMessageStartingWith(
+            "p.toml: egress.allowed_domains contains \"localhost\" is a loopback host name");
     assertThatThrownBy(() -> ProxyConfig.parse("p.toml", "manager_address = \"https://m:9000\"\n"))
         .hasMessage(
             "p.toml: manager_address = \"https://m:9000\" has scheme https (expected: host:port or"
@@ -204,5 +223,18 @@ class ProxyConfigTest {
                         + "[node]\nname = \"a\"\nproxy_address = \"https://10.0.3.7:9443/x\"\n"))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("p.toml: node.proxy_address = \"https://10.0.3.7:9443/x\"");
+  }
+
+  @Test
+  void ipAddressesAreAllowedEgressEntriesOnlyWithAllowIpLiterals() {
+    ProxyConfig config =
+        ProxyConfig.parse(
+            "p.toml",
+            MANAGER
+                + "[egress]\nallow_ip_literals = true\n"
+                + "allowed_domains = [\"10.0.0.5:8080\", \"[FD00::1]\"]\n");
+
+    assertThat(config.egress())
+        .isEqualTo(new ProxyConfig.Egress(false, List.of("10.0.0.5:8080", "[fd00::1]"), true));
   }
 }

@@ -98,7 +98,7 @@ class ExchangeTest {
             "node-a");
     Forwarding forwarding =
         new Forwarding(
-            new Router(() -> table, new EgressPolicy(false, List.of())),
+            new Router(() -> table, EgressPolicy.of(false, List.of(), false)),
             new LoadBalancer(new CircuitBreakers(5, Duration.ofSeconds(30), Clock.systemUTC())),
             new SchemaCache(nowhere, Duration.ofSeconds(1)),
             new ProxyTracing(OpenTelemetry.noop()),

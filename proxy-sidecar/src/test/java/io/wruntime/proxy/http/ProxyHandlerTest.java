@@ -55,7 +55,7 @@ class ProxyHandlerTest {
   private EmbeddedChannel channel(ListenerKind kind) throws Exception {
     Forwarding forwarding =
         new Forwarding(
-            new Router(RoutingTable::empty, new EgressPolicy(false, List.of())),
+            new Router(RoutingTable::empty, EgressPolicy.of(false, List.of(), false)),
             new LoadBalancer(new CircuitBreakers(5, Duration.ofSeconds(30), Clock.systemUTC())),
             new SchemaCache(nowhere, Duration.ofSeconds(1)),
             new ProxyTracing(OpenTelemetry.noop()),

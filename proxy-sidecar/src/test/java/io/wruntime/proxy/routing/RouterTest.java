@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class RouterTest {
   private final AtomicReference<RoutingTable> table = new AtomicReference<>();
   private final Router router =
-      new Router(table::get, new EgressPolicy(true, List.of("*.example.com")));
+      new Router(table::get, EgressPolicy.of(true, List.of("*.example.com"), false));
 
   private static Route route(String version, String engine, String node, boolean healthy) {
     return Route.newBuilder()
@@ -132,7 +132,14 @@ class RouterTest {
         .isEqualTo(501);
     assertThat(((Resolution.Rejected) resolve("http://shop.cart/x", null)).code())
         .isEqualTo("unknown_destination");
-    Router disabled = new Router(table::get, new EgressPolicy(false, List.of("*.example.com")));
+    Resolution.Rejected otherPort =
+        (Resolution.Rejected) resolve("http://api.example.com:9091/metrics", null);
+    assertThat(otherPort.code()).isEqualTo("unknown_destination");
+    assertThat(otherPort.message())
+        .startsWith("no route to api.example.com:9091 (expected:")
+        .contains("on ports 80 and 443, or on the port the entry names");
+    Router disabled =
+        new Router(table::get, EgressPolicy.of(false, List.of("*.example.com"), false));
     assertThat(
             ((Resolution.Rejected)
                     disabled.resolve(Destination.parse("http://api.example.com/"), null, false))
