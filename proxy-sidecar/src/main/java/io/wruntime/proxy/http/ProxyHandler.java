@@ -8,6 +8,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -29,6 +30,8 @@ import io.wruntime.proxy.telemetry.ProxyTracing;
 import io.wruntime.proxy.validation.RequestValidator;
 import io.wruntime.proxy.validation.RequestValidator.RpcPath;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +51,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
    * connection closes.
    */
   static final long DRAIN_LIMIT = 8L * 1024 * 1024;
+
+  /** Methods answered 405 by the proxy itself; every other method is forwarded. */
+  static final List<String> REFUSED_METHODS = List.of("CONNECT", "TRACE");
 
   private final ListenerKind kind;
   private final Forwarding forwarding;
@@ -162,6 +168,28 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(request);
+    HttpMethod method = request.method();
+    if (REFUSED_METHODS.contains(method.name())) {
+      // CONNECT asks for a tunnel, whose bytes after the head are no HTTP body; TRACE would echo
+      // the mesh's routing headers. Neither is forwarded; the connection lives on.
+      respond(
+          new Rejected(
+              405,
+              "method_not_allowed",
+              "method: "
+                  + method.name()
+                  + " is not forwarded (expected: any method but "
+                  + String.join(" and ", REFUSED_METHODS)
+                  + ", e.g. GET, POST, PUT, DELETE; the proxy opens no tunnels)",
+              Map.of("method", method.name(), "refused_methods", REFUSED_METHODS)),
+          null,
+          keepAlive,
+          source,
+          "unknown",
+          span,
+          start);
+      return;
+    }
     if (!forwarding.hasTable().getAsBoolean()) {
       respond(
           new Rejected(

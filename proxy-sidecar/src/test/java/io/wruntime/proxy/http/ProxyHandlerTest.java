@@ -175,4 +175,28 @@ class ProxyHandlerTest {
     assertThat(received()).startsWith("HTTP/1.1 400").contains("\"code\":\"malformed_request\"");
     assertThat(channel.isOpen()).isFalse();
   }
+
+  @Test
+  void connectIsRefusedWith405NamingTheMethodAndTheConnectionLives() throws Exception {
+    channel(ListenerKind.INTERNAL);
+
+    send(
+        "CONNECT shop.cart:80 HTTP/1.1\r\nx-wr-destination: http://shop.cart/\r\n"
+            + "content-length: 5\r\n\r\nhello"
+            + "TRACE /t HTTP/1.1\r\nx-wr-destination: http://shop.cart/t\r\n\r\n");
+
+    String out = received();
+    assertThat(out.split("HTTP/1.1 405 Method Not Allowed", -1)).hasSize(3);
+    assertThat(out)
+        .contains("content-type: application/json")
+        .contains("\"code\":\"method_not_allowed\"")
+        .contains("method: CONNECT is not forwarded (expected: any method but CONNECT and TRACE")
+        .contains("\"method\":\"CONNECT\"")
+        .contains("\"method\":\"TRACE\"")
+        .contains("\"refused_methods\":[\"CONNECT\",\"TRACE\"]")
+        .doesNotContain("no route");
+    assertThat(channel.isOpen()).isTrue();
+    assertThat(metrics.count("unknown", "unknown", 405)).isEqualTo(2);
+    assertThat(inFlight).hasValue(0);
+  }
 }
