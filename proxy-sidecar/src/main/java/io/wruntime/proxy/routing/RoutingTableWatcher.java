@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * again with exponential backoff (with jitter) whenever it ends or fails. While the stream is down
  * the last table keeps serving. The first table of every stream is taken whatever its version (a
  * manager without a database starts again at 1); later ones only when newer.
+ *
+ * <p>Each change of state is one log line: the stream going down (with the status, once per
+ * distinct reason, not once per attempt) and coming back; attempts in between log at debug.
  */
 public final class RoutingTableWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RoutingTableWatcher.class);
@@ -45,6 +48,8 @@ public final class RoutingTableWatcher implements AutoCloseable {
   private volatile Context.CancellableContext call;
   private Duration backoff = INITIAL_BACKOFF;
   private boolean everConnected;
+  // Guarded by this: why the stream is down, null while it is up (or before the first failure).
+  private String problem;
 
   /**
    * @param manager the channel to the manager
@@ -114,6 +119,7 @@ public final class RoutingTableWatcher implements AutoCloseable {
         } else if (fresh) {
           LOG.info("routing table stream to the manager restored (version {})", version);
         }
+        problem = null;
         everConnected = true;
         RoutingTable table = RoutingTable.from(response.getTable(), nodeName);
         current = table;
@@ -124,39 +130,62 @@ public final class RoutingTableWatcher implements AutoCloseable {
 
     @Override
     public void onError(Throwable t) {
-      retry(Status.fromThrowable(t).toString());
+      // Status.toString() would carry the cause's whole stack trace.
+      Status status = Status.fromThrowable(t);
+      retry(status.getCode().name(), describe(status));
     }
 
     @Override
     public void onCompleted() {
-      retry("the manager ended the stream");
+      retry("COMPLETED", "the manager ended the stream");
     }
   }
 
-  private void retry(String why) {
+  /**
+   * @param reason what kind of failure (a status code), so that a new kind logs again
+   * @param why the failure for a log line, without a stack trace
+   */
+  private void retry(String reason, String why) {
     if (closed) {
       return;
     }
     Duration wait;
+    boolean changed;
     synchronized (this) {
       wait = backoff;
       backoff =
           backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
               ? MAX_BACKOFF
               : backoff.multipliedBy(2);
+      changed = !reason.equals(problem);
+      problem = reason;
     }
     // Up to 20% jitter, so that the proxies of a cluster do not reconnect in lockstep.
     long millis = wait.toMillis() + ThreadLocalRandom.current().nextLong(wait.toMillis() / 5 + 1);
-    LOG.warn(
-        "routing table stream to the manager is down ({}); retrying in {} ms, serving version {}",
-        why,
-        millis,
-        current.version());
+    if (changed) {
+      LOG.warn(
+          "routing table stream to the manager is down ({}); retrying with backoff up to {} s,"
+              + " serving version {}",
+          why,
+          MAX_BACKOFF.toSeconds(),
+          current.version());
+    } else {
+      LOG.debug(
+          "routing table stream to the manager still down ({}); retrying in {} ms", why, millis);
+    }
     try {
       scheduler.schedule(this::subscribe, millis, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // the proxy is stopping
     }
+  }
+
+  private static String describe(Status status) {
+    String description = status.getDescription();
+    if (description == null && status.getCause() != null) {
+      description = status.getCause().toString();
+    }
+    return status.getCode() + (description == null ? "" : ": " + description);
   }
 
   /** Ends the stream; no more resubscriptions. */
