@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -74,7 +75,8 @@ final class Exchange {
   private final Forwarding forwarding;
   private final Upstreams pool;
   private final HttpRequest request;
-  private final boolean keepAlive;
+  private final boolean http10;
+  private boolean keepAlive;
   private final LoadBalancer.Chosen choice;
   private final HostPort target;
   private final String source;
@@ -102,6 +104,7 @@ final class Exchange {
 
   /**
    * @param request the request with its headers already rewritten for the upstream
+   * @param http10 whether the client spoke HTTP/1.0, which cannot read a chunked body
    * @param keepAlive whether the client's connection stays open after this exchange
    * @param choice the chosen instance, or null for egress
    * @param target where the request goes
@@ -113,6 +116,7 @@ final class Exchange {
       Forwarding forwarding,
       Upstreams pool,
       HttpRequest request,
+      boolean http10,
       boolean keepAlive,
       LoadBalancer.Chosen choice,
       HostPort target,
@@ -126,6 +130,7 @@ final class Exchange {
     this.forwarding = forwarding;
     this.pool = pool;
     this.request = request;
+    this.http10 = http10;
     this.keepAlive = keepAlive;
     this.choice = choice;
     this.target = target;
@@ -401,13 +406,29 @@ final class Exchange {
     // No x-wr-* header means anything on a response (the protocol sets none), and what a module or
     // an external host sets there must not pass for the mesh's own to whoever called.
     ForwardHeaders.stripWrHeaders(response.headers());
-    if (!HttpUtil.isContentLengthSet(response)
-        && !HttpUtil.isTransferEncodingChunked(response)
-        && mayHaveBody(code)) {
-      // A body that ends when the upstream closes: chunk it, so the client's connection lives on.
-      HttpUtil.setTransferEncodingChunked(response, true);
+    if (http10) {
+      if (!HttpUtil.isContentLengthSet(response) && mayHaveBody(code)) {
+        // An HTTP/1.0 client cannot read chunks: the body goes unframed and ends with the
+        // connection (the encoder writes content as is without transfer-encoding).
+        response.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        keepAlive = false;
+      }
+      // HTTP/1.0 closes unless told otherwise: say keep-alive explicitly.
+      response
+          .headers()
+          .set(
+              HttpHeaderNames.CONNECTION,
+              keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+    } else {
+      if (!HttpUtil.isContentLengthSet(response)
+          && !HttpUtil.isTransferEncodingChunked(response)
+          && mayHaveBody(code)) {
+        // A body that ends when the upstream closes: chunk it, so the client's connection lives
+        // on.
+        HttpUtil.setTransferEncodingChunked(response, true);
+      }
+      HttpUtil.setKeepAlive(response, keepAlive);
     }
-    HttpUtil.setKeepAlive(response, keepAlive);
     down.writeAndFlush(response)
         .addListener(
             w -> {

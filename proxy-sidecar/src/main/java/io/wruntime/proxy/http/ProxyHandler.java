@@ -291,6 +291,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     ForwardHeaders.stripHopByHop(headers);
     headers.set(HttpHeaderNames.HOST, destination.authority());
     request.setUri(destination.pathAndQuery());
+    boolean http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     exchange =
         new Exchange(
@@ -299,6 +300,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             forwarding,
             pool,
             request,
+            http10,
             keepAlive,
             chosen,
             target,

@@ -224,4 +224,52 @@ class ExchangeTest {
         .contains("\"code\":\"upstream_reset\"");
     assertThat(client.isOpen()).isTrue();
   }
+
+  @Test
+  void anHttp10ClientGetsAnUnchunkedBodyEndedByClosingTheConnection() {
+    write(
+        client,
+        "GET /x HTTP/1.0\r\nconnection: keep-alive\r\nx-wr-destination: http://shop.cart/x\r\n"
+            + "x-wr-source: shop.web\r\n\r\n");
+    EmbeddedChannel engine = upstreams.opened.get(0);
+    assertThat(read(engine)).startsWith("GET /x HTTP/1.1\r\n");
+
+    write(engine, "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n");
+    client.runPendingTasks();
+    String head = read(client);
+    write(engine, "6\r\n world\r\n0\r\n\r\n");
+    client.runPendingTasks();
+
+    assertThat(head)
+        .startsWith("HTTP/1.1 200 OK\r\n")
+        .contains("connection: close\r\n")
+        .doesNotContainIgnoringCase("transfer-encoding")
+        .doesNotContain("content-length")
+        .endsWith("\r\n\r\nhello");
+    assertThat(read(client)).isEqualTo(" world");
+    assertThat(client.isOpen()).isFalse();
+    assertThat(upstreams.released).containsExactly(engine);
+    assertThat(metrics.count("shop.web", "shop.cart", 200)).isEqualTo(1);
+  }
+
+  @Test
+  void anHttp10ClientKeepsItsConnectionWhenTheResponseHasAContentLength() {
+    write(
+        client,
+        "GET /x HTTP/1.0\r\nconnection: keep-alive\r\nx-wr-destination: http://shop.cart/x\r\n"
+            + "\r\n");
+    EmbeddedChannel engine = upstreams.opened.get(0);
+    read(engine);
+
+    write(engine, "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello");
+    client.runPendingTasks();
+
+    assertThat(read(client))
+        .startsWith("HTTP/1.1 200 OK\r\n")
+        .contains("content-length: 5\r\n")
+        .contains("connection: keep-alive\r\n")
+        .doesNotContainIgnoringCase("transfer-encoding")
+        .endsWith("\r\n\r\nhello");
+    assertThat(client.isOpen()).isTrue();
+  }
 }
