@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
+import io.wruntime.common.testing.LogLines;
 import io.wruntime.engine.dispatch.Dispatcher;
 import io.wruntime.engine.dispatch.FakeModule;
 import io.wruntime.engine.dispatch.HostedModule;

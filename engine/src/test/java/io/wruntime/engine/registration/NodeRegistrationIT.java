@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import com.google.protobuf.ByteString;
 import io.wruntime.common.config.ConfigException;
+import io.wruntime.common.testing.LogLines;
 import io.wruntime.engine.Engine;
 import io.wruntime.engine.EngineMain;
 import io.wruntime.engine.config.EngineConfig;

@@ -10,6 +10,7 @@ import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.wruntime.common.testing.LogLines;
 import io.wruntime.proto.v1.ManagerServiceGrpc;
 import io.wruntime.proto.v1.WatchRoutingTableRequest;
 import io.wruntime.proto.v1.WatchRoutingTableResponse;

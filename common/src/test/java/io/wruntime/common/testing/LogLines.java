@@ -1,4 +1,4 @@
-package io.wruntime.engine.registration;
+package io.wruntime.common.testing;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -10,12 +10,16 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
 
-/** Captures what one class logs during each test, as {@code LEVEL message} lines. */
-final class LogLines implements BeforeEachCallback, AfterEachCallback {
+/**
+ * Captures what one class logs during each test, down to debug (the test configuration shows only
+ * warnings on the console).
+ */
+public final class LogLines implements BeforeEachCallback, AfterEachCallback {
   private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private Level level;
 
-  LogLines(Class<?> source) {
+  public LogLines(Class<?> source) {
     logger = (Logger) LoggerFactory.getLogger(source);
   }
 
@@ -23,17 +27,20 @@ final class LogLines implements BeforeEachCallback, AfterEachCallback {
   public void beforeEach(ExtensionContext context) {
     appender.list.clear();
     appender.start();
+    level = logger.getLevel();
+    logger.setLevel(Level.DEBUG);
     logger.addAppender(appender);
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
     logger.detachAppender(appender);
+    logger.setLevel(level);
     appender.stop();
   }
 
   /** The lines logged so far at {@code level}. */
-  List<String> at(Level level) {
+  public List<String> at(Level level) {
     // ListAppender appends under the appender's own lock.
     synchronized (appender) {
       return appender.list.stream()
