@@ -47,32 +47,6 @@ public record EngineConfig(
     requireNonNull(artifacts, "artifacts");
   }
 
-  /** A configuration with the default {@link ArtifactsConfig}. */
-  public EngineConfig(
-      String source,
-      HostPort listenAddress,
-      HostPort managerAddress,
-      boolean allowNonLoopbackInternal,
-      long maxOutboundBodyBytes,
-      HostPort adminAddress,
-      NodeConfig node,
-      PoolConfig pool,
-      LimitsConfig limits,
-      List<ModuleConfig> modules) {
-    this(
-        source,
-        listenAddress,
-        managerAddress,
-        allowNonLoopbackInternal,
-        maxOutboundBodyBytes,
-        adminAddress,
-        node,
-        pool,
-        limits,
-        modules,
-        ArtifactsConfig.defaults());
-  }
-
   /** The same configuration with other modules. */
   public EngineConfig withModules(List<ModuleConfig> newModules) {
     return new EngineConfig(

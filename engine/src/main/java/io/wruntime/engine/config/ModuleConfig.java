@@ -51,60 +51,6 @@ public record ModuleConfig(
     requireNonNull(capabilities, "capabilities");
   }
 
-  /** A module whose CPU time is bounded by its request timeout only. */
-  public ModuleConfig(
-      String namespace,
-      String name,
-      String version,
-      WasmSource wasm,
-      Path schemaPath,
-      Map<String, String> env,
-      Duration requestTimeout,
-      int channelCapacity,
-      int maxConcurrentInstances,
-      long maxMemorySize,
-      ModuleCapabilities capabilities) {
-    this(
-        namespace,
-        name,
-        version,
-        wasm,
-        schemaPath,
-        env,
-        requestTimeout,
-        channelCapacity,
-        maxConcurrentInstances,
-        maxMemorySize,
-        requestTimeout,
-        capabilities);
-  }
-
-  /** A module granted no capabilities. */
-  public ModuleConfig(
-      String namespace,
-      String name,
-      String version,
-      Path wasmPath,
-      Path schemaPath,
-      Map<String, String> env,
-      Duration requestTimeout,
-      int channelCapacity,
-      int maxConcurrentInstances,
-      long maxMemorySize) {
-    this(
-        namespace,
-        name,
-        version,
-        new WasmSource.File(wasmPath),
-        schemaPath,
-        env,
-        requestTimeout,
-        channelCapacity,
-        maxConcurrentInstances,
-        maxMemorySize,
-        ModuleCapabilities.NONE);
-  }
-
   /** {@code namespace.name@version}, as logs and errors show a module. */
   public String label() {
     return namespace + "." + name + "@" + version;
