@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.config.TomlTable;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.tls.TlsFiles;
 import io.wruntime.proxy.routing.EgressPolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -89,8 +90,11 @@ public record ProxyConfig(
    *     127.0.0.1:<bound peer port>}
    * @param peerPort the peer port used by the defaults
    * @param peerListenAddress where the peer listener binds
+   * @param tls the node's certificate, key and CA ({@code [node.tls]}): mTLS on the peer listener,
+   *     to other proxies and to the manager; null for plaintext
    */
-  public record Node(String name, HostPort proxyAddress, int peerPort, HostPort peerListenAddress) {
+  public record Node(
+      String name, HostPort proxyAddress, int peerPort, HostPort peerListenAddress, TlsFiles tls) {
     public Node {
       requireNonNull(name, "name");
       requireNonNull(peerListenAddress, "peerListenAddress");
@@ -256,13 +260,9 @@ public record ProxyConfig(
   }
 
   private static Node node(TomlTable table) {
-    if (table.has("tls")) {
-      throw table.error(
-          "tls",
-          "is not supported by this proxy yet (expected: no [node.tls]; proxies speak plain HTTP/1.1"
-              + " to each other)");
-    }
-    table.rejectUnknownKeys(Set.of("name", "proxy_address", "peer_port", "peer_listen_address"));
+    table.rejectUnknownKeys(
+        Set.of("name", "proxy_address", "peer_port", "peer_listen_address", "tls"));
+    TlsFiles tls = table.table("tls").map(TlsFiles::read).orElse(null);
     String name = table.string("name").orElseGet(ProxyConfig::hostname);
     if (!NODE_NAME.matcher(name).matches()) {
       throw table.error(
@@ -280,7 +280,7 @@ public record ProxyConfig(
           "proxy_address",
           "= \"" + proxyAddress + "\" has port 0 (expected: the port other nodes connect to)");
     }
-    return new Node(name, proxyAddress, peerPort, peerListen);
+    return new Node(name, proxyAddress, peerPort, peerListen, tls);
   }
 
   private static String hostname() {

@@ -82,7 +82,11 @@ class ProxyConfigTest {
     assertThat(config.node())
         .isEqualTo(
             new ProxyConfig.Node(
-                "pod-7.shop", new HostPort("10.0.3.7", 9443), 9444, new HostPort("0.0.0.0", 9444)));
+                "pod-7.shop",
+                new HostPort("10.0.3.7", 9443),
+                9444,
+                new HostPort("0.0.0.0", 9444),
+                null));
     assertThat(config.routingTableTtl()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.circuitBreaker())
         .isEqualTo(new ProxyConfig.CircuitBreaker(3, Duration.ofSeconds(10), true));
@@ -199,9 +203,17 @@ class ProxyConfigTest {
     assertThatThrownBy(
             () -> ProxyConfig.parse("p.toml", MANAGER + "[external]\nlisten_address = \"x\"\n"))
         .hasMessageStartingWith("p.toml: external is not supported by this proxy yet");
+  }
+
+  @Test
+  void nodeTlsNamesTheMissingOrUnreadableFile() {
     assertThatThrownBy(
             () -> ProxyConfig.parse("p.toml", MANAGER + "[node.tls]\ncert_path = \"x\"\n"))
-        .hasMessageStartingWith("p.toml: node.tls is not supported by this proxy yet");
+        .hasMessage(
+            "p.toml: node.tls.cert_path = \"x\" is not a readable file (expected: a PEM file)");
+    assertThatThrownBy(
+            () -> ProxyConfig.parse("p.toml", MANAGER + "[node.tls]\ncert_pem = \"x\"\n"))
+        .hasMessageContaining("cert_pem");
   }
 
   @Test
