@@ -10,6 +10,7 @@ import io.wruntime.common.admin.AdminServer;
 import io.wruntime.common.net.HostPort;
 import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.proto.v1.NodeInfo;
+import io.wruntime.proxy.admin.MetricLabels;
 import io.wruntime.proxy.admin.ProxyMetrics;
 import io.wruntime.proxy.balance.CircuitBreakers;
 import io.wruntime.proxy.balance.LoadBalancer;
@@ -186,17 +187,21 @@ public final class Proxy implements AutoCloseable {
       RoutingTableWatcher watcher = b.watcher;
       b.buffered = new BufferedBytes();
       BufferedBytes buffered = b.buffered;
+      EgressPolicy egress =
+          EgressPolicy.of(
+              config.egress().enabled(),
+              config.egress().allowedDomains(),
+              config.egress().allowIpLiterals());
       b.metrics =
           new ProxyMetrics(
-              () -> watcher.current().version(), breakers::openCount, buffered::current);
+              telemetry,
+              MetricLabels.of(watcher::current, egress),
+              () -> watcher.current().version(),
+              breakers::openCount,
+              buffered::current);
       Forwarding forwarding =
           new Forwarding(
-              new Router(
-                  watcher::current,
-                  EgressPolicy.of(
-                      config.egress().enabled(),
-                      config.egress().allowedDomains(),
-                      config.egress().allowIpLiterals())),
+              new Router(watcher::current, egress),
               new LoadBalancer(breakers),
               new SchemaCache(manager, MANAGER_CALL_TIMEOUT),
               new ProxyTracing(telemetry.openTelemetry()),

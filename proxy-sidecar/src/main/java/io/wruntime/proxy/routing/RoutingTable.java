@@ -186,6 +186,11 @@ public final class RoutingTable {
     return services.get(key(namespace, module));
   }
 
+  /** Whether the table knows the service {@code namespace.module}, with or without instances. */
+  public boolean knows(String namespaceDotModule) {
+    return services.containsKey(namespaceDotModule);
+  }
+
   /** Every address an instance of this table is reached at (see {@link Instance#address()}). */
   public Set<String> addresses() {
     return addresses;
