@@ -8,6 +8,7 @@ import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.wruntime.common.admin.AdminServer;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.manager.admin.ManagerAdmin;
 import io.wruntime.manager.admin.ManagerMetrics;
 import io.wruntime.manager.cluster.ClusterWatch;
@@ -38,6 +39,12 @@ import org.slf4j.LoggerFactory;
 public final class Manager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Manager.class);
 
+  /**
+   * The {@code service.name} of the manager's metrics unless {@code OTEL_SERVICE_NAME} says
+   * otherwise.
+   */
+  public static final String SERVICE_NAME = "wr-manager";
+
   /** How long cluster mode waits at startup for the informers to list the cluster. */
   static final Duration CLUSTER_SYNC_TIMEOUT = Duration.ofSeconds(60);
 
@@ -49,6 +56,7 @@ public final class Manager implements AutoCloseable {
   private final RoutingTableWatchers watchers;
   private final ClusterWatch cluster;
   private final KubernetesClient ownedClient;
+  private final Telemetry telemetry;
 
   private Manager(
       Registry registry,
@@ -58,8 +66,10 @@ public final class Manager implements AutoCloseable {
       AdminServer admin,
       HostPort listenAddress,
       ClusterWatch cluster,
-      KubernetesClient ownedClient) {
+      KubernetesClient ownedClient,
+      Telemetry telemetry) {
     this.registry = registry;
+    this.telemetry = telemetry;
     this.watchers = watchers;
     this.monitor = monitor;
     this.server = server;
@@ -178,15 +188,24 @@ public final class Manager implements AutoCloseable {
     }
     identity.bound(bound.toString());
     HealthMonitor monitor = new HealthMonitor(registry, config.healthCheckInterval()).start();
+    Telemetry telemetry;
+    try {
+      telemetry = Telemetry.fromEnvironment(SERVICE_NAME);
+    } catch (RuntimeException e) {
+      monitor.close();
+      stopQuietly(server);
+      if (cluster != null) {
+        cluster.close();
+      }
+      throw e;
+    }
+    ManagerMetrics metrics = new ManagerMetrics(telemetry, registry::stats, watchers::count);
     AdminServer admin = null;
     if (config.adminAddress() != null) {
       try {
-        admin =
-            ManagerAdmin.start(
-                config.adminAddress(),
-                server::isServing,
-                () -> ManagerMetrics.render(registry.stats(), watchers.count()));
+        admin = ManagerAdmin.start(config.adminAddress(), server::isServing, metrics::render);
       } catch (IOException e) {
+        telemetry.close();
         monitor.close();
         stopQuietly(server);
         if (cluster != null) {
@@ -201,7 +220,8 @@ public final class Manager implements AutoCloseable {
     if (admin != null) {
       LOG.info("admin endpoints on {}", config.adminAddress().withPort(admin.address().getPort()));
     }
-    return new Manager(registry, watchers, monitor, server, admin, bound, cluster, ownedClient);
+    return new Manager(
+        registry, watchers, monitor, server, admin, bound, cluster, ownedClient, telemetry);
   }
 
   /** The registry this manager serves. */
@@ -244,6 +264,7 @@ public final class Manager implements AutoCloseable {
       if (ownedClient != null) {
         ownedClient.close();
       }
+      telemetry.close();
     }
   }
 
