@@ -94,7 +94,8 @@ class RequestSummaryTest {
       ProxyMetrics proxy =
           new ProxyMetrics(
               telemetry,
-              new MetricLabels(Set.of("a.b", "c.d")::contains, EgressPolicy.of(false, List.of(), false)),
+              new MetricLabels(
+                  Set.of("a.b", "c.d")::contains, EgressPolicy.of(false, List.of(), false)),
               () -> 7,
               () -> 0,
               () -> 0);
