@@ -340,8 +340,23 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       String destination,
       Span span,
       long start) {
-    forwarding.metrics().record(source, destination, rejected.status(), System.nanoTime() - start);
-    ProxyTracing.end(span, rejected.status(), rejected.message());
+    ExchangeObservers.completed(
+        new Completion(
+            source,
+            destination,
+            null,
+            LoadBalancer.Outcome.CANCELLED,
+            rejected.status(),
+            0,
+            rejected.code(),
+            rejected.message(),
+            System.nanoTime() - start,
+            0,
+            0),
+        null,
+        forwarding.metrics(),
+        span,
+        null);
     ChannelFuture written =
         ctx.writeAndFlush(
             ErrorResponses.of(ctx.alloc(), rejected, keepAlive && !closeWhenDone, retryAfter));
