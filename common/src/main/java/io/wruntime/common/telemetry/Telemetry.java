@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *       OTEL_EXPORTER_OTLP_ENDPOINT}, or the signal's own {@code
  *       OTEL_EXPORTER_OTLP_{TRACES,METRICS}_ENDPOINT}) or the signal's exporter is named ({@code
  *       OTEL_TRACES_EXPORTER}, {@code OTEL_METRICS_EXPORTER}); logs are not exported.
- *   <li>The OTLP protocol is {@code http/protobuf} (the only one shipped).
+ *   <li>The OTLP protocol is {@code http/protobuf} (the only one shipped); the propagator is W3C
+ *       trace context ({@code OTEL_PROPAGATORS=tracecontext}).
  *   <li>Spans are always recorded, so every hop gets real span ids and the trace context travels
  *       on, exported or not.
  *   <li>{@code service.name} is the server's name unless {@code OTEL_SERVICE_NAME} or {@code
@@ -69,6 +70,7 @@ public final class Telemetry implements AutoCloseable {
   private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
   private static final String HTTP_PROTOBUF = "http/protobuf";
   private static final String NONE = "none";
+  private static final String W3C_TRACE_CONTEXT = "tracecontext";
 
   /**
    * Attribute combinations one instrument keeps at most: a second line of defence behind the
@@ -155,6 +157,7 @@ public final class Telemetry implements AutoCloseable {
     checkProtocol(env, "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", properties, "otel.traces.exporter");
     checkProtocol(env, "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", properties, "otel.metrics.exporter");
     properties.putIfAbsent("otel.exporter.otlp.protocol", HTTP_PROTOBUF);
+    properties.putIfAbsent("otel.propagators", W3C_TRACE_CONTEXT);
     Telemetry telemetry = assemble(properties, defaultServiceName, null);
     if (telemetry.exportingSpans || !properties.get("otel.metrics.exporter").equals(NONE)) {
       LOG.info(
@@ -186,7 +189,14 @@ public final class Telemetry implements AutoCloseable {
 
   private static Map<String, String> localOnly() {
     return Map.of(
-        "otel.traces.exporter", NONE, "otel.metrics.exporter", NONE, "otel.logs.exporter", NONE);
+        "otel.traces.exporter",
+        NONE,
+        "otel.metrics.exporter",
+        NONE,
+        "otel.logs.exporter",
+        NONE,
+        "otel.propagators",
+        W3C_TRACE_CONTEXT);
   }
 
   /**
