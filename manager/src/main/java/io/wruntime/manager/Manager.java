@@ -17,8 +17,10 @@ import io.wruntime.manager.grpc.ManagerService;
 import io.wruntime.manager.grpc.RoutingTableWatchers;
 import io.wruntime.manager.registry.HealthMonitor;
 import io.wruntime.manager.registry.Registry;
+import io.wruntime.manager.registry.RegistryTimeouts;
 import io.wruntime.manager.registry.RouteSource;
 import io.wruntime.manager.registry.Secrets;
+import io.wruntime.manager.server.LocalCallers;
 import io.wruntime.manager.server.ManagerServer;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -143,8 +145,11 @@ public final class Manager implements AutoCloseable {
     Registry registry =
         new Registry(
             clock,
-            config.engineHeartbeatTimeout(),
-            config.moduleHeartbeatTimeout(),
+            new RegistryTimeouts(
+                config.engineHeartbeatTimeout(),
+                config.moduleHeartbeatTimeout(),
+                config.engineExpiry(),
+                config.startupResync()),
             secrets,
             clusterMode ? RouteSource.CLUSTER : RouteSource.REGISTRATIONS);
     ClusterWatch cluster = null;
@@ -157,6 +162,9 @@ public final class Manager implements AutoCloseable {
       }
     }
     RoutingTableWatchers watchers = new RoutingTableWatchers(registry);
+    // Plaintext: every caller is the local one. Interceptors added later run first, so one a
+    // test added to the builder before (naming other identities) still has the last word.
+    builder.intercept(new LocalCallers());
     ManagerIdentity identity = ManagerIdentity.random(clock.instant());
     ManagerServer server =
         new ManagerServer(

@@ -6,10 +6,14 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.wruntime.common.security.CallerIdentity;
+import io.wruntime.manager.auth.AccessPolicy;
+import io.wruntime.manager.auth.ManagerCall;
 import io.wruntime.manager.registry.Registry;
 import io.wruntime.manager.registry.RegistryException;
 import io.wruntime.manager.registry.Secrets;
 import io.wruntime.manager.registry.Timestamps;
+import io.wruntime.manager.server.Callers;
 import io.wruntime.proto.v1.DeleteRoutingRuleRequest;
 import io.wruntime.proto.v1.DeleteRoutingRuleResponse;
 import io.wruntime.proto.v1.DeleteScheduleRequest;
@@ -61,9 +65,11 @@ import org.slf4j.LoggerFactory;
 /**
  * ManagerService of {@code proto/wruntime.proto} over an in-memory {@link Registry}.
  *
- * <p>Requests are validated here (INVALID_ARGUMENT); the registry's refusals become NOT_FOUND or
- * FAILED_PRECONDITION with the registry's description. Schedules need the PostgreSQL store and
- * answer UNIMPLEMENTED.
+ * <p>Every call is first authorized from {@link Callers#current()} by {@link AccessPolicy}
+ * (PERMISSION_DENIED naming the call and the role it needs); a node identity acts only on the
+ * engines of its own node. Requests are then validated (INVALID_ARGUMENT); the registry's refusals
+ * become NOT_FOUND, FAILED_PRECONDITION or PERMISSION_DENIED with the registry's description.
+ * Schedules need the PostgreSQL store and answer UNIMPLEMENTED.
  */
 public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(ManagerService.class);
@@ -94,10 +100,15 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void registerEngine(
       RegisterEngineRequest request, StreamObserver<RegisterEngineResponse> response) {
     unary(
+        ManagerCall.REGISTER_ENGINE,
         response,
         () -> {
           RequestValidator.registerEngine(request);
-          RegisterEngineResponse result = registry.register(request);
+          CallerIdentity caller = Callers.current();
+          AccessPolicy.registrationNodeDenial(caller, request.getNode().getName())
+              .ifPresent(ManagerService::deny);
+          RegisterEngineResponse result =
+              registry.register(request, AccessPolicy.engineScope(caller).orElse(null));
           LOG.info(
               "engine {} registered with {} module(s) from node \"{}\": routing table version {}",
               request.getEngineId(),
@@ -112,10 +123,15 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void deregisterEngine(
       DeregisterEngineRequest request, StreamObserver<DeregisterEngineResponse> response) {
     unary(
+        ManagerCall.DEREGISTER_ENGINE,
         response,
         () -> {
           RequestValidator.requiredEngineId(request.getEngineId());
-          DeregisterEngineResponse result = registry.deregister(request.getEngineId());
+          DeregisterEngineResponse result =
+              registry.deregister(
+                  request.getEngineId(),
+                  request.getIncarnationId(),
+                  AccessPolicy.engineScope(Callers.current()).orElse(null));
           LOG.info(
               "engine {} deregistered: routing table version {}",
               request.getEngineId(),
@@ -127,10 +143,13 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   @Override
   public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
     unary(
+        ManagerCall.HEARTBEAT,
         response,
         () -> {
           RequestValidator.heartbeat(request);
-          return registry.heartbeat(request.getHeartbeatsList());
+          return registry.heartbeat(
+              request.getHeartbeatsList(),
+              AccessPolicy.engineScope(Callers.current()).orElse(null));
         });
   }
 
@@ -138,6 +157,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void getRoutingTable(
       GetRoutingTableRequest request, StreamObserver<GetRoutingTableResponse> response) {
     unary(
+        ManagerCall.GET_ROUTING_TABLE,
         response,
         () -> {
           RoutingTable table = registry.routingTable();
@@ -155,6 +175,12 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   @Override
   public void watchRoutingTable(
       WatchRoutingTableRequest request, StreamObserver<WatchRoutingTableResponse> response) {
+    try {
+      authorize(ManagerCall.WATCH_ROUTING_TABLE);
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
     watchers.watch(
         request.getNode(), (ServerCallStreamObserver<WatchRoutingTableResponse>) response);
   }
@@ -163,6 +189,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void upsertRoutingRule(
       UpsertRoutingRuleRequest request, StreamObserver<UpsertRoutingRuleResponse> response) {
     unary(
+        ManagerCall.UPSERT_ROUTING_RULE,
         response,
         () -> {
           RequestValidator.routingRule(request.getRule(), request.hasRule());
@@ -180,6 +207,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void deleteRoutingRule(
       DeleteRoutingRuleRequest request, StreamObserver<DeleteRoutingRuleResponse> response) {
     unary(
+        ManagerCall.DELETE_ROUTING_RULE,
         response,
         () -> {
           RequestValidator.name("namespace", request.getNamespace());
@@ -197,6 +225,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   @Override
   public void getSchema(GetSchemaRequest request, StreamObserver<GetSchemaResponse> response) {
     unary(
+        ManagerCall.GET_SCHEMA,
         response,
         () -> {
           RequestValidator.moduleRef("module", request.hasModule() ? request.getModule() : null);
@@ -208,6 +237,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void listEngines(
       ListEnginesRequest request, StreamObserver<ListEnginesResponse> response) {
     unary(
+        ManagerCall.LIST_ENGINES,
         response,
         () -> {
           RequestValidator.optionalName("namespace", request.getNamespace());
@@ -220,6 +250,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   @Override
   public void getEngine(GetEngineRequest request, StreamObserver<GetEngineResponse> response) {
     unary(
+        ManagerCall.GET_ENGINE,
         response,
         () -> {
           RequestValidator.requiredEngineId(request.getEngineId());
@@ -233,6 +264,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void removeEngine(
       RemoveEngineRequest request, StreamObserver<RemoveEngineResponse> response) {
     unary(
+        ManagerCall.REMOVE_ENGINE,
         response,
         () -> {
           RequestValidator.requiredEngineId(request.getEngineId());
@@ -246,6 +278,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void listServices(
       ListServicesRequest request, StreamObserver<ListServicesResponse> response) {
     unary(
+        ManagerCall.LIST_SERVICES,
         response,
         () -> {
           RequestValidator.optionalName("namespace", request.getNamespace());
@@ -258,6 +291,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   @Override
   public void getService(GetServiceRequest request, StreamObserver<GetServiceResponse> response) {
     unary(
+        ManagerCall.GET_SERVICE,
         response,
         () -> {
           RequestValidator.name("namespace", request.getNamespace());
@@ -271,6 +305,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   @Override
   public void setSecret(SetSecretRequest request, StreamObserver<SetSecretResponse> response) {
     unary(
+        ManagerCall.SET_SECRET,
         response,
         () -> {
           RequestValidator.name("namespace", request.getNamespace());
@@ -290,6 +325,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void deleteSecret(
       DeleteSecretRequest request, StreamObserver<DeleteSecretResponse> response) {
     unary(
+        ManagerCall.DELETE_SECRET,
         response,
         () -> {
           RequestValidator.name("namespace", request.getNamespace());
@@ -306,6 +342,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void listSecrets(
       ListSecretsRequest request, StreamObserver<ListSecretsResponse> response) {
     unary(
+        ManagerCall.LIST_SECRETS,
         response,
         () -> {
           RequestValidator.optionalName("namespace", request.getNamespace());
@@ -318,25 +355,26 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   @Override
   public void upsertSchedule(
       UpsertScheduleRequest request, StreamObserver<UpsertScheduleResponse> response) {
-    response.onError(Status.UNIMPLEMENTED.withDescription(SCHEDULES_UNIMPLEMENTED).asException());
+    unimplemented(ManagerCall.UPSERT_SCHEDULE, response);
   }
 
   @Override
   public void deleteSchedule(
       DeleteScheduleRequest request, StreamObserver<DeleteScheduleResponse> response) {
-    response.onError(Status.UNIMPLEMENTED.withDescription(SCHEDULES_UNIMPLEMENTED).asException());
+    unimplemented(ManagerCall.DELETE_SCHEDULE, response);
   }
 
   @Override
   public void listSchedules(
       ListSchedulesRequest request, StreamObserver<ListSchedulesResponse> response) {
-    response.onError(Status.UNIMPLEMENTED.withDescription(SCHEDULES_UNIMPLEMENTED).asException());
+    unimplemented(ManagerCall.LIST_SCHEDULES, response);
   }
 
   @Override
   public void listManagers(
       ListManagersRequest request, StreamObserver<ListManagersResponse> response) {
     unary(
+        ManagerCall.LIST_MANAGERS,
         response,
         () ->
             ListManagersResponse.newBuilder()
@@ -351,11 +389,41 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
                 .build());
   }
 
-  /** Runs a unary call: its result, or its failure as a status with a description. */
-  private static <T> void unary(StreamObserver<T> response, Supplier<T> call) {
+  /** Schedules: authorized like the real calls, then UNIMPLEMENTED. */
+  private static <T> void unimplemented(ManagerCall call, StreamObserver<T> response) {
+    unary(
+        call,
+        response,
+        () -> {
+          throw Status.UNIMPLEMENTED.withDescription(SCHEDULES_UNIMPLEMENTED).asRuntimeException();
+        });
+  }
+
+  /**
+   * The current caller, when it may make {@code call}.
+   *
+   * @throws StatusRuntimeException PERMISSION_DENIED naming the call and the role it needs
+   */
+  private static CallerIdentity authorize(ManagerCall call) {
+    CallerIdentity caller = Callers.current();
+    AccessPolicy.denial(caller, call).ifPresent(ManagerService::deny);
+    return caller;
+  }
+
+  private static void deny(String description) {
+    LOG.warn("permission denied: {}", description);
+    throw Status.PERMISSION_DENIED.withDescription(description).asRuntimeException();
+  }
+
+  /**
+   * Runs a unary call once {@code call} is authorized: its result, or its failure as a status with
+   * a description.
+   */
+  private static <T> void unary(ManagerCall call, StreamObserver<T> response, Supplier<T> body) {
     T result;
     try {
-      result = call.get();
+      authorize(call);
+      result = body.get();
     } catch (StatusRuntimeException e) {
       response.onError(e);
       return;
@@ -364,6 +432,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
           switch (e.reason()) {
             case NOT_FOUND -> Status.NOT_FOUND;
             case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+            case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
           };
       response.onError(status.withDescription(e.getMessage()).asRuntimeException());
       return;

@@ -36,6 +36,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The in-memory registry: engines and their modules, schemas, admin routing rules, and the
@@ -52,17 +54,29 @@ import java.util.function.Function;
  * version is at least the wall clock in milliseconds when it is bumped, so that replicas are
  * unlikely to publish different tables under one version number.
  *
+ * <p>Lifecycle: each registration carries the engine process's incarnation id. A deregistration or
+ * heartbeat of another incarnation than the registered one does not touch the registration (a
+ * heartbeat of another incarnation is answered with a request to register again), so a stopping
+ * predecessor can never silence its restarted successor. An engine not heard from for the expiry
+ * time is forgotten with its routes. For the startup resync time after creation the table is marked
+ * incomplete: engines that lived before a restart are still re-registering.
+ *
+ * <p>Ownership: calls may name the node they act for ({@code callerNode}); an engine registered
+ * from one node cannot be registered again, heartbeated or deregistered for another
+ * (PERMISSION_DENIED) until it is removed or expires.
+ *
  * <p>Thread safety: every operation holds one lock, so each is atomic; listeners run after the lock
  * is released, on the mutating thread, and must not block.
  */
 public final class Registry {
+  private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
   private static final Comparator<Route> ROUTE_ORDER =
       Comparator.comparing((Route r) -> ModuleKey.of(r.getModule()))
           .thenComparing(Route::getEngineId);
 
   private final Clock clock;
-  private final Duration engineTimeout;
-  private final Duration moduleTimeout;
+  private final RegistryTimeouts timeouts;
+  private final Instant resyncUntil;
   private final Secrets secrets;
   private final RouteSource source;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -76,9 +90,10 @@ public final class Registry {
   private List<ClusterRoute> clusterRoutes = List.of();
   private long version = 1;
   private boolean dirty;
+  private boolean complete;
 
   // Written under lock, read without it by watchers and GetRoutingTable.
-  private volatile RoutingTable table = RoutingTable.newBuilder().setVersion(1).build();
+  private volatile RoutingTable table;
 
   /**
    * @param engineTimeout an engine whose last heartbeat is older has all its routes unhealthy
@@ -97,11 +112,22 @@ public final class Registry {
       Duration moduleTimeout,
       Secrets secrets,
       RouteSource source) {
+    this(clock, RegistryTimeouts.of(engineTimeout, moduleTimeout), secrets, source);
+  }
+
+  /**
+   * @param timeouts heartbeat timeouts, engine expiry and the startup resync window
+   * @param source where the routes of the table come from; routes from the cluster are complete at
+   *     once, without a resync window
+   */
+  public Registry(Clock clock, RegistryTimeouts timeouts, Secrets secrets, RouteSource source) {
     this.clock = requireNonNull(clock, "clock");
-    this.engineTimeout = requireNonNull(engineTimeout, "engineTimeout");
-    this.moduleTimeout = requireNonNull(moduleTimeout, "moduleTimeout");
+    this.timeouts = requireNonNull(timeouts, "timeouts");
     this.secrets = requireNonNull(secrets, "secrets");
     this.source = requireNonNull(source, "source");
+    this.resyncUntil = clock.instant().plus(timeouts.startupResync());
+    this.complete = source == RouteSource.CLUSTER || timeouts.startupResync().isZero();
+    this.table = RoutingTable.newBuilder().setVersion(1).setIncomplete(!complete).build();
   }
 
   /** Where the routes of this registry's table come from. */
@@ -161,9 +187,21 @@ public final class Registry {
    *     same module version; NOT_FOUND when a requested secret does not exist
    */
   public RegisterEngineResponse register(RegisterEngineRequest request) {
+    return register(request, null);
+  }
+
+  /**
+   * As {@link #register(RegisterEngineRequest)}, for the node {@code callerNode}.
+   *
+   * @param callerNode the node the caller speaks for, or null for a caller that may register any
+   *     engine
+   * @throws RegistryException PERMISSION_DENIED when the engine id is registered from another node
+   */
+  public RegisterEngineResponse register(RegisterEngineRequest request, String callerNode) {
     requireNonNull(request, "request");
     return mutate(
         now -> {
+          checkOwner(engines.get(request.getEngineId()), callerNode, "register");
           List<ModuleRegistration> modules = request.getModulesList();
           Map<ModuleKey, Schema> newSchemas = new LinkedHashMap<>();
           for (int i = 0; i < modules.size(); i++) {
@@ -208,6 +246,7 @@ public final class Registry {
           EngineEntry entry =
               new EngineEntry(
                   request.getEngineId(),
+                  request.getIncarnationId(),
                   request.hasNode() ? request.getNode() : NodeInfo.getDefaultInstance(),
                   request.getEngineAddress(),
                   now);
@@ -229,18 +268,41 @@ public final class Registry {
         });
   }
 
-  /**
-   * Marks an engine as deregistered: its routes turn unhealthy at once. Unknown ids succeed.
-   * Heartbeats of a deregistered engine are ignored until it registers again.
-   */
+  /** Deregisters whatever incarnation of {@code engineId} is registered, for any node. */
   public DeregisterEngineResponse deregister(String engineId) {
+    return deregister(engineId, "", null);
+  }
+
+  /**
+   * Marks an engine as deregistered: its routes turn unhealthy at once. Unknown ids succeed, and so
+   * does a deregistration of another incarnation than the registered one, which changes nothing.
+   * Heartbeats of the deregistered incarnation are ignored; the next registration (or a heartbeat
+   * of a newer incarnation, answered with a request to register) ends the deregistration.
+   *
+   * @param incarnationId the stopping incarnation; empty: the registered one
+   * @param callerNode the node the caller speaks for, or null for any
+   * @throws RegistryException PERMISSION_DENIED when the engine is registered from another node
+   */
+  public DeregisterEngineResponse deregister(
+      String engineId, String incarnationId, String callerNode) {
     requireNonNull(engineId, "engineId");
+    requireNonNull(incarnationId, "incarnationId");
     return mutate(
         now -> {
           EngineEntry entry = engines.get(engineId);
-          if (entry != null && !entry.deregistered) {
+          checkOwner(entry, callerNode, "deregister");
+          if (entry != null
+              && !incarnationId.isEmpty()
+              && !incarnationId.equals(entry.incarnation)) {
+            LOG.info(
+                "deregistration of engine {} incarnation {} ignored: incarnation {} is registered",
+                engineId,
+                incarnationId,
+                entry.incarnation.isEmpty() ? "(none)" : entry.incarnation);
+          } else if (entry != null && !entry.deregistered) {
             List<Route> before = routesOf(entry);
             entry.deregistered = true;
+            entry.lastSeen = now;
             evaluate(entry, now);
             engineRoutesChanged(!routesOf(entry).equals(before));
             commit();
@@ -252,10 +314,20 @@ public final class Registry {
   /**
    * Records heartbeats: engine liveness and the reported health of each listed module. With several
    * heartbeats of one engine, the last one counts; a heartbeat older than the one already recorded
-   * does not move the times back. Engines the registry does not know are returned in {@code
-   * reregister_engine_ids}.
+   * does not move the times back. Engines the registry does not know, and heartbeats of another
+   * incarnation than the registered one, are returned in {@code reregister_engine_ids}.
    */
   public HeartbeatResponse heartbeat(List<EngineHeartbeat> heartbeats) {
+    return heartbeat(heartbeats, null);
+  }
+
+  /**
+   * As {@link #heartbeat(List)}, for the node {@code callerNode}: nothing is recorded when one of
+   * the engines is registered from another node.
+   *
+   * @throws RegistryException PERMISSION_DENIED naming the first engine of another node
+   */
+  public HeartbeatResponse heartbeat(List<EngineHeartbeat> heartbeats, String callerNode) {
     requireNonNull(heartbeats, "heartbeats");
     return mutate(
         now -> {
@@ -264,10 +336,16 @@ public final class Registry {
             latest.remove(heartbeat.getEngineId());
             latest.put(heartbeat.getEngineId(), heartbeat);
           }
+          for (EngineHeartbeat heartbeat : latest.values()) {
+            checkOwner(engines.get(heartbeat.getEngineId()), callerNode, "heartbeat");
+          }
           HeartbeatResponse.Builder response = HeartbeatResponse.newBuilder();
           for (EngineHeartbeat heartbeat : latest.values()) {
             EngineEntry entry = engines.get(heartbeat.getEngineId());
-            if (entry == null) {
+            if (entry == null
+                || (!heartbeat.getIncarnationId().isEmpty()
+                    && !heartbeat.getIncarnationId().equals(entry.incarnation))) {
+              // Unknown, or a restarted process: its registration replaces the stored one.
               response.addReregisterEngineIds(heartbeat.getEngineId());
               continue;
             }
@@ -279,6 +357,7 @@ public final class Registry {
             if (entry.lastHeartbeat == null || at.isAfter(entry.lastHeartbeat)) {
               entry.lastHeartbeat = at;
             }
+            entry.lastSeen = now;
             for (ModuleHealth health : heartbeat.getModulesList()) {
               ModuleEntry module = entry.modules.get(ModuleKey.of(health.getRef()));
               if (module == null
@@ -298,13 +377,27 @@ public final class Registry {
   }
 
   /**
-   * Re-evaluates every route against the clock: the health monitor's tick. Returns true when a
-   * route turned unhealthy (or healthy), which bumped the version.
+   * Re-evaluates every route against the clock: the health monitor's tick. Forgets engines not
+   * heard from for the expiry time, and ends the startup resync window. Returns true when a route
+   * turned unhealthy (or healthy) or went away, or the table became complete, which bumped the
+   * version.
    */
   public boolean checkHealth() {
     return mutate(
         now -> {
           long before = version;
+          for (var it = engines.values().iterator(); it.hasNext(); ) {
+            EngineEntry entry = it.next();
+            if (RouteHealth.expired(entry.lastSeen, now, timeouts)) {
+              it.remove();
+              LOG.info(
+                  "engine {} forgotten with its {} route(s): not heard from for more than {} s",
+                  entry.id,
+                  entry.modules.size(),
+                  timeouts.engineExpiry().toSeconds());
+              engineRoutesChanged(!entry.modules.isEmpty());
+            }
+          }
           for (EngineEntry entry : engines.values()) {
             List<Route> routes = routesOf(entry);
             evaluate(entry, now);
@@ -567,6 +660,13 @@ public final class Registry {
 
   /** Publishes a new table version when the last mutation changed the table. */
   private void commit() {
+    if (!complete && !clock.instant().isBefore(resyncUntil)) {
+      complete = true;
+      dirty = true;
+      LOG.info(
+          "startup resync window of {} s is over: the routing table is complete",
+          timeouts.startupResync().toSeconds());
+    }
     if (!dirty) {
       return;
     }
@@ -589,7 +689,31 @@ public final class Registry {
             .setVersion(version)
             .addAllRoutes(routes)
             .addAllRules(rules.values())
+            .setIncomplete(!complete)
             .build();
+  }
+
+  /** Whether the table is complete: the startup resync window is over (or there was none). */
+  public boolean complete() {
+    synchronized (lock) {
+      return complete;
+    }
+  }
+
+  private static void checkOwner(EngineEntry entry, String callerNode, String action) {
+    if (entry == null || callerNode == null || entry.node.getName().equals(callerNode)) {
+      return;
+    }
+    throw RegistryException.permissionDenied(
+        "engine \""
+            + entry.id
+            + "\" is registered from node \""
+            + entry.node.getName()
+            + "\"; node \""
+            + callerNode
+            + "\" may not "
+            + action
+            + " it (expected: an engine of the caller's own node)");
   }
 
   /** Marks the table changed when engine routes changed and the table is built from them. */
@@ -631,42 +755,20 @@ public final class Registry {
 
   /** Sets the engine's liveness and each module's route health as of {@code now}. */
   private void evaluate(EngineEntry entry, Instant now) {
-    boolean engineFresh = isFresh(entry.lastHeartbeat, now, engineTimeout);
-    entry.alive = !entry.deregistered && engineFresh;
+    RouteHealth.EngineReport engine =
+        new RouteHealth.EngineReport(entry.id, entry.deregistered, entry.lastHeartbeat);
+    entry.alive = RouteHealth.alive(engine, now, timeouts);
     for (ModuleEntry module : entry.modules.values()) {
-      String problem;
-      if (entry.deregistered) {
-        problem = "engine " + entry.id + " deregistered";
-      } else if (entry.lastHeartbeat == null) {
-        problem = "no heartbeat from engine " + entry.id + " since it registered";
-      } else if (!engineFresh) {
-        problem = staleness("engine " + entry.id, entry.lastHeartbeat, now, engineTimeout);
-      } else if (module.lastHeartbeat == null) {
-        problem = "no health report since the engine registered";
-      } else if (!isFresh(module.lastHeartbeat, now, moduleTimeout)) {
-        problem = staleness("module " + module.key, module.lastHeartbeat, now, moduleTimeout);
-      } else if (!module.reportedHealthy) {
-        problem = module.reportedDetail.isEmpty() ? "reported unhealthy" : module.reportedDetail;
-      } else {
-        problem = "";
-      }
+      String problem =
+          RouteHealth.problem(
+              engine,
+              new RouteHealth.ModuleReport(
+                  module.key, module.lastHeartbeat, module.reportedHealthy, module.reportedDetail),
+              now,
+              timeouts);
       module.healthy = problem.isEmpty();
       module.detail = problem;
     }
-  }
-
-  private static boolean isFresh(Instant last, Instant now, Duration timeout) {
-    return last != null && Duration.between(last, now).compareTo(timeout) <= 0;
-  }
-
-  private static String staleness(String what, Instant last, Instant now, Duration timeout) {
-    return "last heartbeat of "
-        + what
-        + " is "
-        + Duration.between(last, now).toSeconds()
-        + " s old (expected: at most "
-        + timeout.toSeconds()
-        + " s)";
   }
 
   /** When the engine took the heartbeat, never later than now (clocks of nodes differ). */
@@ -754,19 +856,25 @@ public final class Registry {
   /** A registered engine. Guarded by the registry lock. */
   private static final class EngineEntry {
     final String id;
+    final String incarnation;
     final NodeInfo node;
     final String address;
     final Instant registeredAt;
     final Map<ModuleKey, ModuleEntry> modules = new LinkedHashMap<>();
     Instant lastHeartbeat;
+    // The last registration, heartbeat or deregistration: what expiry counts from.
+    Instant lastSeen;
     boolean deregistered;
     boolean alive;
 
-    EngineEntry(String id, NodeInfo node, String address, Instant registeredAt) {
+    EngineEntry(
+        String id, String incarnation, NodeInfo node, String address, Instant registeredAt) {
       this.id = id;
+      this.incarnation = incarnation;
       this.node = node;
       this.address = address;
       this.registeredAt = registeredAt;
+      this.lastSeen = registeredAt;
     }
   }
 

@@ -396,4 +396,69 @@ class RegistryTest {
     assertThat(stats.services()).isEqualTo(2);
     assertThat(stats.routingTableVersion()).isEqualTo(registry.version());
   }
+
+  @Test
+  void anEngineNotHeardFromForTheExpiryTimeIsForgottenWithItsRoutes() {
+    registry.register(engine("e1", "node-a", echo()));
+    registry.register(engine("e2", "node-a", module(ECHO_2, ECHO_SCHEMA)));
+    registry.deregister("e2");
+    clock.advance(Duration.ofSeconds(90));
+    registry.heartbeat(List.of(heartbeat("e1", ECHO, true)));
+
+    clock.advance(Duration.ofSeconds(11));
+    assertThat(registry.checkHealth()).isTrue();
+
+    assertThat(registry.routingTable().getRoutesList())
+        .extracting(Route::getEngineId)
+        .containsExactly("e1");
+    assertThat(registry.engines("", "")).extracting(e -> e.getEngineId()).containsExactly("e1");
+    // Forgotten engines are asked to register again, like unknown ones.
+    assertThat(
+            registry.heartbeat(List.of(heartbeat("e2", ECHO_2, true))).getReregisterEngineIdsList())
+        .containsExactly("e2");
+  }
+
+  @Test
+  void theTableIsIncompleteForTheStartupResyncWindow() {
+    Registry restarted =
+        new Registry(
+            clock,
+            new RegistryTimeouts(
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(100),
+                Duration.ofSeconds(10)),
+            secrets,
+            RouteSource.REGISTRATIONS);
+    assertThat(restarted.routingTable().getIncomplete()).isTrue();
+    restarted.register(engine("e1", "node-a", echo()));
+    assertThat(restarted.routingTable().getIncomplete()).isTrue();
+
+    clock.advance(Duration.ofSeconds(10));
+    long before = restarted.version();
+    assertThat(restarted.checkHealth()).isTrue();
+
+    assertThat(restarted.routingTable().getIncomplete()).isFalse();
+    assertThat(restarted.version()).isEqualTo(before + 1);
+    assertThat(restarted.routingTable().getRoutesList()).hasSize(1);
+  }
+
+  @Test
+  void withoutAResyncWindowTheTableIsCompleteAtOnce() {
+    assertThat(registry.routingTable().getIncomplete()).isFalse();
+  }
+
+  @Test
+  void aHeartbeatOfTheDeregisteredIncarnationIsIgnored() {
+    registry.register(engine("e1", "node-a", echo()).toBuilder().setIncarnationId("a").build());
+    registry.deregister("e1", "a", "node-a");
+
+    assertThat(
+            registry
+                .heartbeat(
+                    List.of(heartbeat("e1", ECHO, true).toBuilder().setIncarnationId("a").build()))
+                .getReregisterEngineIdsList())
+        .isEmpty();
+    assertThat(onlyRoute().getHealthy()).isFalse();
+  }
 }
