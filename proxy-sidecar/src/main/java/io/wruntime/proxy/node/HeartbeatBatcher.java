@@ -106,8 +106,20 @@ public final class HeartbeatBatcher implements AutoCloseable {
     reregister.remove(engineId);
   }
 
-  /** An engine deregistered: its pending heartbeat is dropped. */
-  public synchronized void deregistered(String engineId) {
+  /**
+   * An engine deregistered: its pending heartbeat is dropped, unless it is one of another
+   * incarnation (a restarted engine with the same id whose predecessor just stopped).
+   *
+   * @param incarnationId the incarnation that deregistered; empty: whichever
+   */
+  public synchronized void deregistered(String engineId, String incarnationId) {
+    EngineHeartbeat pending = latest.get(engineId);
+    if (pending != null
+        && !incarnationId.isEmpty()
+        && !pending.getIncarnationId().isEmpty()
+        && !pending.getIncarnationId().equals(incarnationId)) {
+      return;
+    }
     latest.remove(engineId);
     reregister.remove(engineId);
   }

@@ -147,11 +147,27 @@ class HeartbeatBatcherTest {
   void aDeregisteredEnginesPendingHeartbeatIsDropped() {
     batcher.offer(beat("e1", "e2"));
 
-    batcher.deregistered("e1");
+    batcher.deregistered("e1", "");
     batcher.flush();
 
     assertThat(calls.get(0).getHeartbeatsList())
         .extracting(EngineHeartbeat::getEngineId)
         .containsExactly("e2");
+  }
+
+  @Test
+  void theDeregistrationOfAStoppedIncarnationKeepsItsSuccessorsHeartbeat() {
+    batcher.offer(
+        HeartbeatRequest.newBuilder()
+            .addHeartbeats(EngineHeartbeat.newBuilder().setEngineId("e1").setIncarnationId("new"))
+            .build());
+
+    batcher.deregistered("e1", "old");
+    batcher.flush();
+
+    await().atMost(java.time.Duration.ofSeconds(5)).until(() -> !calls.isEmpty());
+    assertThat(calls.get(0).getHeartbeatsList())
+        .singleElement()
+        .satisfies(h -> assertThat(h.getIncarnationId()).isEqualTo("new"));
   }
 }
