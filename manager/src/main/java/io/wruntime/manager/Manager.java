@@ -14,6 +14,7 @@ import io.wruntime.manager.cluster.ClusterWatch;
 import io.wruntime.manager.config.ManagerConfig;
 import io.wruntime.manager.grpc.ManagerIdentity;
 import io.wruntime.manager.grpc.ManagerService;
+import io.wruntime.manager.grpc.RoutingTablePublisher;
 import io.wruntime.manager.grpc.RoutingTableWatchers;
 import io.wruntime.manager.registry.HealthMonitor;
 import io.wruntime.manager.registry.Registry;
@@ -161,14 +162,17 @@ public final class Manager implements AutoCloseable {
         throw new InterruptedIOException("interrupted while listing the cluster");
       }
     }
-    RoutingTableWatchers watchers = new RoutingTableWatchers(registry);
+    RoutingTablePublisher publisher = new RoutingTablePublisher(registry);
+    RoutingTableWatchers watchers = new RoutingTableWatchers(publisher);
     // Plaintext: every caller is the local one. Interceptors added later run first, so one a
     // test added to the builder before (naming other identities) still has the last word.
     builder.intercept(new LocalCallers());
     ManagerIdentity identity = ManagerIdentity.random(clock.instant());
     ManagerServer server =
         new ManagerServer(
-            builder, new ManagerService(registry, secrets, watchers, identity, clock), watchers);
+            builder,
+            new ManagerService(registry, publisher, secrets, watchers, identity, clock),
+            watchers);
     try {
       server.start();
     } catch (IOException | RuntimeException e) {

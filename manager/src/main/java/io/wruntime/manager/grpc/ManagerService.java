@@ -9,10 +9,10 @@ import io.grpc.stub.StreamObserver;
 import io.wruntime.common.security.CallerIdentity;
 import io.wruntime.manager.auth.AccessPolicy;
 import io.wruntime.manager.auth.ManagerCall;
+import io.wruntime.manager.registry.ModuleKey;
 import io.wruntime.manager.registry.Registry;
 import io.wruntime.manager.registry.RegistryException;
 import io.wruntime.manager.registry.Secrets;
-import io.wruntime.manager.registry.Timestamps;
 import io.wruntime.manager.server.Callers;
 import io.wruntime.proto.v1.DeleteRoutingRuleRequest;
 import io.wruntime.proto.v1.DeleteRoutingRuleResponse;
@@ -63,7 +63,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ManagerService of {@code proto/wruntime.proto} over an in-memory {@link Registry}.
+ * ManagerService of {@code proto/wruntime.proto} over an in-memory {@link Registry}: the service
+ * edge, where requests are mapped to the registry's domain values and its answers back ({@link
+ * ProtoMapping}).
  *
  * <p>Every call is first authorized from {@link Callers#current()} by {@link AccessPolicy}
  * (PERMISSION_DENIED naming the call and the role it needs); a node identity acts only on the
@@ -78,6 +80,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
           + " which this manager does not have yet";
 
   private final Registry registry;
+  private final RoutingTablePublisher publisher;
   private final Secrets secrets;
   private final RoutingTableWatchers watchers;
   private final ManagerIdentity identity;
@@ -85,11 +88,13 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
 
   public ManagerService(
       Registry registry,
+      RoutingTablePublisher publisher,
       Secrets secrets,
       RoutingTableWatchers watchers,
       ManagerIdentity identity,
       Clock clock) {
     this.registry = requireNonNull(registry, "registry");
+    this.publisher = requireNonNull(publisher, "publisher");
     this.secrets = requireNonNull(secrets, "secrets");
     this.watchers = requireNonNull(watchers, "watchers");
     this.identity = requireNonNull(identity, "identity");
@@ -108,7 +113,10 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
           AccessPolicy.registrationNodeDenial(caller, request.getNode().getName())
               .ifPresent(ManagerService::deny);
           RegisterEngineResponse result =
-              registry.register(request, AccessPolicy.engineScope(caller).orElse(null));
+              ProtoMapping.registered(
+                  registry.register(
+                      ProtoMapping.registration(request),
+                      AccessPolicy.engineScope(caller).orElse(null)));
           LOG.info(
               "engine {} registered with {} module(s) from node \"{}\": routing table version {}",
               request.getEngineId(),
@@ -128,10 +136,13 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
         () -> {
           RequestValidator.requiredEngineId(request.getEngineId());
           DeregisterEngineResponse result =
-              registry.deregister(
-                  request.getEngineId(),
-                  request.getIncarnationId(),
-                  AccessPolicy.engineScope(Callers.current()).orElse(null));
+              DeregisterEngineResponse.newBuilder()
+                  .setRoutingTableVersion(
+                      registry.deregister(
+                          request.getEngineId(),
+                          request.getIncarnationId(),
+                          AccessPolicy.engineScope(Callers.current()).orElse(null)))
+                  .build();
           LOG.info(
               "engine {} deregistered: routing table version {}",
               request.getEngineId(),
@@ -147,9 +158,10 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
         response,
         () -> {
           RequestValidator.heartbeat(request);
-          return registry.heartbeat(
-              request.getHeartbeatsList(),
-              AccessPolicy.engineScope(Callers.current()).orElse(null));
+          return ProtoMapping.heartbeatResponse(
+              registry.heartbeat(
+                  ProtoMapping.heartbeats(request.getHeartbeatsList()),
+                  AccessPolicy.engineScope(Callers.current()).orElse(null)));
         });
   }
 
@@ -160,13 +172,13 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
         ManagerCall.GET_ROUTING_TABLE,
         response,
         () -> {
-          RoutingTable table = registry.routingTable();
+          RoutingTable table = publisher.current();
           GetRoutingTableResponse.Builder out =
               GetRoutingTableResponse.newBuilder().setVersion(table.getVersion());
           // A known_version above ours means the caller saw another registry (e.g. this manager
           // before a restart without a database): it gets the full table too.
           if (request.getKnownVersion() != table.getVersion()) {
-            out.setTable(Registry.localize(table, request.getNode()));
+            out.setTable(RoutingTablePublisher.localize(table, request.getNode()));
           }
           return out.build();
         });
@@ -193,7 +205,12 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
         response,
         () -> {
           RequestValidator.routingRule(request.getRule(), request.hasRule());
-          UpsertRoutingRuleResponse result = registry.upsertRule(request.getRule());
+          Registry.StoredRule stored = registry.upsertRule(ProtoMapping.rule(request.getRule()));
+          UpsertRoutingRuleResponse result =
+              UpsertRoutingRuleResponse.newBuilder()
+                  .setRule(ProtoMapping.rule(stored.rule()))
+                  .setRoutingTableVersion(stored.version())
+                  .build();
           LOG.info(
               "routing rule for {}.{} stored: routing table version {}",
               request.getRule().getNamespace(),
@@ -229,7 +246,11 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
         response,
         () -> {
           RequestValidator.moduleRef("module", request.hasModule() ? request.getModule() : null);
-          return registry.schema(request.getModule());
+          ModuleKey key = ProtoMapping.key(request.getModule());
+          return GetSchemaResponse.newBuilder()
+              .setModule(ProtoMapping.ref(key))
+              .setFileDescriptorSet(registry.schema(key).bytes())
+              .build();
         });
   }
 
@@ -242,7 +263,10 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
         () -> {
           RequestValidator.optionalName("namespace", request.getNamespace());
           return ListEnginesResponse.newBuilder()
-              .addAllEngines(registry.engines(request.getNode(), request.getNamespace()))
+              .addAllEngines(
+                  registry.engines(request.getNode(), request.getNamespace()).stream()
+                      .map(ProtoMapping::engine)
+                      .toList())
               .build();
         });
   }
@@ -255,7 +279,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
         () -> {
           RequestValidator.requiredEngineId(request.getEngineId());
           return GetEngineResponse.newBuilder()
-              .setEngine(registry.engine(request.getEngineId()))
+              .setEngine(ProtoMapping.engine(registry.engine(request.getEngineId())))
               .build();
         });
   }
@@ -283,7 +307,10 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
         () -> {
           RequestValidator.optionalName("namespace", request.getNamespace());
           return ListServicesResponse.newBuilder()
-              .addAllServices(registry.services(request.getNamespace()))
+              .addAllServices(
+                  registry.services(request.getNamespace()).stream()
+                      .map(ProtoMapping::service)
+                      .toList())
               .build();
         });
   }
@@ -297,7 +324,8 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
           RequestValidator.name("namespace", request.getNamespace());
           RequestValidator.name("name", request.getName());
           return GetServiceResponse.newBuilder()
-              .setService(registry.service(request.getNamespace(), request.getName()))
+              .setService(
+                  ProtoMapping.service(registry.service(request.getNamespace(), request.getName())))
               .build();
         });
   }
@@ -347,7 +375,8 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
         () -> {
           RequestValidator.optionalName("namespace", request.getNamespace());
           return ListSecretsResponse.newBuilder()
-              .addAllSecrets(secrets.list(request.getNamespace()))
+              .addAllSecrets(
+                  secrets.list(request.getNamespace()).stream().map(ProtoMapping::secret).toList())
               .build();
         });
   }

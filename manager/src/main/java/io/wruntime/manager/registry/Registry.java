@@ -3,25 +3,6 @@ package io.wruntime.manager.registry;
 import static java.util.Objects.requireNonNull;
 
 import io.wruntime.common.names.SemVer;
-import io.wruntime.proto.v1.DeregisterEngineResponse;
-import io.wruntime.proto.v1.EngineHeartbeat;
-import io.wruntime.proto.v1.EngineInfo;
-import io.wruntime.proto.v1.GetSchemaResponse;
-import io.wruntime.proto.v1.HeartbeatResponse;
-import io.wruntime.proto.v1.ModuleGrant;
-import io.wruntime.proto.v1.ModuleHealth;
-import io.wruntime.proto.v1.ModuleRef;
-import io.wruntime.proto.v1.ModuleRegistration;
-import io.wruntime.proto.v1.ModuleStatus;
-import io.wruntime.proto.v1.NodeInfo;
-import io.wruntime.proto.v1.RegisterEngineRequest;
-import io.wruntime.proto.v1.RegisterEngineResponse;
-import io.wruntime.proto.v1.Route;
-import io.wruntime.proto.v1.RoutingRule;
-import io.wruntime.proto.v1.RoutingTable;
-import io.wruntime.proto.v1.ServiceInfo;
-import io.wruntime.proto.v1.ServiceVersion;
-import io.wruntime.proto.v1.UpsertRoutingRuleResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,12 +22,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The in-memory registry: engines and their modules, schemas, admin routing rules, and the
- * versioned routing table built from them.
+ * versioned routing table built from them. It speaks the domain ({@link EngineRegistration}, {@link
+ * HeartbeatReport}, {@link RoutingTableSnapshot}, ...); the gRPC service maps its messages to and
+ * from these at the edge.
  *
  * <p>Route health is stored, not computed on read: it changes only when a registration, heartbeat,
- * deregistration or {@link #checkHealth()} re-evaluates it against the clock. So the routing table
- * is a function of stored state, and its version is bumped exactly when a mutation changes the
- * table's content. The version starts at 1 and never decreases.
+ * deregistration or {@link #checkHealth()} re-evaluates it against the clock ({@link RouteHealth}).
+ * So the routing table is a function of stored state, and its version is bumped exactly when a
+ * mutation changes the table's content. The version starts at 1 and never decreases.
  *
  * <p>In {@link RouteSource#CLUSTER} mode the routes come only from {@link #syncCluster}: engines
  * may still register and heartbeat (they are listed), but their registrations add no route and no
@@ -70,9 +53,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Registry {
   private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
-  private static final Comparator<Route> ROUTE_ORDER =
-      Comparator.comparing((Route r) -> ModuleKey.of(r.getModule()))
-          .thenComparing(Route::getEngineId);
 
   private final Clock clock;
   private final RegistryTimeouts timeouts;
@@ -86,14 +66,14 @@ public final class Registry {
   private final Map<String, EngineEntry> engines = new TreeMap<>();
   private final Map<ModuleKey, Schema> schemas = new HashMap<>();
   private final Map<ServiceKey, Set<String>> versionsByService = new TreeMap<>();
-  private final Map<ServiceKey, RoutingRule> rules = new TreeMap<>();
+  private final Map<ServiceKey, Rule> rules = new TreeMap<>();
   private List<ClusterRoute> clusterRoutes = List.of();
   private long version = 1;
   private boolean dirty;
   private boolean complete;
 
-  // Written under lock, read without it by watchers and GetRoutingTable.
-  private volatile RoutingTable table;
+  // Written under lock, read without it by publishers.
+  private volatile RoutingTableSnapshot table;
 
   /**
    * @param engineTimeout an engine whose last heartbeat is older has all its routes unhealthy
@@ -127,7 +107,7 @@ public final class Registry {
     this.source = requireNonNull(source, "source");
     this.resyncUntil = clock.instant().plus(timeouts.startupResync());
     this.complete = source == RouteSource.CLUSTER || timeouts.startupResync().isZero();
-    this.table = RoutingTable.newBuilder().setVersion(1).setIncomplete(!complete).build();
+    this.table = new RoutingTableSnapshot(1, List.of(), List.of(), !complete);
   }
 
   /** Where the routes of this registry's table come from. */
@@ -146,117 +126,85 @@ public final class Registry {
 
   /** The current routing-table version. */
   public long version() {
-    return table.getVersion();
+    return table.version();
   }
 
-  /** The current routing table, every route non-local. Never blocks on the registry lock. */
-  public RoutingTable routingTable() {
+  /** The current routing table. Never blocks on the registry lock. */
+  public RoutingTableSnapshot routingTable() {
     return table;
   }
 
-  /** {@code table} as seen from {@code node}: routes on that node marked local. */
-  public static RoutingTable localize(RoutingTable table, String node) {
-    requireNonNull(table, "table");
-    if (node == null || node.isEmpty()) {
-      return table;
+  /** Whether the table is complete: the startup resync window is over (or there was none). */
+  public boolean complete() {
+    synchronized (lock) {
+      return complete;
     }
-    RoutingTable.Builder out = table.toBuilder();
-    for (int i = 0; i < out.getRoutesCount(); i++) {
-      if (out.getRoutes(i).getNode().equals(node)) {
-        out.setRoutes(i, out.getRoutes(i).toBuilder().setLocal(true));
-      }
-    }
-    for (int i = 0; i < out.getRulesCount(); i++) {
-      RoutingRule.Builder rule = out.getRulesBuilder(i);
-      for (int j = 0; j < rule.getRoutesCount(); j++) {
-        if (rule.getRoutes(j).getNode().equals(node)) {
-          rule.setRoutes(j, rule.getRoutes(j).toBuilder().setLocal(true));
-        }
-      }
-    }
-    return out.build();
+  }
+
+  /** As {@link #register(EngineRegistration, String)} for a caller that may register any engine. */
+  public RegistrationResult register(EngineRegistration registration) {
+    return register(registration, null);
   }
 
   /**
    * Registers an engine or replaces its earlier registration, atomically: on failure nothing is
    * stored. Every module gets a route that stays unhealthy until a heartbeat reports it healthy;
-   * routes of modules the engine no longer lists are removed. The request must be valid (names,
-   * versions, addresses, schemas that parse, no duplicate modules).
-   *
-   * @throws RegistryException FAILED_PRECONDITION when a schema differs from the stored one of the
-   *     same module version; NOT_FOUND when a requested secret does not exist
-   */
-  public RegisterEngineResponse register(RegisterEngineRequest request) {
-    return register(request, null);
-  }
-
-  /**
-   * As {@link #register(RegisterEngineRequest)}, for the node {@code callerNode}.
+   * routes of modules the engine no longer lists are removed. The registration must be valid
+   * (names, versions, addresses, no duplicate modules).
    *
    * @param callerNode the node the caller speaks for, or null for a caller that may register any
    *     engine
-   * @throws RegistryException PERMISSION_DENIED when the engine id is registered from another node
+   * @throws RegistryException FAILED_PRECONDITION when a schema differs from the stored one of the
+   *     same module version; NOT_FOUND when a requested secret does not exist; PERMISSION_DENIED
+   *     when the engine id is registered from another node
    */
-  public RegisterEngineResponse register(RegisterEngineRequest request, String callerNode) {
-    requireNonNull(request, "request");
+  public RegistrationResult register(EngineRegistration registration, String callerNode) {
+    requireNonNull(registration, "registration");
     return mutate(
         now -> {
-          checkOwner(engines.get(request.getEngineId()), callerNode, "register");
-          List<ModuleRegistration> modules = request.getModulesList();
+          checkOwner(engines.get(registration.engineId()), callerNode, "register");
+          List<ModuleDeclaration> modules = registration.modules();
           Map<ModuleKey, Schema> newSchemas = new LinkedHashMap<>();
           for (int i = 0; i < modules.size(); i++) {
-            ModuleRegistration module = modules.get(i);
-            if (module.getSchema().isEmpty()) {
+            ModuleDeclaration module = modules.get(i);
+            if (module.schema() == null || source == RouteSource.CLUSTER) {
+              // In cluster mode the cluster's schemas count; an engine's own copy is not stored.
               continue;
             }
-            if (source == RouteSource.CLUSTER) {
-              // The cluster's schemas count; an engine's own copy is not stored.
-              continue;
-            }
-            ModuleKey key = ModuleKey.of(module.getRef());
-            Schema schema = Schema.parse(module.getSchema());
-            Schema stored = schemas.get(key);
+            Schema stored = schemas.get(module.key());
             if (stored == null) {
-              newSchemas.put(key, schema);
-            } else if (!stored.sameAs(schema)) {
+              newSchemas.put(module.key(), module.schema());
+            } else if (!stored.sameAs(module.schema())) {
               throw RegistryException.failedPrecondition(
                   "modules["
                       + i
                       + "].schema: differs from the schema stored for "
-                      + key
+                      + module.key()
                       + " (expected: the identical FileDescriptorSet or none; a changed schema"
                       + " needs a new module version)");
             }
           }
-          RegisterEngineResponse.Builder response = RegisterEngineResponse.newBuilder();
+          List<RegistrationResult.Grant> grants = new ArrayList<>();
           for (int i = 0; i < modules.size(); i++) {
-            ModuleRegistration module = modules.get(i);
-            response.addModules(
-                ModuleGrant.newBuilder()
-                    .setRef(module.getRef())
-                    .putAllSecrets(
-                        secrets.resolve(
-                            module.getRef().getNamespace(),
-                            module.getRequestedSecretsList(),
-                            "modules[" + i + "].requested_secrets")));
+            ModuleDeclaration module = modules.get(i);
+            grants.add(
+                new RegistrationResult.Grant(
+                    module.key(),
+                    secrets.resolve(
+                        module.key().namespace(),
+                        module.requestedSecrets(),
+                        "modules[" + i + "].requested_secrets")));
           }
 
-          EngineEntry previous = engines.get(request.getEngineId());
+          EngineEntry previous = engines.get(registration.engineId());
           List<Route> before = previous == null ? List.of() : routesOf(previous);
-          EngineEntry entry =
-              new EngineEntry(
-                  request.getEngineId(),
-                  request.getIncarnationId(),
-                  request.hasNode() ? request.getNode() : NodeInfo.getDefaultInstance(),
-                  request.getEngineAddress(),
-                  now);
-          for (ModuleRegistration module : modules) {
-            ModuleKey key = ModuleKey.of(module.getRef());
-            entry.modules.put(key, new ModuleEntry(key));
+          EngineEntry entry = new EngineEntry(registration, now);
+          for (ModuleDeclaration module : modules) {
+            entry.modules.put(module.key(), new ModuleEntry(module.key()));
             if (source == RouteSource.REGISTRATIONS) {
               versionsByService
-                  .computeIfAbsent(key.service(), k -> new TreeSet<>())
-                  .add(key.version());
+                  .computeIfAbsent(module.key().service(), k -> new TreeSet<>())
+                  .add(module.key().version());
             }
           }
           schemas.putAll(newSchemas);
@@ -264,12 +212,12 @@ public final class Registry {
           evaluate(entry, now);
           engineRoutesChanged(!routesOf(entry).equals(before));
           commit();
-          return response.setRoutingTableVersion(version).build();
+          return new RegistrationResult(grants, version);
         });
   }
 
   /** Deregisters whatever incarnation of {@code engineId} is registered, for any node. */
-  public DeregisterEngineResponse deregister(String engineId) {
+  public long deregister(String engineId) {
     return deregister(engineId, "", null);
   }
 
@@ -281,10 +229,10 @@ public final class Registry {
    *
    * @param incarnationId the stopping incarnation; empty: the registered one
    * @param callerNode the node the caller speaks for, or null for any
+   * @return the routing-table version after the deregistration
    * @throws RegistryException PERMISSION_DENIED when the engine is registered from another node
    */
-  public DeregisterEngineResponse deregister(
-      String engineId, String incarnationId, String callerNode) {
+  public long deregister(String engineId, String incarnationId, String callerNode) {
     requireNonNull(engineId, "engineId");
     requireNonNull(incarnationId, "incarnationId");
     return mutate(
@@ -307,46 +255,45 @@ public final class Registry {
             engineRoutesChanged(!routesOf(entry).equals(before));
             commit();
           }
-          return DeregisterEngineResponse.newBuilder().setRoutingTableVersion(version).build();
+          return version;
         });
+  }
+
+  /** As {@link #heartbeat(List, String)} for a caller that may heartbeat any engine. */
+  public HeartbeatResult heartbeat(List<HeartbeatReport> heartbeats) {
+    return heartbeat(heartbeats, null);
   }
 
   /**
    * Records heartbeats: engine liveness and the reported health of each listed module. With several
    * heartbeats of one engine, the last one counts; a heartbeat older than the one already recorded
    * does not move the times back. Engines the registry does not know, and heartbeats of another
-   * incarnation than the registered one, are returned in {@code reregister_engine_ids}.
-   */
-  public HeartbeatResponse heartbeat(List<EngineHeartbeat> heartbeats) {
-    return heartbeat(heartbeats, null);
-  }
-
-  /**
-   * As {@link #heartbeat(List)}, for the node {@code callerNode}: nothing is recorded when one of
-   * the engines is registered from another node.
+   * incarnation than the registered one, are returned to register again. Nothing is recorded when
+   * one of the engines is registered from another node than {@code callerNode}.
    *
+   * @param callerNode the node the caller speaks for, or null for any
    * @throws RegistryException PERMISSION_DENIED naming the first engine of another node
    */
-  public HeartbeatResponse heartbeat(List<EngineHeartbeat> heartbeats, String callerNode) {
+  public HeartbeatResult heartbeat(List<HeartbeatReport> heartbeats, String callerNode) {
     requireNonNull(heartbeats, "heartbeats");
     return mutate(
         now -> {
-          Map<String, EngineHeartbeat> latest = new LinkedHashMap<>();
-          for (EngineHeartbeat heartbeat : heartbeats) {
-            latest.remove(heartbeat.getEngineId());
-            latest.put(heartbeat.getEngineId(), heartbeat);
+          Map<String, HeartbeatReport> latest = new LinkedHashMap<>();
+          for (HeartbeatReport heartbeat : heartbeats) {
+            latest.remove(heartbeat.engineId());
+            latest.put(heartbeat.engineId(), heartbeat);
           }
-          for (EngineHeartbeat heartbeat : latest.values()) {
-            checkOwner(engines.get(heartbeat.getEngineId()), callerNode, "heartbeat");
+          for (HeartbeatReport heartbeat : latest.values()) {
+            checkOwner(engines.get(heartbeat.engineId()), callerNode, "heartbeat");
           }
-          HeartbeatResponse.Builder response = HeartbeatResponse.newBuilder();
-          for (EngineHeartbeat heartbeat : latest.values()) {
-            EngineEntry entry = engines.get(heartbeat.getEngineId());
+          List<String> reregister = new ArrayList<>();
+          for (HeartbeatReport heartbeat : latest.values()) {
+            EngineEntry entry = engines.get(heartbeat.engineId());
             if (entry == null
-                || (!heartbeat.getIncarnationId().isEmpty()
-                    && !heartbeat.getIncarnationId().equals(entry.incarnation))) {
+                || (!heartbeat.incarnationId().isEmpty()
+                    && !heartbeat.incarnationId().equals(entry.incarnation))) {
               // Unknown, or a restarted process: its registration replaces the stored one.
-              response.addReregisterEngineIds(heartbeat.getEngineId());
+              reregister.add(heartbeat.engineId());
               continue;
             }
             if (entry.deregistered) {
@@ -358,21 +305,21 @@ public final class Registry {
               entry.lastHeartbeat = at;
             }
             entry.lastSeen = now;
-            for (ModuleHealth health : heartbeat.getModulesList()) {
-              ModuleEntry module = entry.modules.get(ModuleKey.of(health.getRef()));
+            for (HeartbeatReport.ModuleHealth health : heartbeat.modules()) {
+              ModuleEntry module = entry.modules.get(health.module());
               if (module == null
                   || (module.lastHeartbeat != null && at.isBefore(module.lastHeartbeat))) {
                 continue;
               }
-              module.reportedHealthy = health.getHealthy();
-              module.reportedDetail = health.getDetail();
+              module.reportedHealthy = health.healthy();
+              module.reportedDetail = health.detail();
               module.lastHeartbeat = at;
             }
             evaluate(entry, now);
             engineRoutesChanged(!routesOf(entry).equals(before));
           }
           commit();
-          return response.setRoutingTableVersion(version).build();
+          return new HeartbeatResult(reregister, version);
         });
   }
 
@@ -472,29 +419,35 @@ public final class Registry {
   }
 
   /**
-   * Creates or replaces the admin rule of the rule's (namespace, module). The rule must be valid.
-   * Static routes are stored healthy (they have no heartbeats) and without engine.
+   * Creates or replaces the admin rule of the rule's service. The rule must be valid. Static routes
+   * are stored healthy (they have no heartbeats) and without engine.
+   *
+   * @return the rule as stored, with its update time
    */
-  public UpsertRoutingRuleResponse upsertRule(RoutingRule rule) {
+  public StoredRule upsertRule(Rule rule) {
     requireNonNull(rule, "rule");
     return mutate(
         now -> {
-          RoutingRule.Builder stored = rule.toBuilder().setUpdatedAt(Timestamps.of(now));
-          for (int i = 0; i < stored.getRoutesCount(); i++) {
-            stored.setRoutes(
-                i,
-                stored.getRoutes(i).toBuilder().clearEngineId().setHealthy(true).setLocal(false));
+          List<Route> routes = new ArrayList<>();
+          for (Route route : rule.routes()) {
+            routes.add(
+                new Route(
+                    route.module(), "", route.address(), route.node(), route.nodeAddress(), true));
           }
-          RoutingRule built = stored.build();
-          rules.put(new ServiceKey(rule.getNamespace(), rule.getModule()), built);
+          Rule stored = new Rule(rule.service(), rule.defaultVersion(), routes, now);
+          rules.put(rule.service(), stored);
           dirty = true;
           commit();
-          return UpsertRoutingRuleResponse.newBuilder()
-              .setRule(built)
-              .setRoutingTableVersion(version)
-              .build();
+          return new StoredRule(stored, version);
         });
   }
+
+  /**
+   * A rule as stored.
+   *
+   * @param version the routing-table version that contains it
+   */
+  public record StoredRule(Rule rule, long version) {}
 
   /**
    * Deletes the admin rule of a (namespace, module).
@@ -520,8 +473,8 @@ public final class Registry {
    *
    * @throws RegistryException NOT_FOUND naming the module version
    */
-  public GetSchemaResponse schema(ModuleRef ref) {
-    ModuleKey key = ModuleKey.of(ref);
+  public Schema schema(ModuleKey key) {
+    requireNonNull(key, "key");
     synchronized (lock) {
       Schema schema = schemas.get(key);
       if (schema == null) {
@@ -532,26 +485,23 @@ public final class Registry {
                 : " was never registered";
         throw RegistryException.notFound("no schema for " + key + ": the module version" + why);
       }
-      return GetSchemaResponse.newBuilder()
-          .setModule(key.toRef())
-          .setFileDescriptorSet(schema.bytes())
-          .build();
+      return schema;
     }
   }
 
   /** Engines ordered by id; {@code node} and {@code namespace} filter when not empty. */
-  public List<EngineInfo> engines(String node, String namespace) {
+  public List<EngineStatus> engines(String node, String namespace) {
     synchronized (lock) {
-      List<EngineInfo> out = new ArrayList<>();
+      List<EngineStatus> out = new ArrayList<>();
       for (EngineEntry entry : engines.values()) {
-        if (!node.isEmpty() && !node.equals(entry.node.getName())) {
+        if (!node.isEmpty() && !node.equals(entry.node.name())) {
           continue;
         }
         if (!namespace.isEmpty()
             && entry.modules.keySet().stream().noneMatch(k -> k.namespace().equals(namespace))) {
           continue;
         }
-        out.add(info(entry));
+        out.add(status(entry));
       }
       return out;
     }
@@ -562,24 +512,24 @@ public final class Registry {
    *
    * @throws RegistryException NOT_FOUND when the id is unknown
    */
-  public EngineInfo engine(String engineId) {
+  public EngineStatus engine(String engineId) {
     synchronized (lock) {
       EngineEntry entry = engines.get(engineId);
       if (entry == null) {
         throw RegistryException.notFound(
             "engine \"" + engineId + "\" is not registered (expected: an id from ListEngines)");
       }
-      return info(entry);
+      return status(entry);
     }
   }
 
   /** Services ordered by (namespace, name); {@code namespace} filters when not empty. */
-  public List<ServiceInfo> services(String namespace) {
+  public List<ServiceStatus> services(String namespace) {
     synchronized (lock) {
-      List<ServiceInfo> out = new ArrayList<>();
+      List<ServiceStatus> out = new ArrayList<>();
       for (ServiceKey key : versionsByService.keySet()) {
         if (namespace.isEmpty() || namespace.equals(key.namespace())) {
-          out.add(serviceInfo(key));
+          out.add(serviceStatus(key));
         }
       }
       return out;
@@ -591,14 +541,14 @@ public final class Registry {
    *
    * @throws RegistryException NOT_FOUND when no engine ever registered it
    */
-  public ServiceInfo service(String namespace, String name) {
+  public ServiceStatus service(String namespace, String name) {
     ServiceKey key = new ServiceKey(namespace, name);
     synchronized (lock) {
       if (!versionsByService.containsKey(key)) {
         throw RegistryException.notFound(
             "service " + key + " is not registered (no engine ever registered it)");
       }
-      return serviceInfo(key);
+      return serviceStatus(key);
     }
   }
 
@@ -683,37 +633,8 @@ public final class Registry {
         routes.addAll(routesOf(entry));
       }
     }
-    routes.sort(ROUTE_ORDER);
-    table =
-        RoutingTable.newBuilder()
-            .setVersion(version)
-            .addAllRoutes(routes)
-            .addAllRules(rules.values())
-            .setIncomplete(!complete)
-            .build();
-  }
-
-  /** Whether the table is complete: the startup resync window is over (or there was none). */
-  public boolean complete() {
-    synchronized (lock) {
-      return complete;
-    }
-  }
-
-  private static void checkOwner(EngineEntry entry, String callerNode, String action) {
-    if (entry == null || callerNode == null || entry.node.getName().equals(callerNode)) {
-      return;
-    }
-    throw RegistryException.permissionDenied(
-        "engine \""
-            + entry.id
-            + "\" is registered from node \""
-            + entry.node.getName()
-            + "\"; node \""
-            + callerNode
-            + "\" may not "
-            + action
-            + " it (expected: an engine of the caller's own node)");
+    routes.sort(Comparator.naturalOrder());
+    table = new RoutingTableSnapshot(version, routes, List.copyOf(rules.values()), !complete);
   }
 
   /** Marks the table changed when engine routes changed and the table is built from them. */
@@ -723,15 +644,30 @@ public final class Registry {
     }
   }
 
+  private static void checkOwner(EngineEntry entry, String callerNode, String action) {
+    if (entry == null || callerNode == null || entry.node.name().equals(callerNode)) {
+      return;
+    }
+    throw RegistryException.permissionDenied(
+        "engine \""
+            + entry.id
+            + "\" is registered from node \""
+            + entry.node.name()
+            + "\"; node \""
+            + callerNode
+            + "\" may not "
+            + action
+            + " it (expected: an engine of the caller's own node)");
+  }
+
   private static Route route(ClusterRoute route) {
-    return Route.newBuilder()
-        .setModule(route.module().toRef())
-        .setEngineId(route.engineId())
-        .setAddress(route.address())
-        .setNode(route.node())
-        .setNodeAddress(route.nodeAddress())
-        .setHealthy(route.healthy())
-        .build();
+    return new Route(
+        route.module(),
+        route.engineId(),
+        route.address(),
+        route.node(),
+        route.nodeAddress(),
+        route.healthy());
   }
 
   private static List<Route> routesOf(EngineEntry entry) {
@@ -743,14 +679,13 @@ public final class Registry {
   }
 
   private static Route route(EngineEntry entry, ModuleEntry module) {
-    return Route.newBuilder()
-        .setModule(module.key.toRef())
-        .setEngineId(entry.id)
-        .setAddress(entry.address)
-        .setNode(entry.node.getName())
-        .setNodeAddress(entry.node.getProxyAddress())
-        .setHealthy(module.healthy)
-        .build();
+    return new Route(
+        module.key,
+        entry.id,
+        entry.address,
+        entry.node.name(),
+        entry.node.proxyAddress(),
+        module.healthy);
   }
 
   /** Sets the engine's liveness and each module's route health as of {@code now}. */
@@ -772,80 +707,61 @@ public final class Registry {
   }
 
   /** When the engine took the heartbeat, never later than now (clocks of nodes differ). */
-  private static Instant observedAt(EngineHeartbeat heartbeat, Instant now) {
-    if (!heartbeat.hasObservedAt()) {
-      return now;
-    }
-    Instant at = Timestamps.toInstant(heartbeat.getObservedAt());
-    return at.isAfter(now) ? now : at;
+  private static Instant observedAt(HeartbeatReport heartbeat, Instant now) {
+    Instant at = heartbeat.observedAt();
+    return at == null || at.isAfter(now) ? now : at;
   }
 
-  private EngineInfo info(EngineEntry entry) {
-    EngineInfo.Builder out =
-        EngineInfo.newBuilder()
-            .setEngineId(entry.id)
-            .setEngineAddress(entry.address)
-            .setHealthy(entry.alive)
-            .setDeregistered(entry.deregistered)
-            .setRegisteredAt(Timestamps.of(entry.registeredAt));
-    if (!entry.node.equals(NodeInfo.getDefaultInstance())) {
-      out.setNode(entry.node);
-    }
-    if (entry.lastHeartbeat != null) {
-      out.setLastHeartbeat(Timestamps.of(entry.lastHeartbeat));
-    }
+  private EngineStatus status(EngineEntry entry) {
+    List<EngineStatus.ModuleStatus> modules = new ArrayList<>();
     for (ModuleEntry module : entry.modules.values()) {
-      ModuleStatus.Builder status =
-          ModuleStatus.newBuilder()
-              .setRef(module.key.toRef())
-              .setHealthy(module.healthy)
-              .setDetail(module.detail)
-              .setHasSchema(schemas.containsKey(module.key));
-      if (module.lastHeartbeat != null) {
-        status.setLastHeartbeat(Timestamps.of(module.lastHeartbeat));
-      }
-      out.addModules(status);
+      modules.add(
+          new EngineStatus.ModuleStatus(
+              module.key,
+              module.healthy,
+              module.detail,
+              schemas.containsKey(module.key),
+              module.lastHeartbeat));
     }
-    return out.build();
+    return new EngineStatus(
+        entry.id,
+        entry.incarnation,
+        entry.node,
+        entry.address,
+        entry.alive,
+        entry.deregistered,
+        entry.registeredAt,
+        entry.lastHeartbeat,
+        modules);
   }
 
-  private ServiceInfo serviceInfo(ServiceKey key) {
+  private ServiceStatus serviceStatus(ServiceKey key) {
     List<String> versions = new ArrayList<>(versionsByService.get(key));
     versions.sort(Comparator.comparing(Registry::semVer, Comparator.reverseOrder()));
-    ServiceInfo.Builder out =
-        ServiceInfo.newBuilder().setNamespace(key.namespace()).setName(key.name());
+    List<ServiceStatus.VersionStatus> out = new ArrayList<>();
     for (String v : versions) {
       ModuleKey moduleKey = new ModuleKey(key.namespace(), key.name(), v);
       Schema schema = schemas.get(moduleKey);
-      ServiceVersion.Builder sv =
-          ServiceVersion.newBuilder().setVersion(v).setHasSchema(schema != null);
-      if (schema != null) {
-        sv.addAllMethods(schema.methods());
-      }
-      int healthy = 0;
+      List<Route> instances = new ArrayList<>();
       if (source == RouteSource.CLUSTER) {
         for (ClusterRoute route : clusterRoutes) {
           if (route.module().equals(moduleKey)) {
-            sv.addInstances(route(route));
-            healthy += route.healthy() ? 1 : 0;
+            instances.add(route(route));
           }
         }
       } else {
         for (EngineEntry entry : engines.values()) {
           ModuleEntry module = entry.modules.get(moduleKey);
           if (module != null) {
-            sv.addInstances(route(entry, module));
-            healthy += module.healthy ? 1 : 0;
+            instances.add(route(entry, module));
           }
         }
       }
-      out.addVersions(sv.setHealthyInstances(healthy));
+      out.add(
+          new ServiceStatus.VersionStatus(
+              v, schema != null, schema == null ? List.of() : schema.methods(), instances));
     }
-    RoutingRule rule = rules.get(key);
-    if (rule != null) {
-      out.setRule(rule);
-    }
-    return out.build();
+    return new ServiceStatus(key, out, rules.get(key));
   }
 
   private static SemVer semVer(String version) {
@@ -857,7 +773,7 @@ public final class Registry {
   private static final class EngineEntry {
     final String id;
     final String incarnation;
-    final NodeInfo node;
+    final NodeRef node;
     final String address;
     final Instant registeredAt;
     final Map<ModuleKey, ModuleEntry> modules = new LinkedHashMap<>();
@@ -867,12 +783,11 @@ public final class Registry {
     boolean deregistered;
     boolean alive;
 
-    EngineEntry(
-        String id, String incarnation, NodeInfo node, String address, Instant registeredAt) {
-      this.id = id;
-      this.incarnation = incarnation;
-      this.node = node;
-      this.address = address;
+    EngineEntry(EngineRegistration registration, Instant registeredAt) {
+      this.id = registration.engineId();
+      this.incarnation = registration.incarnationId();
+      this.node = registration.node();
+      this.address = registration.address();
       this.registeredAt = registeredAt;
       this.lastSeen = registeredAt;
     }

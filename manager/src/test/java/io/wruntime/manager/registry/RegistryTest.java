@@ -10,6 +10,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.wruntime.manager.MutableClock;
+import io.wruntime.manager.ProtoRegistry;
+import io.wruntime.manager.grpc.RoutingTablePublisher;
+import io.wruntime.manager.grpc.Timestamps;
 import io.wruntime.proto.v1.EngineHeartbeat;
 import io.wruntime.proto.v1.ModuleRef;
 import io.wruntime.proto.v1.ModuleRegistration;
@@ -31,8 +34,9 @@ class RegistryTest {
 
   private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
   private final Secrets secrets = new Secrets(clock);
-  private final Registry registry =
-      new Registry(clock, Duration.ofSeconds(10), Duration.ofSeconds(6), secrets);
+  private final ProtoRegistry registry =
+      new ProtoRegistry(
+          new Registry(clock, Duration.ofSeconds(10), Duration.ofSeconds(6), secrets));
 
   private static ModuleRegistration echo() {
     return module(ECHO, ECHO_SCHEMA);
@@ -125,7 +129,9 @@ class RegistryTest {
 
   @Test
   void theMonitorMarksEveryRouteOfASilentEngineUnhealthyAfterTheEngineTimeout() {
-    Registry lenient = new Registry(clock, Duration.ofSeconds(10), Duration.ofSeconds(60), secrets);
+    ProtoRegistry lenient =
+        new ProtoRegistry(
+            new Registry(clock, Duration.ofSeconds(10), Duration.ofSeconds(60), secrets));
     lenient.register(engine("e1", "node-a", echo(), caller()));
     lenient.heartbeat(
         List.of(
@@ -351,14 +357,14 @@ class RegistryTest {
     registry.register(engine("e1", "node-a", echo()));
     registry.register(engine("e2", "node-b", echo()));
 
-    RoutingTable forA = Registry.localize(registry.routingTable(), "node-a");
+    RoutingTable forA = RoutingTablePublisher.localize(registry.routingTable(), "node-a");
 
     assertThat(forA.getRoutesList())
         .extracting(Route::getEngineId, Route::getLocal)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("e1", true),
             org.assertj.core.groups.Tuple.tuple("e2", false));
-    assertThat(Registry.localize(registry.routingTable(), "").getRoutesList())
+    assertThat(RoutingTablePublisher.localize(registry.routingTable(), "").getRoutesList())
         .noneMatch(Route::getLocal);
     assertThat(registry.routingTable().getRoutesList()).noneMatch(Route::getLocal);
   }
@@ -420,16 +426,17 @@ class RegistryTest {
 
   @Test
   void theTableIsIncompleteForTheStartupResyncWindow() {
-    Registry restarted =
-        new Registry(
-            clock,
-            new RegistryTimeouts(
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(100),
-                Duration.ofSeconds(10)),
-            secrets,
-            RouteSource.REGISTRATIONS);
+    ProtoRegistry restarted =
+        new ProtoRegistry(
+            new Registry(
+                clock,
+                new RegistryTimeouts(
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(100),
+                    Duration.ofSeconds(10)),
+                secrets,
+                RouteSource.REGISTRATIONS));
     assertThat(restarted.routingTable().getIncomplete()).isTrue();
     restarted.register(engine("e1", "node-a", echo()));
     assertThat(restarted.routingTable().getIncomplete()).isTrue();
