@@ -136,7 +136,10 @@ public final class NodeRegistration implements AutoCloseable {
     return registration.getEngineId();
   }
 
-  /** This process start's incarnation id, sent with every registration, heartbeat and deregistration. */
+  /**
+   * This process start's incarnation id, sent with every registration, heartbeat and
+   * deregistration.
+   */
   public String incarnationId() {
     return registration.getIncarnationId();
   }
