@@ -178,6 +178,7 @@ public final class ProtoMapping {
     EngineInfo.Builder out =
         EngineInfo.newBuilder()
             .setEngineId(engine.engineId())
+            .setIncarnationId(engine.incarnationId())
             .setEngineAddress(engine.address())
             .setHealthy(engine.alive())
             .setDeregistered(engine.deregistered())

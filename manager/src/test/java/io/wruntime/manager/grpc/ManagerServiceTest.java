@@ -819,11 +819,10 @@ class ManagerServiceTest {
         DeregisterEngineRequest.newBuilder().setEngineId("e1").setIncarnationId("old").build());
 
     assertThat(table(0, "").getTable().getRoutes(0).getHealthy()).isTrue();
-    assertThat(
-            node.getEngine(GetEngineRequest.newBuilder().setEngineId("e1").build())
-                .getEngine()
-                .getDeregistered())
-        .isFalse();
+    EngineInfo engine =
+        node.getEngine(GetEngineRequest.newBuilder().setEngineId("e1").build()).getEngine();
+    assertThat(engine.getDeregistered()).isFalse();
+    assertThat(engine.getIncarnationId()).isEqualTo("new");
   }
 
   @Test
