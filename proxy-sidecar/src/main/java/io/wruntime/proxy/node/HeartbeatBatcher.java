@@ -176,10 +176,16 @@ public final class HeartbeatBatcher implements AutoCloseable {
                   failing = true;
                 }
                 if (first) {
+                  // Status.toString() would carry the cause's whole stack trace.
+                  Status status = Status.fromThrowable(t);
+                  String description = status.getDescription();
+                  if (description == null && status.getCause() != null) {
+                    description = status.getCause().toString();
+                  }
                   LOG.warn(
                       "heartbeats to the manager at {} failed ({}); retrying every {} ms",
                       managerAddress,
-                      Status.fromThrowable(t),
+                      status.getCode() + (description == null ? "" : ": " + description),
                       interval.toMillis());
                 }
               }
