@@ -130,7 +130,8 @@ class RestartIT {
         LocalCluster.Manager restarted = cluster.restartManager(resync);
         restarted
             .process()
-            .await(Pattern.compile("startup resync window of 30 s is over"), Duration.ofSeconds(90));
+            .await(
+                Pattern.compile("startup resync window of 30 s is over"), Duration.ofSeconds(90));
         proxy.process().await(Pattern.compile("routing table stream to the manager restored"));
         cluster.awaitRoutingTable(
             Duration.ofSeconds(30),
