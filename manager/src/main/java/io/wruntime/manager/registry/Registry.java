@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * <p>Lifecycle: each registration carries the engine process's incarnation id. A deregistration or
  * heartbeat of another incarnation than the registered one does not touch the registration (a
  * heartbeat of another incarnation is answered with a request to register again), so a stopping
- * predecessor can never silence its restarted successor. An engine not heard from for the expiry
+ * predecessor can never silence its restarted successor. Only heartbeats of the incarnation a
+ * deregistration named (or, when it named none, heartbeats that name none) are ignored after it;
+ * any other live incarnation is asked to register again. An engine not heard from for the expiry
  * time is forgotten with its routes. For the startup resync time after creation the table is marked
  * incomplete: engines that lived before a restart are still re-registering.
  *
@@ -250,6 +252,7 @@ public final class Registry {
           } else if (entry != null && !entry.deregistered) {
             List<Route> before = routesOf(entry);
             entry.deregistered = true;
+            entry.deregisteredBy = incarnationId;
             entry.lastSeen = now;
             evaluate(entry, now);
             engineRoutesChanged(!routesOf(entry).equals(before));
@@ -297,6 +300,12 @@ public final class Registry {
               continue;
             }
             if (entry.deregistered) {
+              if (!heartbeat.incarnationId().isEmpty()
+                  && !heartbeat.incarnationId().equals(entry.deregisteredBy)) {
+                // Deregistered without naming this live incarnation (an older client that
+                // shares the engine id): the engine registers again rather than stay dark.
+                reregister.add(heartbeat.engineId());
+              }
               continue;
             }
             List<Route> before = routesOf(entry);
@@ -781,6 +790,8 @@ public final class Registry {
     // The last registration, heartbeat or deregistration: what expiry counts from.
     Instant lastSeen;
     boolean deregistered;
+    // The incarnation a deregistration named; empty when it named none.
+    String deregisteredBy = "";
     boolean alive;
 
     EngineEntry(EngineRegistration registration, Instant registeredAt) {

@@ -468,4 +468,22 @@ class RegistryTest {
         .isEmpty();
     assertThat(onlyRoute().getHealthy()).isFalse();
   }
+
+  @Test
+  void aDeregistrationNamingNoIncarnationDoesNotSilenceALiveOneForGood() {
+    registry.register(engine("e1", "node-a", echo()).toBuilder().setIncarnationId("b").build());
+    // An older engine process sharing the id stops: its deregistration names no incarnation.
+    registry.deregister("e1");
+
+    assertThat(
+            registry
+                .heartbeat(
+                    List.of(heartbeat("e1", ECHO, true).toBuilder().setIncarnationId("b").build()))
+                .getReregisterEngineIdsList())
+        .containsExactly("e1");
+    registry.register(engine("e1", "node-a", echo()).toBuilder().setIncarnationId("b").build());
+    registry.heartbeat(
+        List.of(heartbeat("e1", ECHO, true).toBuilder().setIncarnationId("b").build()));
+    assertThat(onlyRoute().getHealthy()).isTrue();
+  }
 }
