@@ -463,6 +463,9 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
             case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
             case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
           };
+      if (e.reason() == RegistryException.Reason.PERMISSION_DENIED) {
+        LOG.warn("permission denied: {}: {}", call.method(), e.getMessage());
+      }
       response.onError(status.withDescription(e.getMessage()).asRuntimeException());
       return;
     } catch (RuntimeException e) {
