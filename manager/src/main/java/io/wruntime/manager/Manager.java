@@ -15,11 +15,14 @@ import io.wruntime.manager.cluster.ClusterWatch;
 import io.wruntime.manager.config.ManagerConfig;
 import io.wruntime.manager.grpc.ManagerIdentity;
 import io.wruntime.manager.grpc.ManagerService;
+import io.wruntime.manager.grpc.RoutingTablePublisher;
 import io.wruntime.manager.grpc.RoutingTableWatchers;
 import io.wruntime.manager.registry.HealthMonitor;
 import io.wruntime.manager.registry.Registry;
+import io.wruntime.manager.registry.RegistryTimeouts;
 import io.wruntime.manager.registry.RouteSource;
 import io.wruntime.manager.registry.Secrets;
+import io.wruntime.manager.server.LocalCallers;
 import io.wruntime.manager.server.ManagerServer;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -153,8 +156,11 @@ public final class Manager implements AutoCloseable {
     Registry registry =
         new Registry(
             clock,
-            config.engineHeartbeatTimeout(),
-            config.moduleHeartbeatTimeout(),
+            new RegistryTimeouts(
+                config.engineHeartbeatTimeout(),
+                config.moduleHeartbeatTimeout(),
+                config.engineExpiry(),
+                config.startupResync()),
             secrets,
             clusterMode ? RouteSource.CLUSTER : RouteSource.REGISTRATIONS);
     ClusterWatch cluster = null;
@@ -166,11 +172,17 @@ public final class Manager implements AutoCloseable {
         throw new InterruptedIOException("interrupted while listing the cluster");
       }
     }
-    RoutingTableWatchers watchers = new RoutingTableWatchers(registry);
+    RoutingTablePublisher publisher = new RoutingTablePublisher(registry);
+    RoutingTableWatchers watchers = new RoutingTableWatchers(publisher);
+    // Plaintext: every caller is the local one. Interceptors added later run first, so one a
+    // test added to the builder before (naming other identities) still has the last word.
+    builder.intercept(new LocalCallers());
     ManagerIdentity identity = ManagerIdentity.random(clock.instant());
     ManagerServer server =
         new ManagerServer(
-            builder, new ManagerService(registry, secrets, watchers, identity, clock), watchers);
+            builder,
+            new ManagerService(registry, publisher, secrets, watchers, identity, clock),
+            watchers);
     try {
       server.start();
     } catch (IOException | RuntimeException e) {

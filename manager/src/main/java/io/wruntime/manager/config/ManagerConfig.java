@@ -24,6 +24,10 @@ import java.util.Set;
  *     scheduled calls), accepted for compatibility and unused until schedules exist; null when
  *     unset
  * @param kubernetes cluster mode ({@code [kubernetes]}): routes from WasmModules and engine pods
+ * @param engineExpiry an engine without a heartbeat for this long (deregistered or not) is
+ *     forgotten with its routes
+ * @param startupResync how long after start the routing table is marked incomplete, so that proxies
+ *     keep their last table while engines re-register
  */
 public record ManagerConfig(
     String source,
@@ -33,10 +37,15 @@ public record ManagerConfig(
     Duration healthCheckInterval,
     HostPort adminAddress,
     HostPort localProxyAddress,
-    KubernetesConfig kubernetes) {
+    KubernetesConfig kubernetes,
+    Duration engineExpiry,
+    Duration startupResync) {
   public static final String DEFAULT_LISTEN_ADDRESS = "0.0.0.0:9000";
   public static final long DEFAULT_ENGINE_HEARTBEAT_TIMEOUT_SECS = 10;
   public static final long DEFAULT_HEALTH_CHECK_INTERVAL_SECS = 5;
+
+  /** The default engine expiry, as a multiple of the engine heartbeat timeout. */
+  public static final long DEFAULT_ENGINE_EXPIRY_FACTOR = 10;
 
   /** Longest accepted timeout or interval: one day. */
   private static final long MAX_SECS = 86_400;
@@ -49,7 +58,9 @@ public record ManagerConfig(
           "health_check_interval_secs",
           "admin_address",
           "local_proxy_address",
-          "kubernetes");
+          "kubernetes",
+          "engine_expiry_secs",
+          "startup_resync_secs");
 
   /** Keys of the original's manager.toml that need a store this manager does not have yet. */
   private static final Set<String> NOT_YET_SUPPORTED =
@@ -68,6 +79,8 @@ public record ManagerConfig(
     requireNonNull(moduleHeartbeatTimeout, "moduleHeartbeatTimeout");
     requireNonNull(healthCheckInterval, "healthCheckInterval");
     requireNonNull(kubernetes, "kubernetes");
+    requireNonNull(engineExpiry, "engineExpiry");
+    requireNonNull(startupResync, "startupResync");
   }
 
   /** Every key at its default: listen on {@value #DEFAULT_LISTEN_ADDRESS}, no admin listener. */
@@ -112,6 +125,13 @@ public record ManagerConfig(
     long moduleTimeout = root.integer("module_heartbeat_timeout_secs", engineTimeout, 1, MAX_SECS);
     long interval =
         root.integer("health_check_interval_secs", DEFAULT_HEALTH_CHECK_INTERVAL_SECS, 1, MAX_SECS);
+    long expiry =
+        root.integer(
+            "engine_expiry_secs",
+            DEFAULT_ENGINE_EXPIRY_FACTOR * engineTimeout,
+            engineTimeout + 1,
+            DEFAULT_ENGINE_EXPIRY_FACTOR * MAX_SECS);
+    long resync = root.integer("startup_resync_secs", engineTimeout, 0, MAX_SECS);
     HostPort admin = root.has("admin_address") ? address(root, "admin_address", null) : null;
     KubernetesConfig kubernetes =
         root.table("kubernetes").map(KubernetesConfig::read).orElse(KubernetesConfig.disabled());
@@ -125,7 +145,9 @@ public record ManagerConfig(
         root.has("local_proxy_address")
             ? root.address("local_proxy_address", null, true, "127.0.0.1:9001")
             : null,
-        kubernetes);
+        kubernetes,
+        Duration.ofSeconds(expiry),
+        Duration.ofSeconds(resync));
   }
 
   /** What the operator should know about keys that are accepted but have no effect yet. */

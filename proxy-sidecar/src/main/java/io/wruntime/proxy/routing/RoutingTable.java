@@ -181,6 +181,11 @@ public final class RoutingTable {
     return version;
   }
 
+  /** Whether the table routes nothing: no service has a healthy instance. */
+  public boolean isEmpty() {
+    return services.isEmpty();
+  }
+
   /** The service {@code namespace.module}, or null when the table does not route it. */
   public Service service(String namespace, String module) {
     return services.get(key(namespace, module));
