@@ -25,6 +25,7 @@ import io.wruntime.proxy.routing.Router;
 import io.wruntime.proxy.routing.RoutingTable;
 import io.wruntime.proxy.routing.RoutingTableWatcher;
 import io.wruntime.proxy.telemetry.ProxyTracing;
+import io.wruntime.proxy.tls.PeerTls;
 import io.wruntime.proxy.validation.SchemaCache;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -206,8 +207,13 @@ public final class Proxy implements AutoCloseable {
               config.timeouts(),
               config.validation(),
               managerAddress);
+      PeerTls tls = config.node().tls() == null ? null : PeerTls.load(config.node().tls());
       b.server =
-          new ProxyServer(forwarding, Math.max(2, Runtime.getRuntime().availableProcessors()));
+          new ProxyServer(
+              forwarding,
+              Math.max(2, Runtime.getRuntime().availableProcessors()),
+              tls,
+              config.limits());
       b.listenAddress = b.server.listen(ListenerKind.INTERNAL, config.listenAddress());
       b.peerAddress = b.server.listen(ListenerKind.PEER, config.node().peerListenAddress());
       HostPort advertised =
@@ -226,6 +232,7 @@ public final class Proxy implements AutoCloseable {
       try {
         b.control =
             NettyServerBuilder.forAddress(config.controlAddress().toSocketAddress())
+                .maxConnectionIdle(config.timeouts().idle().toMillis(), TimeUnit.MILLISECONDS)
                 .addService(
                     new NodeService(
                         manager, () -> node, b.heartbeats, MANAGER_CALL_TIMEOUT, managerAddress))
@@ -262,7 +269,11 @@ public final class Proxy implements AutoCloseable {
 
   private void logStarted() {
     LOG.info(
-        "proxy listening on {} (peer {}, control {})", listenAddress, peerAddress, controlAddress);
+        "proxy listening on {} (peer {}{}, control {})",
+        listenAddress,
+        peerAddress,
+        config.node().tls() == null ? ", plaintext" : ", mutual TLS",
+        controlAddress);
     LOG.info(
         "node {} (peer address {}), manager {}",
         node.getName(),
