@@ -122,6 +122,29 @@ class PeerTlsIT {
   }
 
   @Test
+  void concurrentCallsFromNodeAToNodeBAreAllAnswered() throws Exception {
+    nodeB("");
+    Proxy a = proxy("node-a", pki.issue("node", "node-a"));
+    Mesh.awaitRouted(a, "example", "echo", 1);
+    engine.mode(FakeEngine.Mode.ECHO);
+
+    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      calls.add(
+          mesh.http.sendAsync(
+              mesh.call(a, "http://example.echo", "/echo/" + i)
+                  .POST(HttpRequest.BodyPublishers.ofString("call " + i))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()));
+    }
+    for (int i = 0; i < calls.size(); i++) {
+      HttpResponse<String> response = calls.get(i).get(30, TimeUnit.SECONDS);
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo("call " + i);
+    }
+  }
+
+  @Test
   void aNodeCertificateClientNegotiatesHttp2OnThePeerPort() throws Exception {
     Proxy b = nodeB("");
     engine.answer(200, "direct");
