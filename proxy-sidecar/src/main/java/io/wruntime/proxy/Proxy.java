@@ -6,6 +6,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.wruntime.common.admin.AdminServer;
 import io.wruntime.common.net.HostPort;
 import io.wruntime.common.telemetry.Telemetry;
@@ -18,6 +20,7 @@ import io.wruntime.proxy.http.BufferedBytes;
 import io.wruntime.proxy.http.Forwarding;
 import io.wruntime.proxy.http.ListenerKind;
 import io.wruntime.proxy.http.ProxyServer;
+import io.wruntime.proxy.node.CappedServerSocketChannel;
 import io.wruntime.proxy.node.HeartbeatBatcher;
 import io.wruntime.proxy.node.NodeService;
 import io.wruntime.proxy.routing.EgressPolicy;
@@ -71,6 +74,7 @@ public final class Proxy implements AutoCloseable {
   private final ProxyServer server;
   private final HeartbeatBatcher heartbeats;
   private final Server control;
+  private final EventLoopGroup controlLoops;
   private final AdminServer admin;
   private final BufferedBytes buffered;
   private final ProxyMetrics metrics;
@@ -90,6 +94,7 @@ public final class Proxy implements AutoCloseable {
     this.server = b.server;
     this.heartbeats = b.heartbeats;
     this.control = b.control;
+    this.controlLoops = b.controlLoops;
     this.admin = b.admin;
     this.buffered = b.buffered;
     this.metrics = b.metrics;
@@ -111,6 +116,7 @@ public final class Proxy implements AutoCloseable {
     ProxyServer server;
     HeartbeatBatcher heartbeats;
     Server control;
+    EventLoopGroup controlLoops;
     AdminServer admin;
     BufferedBytes buffered;
     ProxyMetrics metrics;
@@ -229,9 +235,16 @@ public final class Proxy implements AutoCloseable {
       b.heartbeats =
           new HeartbeatBatcher(manager, HEARTBEAT_INTERVAL, b.scheduler, clock, managerAddress)
               .start();
+      int maxControl = config.limits().maxControlConnections();
+      b.controlLoops =
+          new NioEventLoopGroup(
+              1, Thread.ofPlatform().name("proxy-nodeservice").daemon().factory());
       try {
         b.control =
             NettyServerBuilder.forAddress(config.controlAddress().toSocketAddress())
+                .channelFactory(() -> new CappedServerSocketChannel(maxControl))
+                .bossEventLoopGroup(b.controlLoops)
+                .workerEventLoopGroup(b.controlLoops)
                 .maxConnectionIdle(config.timeouts().idle().toMillis(), TimeUnit.MILLISECONDS)
                 .addService(
                     new NodeService(
@@ -379,6 +392,7 @@ public final class Proxy implements AutoCloseable {
     if (!control.awaitTermination(1, TimeUnit.SECONDS)) {
       control.shutdownNow();
     }
+    controlLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     scheduler.shutdownNow();
     manager.shutdown();
     if (!manager.awaitTermination(2, TimeUnit.SECONDS)) {
@@ -402,6 +416,8 @@ public final class Proxy implements AutoCloseable {
     List<Runnable> steps = new ArrayList<>();
     if (b.admin != null) steps.add(b.admin::close);
     if (b.control != null) steps.add(b.control::shutdownNow);
+    if (b.controlLoops != null)
+      steps.add(() -> b.controlLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS));
     if (b.heartbeats != null) steps.add(b.heartbeats::close);
     if (b.server != null) steps.add(b.server::close);
     if (b.watcher != null) steps.add(b.watcher::close);

@@ -66,6 +66,26 @@ class ListenerLimitsIT {
   }
 
   @Test
+  void theNodeServiceListenerClosesTheConnectionBeyondItsCap() throws Exception {
+    Proxy proxy = mesh.proxy("node-a", "[limits]\nmax_control_connections = 1\n");
+    Socket first = new Socket("127.0.0.1", proxy.controlAddress().port());
+    sockets.add(first);
+    first.setSoTimeout(10_000);
+    // The HTTP/2 preface and an empty SETTINGS frame: the gRPC server answers with its SETTINGS.
+    first
+        .getOutputStream()
+        .write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    first.getOutputStream().write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
+    first.getOutputStream().flush();
+    assertThat(first.getInputStream().read()).isNotEqualTo(-1);
+
+    Socket second = new Socket("127.0.0.1", proxy.controlAddress().port());
+    sockets.add(second);
+    second.setSoTimeout(10_000);
+    assertThat(readUntilClosed(second.getInputStream())).isEmpty();
+  }
+
+  @Test
   void anIdleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
     Proxy proxy = mesh.proxy("node-a", "[timeouts]\nidle_secs = 1\n");
     Socket socket = open(proxy);
