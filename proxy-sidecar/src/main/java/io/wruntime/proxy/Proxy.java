@@ -213,7 +213,8 @@ public final class Proxy implements AutoCloseable {
               config.timeouts(),
               config.validation(),
               managerAddress);
-      PeerTls tls = config.node().tls() == null ? null : PeerTls.load(config.node().tls());
+      PeerTls tls =
+          config.node().tls() == null ? null : PeerTls.load(config.node().tls(), config.source());
       b.server =
           new ProxyServer(
               forwarding,
@@ -282,11 +283,11 @@ public final class Proxy implements AutoCloseable {
 
   private void logStarted() {
     LOG.info(
-        "proxy listening on {} (peer {}{}, control {})",
-        listenAddress,
-        peerAddress,
-        config.node().tls() == null ? ", plaintext" : ", mutual TLS",
-        controlAddress);
+        "proxy listening on {} (peer {}, control {})", listenAddress, peerAddress, controlAddress);
+    LOG.info(
+        config.node().tls() == null
+            ? "peer port: plaintext HTTP/1.1, trusting its network (no [node.tls])"
+            : "peer port: mutual TLS (h2, http/1.1), node certificates of the configured CA only");
     LOG.info(
         "node {} (peer address {}), manager {}",
         node.getName(),

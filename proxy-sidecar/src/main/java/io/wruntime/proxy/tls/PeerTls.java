@@ -46,24 +46,31 @@ public final class PeerTls {
   /**
    * Reads the node's certificate, key and CA.
    *
+   * @param source the configuration file, for messages
    * @throws ConfigException naming the {@code [node.tls]} key whose file is unusable and why
    */
-  public static PeerTls load(TlsFiles files) {
+  public static PeerTls load(TlsFiles files, String source) {
     requireNonNull(files, "files");
+    requireNonNull(source, "source");
     List<X509Certificate> chain = files.certificateChain();
     CallerIdentity self;
     try {
       self = NodeTrustManager.requireNode(chain.toArray(new X509Certificate[0]));
     } catch (CertificateException e) {
       throw new ConfigException(
-          "[node.tls] cert_path = \"" + files.certPath() + "\": " + e.getMessage());
+          source
+              + ": node.tls.cert_path = \""
+              + files.certPath()
+              + "\" cannot serve the peer port: "
+              + e.getMessage());
     }
     NodeTrustManager trust;
     try {
       trust = NodeTrustManager.of(files.caCertificates());
     } catch (GeneralSecurityException e) {
       throw new ConfigException(
-          "[node.tls] ca_cert_path = \""
+          source
+              + ": node.tls.ca_cert_path = \""
               + files.caCertPath()
               + "\" cannot be used as trust anchors: "
               + e.getMessage());
@@ -99,7 +106,8 @@ public final class PeerTls {
       return new PeerTls(server, client, self);
     } catch (SSLException | IllegalArgumentException e) {
       throw new ConfigException(
-          "[node.tls] key_path = \""
+          source
+              + ": node.tls.key_path = \""
               + files.keyPath()
               + "\" with cert_path = \""
               + files.certPath()
