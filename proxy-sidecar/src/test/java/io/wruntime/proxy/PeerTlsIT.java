@@ -12,6 +12,7 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.wruntime.common.telemetry.Telemetry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.net.Socket;
@@ -313,6 +314,42 @@ class PeerTlsIT {
     HttpResponse<String> again =
         nodeA.send(peerCall(b, "/again").GET().build(), HttpResponse.BodyHandlers.ofString());
     assertThat(again.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void peersConnectingAtTheSameTimeAreAllServedOverHttp2() throws Exception {
+    Proxy b = nodeB("");
+    SSLContext context = pki.sslContext(pki.issue("node", "node-a"));
+    List<CompletableFuture<Integer>> handshakes = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      handshakes.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (SSLSocket socket =
+                    (SSLSocket)
+                        context
+                            .getSocketFactory()
+                            .createSocket("127.0.0.1", b.peerAddress().port())) {
+                  SSLParameters parameters = socket.getSSLParameters();
+                  parameters.setApplicationProtocols(new String[] {"h2"});
+                  socket.setSSLParameters(parameters);
+                  socket.setSoTimeout(10_000);
+                  socket.startHandshake();
+                  OutputStream out = socket.getOutputStream();
+                  out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                  out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
+                  out.flush();
+                  // The server's first frame: its SETTINGS (type 4).
+                  byte[] frame = socket.getInputStream().readNBytes(9);
+                  return frame.length == 9 ? (int) frame[3] : -1;
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              }));
+    }
+    for (CompletableFuture<Integer> handshake : handshakes) {
+      assertThat(handshake.get(30, TimeUnit.SECONDS)).isEqualTo(4);
+    }
   }
 
   @Test

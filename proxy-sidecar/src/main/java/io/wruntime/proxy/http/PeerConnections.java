@@ -131,6 +131,7 @@ final class PeerConnections implements Upstreams, AutoCloseable {
     private final HostPort address;
     private final List<Promise<Channel>> waiting = new ArrayList<>();
     private Channel channel;
+    private Http2FrameCodec codec;
     private boolean http2;
     private boolean failed;
     private Throwable failure;
@@ -140,8 +141,11 @@ final class PeerConnections implements Upstreams, AutoCloseable {
       this.address = address;
     }
 
+    /** Whether new streams must go elsewhere: failed, closed, or told to go away by the peer. */
     boolean isClosed() {
-      return failed || (channel != null && !channel.isActive());
+      return failed
+          || (channel != null && !channel.isActive())
+          || (codec != null && codec.connection().goAwayReceived());
     }
 
     void close() {
@@ -244,6 +248,7 @@ final class PeerConnections implements Upstreams, AutoCloseable {
         p.addLast("h2", codec);
         p.addLast("h2-idle-state", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
         p.addLast("h2-idle", new Http2ConnectionIdle(codec));
+        this.codec = codec;
         p.addLast("multiplex", new Http2MultiplexHandler(new NoPushedStreams()));
         p.addLast("errors", new ConnectionErrors());
         http2 = true;
