@@ -2,6 +2,8 @@ package io.wruntime.common.tls;
 
 import static java.util.Objects.requireNonNull;
 
+import io.wruntime.common.config.ConfigException;
+import io.wruntime.common.config.TomlTable;
 import io.wruntime.common.security.CallerIdentity;
 import io.wruntime.common.security.CallerIdentity.Role;
 import java.io.IOException;
@@ -92,6 +94,23 @@ public final class TlsMaterial {
           e);
     }
     return material;
+  }
+
+  /**
+   * Reads a {@code [tls]}-style table ({@link TlsFiles#read}) and checks its material as {@link
+   * #load} does, so that a configuration with an unusable certificate fails at startup as a
+   * configuration error.
+   *
+   * @throws ConfigException naming the table, the file and what was expected
+   */
+  public static TlsFiles checked(TomlTable table) {
+    TlsFiles files = TlsFiles.read(table);
+    try {
+      load(files);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(table.source() + ": [" + table.path() + "] " + e.getMessage(), e);
+    }
+    return files;
   }
 
   /** The files this material was read from. */

@@ -5,6 +5,10 @@ import static java.util.Objects.requireNonNull;
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.config.TomlTable;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.tls.TlsFiles;
+import io.wruntime.common.tls.TlsMaterial;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +28,11 @@ import java.util.Set;
  *     scheduled calls), accepted for compatibility and unused until schedules exist; null when
  *     unset
  * @param kubernetes cluster mode ({@code [kubernetes]}): routes from WasmModules and engine pods
+ * @param tls the manager's certificate, key and the CA of its callers ({@code [tls]}): the gRPC
+ *     server then speaks only TLS and identifies every caller by its client certificate; null for
+ *     plaintext, where every caller is {@code LOCAL} (all permissions)
+ * @param allowPlaintext whether a plaintext listener may be bound to a non-loopback address ({@code
+ *     allow_plaintext}); without it such a configuration is refused
  */
 public record ManagerConfig(
     String source,
@@ -33,8 +42,16 @@ public record ManagerConfig(
     Duration healthCheckInterval,
     HostPort adminAddress,
     HostPort localProxyAddress,
-    KubernetesConfig kubernetes) {
-  public static final String DEFAULT_LISTEN_ADDRESS = "0.0.0.0:9000";
+    KubernetesConfig kubernetes,
+    TlsFiles tls,
+    boolean allowPlaintext) {
+  /**
+   * Loopback: without TLS every caller has every permission, so only the local host may call unless
+   * {@code [tls]} or {@code allow_plaintext} says otherwise. (The original listened on {@code
+   * 0.0.0.0:9000}.)
+   */
+  public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1:9000";
+
   public static final long DEFAULT_ENGINE_HEARTBEAT_TIMEOUT_SECS = 10;
   public static final long DEFAULT_HEALTH_CHECK_INTERVAL_SECS = 5;
 
@@ -49,13 +66,14 @@ public record ManagerConfig(
           "health_check_interval_secs",
           "admin_address",
           "local_proxy_address",
-          "kubernetes");
+          "kubernetes",
+          "tls",
+          "allow_plaintext");
 
   /** Keys of the original's manager.toml that need a store this manager does not have yet. */
   private static final Set<String> NOT_YET_SUPPORTED =
       Set.of(
           "database",
-          "tls",
           "cluster",
           "scheduler_lease_secs",
           "scheduler_retry_base_secs",
@@ -70,7 +88,10 @@ public record ManagerConfig(
     requireNonNull(kubernetes, "kubernetes");
   }
 
-  /** Every key at its default: listen on {@value #DEFAULT_LISTEN_ADDRESS}, no admin listener. */
+  /**
+   * Every key at its default: listen on {@value #DEFAULT_LISTEN_ADDRESS} in plaintext, no admin
+   * listener.
+   */
   public static ManagerConfig defaults() {
     return read(TomlTable.parse("defaults", ""));
   }
@@ -115,6 +136,18 @@ public record ManagerConfig(
     HostPort admin = root.has("admin_address") ? address(root, "admin_address", null) : null;
     KubernetesConfig kubernetes =
         root.table("kubernetes").map(KubernetesConfig::read).orElse(KubernetesConfig.disabled());
+    TlsFiles tls = root.table("tls").map(TlsMaterial::checked).orElse(null);
+    boolean allowPlaintext = root.bool("allow_plaintext", false);
+    if (tls == null && !allowPlaintext && !isLoopback(listen)) {
+      throw root.error(
+          "listen_address",
+          "= \""
+              + listen
+              + "\" is not a loopback address, and without [tls] every caller of ManagerService would"
+              + " be an unauthenticated administrator (expected: a loopback address such as"
+              + " 127.0.0.1:9000, a [tls] table with cert_path, key_path and ca_cert_path, or"
+              + " allow_plaintext = true to accept the risk)");
+    }
     return new ManagerConfig(
         root.source(),
         listen,
@@ -125,7 +158,26 @@ public record ManagerConfig(
         root.has("local_proxy_address")
             ? root.address("local_proxy_address", null, true, "127.0.0.1:9001")
             : null,
-        kubernetes);
+        kubernetes,
+        tls,
+        allowPlaintext);
+  }
+
+  /**
+   * Whether the host is a loopback address: a literal, or a name that resolves only to loopback.
+   */
+  static boolean isLoopback(HostPort address) {
+    try {
+      InetAddress[] resolved = InetAddress.getAllByName(address.host());
+      for (InetAddress inet : resolved) {
+        if (!inet.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return resolved.length > 0;
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   /** What the operator should know about keys that are accepted but have no effect yet. */
