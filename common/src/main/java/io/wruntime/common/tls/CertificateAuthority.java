@@ -109,10 +109,15 @@ public final class CertificateAuthority {
     checkTrustDomain(trustDomain);
     checkValidity(validity);
     KeyPair pair = newKeyPair();
+    BigInteger serial = serial();
+    // A distinct name per CA: a bundle of an old and a new CA (rotation) needs names that tell the
+    // two apart, since path building finds a certificate's issuer by name.
     X500Name subject =
         new X500NameBuilder(BCStyle.INSTANCE)
             .addRDN(BCStyle.O, trustDomain)
-            .addRDN(BCStyle.CN, "wruntime CA " + trustDomain)
+            .addRDN(
+                BCStyle.CN,
+                "wruntime CA " + trustDomain + " " + "%08x".formatted(serial.intValue()))
             .build();
     Instant now = clock.instant();
     try {
@@ -120,7 +125,7 @@ public final class CertificateAuthority {
       X509v3CertificateBuilder builder =
           new JcaX509v3CertificateBuilder(
                   subject,
-                  serial(),
+                  serial,
                   Date.from(now.minus(BACKDATE)),
                   Date.from(now.plus(validity)),
                   subject,

@@ -85,9 +85,16 @@ public final class IdentityTrustManager extends X509ExtendedTrustManager {
     checkServerTrusted(certificates, authType);
   }
 
+  /**
+   * None: a server asks for a client certificate without naming CAs. A TLS client picks its
+   * certificate by the CAs the server names, so a client whose certificate comes from another CA
+   * would otherwise send none and look anonymous; this way it sends the one it has and fails the
+   * handshake on it, which says plainly what is wrong. The chain is verified against the CA all the
+   * same.
+   */
   @Override
   public X509Certificate[] getAcceptedIssuers() {
-    return chain.getAcceptedIssuers();
+    return new X509Certificate[0];
   }
 
   private void checkIdentity(X509Certificate[] certificates, String side)

@@ -98,17 +98,32 @@ public final class TlsMaterial {
 
   /**
    * Reads a {@code [tls]}-style table ({@link TlsFiles#read}) and checks its material as {@link
-   * #load} does, so that a configuration with an unusable certificate fails at startup as a
-   * configuration error.
+   * #load} does, and that the certificate names role {@code role}, so that a configuration with an
+   * unusable certificate fails at startup as a configuration error.
    *
    * @throws ConfigException naming the table, the file and what was expected
    */
-  public static TlsFiles checked(TomlTable table) {
+  public static TlsFiles checked(TomlTable table, Role role) {
+    requireNonNull(role, "role");
     TlsFiles files = TlsFiles.read(table);
+    TlsMaterial material;
     try {
-      load(files);
+      material = load(files);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(table.source() + ": [" + table.path() + "] " + e.getMessage(), e);
+    }
+    if (material.identity().role() != role) {
+      throw table.error(
+          "cert_path",
+          "= \""
+              + files.certPath()
+              + "\" names "
+              + material.identity()
+              + " (expected: a certificate of role "
+              + role.label()
+              + ", e.g. from wr-cli cert generate --role "
+              + role.label()
+              + ")");
     }
     return files;
   }

@@ -173,6 +173,25 @@ class CertificateAuthorityTest {
         .hasMessageContaining("is not valid under the CA of");
   }
 
+  @Test
+  void aCaBundleMayHoldSeveralCas(@TempDir Path dir) throws Exception {
+    CertificateAuthority old = CertificateAuthority.create("wruntime", Duration.ofDays(10), CLOCK);
+    CertificateAuthority current =
+        CertificateAuthority.create("wruntime", Duration.ofDays(10), CLOCK);
+    old.issue(new CallerIdentity(Role.NODE, "a"), List.of(), List.of(), Duration.ofDays(5), CLOCK)
+        .writeTo(dir, false);
+    Files.writeString(
+        dir.resolve("ca.crt"),
+        Pem.certificates(List.of(current.certificate())),
+        java.nio.file.StandardOpenOption.APPEND);
+
+    TlsMaterial material =
+        TlsMaterial.load(
+            new TlsFiles(dir.resolve("tls.crt"), dir.resolve("tls.key"), dir.resolve("ca.crt")));
+
+    assertThat(material.identity()).isEqualTo(new CallerIdentity(Role.NODE, "a"));
+  }
+
   private static X509Certificate certificate(Path file) throws Exception {
     try (InputStream in = Files.newInputStream(file)) {
       return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);

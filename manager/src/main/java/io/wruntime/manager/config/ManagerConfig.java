@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.config.TomlTable;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.security.CallerIdentity.Role;
 import io.wruntime.common.tls.TlsFiles;
 import io.wruntime.common.tls.TlsMaterial;
 import java.net.InetAddress;
@@ -136,7 +137,7 @@ public record ManagerConfig(
     HostPort admin = root.has("admin_address") ? address(root, "admin_address", null) : null;
     KubernetesConfig kubernetes =
         root.table("kubernetes").map(KubernetesConfig::read).orElse(KubernetesConfig.disabled());
-    TlsFiles tls = root.table("tls").map(TlsMaterial::checked).orElse(null);
+    TlsFiles tls = root.table("tls").map(t -> TlsMaterial.checked(t, Role.MANAGER)).orElse(null);
     boolean allowPlaintext = root.bool("allow_plaintext", false);
     if (tls == null && !allowPlaintext && !isLoopback(listen)) {
       throw root.error(

@@ -59,7 +59,8 @@ public final class CallerAuthentication implements ServerInterceptor {
       try {
         chain = session.getPeerCertificates();
       } catch (SSLPeerUnverifiedException e) {
-        return refuse(call, "no client certificate (" + EXPECTED + ")");
+        return refuse(
+            call, "no client certificate, or none issued by the manager's CA (" + EXPECTED + ")");
       }
       if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
         return refuse(call, "no X.509 client certificate (" + EXPECTED + ")");
