@@ -43,7 +43,8 @@ public final class CertGenerateCommand implements Callable<Integer> {
   private static final Pattern DNS =
       Pattern.compile(
           "(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
-  private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
+  private static final Pattern IP_LITERAL =
+      Pattern.compile("[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
 
   @Spec CommandSpec spec;
 
@@ -123,7 +124,8 @@ public final class CertGenerateCommand implements Callable<Integer> {
     try {
       issued.writeTo(out, force);
     } catch (FileAlreadyExistsException e) {
-      throw new UsageException(e.getFile() + " exists (expected: a new file; --force replaces it)", e);
+      throw new UsageException(
+          e.getFile() + " exists (expected: a new file; --force replaces it)", e);
     }
     String uri = identity.toUri(authority.trustDomain()).toString();
     String notAfter = issued.certificate().getNotAfter().toInstant().toString();

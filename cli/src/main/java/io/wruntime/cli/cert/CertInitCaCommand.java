@@ -69,7 +69,8 @@ public final class CertInitCaCommand implements Callable<Integer> {
     try {
       ca.writeTo(out, force);
     } catch (FileAlreadyExistsException e) {
-      throw new UsageException(e.getFile() + " exists (expected: a new file; --force replaces it)", e);
+      throw new UsageException(
+          e.getFile() + " exists (expected: a new file; --force replaces it)", e);
     }
     PrintWriter writer = spec.commandLine().getOut();
     if (WrCli.of(spec).output() == OutputFormat.JSON) {

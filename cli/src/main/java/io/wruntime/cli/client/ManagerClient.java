@@ -58,8 +58,8 @@ public final class ManagerClient implements AutoCloseable {
    * Like {@link #connect(Endpoint, String)}, over mTLS when {@code tls} is not null: the client
    * presents its certificate and accepts only a server certificate that chains to the CA and names
    * role {@code manager} (whatever the endpoint's scheme; host names are not checked, see {@link
-   * io.wruntime.common.tls.IdentityTrustManager}). Without it, {@code https} endpoints get TLS
-   * with the JDK's default trust and no client certificate.
+   * io.wruntime.common.tls.IdentityTrustManager}). Without it, {@code https} endpoints get TLS with
+   * the JDK's default trust and no client certificate.
    */
   public static ManagerClient connect(Endpoint endpoint, String name, TlsMaterial tls) {
     requireNonNull(endpoint, "endpoint");

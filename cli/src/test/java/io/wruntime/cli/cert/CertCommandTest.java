@@ -21,15 +21,35 @@ class CertCommandTest {
   @Test
   void initCaThenGenerateMakesACertificateOfTheCasTrustDomain() throws Exception {
     CliRun ca =
-        CliRun.run("cert", "init-ca", "--out", dir.resolve("ca").toString(), "--trust-domain", "prod.example");
+        CliRun.run(
+            "cert",
+            "init-ca",
+            "--out",
+            dir.resolve("ca").toString(),
+            "--trust-domain",
+            "prod.example");
     assertThat(ca.exitCode()).as(ca.err()).isZero();
-    assertThat(ca.out()).startsWith("wrote " + dir.resolve("ca/ca.crt") + " and " + dir.resolve("ca/ca.key"));
+    assertThat(ca.out())
+        .startsWith("wrote " + dir.resolve("ca/ca.crt") + " and " + dir.resolve("ca/ca.key"));
 
     CliRun node =
         CliRun.run(
-            "cert", "generate", "--ca", dir.resolve("ca").toString(), "--role", "node", "--name",
-            "node-a", "--dns", "node-a.example,node-a.local", "--ip", "10.0.0.7", "--days", "30",
-            "--out", dir.resolve("node-a").toString());
+            "cert",
+            "generate",
+            "--ca",
+            dir.resolve("ca").toString(),
+            "--role",
+            "node",
+            "--name",
+            "node-a",
+            "--dns",
+            "node-a.example,node-a.local",
+            "--ip",
+            "10.0.0.7",
+            "--days",
+            "30",
+            "--out",
+            dir.resolve("node-a").toString());
 
     assertThat(node.exitCode()).as(node.err()).isZero();
     assertThat(node.out()).contains("for spiffe://prod.example/node/node-a (valid until ");
@@ -58,9 +78,12 @@ class CertCommandTest {
     assertThat(again.exitCode()).isEqualTo(2);
     assertThat(again.err())
         .isEqualTo(
-            "wr-cli: " + dir.resolve("ca.crt") + " exists (expected: a new file; --force replaces it)\n");
+            "wr-cli: "
+                + dir.resolve("ca.crt")
+                + " exists (expected: a new file; --force replaces it)\n");
     assertThat(Files.readString(dir.resolve("ca.crt"))).isEqualTo(before);
-    assertThat(CliRun.run("cert", "init-ca", "--out", dir.toString(), "--force").exitCode()).isZero();
+    assertThat(CliRun.run("cert", "init-ca", "--out", dir.toString(), "--force").exitCode())
+        .isZero();
     assertThat(Files.readString(dir.resolve("ca.crt"))).isNotEqualTo(before);
   }
 
@@ -82,14 +105,35 @@ class CertCommandTest {
         .startsWith("wr-cli: --name Node_A (expected: 1-253 characters of a-z, 0-9, '.' and '-'");
     CliRun badIp =
         CliRun.run(
-            "cert", "generate", "--ca", ca.toString(), "--role", "node", "--name", "a", "--ip",
-            "example.com", "--out", dir.resolve("out").toString());
+            "cert",
+            "generate",
+            "--ca",
+            ca.toString(),
+            "--role",
+            "node",
+            "--name",
+            "a",
+            "--ip",
+            "example.com",
+            "--out",
+            dir.resolve("out").toString());
     assertThat(badIp.exitCode()).isEqualTo(2);
-    assertThat(badIp.err()).isEqualTo("wr-cli: --ip example.com (expected: an IPv4 or IPv6 address)\n");
+    assertThat(badIp.err())
+        .isEqualTo("wr-cli: --ip example.com (expected: an IPv4 or IPv6 address)\n");
     CliRun tooLong =
         CliRun.run(
-            "cert", "generate", "--ca", ca.toString(), "--role", "admin", "--name", "alice",
-            "--days", "5000", "--out", dir.resolve("out").toString());
+            "cert",
+            "generate",
+            "--ca",
+            ca.toString(),
+            "--role",
+            "admin",
+            "--name",
+            "alice",
+            "--days",
+            "5000",
+            "--out",
+            dir.resolve("out").toString());
     assertThat(tooLong.exitCode()).isEqualTo(2);
     assertThat(tooLong.err()).contains("after the CA's own certificate");
     assertThat(Files.exists(dir.resolve("out"))).isFalse();
@@ -98,7 +142,15 @@ class CertCommandTest {
   private CliRun generate(Path ca, String role, String name) {
     CliRun run =
         CliRun.run(
-            "cert", "generate", "--ca", ca.toString(), "--role", role, "--name", name, "--out",
+            "cert",
+            "generate",
+            "--ca",
+            ca.toString(),
+            "--role",
+            role,
+            "--name",
+            name,
+            "--out",
             dir.resolve("out").toString());
     assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
     return run;

@@ -24,10 +24,28 @@ class ManagerTlsCommandsIT {
   @BeforeEach
   void start() throws Exception {
     cli("cert", "init-ca", "--out", dir.resolve("ca").toString());
-    cli("cert", "generate", "--ca", dir.resolve("ca").toString(), "--role", "manager", "--name",
-        "manager", "--out", dir.resolve("manager").toString());
-    cli("cert", "generate", "--ca", dir.resolve("ca").toString(), "--role", "admin", "--name",
-        "alice", "--out", dir.resolve("alice").toString());
+    cli(
+        "cert",
+        "generate",
+        "--ca",
+        dir.resolve("ca").toString(),
+        "--role",
+        "manager",
+        "--name",
+        "manager",
+        "--out",
+        dir.resolve("manager").toString());
+    cli(
+        "cert",
+        "generate",
+        "--ca",
+        dir.resolve("ca").toString(),
+        "--role",
+        "admin",
+        "--name",
+        "alice",
+        "--out",
+        dir.resolve("alice").toString());
     Path certs = dir.resolve("manager");
     manager =
         Manager.start(
@@ -41,7 +59,9 @@ class ManagerTlsCommandsIT {
                 ca_cert_path = "%s"
                 """
                     .formatted(
-                        certs.resolve("tls.crt"), certs.resolve("tls.key"), certs.resolve("ca.crt"))));
+                        certs.resolve("tls.crt"),
+                        certs.resolve("tls.key"),
+                        certs.resolve("ca.crt"))));
     address = "http://127.0.0.1:" + manager.listenAddress().port();
   }
 
@@ -58,10 +78,16 @@ class ManagerTlsCommandsIT {
 
     CliRun options =
         CliRun.run(
-            "engines", "list", "--manager", address,
-            "--tls-cert", alice.resolve("tls.crt").toString(),
-            "--tls-key", alice.resolve("tls.key").toString(),
-            "--tls-ca", alice.resolve("ca.crt").toString());
+            "engines",
+            "list",
+            "--manager",
+            address,
+            "--tls-cert",
+            alice.resolve("tls.crt").toString(),
+            "--tls-key",
+            alice.resolve("tls.key").toString(),
+            "--tls-ca",
+            alice.resolve("ca.crt").toString());
     CliRun environment =
         CliRun.run(
             Map.of(
@@ -69,7 +95,8 @@ class ManagerTlsCommandsIT {
                 "WR_TLS_CERT", alice.resolve("tls.crt").toString(),
                 "WR_TLS_KEY", alice.resolve("tls.key").toString(),
                 "WR_TLS_CA", alice.resolve("ca.crt").toString()),
-            "engines", "list");
+            "engines",
+            "list");
 
     assertThat(options.exitCode()).as(options.err()).isZero();
     assertThat(environment.exitCode()).as(environment.err()).isZero();
@@ -87,8 +114,12 @@ class ManagerTlsCommandsIT {
   void incompleteTlsOptionsAreAUsageError() {
     CliRun run =
         CliRun.run(
-            "engines", "list", "--manager", address,
-            "--tls-cert", dir.resolve("alice/tls.crt").toString());
+            "engines",
+            "list",
+            "--manager",
+            address,
+            "--tls-cert",
+            dir.resolve("alice/tls.crt").toString());
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err())
