@@ -58,8 +58,7 @@ public final class Fixtures {
         yaml,
         OperatorConfig.parse(
             "operator.toml",
-            OPERATOR_TOML.replace(
-                "[proxy]\n", "[proxy]\ntls_secret = \"wruntime-node-tls\"\n")));
+            OPERATOR_TOML.replace("[proxy]\n", "[proxy]\ntls_secret = \"wruntime-node-tls\"\n")));
   }
 
   private static ModulePlan plan(String yaml, OperatorConfig config) {

@@ -100,7 +100,8 @@ public record PodDefaults(
       }
     }
     String tlsSecret = proxy.string("tls_secret", "");
-    if (!tlsSecret.isEmpty() && (tlsSecret.length() > 253 || !SECRET_NAME.matcher(tlsSecret).matches())) {
+    if (!tlsSecret.isEmpty()
+        && (tlsSecret.length() > 253 || !SECRET_NAME.matcher(tlsSecret).matches())) {
       throw proxy.error(
           "tls_secret",
           "= \""

@@ -94,13 +94,17 @@ class DeploymentModelTest {
 
   @Test
   void theNodeTlsSecretIsMountedIntoTheProxyOnly() {
-    PodSpec plain = DeploymentModel.build(Fixtures.plan(Fixtures.ECHO)).getSpec().getTemplate().getSpec();
+    PodSpec plain =
+        DeploymentModel.build(Fixtures.plan(Fixtures.ECHO)).getSpec().getTemplate().getSpec();
     Deployment d = DeploymentModel.build(Fixtures.planWithNodeTls(Fixtures.ECHO));
     PodSpec pod = d.getSpec().getTemplate().getSpec();
 
     assertThat(plain.getVolumes()).extracting(Volume::getName).doesNotContain("node-tls");
     Volume volume =
-        pod.getVolumes().stream().filter(v -> v.getName().equals("node-tls")).findFirst().orElseThrow();
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals("node-tls"))
+            .findFirst()
+            .orElseThrow();
     assertThat(volume.getSecret().getSecretName()).isEqualTo("wruntime-node-tls");
     assertThat(volume.getSecret().getItems())
         .extracting(i -> i.getKey())

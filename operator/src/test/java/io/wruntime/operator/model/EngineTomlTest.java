@@ -71,8 +71,10 @@ class EngineTomlTest {
 
     assertThat(plain.get("node").has("tls")).isFalse();
     JsonNode files = tls.get("node").get("tls");
-    assertThat(files.get("cert_path").asText()).isEqualTo("/var/run/secrets/wruntime/node-tls/tls.crt");
-    assertThat(files.get("key_path").asText()).isEqualTo("/var/run/secrets/wruntime/node-tls/tls.key");
+    assertThat(files.get("cert_path").asText())
+        .isEqualTo("/var/run/secrets/wruntime/node-tls/tls.crt");
+    assertThat(files.get("key_path").asText())
+        .isEqualTo("/var/run/secrets/wruntime/node-tls/tls.key");
     assertThat(files.get("ca_cert_path").asText())
         .isEqualTo("/var/run/secrets/wruntime/node-tls/ca.crt");
   }
