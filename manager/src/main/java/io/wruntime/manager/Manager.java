@@ -125,7 +125,10 @@ public final class Manager implements AutoCloseable {
 
   /**
    * Starts a manager on the transport of {@code builder} (in-process in tests); {@code clock}
-   * drives heartbeat freshness. Not for cluster mode, which needs a Kubernetes client.
+   * drives heartbeat freshness. Not for cluster mode, which needs a Kubernetes client. The builder
+   * decides the transport's security: with {@code [tls]} callers are identified from the TLS
+   * session it provides (none in-process: every call is then UNAUTHENTICATED), without it every
+   * caller is {@code local}.
    *
    * @throws IOException when the server or admin address cannot be bound
    */
