@@ -146,6 +146,7 @@ class ManagerConfigTest {
             ManagerConfig.parse("m.toml", "startup_resync_secs = 0\nengine_expiry_secs = 11")
                 .startupResync())
         .isZero();
+  }
 
   @Test
   void plaintextOnANonLoopbackAddressIsRefusedUnlessAllowed() {
