@@ -205,7 +205,14 @@ public final class Manager implements AutoCloseable {
     ManagerServer server =
         new ManagerServer(
             builder,
-            new ManagerService(registry, publisher, secrets, watchers, identity, clock),
+            new ManagerService(
+                registry,
+                publisher,
+                secrets,
+                watchers,
+                identity,
+                clock,
+                config.sharedNodeIdentities()),
             watchers,
             config.tls() != null
                 ? CallerAuthentication.certificates()

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.wruntime.common.security.CallerIdentity;
 import io.wruntime.common.security.CallerIdentity.Role;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Who may make which ManagerService call: a pure function of the caller's identity and the call.
@@ -47,8 +48,19 @@ public final class AccessPolicy {
    * caller that may act on every engine (admins and the local caller).
    */
   public static Optional<String> engineScope(CallerIdentity caller) {
+    return engineScope(caller, Set.of());
+  }
+
+  /**
+   * As {@link #engineScope(CallerIdentity)}, where a node identity named in {@code sharedNodes} is
+   * a certificate many proxies share, which cannot tell their nodes apart: it may act on the
+   * engines of every node (still no admin call).
+   */
+  public static Optional<String> engineScope(CallerIdentity caller, Set<String> sharedNodes) {
     requireNonNull(caller, "caller");
-    return caller.isAdmin() ? Optional.empty() : Optional.of(caller.name());
+    requireNonNull(sharedNodes, "sharedNodes");
+    boolean shared = caller.role() == Role.NODE && sharedNodes.contains(caller.name());
+    return caller.isAdmin() || shared ? Optional.empty() : Optional.of(caller.name());
   }
 
   /**
@@ -56,8 +68,14 @@ public final class AccessPolicy {
    * {@code node.name}); empty when it may.
    */
   public static Optional<String> registrationNodeDenial(CallerIdentity caller, String node) {
+    return registrationNodeDenial(caller, node, Set.of());
+  }
+
+  /** As {@link #registrationNodeDenial(CallerIdentity, String)}, with shared node identities. */
+  public static Optional<String> registrationNodeDenial(
+      CallerIdentity caller, String node, Set<String> sharedNodes) {
     requireNonNull(node, "node");
-    Optional<String> scope = engineScope(caller);
+    Optional<String> scope = engineScope(caller, sharedNodes);
     if (scope.isEmpty() || scope.get().equals(node)) {
       return Optional.empty();
     }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.config.TomlTable;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.security.CallerIdentity;
 import io.wruntime.common.security.CallerIdentity.Role;
 import io.wruntime.common.tls.TlsFiles;
 import io.wruntime.common.tls.TlsMaterial;
@@ -36,6 +37,10 @@ import java.util.Set;
  * @param tls the manager's certificate, key and the CA of its callers ({@code [tls]}): the gRPC
  *     server then speaks only TLS and identifies every caller by its client certificate; null for
  *     plaintext, where every caller is {@code LOCAL} (all permissions)
+ * @param sharedNodeIdentities names of node certificates that many proxies share (the Helm chart's
+ *     one node certificate for every operator-managed pod, {@code shared_node_identities}): their
+ *     holders may register, heartbeat and deregister engines of any node, since the certificate
+ *     cannot tell the nodes apart; empty when every node has its own certificate
  * @param allowPlaintext whether a plaintext listener may be bound to a non-loopback address ({@code
  *     allow_plaintext}); without it such a configuration is refused
  */
@@ -51,7 +56,8 @@ public record ManagerConfig(
     Duration engineExpiry,
     Duration startupResync,
     TlsFiles tls,
-    boolean allowPlaintext) {
+    boolean allowPlaintext,
+    Set<String> sharedNodeIdentities) {
   /**
    * Loopback: without TLS every caller has every permission, so only the local host may call unless
    * {@code [tls]} or {@code allow_plaintext} says otherwise. (The original listened on {@code
@@ -80,7 +86,8 @@ public record ManagerConfig(
           "engine_expiry_secs",
           "startup_resync_secs",
           "tls",
-          "allow_plaintext");
+          "allow_plaintext",
+          "shared_node_identities");
 
   /** Keys of the original's manager.toml that need a store this manager does not have yet. */
   private static final Set<String> NOT_YET_SUPPORTED =
@@ -98,6 +105,7 @@ public record ManagerConfig(
     requireNonNull(moduleHeartbeatTimeout, "moduleHeartbeatTimeout");
     requireNonNull(healthCheckInterval, "healthCheckInterval");
     requireNonNull(kubernetes, "kubernetes");
+    sharedNodeIdentities = Set.copyOf(sharedNodeIdentities);
     requireNonNull(engineExpiry, "engineExpiry");
     requireNonNull(startupResync, "startupResync");
   }
@@ -183,7 +191,21 @@ public record ManagerConfig(
         Duration.ofSeconds(expiry),
         Duration.ofSeconds(resync),
         tls,
-        allowPlaintext);
+        allowPlaintext,
+        sharedNodeIdentities(root));
+  }
+
+  private static Set<String> sharedNodeIdentities(TomlTable root) {
+    Set<String> names = new java.util.TreeSet<>();
+    for (String name : root.strings("shared_node_identities")) {
+      try {
+        new CallerIdentity(Role.NODE, name);
+      } catch (IllegalArgumentException e) {
+        throw root.error("shared_node_identities", "has " + e.getMessage());
+      }
+      names.add(name);
+    }
+    return names;
   }
 
   /**

@@ -58,6 +58,7 @@ import io.wruntime.proto.v1.UpsertScheduleResponse;
 import io.wruntime.proto.v1.WatchRoutingTableRequest;
 import io.wruntime.proto.v1.WatchRoutingTableResponse;
 import java.time.Clock;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +80,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
       "schedules are not available: they need the manager's PostgreSQL store ([database] url),"
           + " which this manager does not have yet";
 
+  private final Set<String> sharedNodeIdentities;
   private final Registry registry;
   private final RoutingTablePublisher publisher;
   private final Secrets secrets;
@@ -93,6 +95,22 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
       RoutingTableWatchers watchers,
       ManagerIdentity identity,
       Clock clock) {
+    this(registry, publisher, secrets, watchers, identity, clock, Set.of());
+  }
+
+  /**
+   * @param sharedNodeIdentities node certificates many proxies share ({@code
+   *     shared_node_identities}): their holders may act on the engines of every node
+   */
+  public ManagerService(
+      Registry registry,
+      RoutingTablePublisher publisher,
+      Secrets secrets,
+      RoutingTableWatchers watchers,
+      ManagerIdentity identity,
+      Clock clock,
+      Set<String> sharedNodeIdentities) {
+    this.sharedNodeIdentities = Set.copyOf(sharedNodeIdentities);
     this.registry = requireNonNull(registry, "registry");
     this.publisher = requireNonNull(publisher, "publisher");
     this.secrets = requireNonNull(secrets, "secrets");
@@ -110,13 +128,14 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
         () -> {
           RequestValidator.registerEngine(request);
           CallerIdentity caller = Callers.current();
-          AccessPolicy.registrationNodeDenial(caller, request.getNode().getName())
+          AccessPolicy.registrationNodeDenial(
+                  caller, request.getNode().getName(), sharedNodeIdentities)
               .ifPresent(ManagerService::deny);
           RegisterEngineResponse result =
               ProtoMapping.registered(
                   registry.register(
                       ProtoMapping.registration(request),
-                      AccessPolicy.engineScope(caller).orElse(null)));
+                      AccessPolicy.engineScope(caller, sharedNodeIdentities).orElse(null)));
           LOG.info(
               "engine {} registered with {} module(s) from node \"{}\": routing table version {}",
               request.getEngineId(),
@@ -141,7 +160,8 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
                       registry.deregister(
                           request.getEngineId(),
                           request.getIncarnationId(),
-                          AccessPolicy.engineScope(Callers.current()).orElse(null)))
+                          AccessPolicy.engineScope(Callers.current(), sharedNodeIdentities)
+                              .orElse(null)))
                   .build();
           LOG.info(
               "engine {} deregistered: routing table version {}",
@@ -161,7 +181,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
           return ProtoMapping.heartbeatResponse(
               registry.heartbeat(
                   ProtoMapping.heartbeats(request.getHeartbeatsList()),
-                  AccessPolicy.engineScope(Callers.current()).orElse(null)));
+                  AccessPolicy.engineScope(Callers.current(), sharedNodeIdentities).orElse(null)));
         });
   }
 

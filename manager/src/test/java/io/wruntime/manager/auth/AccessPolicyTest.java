@@ -80,6 +80,17 @@ class AccessPolicyTest {
   }
 
   @Test
+  void aSharedNodeCertificateActsForEveryNodeButIsNoAdmin() {
+    Set<String> shared = Set.of("node-a");
+
+    assertThat(AccessPolicy.engineScope(NODE, shared)).isEmpty();
+    assertThat(AccessPolicy.registrationNodeDenial(NODE, "node-b", shared)).isEmpty();
+    assertThat(AccessPolicy.engineScope(NODE, Set.of("wruntime-nodes"))).hasValue("node-a");
+    assertThat(AccessPolicy.engineScope(ADMIN, Set.of("node-a"))).isEmpty();
+    assertThat(AccessPolicy.denial(NODE, ManagerCall.SET_SECRET)).isPresent();
+  }
+
+  @Test
   void theTableNamesEveryMethodOfTheService() {
     assertThat(Arrays.stream(ManagerCall.values()).map(ManagerCall::method))
         .containsExactlyInAnyOrderElementsOf(

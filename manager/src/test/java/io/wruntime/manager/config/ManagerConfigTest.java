@@ -121,7 +121,7 @@ class ManagerConfigTest {
             "m.toml: listen_adress is not a known key (expected one of: admin_address,"
                 + " allow_plaintext, engine_expiry_secs, engine_heartbeat_timeout_secs,"
                 + " health_check_interval_secs, kubernetes, listen_address, local_proxy_address,"
-                + " module_heartbeat_timeout_secs, startup_resync_secs, tls)");
+                + " module_heartbeat_timeout_secs, shared_node_identities, startup_resync_secs, tls)");
   }
 
   @Test
@@ -269,5 +269,18 @@ class ManagerConfigTest {
         .hasMessage(
             "m.toml: scheduler_lease_secs is not supported by this manager yet (expected: no"
                 + " scheduler_lease_secs; the registry is kept in memory)");
+  }
+
+  @Test
+  void sharedNodeIdentitiesAreNodeNames() {
+    assertThat(
+            ManagerConfig.parse("m.toml", "shared_node_identities = [\"wruntime-nodes\"]")
+                .sharedNodeIdentities())
+        .containsExactly("wruntime-nodes");
+    assertThat(ManagerConfig.defaults().sharedNodeIdentities()).isEmpty();
+    assertThatThrownBy(
+            () -> ManagerConfig.parse("m.toml", "shared_node_identities = [\"Not A Name\"]"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("m.toml: shared_node_identities has identity name: Not A Name");
   }
 }
