@@ -18,6 +18,13 @@ import io.wruntime.common.tls.TlsMaterial;
 import io.wruntime.manager.config.ManagerConfig;
 import io.wruntime.proto.v1.GetRoutingTableRequest;
 import io.wruntime.proto.v1.ManagerServiceGrpc;
+import io.wruntime.proto.v1.NodeInfo;
+import io.wruntime.proto.v1.RegisterEngineRequest;
+import io.wruntime.proto.v1.RegisterEngineResponse;
+import io.wruntime.proto.v1.RemoveEngineRequest;
+import io.wruntime.proto.v1.RoutingRule;
+import io.wruntime.proto.v1.SetSecretRequest;
+import io.wruntime.proto.v1.UpsertRoutingRuleRequest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -137,6 +144,62 @@ class ManagerTlsIT {
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+  }
+
+  @Test
+  void aNodeCertificateActsOnlyForItsOwnNodeAndIsNoAdmin() throws Exception {
+    Path node = issue(ca, Role.NODE, "node-a");
+    channel =
+        Grpc.newChannelBuilderForAddress(
+                "127.0.0.1", manager.listenAddress().port(), mutualTls(node, Set.of(Role.MANAGER)))
+            .build();
+    ManagerServiceGrpc.ManagerServiceBlockingStub stub =
+        ManagerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+
+    RegisterEngineResponse own = stub.registerEngine(registration("e1", "node-a"));
+
+    assertThat(own.getRoutingTableVersion()).isPositive();
+    assertDenied(
+        () -> stub.registerEngine(registration("e2", "node-b")),
+        "RegisterEngine: node.name: \"node-b\" (expected: \"node-a\"");
+    assertDenied(
+        () ->
+            stub.setSecret(
+                SetSecretRequest.newBuilder()
+                    .setNamespace("example")
+                    .setKey("token")
+                    .setValue("s3cr3t")
+                    .build()),
+        "SetSecret: caller node/node-a may not make this call (expected: an admin identity)");
+    assertDenied(
+        () -> stub.removeEngine(RemoveEngineRequest.newBuilder().setEngineId("e1").build()),
+        "RemoveEngine: caller node/node-a may not make this call");
+    assertDenied(
+        () ->
+            stub.upsertRoutingRule(
+                UpsertRoutingRuleRequest.newBuilder()
+                    .setRule(RoutingRule.newBuilder().setNamespace("example").setModule("echo"))
+                    .build()),
+        "UpsertRoutingRule: caller node/node-a may not make this call");
+  }
+
+  private static void assertDenied(Runnable call, String description) {
+    assertThatThrownBy(call::run)
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+              assertThat(e.getStatus().getDescription()).startsWith(description);
+            });
+  }
+
+  private static RegisterEngineRequest registration(String engineId, String node) {
+    return RegisterEngineRequest.newBuilder()
+        .setEngineId(engineId)
+        .setIncarnationId(engineId + "-1")
+        .setNode(NodeInfo.newBuilder().setName(node).setProxyAddress("127.0.0.1:9443"))
+        .setEngineAddress("http://127.0.0.1:9100")
+        .build();
   }
 
   private io.wruntime.proto.v1.GetRoutingTableResponse call(ChannelCredentials credentials) {
