@@ -37,6 +37,8 @@ class PeerTlsTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("p.toml: node.tls.cert_path = \"" + admin.certPath() + "\"")
         .hasMessageContaining("names admin/ops (expected: a node certificate");
+    assertThatThrownBy(() -> PeerTls.load(files(admin), "p.toml"))
+        .hasMessageContaining("cannot serve the peer port");
   }
 
   @Test
@@ -48,8 +50,7 @@ class PeerTlsTest {
 
     assertThatThrownBy(() -> PeerTls.load(files(node), "p.toml"))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("p.toml: node.tls.key_path = \"" + node.keyPath() + "\"")
-        .hasMessageContaining("(expected: the PKCS#8 PEM private key of the certificate)");
+        .hasMessageStartingWith("p.toml: [node.tls] " + node.keyPath());
   }
 
   private static TlsFiles files(TestPki.Issued issued) {

@@ -13,12 +13,16 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.security.CallerIdentity;
+import io.wruntime.common.security.CallerIdentity.Role;
+import io.wruntime.common.tls.IdentityTrustManager;
 import io.wruntime.common.tls.TlsFiles;
-import java.security.GeneralSecurityException;
+import io.wruntime.common.tls.TlsMaterial;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Set;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -52,29 +56,24 @@ public final class PeerTls {
   public static PeerTls load(TlsFiles files, String source) {
     requireNonNull(files, "files");
     requireNonNull(source, "source");
-    List<X509Certificate> chain = files.certificateChain();
-    CallerIdentity self;
+    TlsMaterial material;
     try {
-      self = NodeTrustManager.requireNode(chain.toArray(new X509Certificate[0]));
-    } catch (CertificateException e) {
+      material = TlsMaterial.load(files);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(source + ": [node.tls] " + e.getMessage(), e);
+    }
+    CallerIdentity self = material.identity();
+    if (self.role() != Role.NODE) {
       throw new ConfigException(
           source
               + ": node.tls.cert_path = \""
               + files.certPath()
-              + "\" cannot serve the peer port: "
-              + e.getMessage());
+              + "\" cannot serve the peer port: it names "
+              + self
+              + " (expected: a node certificate, spiffe://<trust-domain>/node/<name>)");
     }
-    NodeTrustManager trust;
-    try {
-      trust = NodeTrustManager.of(files.caCertificates());
-    } catch (GeneralSecurityException e) {
-      throw new ConfigException(
-          source
-              + ": node.tls.ca_cert_path = \""
-              + files.caCertPath()
-              + "\" cannot be used as trust anchors: "
-              + e.getMessage());
-    }
+    IdentityTrustManager trust = material.trustManager(Set.of(Role.NODE));
+    KeyManagerFactory keys = material.keyManagerFactory();
     ApplicationProtocolConfig alpn =
         new ApplicationProtocolConfig(
             ApplicationProtocolConfig.Protocol.ALPN,
@@ -84,7 +83,7 @@ public final class PeerTls {
             ApplicationProtocolNames.HTTP_1_1);
     try {
       SslContext server =
-          SslContextBuilder.forServer(files.certPath().toFile(), files.keyPath().toFile())
+          SslContextBuilder.forServer(keys)
               .sslProvider(SslProvider.JDK)
               .trustManager(trust)
               .clientAuth(ClientAuth.REQUIRE)
@@ -95,7 +94,7 @@ public final class PeerTls {
       SslContext client =
           SslContextBuilder.forClient()
               .sslProvider(SslProvider.JDK)
-              .keyManager(files.certPath().toFile(), files.keyPath().toFile())
+              .keyManager(keys)
               .trustManager(trust)
               // Peers are dialed by pod IP: the chain and the node role are the check, not a name.
               .endpointIdentificationAlgorithm(null)
@@ -104,16 +103,9 @@ public final class PeerTls {
               .applicationProtocolConfig(alpn)
               .build();
       return new PeerTls(server, client, self);
-    } catch (SSLException | IllegalArgumentException e) {
+    } catch (SSLException e) {
       throw new ConfigException(
-          source
-              + ": node.tls.key_path = \""
-              + files.keyPath()
-              + "\" with cert_path = \""
-              + files.certPath()
-              + "\" is not usable: "
-              + e.getMessage()
-              + " (expected: the PKCS#8 PEM private key of the certificate)");
+          source + ": [node.tls] cannot build the peer port's TLS: " + e.getMessage(), e);
     }
   }
 
@@ -146,6 +138,19 @@ public final class PeerTls {
     for (int i = 0; i < certificates.length; i++) {
       chain[i] = (X509Certificate) certificates[i];
     }
-    return NodeTrustManager.requireNode(chain);
+    if (chain.length == 0) {
+      throw new CertificateException("no certificate (expected: a node certificate)");
+    }
+    CallerIdentity identity;
+    try {
+      identity = CallerIdentity.of(chain[0]);
+    } catch (IllegalArgumentException e) {
+      throw new CertificateException(e.getMessage(), e);
+    }
+    if (identity.role() != Role.NODE) {
+      throw new CertificateException(
+          "certificate names " + identity + " (expected: a node certificate)");
+    }
+    return identity;
   }
 }
