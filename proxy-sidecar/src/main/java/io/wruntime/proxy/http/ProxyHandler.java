@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -54,6 +55,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
   /** Methods answered 405 by the proxy itself; every other method is forwarded. */
   static final List<String> REFUSED_METHODS = List.of("CONNECT", "TRACE");
+
+  /**
+   * The {@code Allow} header of the 405 for a refused method (RFC 9110 §15.5.6): the standard
+   * methods the proxy forwards (it forwards any other method but {@link #REFUSED_METHODS} too).
+   */
+  static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH";
 
   private final ListenerKind kind;
   private final Forwarding forwarding;
@@ -342,9 +349,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       long start) {
     forwarding.metrics().record(source, destination, rejected.status(), System.nanoTime() - start);
     ProxyTracing.end(span, rejected.status(), rejected.message());
-    ChannelFuture written =
-        ctx.writeAndFlush(
-            ErrorResponses.of(ctx.alloc(), rejected, keepAlive && !closeWhenDone, retryAfter));
+    FullHttpResponse response =
+        ErrorResponses.of(ctx.alloc(), rejected, keepAlive && !closeWhenDone, retryAfter);
+    if (rejected.status() == 405) {
+      response.headers().set(HttpHeaderNames.ALLOW, ALLOWED_METHODS);
+    }
+    ChannelFuture written = ctx.writeAndFlush(response);
     ended(keepAlive, written);
   }
 
