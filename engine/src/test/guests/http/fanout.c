@@ -7,9 +7,14 @@
  *                  Answers 200 "started=<k> error-code=<discriminant or none> answered=<2xx count>".
  *   /sequential/N  makes up to N calls one after the other, each read to its end before the next.
  *                  Answers 200 "completed=<k> error-code=<discriminant or none>".
- *   /forge         makes one call carrying routing headers of its own (x-wr-source, x-wr-source-ns,
- *                  x-wr-via-proxy, x-wr-destination, x-wr-namespace, x-wr-module, traceparent) and
+ *   /forge         makes one call, GET http://<x-forge-to or example.echo>/forged, carrying routing
+ *                  headers of its own (x-wr-source, x-wr-source-ns, x-wr-via-proxy,
+ *                  x-wr-destination, x-wr-namespace, x-wr-module, traceparent) and x-app: kept, and
  *                  answers with the callee's status and body: "status=<s> body=<body>".
+ *   /forged        answers 200 with the routing headers it was called with, one "name: value"
+ *                  line each, in this order: x-wr-source, x-wr-source-ns, x-wr-via-proxy,
+ *                  x-wr-destination, x-wr-namespace, x-wr-module, x-wr-version, traceparent, x-app
+ *                  (those absent are left out).
  *   /__health      answers 200 "ok".
  */
 #include "wasi_http.h"
@@ -22,18 +27,41 @@ static long parse_count(const char *p, size_t len) {
   return n;
 }
 
-/* Starts GET http://example.echo/<path>; returns 0 and the future, or the error-code's case. */
-static int start_call(int32_t headers, const char *path, int32_t *future) {
+static const char *const REPORTED[] = {"x-wr-source",    "x-wr-source-ns", "x-wr-via-proxy",
+                                       "x-wr-destination", "x-wr-namespace", "x-wr-module",
+                                       "x-wr-version",   "traceparent",    "x-app"};
+
+/* The first value of header `name` of a request, NUL-terminated, or NULL. */
+static char *header(int32_t request, const char *name) {
+  int32_t headers = incoming_request_headers(request);
+  bytes_t values;
+  fields_get(headers, name, strlen(name), &values);
+  fields_drop(headers);
+  if (values.len == 0) return NULL;
+  bytes_t *first = (bytes_t *)values.ptr;
+  char *value = malloc(first->len + 1);
+  memcpy(value, first->ptr, first->len);
+  value[first->len] = 0;
+  return value;
+}
+
+/* Starts GET http://<authority><path>; returns -1 and the future, or the error-code's case. */
+static int start_call_to(int32_t headers, const char *authority, const char *path,
+                         int32_t *future) {
   int32_t req = outgoing_request_new(headers);
   outgoing_request_set_method(req, 0 /* GET */, 0, 0);
   outgoing_request_set_scheme(req, 1, 0 /* HTTP */, 0, 0);
-  outgoing_request_set_authority(req, 1, TARGET, strlen(TARGET));
+  outgoing_request_set_authority(req, 1, authority, strlen(authority));
   outgoing_request_set_path(req, 1, path, strlen(path));
   _Alignas(8) uint8_t sent[40];
   outgoing_handler_handle(req, 0, 0, sent);
   if (sent[0] != 0) return sent[8];
   *future = *(int32_t *)(sent + 8);
   return -1;
+}
+
+static int start_call(int32_t headers, const char *path, int32_t *future) {
+  return start_call_to(headers, TARGET, path, future);
 }
 
 /* Waits for a call's response and reads its body into b (when b is not NULL); returns the
@@ -113,7 +141,7 @@ static void sequential(int32_t outparam, long n) {
   respond_text(outparam, 200, text.data);
 }
 
-static void forge(int32_t outparam) {
+static void forge(int32_t outparam, const char *to) {
   int32_t headers = fields_new();
   append_str(headers, "x-wr-source", "evil.forged");
   append_str(headers, "x-wr-source-ns", "evil");
@@ -124,7 +152,7 @@ static void forge(int32_t outparam) {
   append_str(headers, "traceparent", "00-0123456789abcdef0123456789abcdef-0123456789abcdef-01");
   append_str(headers, "x-app", "kept");
   int32_t future;
-  int error = start_call(headers, "/forged", &future);
+  int error = start_call_to(headers, to != NULL ? to : TARGET, "/forged", &future);
   buf_t text = {0};
   if (error >= 0) {
     buf_str(&text, "error-code=");
@@ -142,10 +170,31 @@ static void forge(int32_t outparam) {
   respond_text(outparam, 200, text.data);
 }
 
+static void forged(int32_t outparam, int32_t request) {
+  buf_t text = {0};
+  buf_str(&text, "");
+  for (size_t i = 0; i < sizeof REPORTED / sizeof REPORTED[0]; i++) {
+    char *value = header(request, REPORTED[i]);
+    if (value == NULL) continue;
+    buf_str(&text, REPORTED[i]);
+    buf_str(&text, ": ");
+    buf_str(&text, value);
+    buf_str(&text, "\n");
+    free(value);
+  }
+  respond_text(outparam, 200, text.data);
+}
+
 EXPORT("wasi:http/incoming-handler@0.2.0#handle")
 void handle(int32_t request, int32_t outparam) {
   opt_string_t path;
   incoming_request_path(request, &path);
+  char *to = header(request, "x-forge-to");
+  int is_forged = path.tag == 1 && path.len == 7 && memcmp(path.ptr, "/forged", 7) == 0;
+  if (is_forged) {
+    forged(outparam, request);
+    return;
+  }
   incoming_request_drop(request);
   const char *p = path.tag == 1 ? path.ptr : "/";
   size_t len = path.tag == 1 ? path.len : 1;
@@ -154,7 +203,7 @@ void handle(int32_t request, int32_t outparam) {
   } else if (len > 12 && memcmp(p, "/sequential/", 12) == 0) {
     sequential(outparam, parse_count(p + 12, len - 12));
   } else if (len == 6 && memcmp(p, "/forge", 6) == 0) {
-    forge(outparam);
+    forge(outparam, to);
   } else if (len == 9 && memcmp(p, "/__health", 9) == 0) {
     respond_text(outparam, 200, "ok");
   } else {

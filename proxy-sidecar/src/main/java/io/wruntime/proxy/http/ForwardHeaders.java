@@ -36,14 +36,12 @@ final class ForwardHeaders {
 
   /**
    * For the local engine: the engine dispatches on {@code x-wr-namespace}, {@code x-wr-module} and
-   * {@code x-wr-version} (the resolved version, whatever the caller asked for); the destination and
-   * source headers and {@code x-wr-via-proxy} end here.
+   * {@code x-wr-version} (the resolved version, whatever the caller asked for), which this proxy
+   * sets; every other {@code x-wr-*} header (destination, source, {@code x-wr-via-proxy}, and any a
+   * caller made up) ends here, so a module only ever sees the three its proxy set.
    */
   static void toLocalEngine(HttpHeaders headers, String namespace, String module, String version) {
-    headers.remove(WrHeaders.DESTINATION);
-    headers.remove(WrHeaders.SOURCE);
-    headers.remove(WrHeaders.SOURCE_NS);
-    headers.remove(WrHeaders.VIA_PROXY);
+    stripWrHeaders(headers);
     headers.set(WrHeaders.NAMESPACE, namespace);
     headers.set(WrHeaders.MODULE, module);
     headers.set(WrHeaders.VERSION, version);
