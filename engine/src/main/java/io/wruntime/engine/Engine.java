@@ -229,11 +229,18 @@ public final class Engine implements AutoCloseable {
               }
             };
       }
-      server = HttpServer.start("listen_address", config.listenAddress(), handler, group, gauge);
+      server =
+          HttpServer.start(
+              "listen_address", config.listenAddress(), handler, group, gauge, config.listener());
       if (config.adminAddress() != null) {
         admin =
             HttpServer.start(
-                "admin_address", config.adminAddress(), endpoints.asHandler(), group, gauge);
+                "admin_address",
+                config.adminAddress(),
+                endpoints.asHandler(),
+                group,
+                gauge,
+                config.listener());
       }
     } catch (IOException | RuntimeException e) {
       if (server != null) {

@@ -40,7 +40,9 @@ final class EngineConfigReader {
           "module",
           "module_cache_dir",
           "module_fetch_timeout_secs",
-          "insecure_registries");
+          "insecure_registries",
+          "max_connections",
+          "idle_timeout_secs");
   private static final Set<String> NODE_KEYS =
       Set.of("proxy_address", "control_address", "engine_id", "heartbeat_interval_secs");
 
@@ -228,7 +230,14 @@ final class EngineConfigReader {
         pool,
         limits,
         modules,
-        new ArtifactsConfig(cacheDir, fetchTimeout, insecure));
+        new ArtifactsConfig(cacheDir, fetchTimeout, insecure),
+        new ListenerLimits(
+            (int)
+                root.integer(
+                    "max_connections", ListenerLimits.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
+            Duration.ofSeconds(
+                root.integer(
+                    "idle_timeout_secs", ListenerLimits.DEFAULT_IDLE_TIMEOUT_SECS, 1, 86_400))));
   }
 
   /** Which of the three sources a module names; exactly one. */
