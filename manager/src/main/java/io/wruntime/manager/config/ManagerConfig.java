@@ -24,6 +24,7 @@ import java.util.Set;
  *     scheduled calls), accepted for compatibility and unused until schedules exist; null when
  *     unset
  * @param kubernetes cluster mode ({@code [kubernetes]}): routes from WasmModules and engine pods
+ * @param listener the connection caps of the gRPC listener
  */
 public record ManagerConfig(
     String source,
@@ -33,7 +34,8 @@ public record ManagerConfig(
     Duration healthCheckInterval,
     HostPort adminAddress,
     HostPort localProxyAddress,
-    KubernetesConfig kubernetes) {
+    KubernetesConfig kubernetes,
+    ListenerLimits listener) {
   public static final String DEFAULT_LISTEN_ADDRESS = "0.0.0.0:9000";
   public static final long DEFAULT_ENGINE_HEARTBEAT_TIMEOUT_SECS = 10;
   public static final long DEFAULT_HEALTH_CHECK_INTERVAL_SECS = 5;
@@ -49,7 +51,10 @@ public record ManagerConfig(
           "health_check_interval_secs",
           "admin_address",
           "local_proxy_address",
-          "kubernetes");
+          "kubernetes",
+          "max_connections",
+          "max_concurrent_calls_per_connection",
+          "idle_timeout_secs");
 
   /** Keys of the original's manager.toml that need a store this manager does not have yet. */
   private static final Set<String> NOT_YET_SUPPORTED =
@@ -68,6 +73,7 @@ public record ManagerConfig(
     requireNonNull(moduleHeartbeatTimeout, "moduleHeartbeatTimeout");
     requireNonNull(healthCheckInterval, "healthCheckInterval");
     requireNonNull(kubernetes, "kubernetes");
+    requireNonNull(listener, "listener");
   }
 
   /** Every key at its default: listen on {@value #DEFAULT_LISTEN_ADDRESS}, no admin listener. */
@@ -125,7 +131,20 @@ public record ManagerConfig(
         root.has("local_proxy_address")
             ? root.address("local_proxy_address", null, true, "127.0.0.1:9001")
             : null,
-        kubernetes);
+        kubernetes,
+        new ListenerLimits(
+            (int)
+                root.integer(
+                    "max_connections", ListenerLimits.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
+            (int)
+                root.integer(
+                    "max_concurrent_calls_per_connection",
+                    ListenerLimits.DEFAULT_MAX_CONCURRENT_CALLS_PER_CONNECTION,
+                    1,
+                    100_000),
+            Duration.ofSeconds(
+                root.integer(
+                    "idle_timeout_secs", ListenerLimits.DEFAULT_IDLE_TIMEOUT_SECS, 1, MAX_SECS))));
   }
 
   /** What the operator should know about keys that are accepted but have no effect yet. */
