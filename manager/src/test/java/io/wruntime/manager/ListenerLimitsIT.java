@@ -9,15 +9,14 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.wruntime.common.testing.Sockets;
 import io.wruntime.manager.config.ManagerConfig;
 import io.wruntime.proto.v1.GetRoutingTableRequest;
 import io.wruntime.proto.v1.ManagerServiceGrpc;
 import io.wruntime.proto.v1.WatchRoutingTableRequest;
 import io.wruntime.proto.v1.WatchRoutingTableResponse;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,21 +51,9 @@ class ListenerLimitsIT {
   }
 
   private Socket socket() throws IOException {
-    Socket s = new Socket();
-    s.connect(new InetSocketAddress("127.0.0.1", manager.listenAddress().port()), 5000);
+    Socket s = Sockets.connect(manager.listenAddress().port());
     sockets.add(s);
     return s;
-  }
-
-  private static boolean closedByServer(Socket s) throws IOException {
-    s.setSoTimeout(200);
-    try {
-      return s.getInputStream().read() == -1;
-    } catch (SocketTimeoutException e) {
-      return false;
-    } catch (IOException e) {
-      return true;
-    }
   }
 
   private ManagerServiceGrpc.ManagerServiceBlockingStub client() {
@@ -86,8 +73,8 @@ class ListenerLimitsIT {
 
     Socket third = socket();
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> closedByServer(third));
-    assertThat(closedByServer(first)).isFalse();
+    await().atMost(Duration.ofSeconds(10)).until(() -> Sockets.closedByServer(third));
+    assertThat(Sockets.closedByServer(first)).isFalse();
     assertThatThrownBy(
             () ->
                 client()

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.testing.Sockets;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -106,21 +105,9 @@ class AdminServerTest {
   }
 
   private Socket socket() throws IOException {
-    Socket s = new Socket();
-    s.connect(new InetSocketAddress("127.0.0.1", admin.address().getPort()), 5000);
+    Socket s = Sockets.connect(admin.address().getPort());
     sockets.add(s);
     return s;
-  }
-
-  private static boolean closedByServer(Socket s) throws IOException {
-    s.setSoTimeout(200);
-    try {
-      return s.getInputStream().read() == -1;
-    } catch (SocketTimeoutException e) {
-      return false;
-    } catch (IOException e) {
-      return true;
-    }
   }
 
   @Test
@@ -131,7 +118,7 @@ class AdminServerTest {
 
     Socket refused = socket();
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> closedByServer(refused));
+    await().atMost(Duration.ofSeconds(10)).until(() -> Sockets.closedByServer(refused));
     sockets.get(0).close();
     await()
         .atMost(Duration.ofSeconds(10))
@@ -144,7 +131,9 @@ class AdminServerTest {
     slow.getOutputStream()
         .write("GET /healthz HTTP/1.1\r\nhost: a".getBytes(StandardCharsets.UTF_8));
 
-    await().atMost(AdminServer.REQUEST_TIMEOUT.plusSeconds(10)).until(() -> closedByServer(slow));
+    await()
+        .atMost(AdminServer.REQUEST_TIMEOUT.plusSeconds(10))
+        .until(() -> Sockets.closedByServer(slow));
   }
 
   @Test

@@ -3,14 +3,13 @@ package io.wruntime.engine.outbound;
 import static java.util.Objects.requireNonNull;
 
 import io.wruntime.engine.http.BodySource;
-import io.wruntime.engine.http.Field;
+import io.wruntime.engine.http.ForwardingBodySource;
 import io.wruntime.engine.http.HttpErrorCode;
 import io.wruntime.engine.http.IncomingResponse;
 import io.wruntime.engine.http.OutboundClient;
 import io.wruntime.engine.http.OutboundException;
 import io.wruntime.engine.http.OutgoingRequest;
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -176,12 +175,11 @@ public final class OutgoingCallCap implements OutboundClient, AutoCloseable {
   }
 
   /** A response body that ends the call's slot once read to its end, failed or discarded. */
-  private static final class ReleasingBody implements BodySource {
-    private final BodySource delegate;
+  private static final class ReleasingBody extends ForwardingBodySource {
     private final Runnable release;
 
     ReleasingBody(BodySource delegate, Runnable release) {
-      this.delegate = delegate;
+      super(delegate);
       this.release = release;
     }
 
@@ -201,32 +199,12 @@ public final class OutgoingCallCap implements OutboundClient, AutoCloseable {
     }
 
     @Override
-    public void awaitReadable() throws InterruptedException {
-      delegate.awaitReadable();
-    }
-
-    @Override
-    public boolean isReadable() {
-      return delegate.isReadable();
-    }
-
-    @Override
-    public List<Field> trailers() {
-      return delegate.trailers();
-    }
-
-    @Override
     public void discard() {
       try {
         delegate.discard();
       } finally {
         release.run();
       }
-    }
-
-    @Override
-    public void addListener(Runnable listener) {
-      delegate.addListener(listener);
     }
   }
 }

@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import io.wruntime.common.netty.ConnectionLimit;
 import io.wruntime.common.testing.LogLines;
+import io.wruntime.common.testing.Sockets;
 import io.wruntime.engine.Engine;
 import io.wruntime.engine.config.EngineConfig;
 import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,14 +53,7 @@ class ListenerLimitsIT {
   }
 
   private static boolean closedByServer(RawHttp s) throws IOException {
-    s.socket.setSoTimeout(200);
-    try {
-      return s.in.read() == -1;
-    } catch (SocketTimeoutException e) {
-      return false;
-    } catch (IOException e) {
-      return true; // reset
-    }
+    return Sockets.closedByServer(s.socket);
   }
 
   private static int healthz(RawHttp s) throws IOException {
