@@ -2,6 +2,7 @@ package io.wruntime.proxy.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.wruntime.common.http.HopByHop;
 import io.wruntime.common.http.WrHeaders;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,21 +18,8 @@ final class ForwardHeaders {
    * forwarded as it came.
    */
   static void stripHopByHop(HttpHeaders headers) {
-    for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-      for (String token : value.split(",")) {
-        String name = token.trim();
-        if (!name.isEmpty()
-            && !name.equalsIgnoreCase(HttpHeaderNames.TRANSFER_ENCODING.toString())
-            && !name.equalsIgnoreCase(HttpHeaderNames.CONTENT_LENGTH.toString())) {
-          headers.remove(name);
-        }
-      }
-    }
-    headers.remove(HttpHeaderNames.CONNECTION);
-    headers.remove(HttpHeaderNames.KEEP_ALIVE);
-    headers.remove("proxy-connection");
-    headers.remove(HttpHeaderNames.TE);
-    headers.remove(HttpHeaderNames.UPGRADE);
+    HopByHop.nominated(headers.getAll(HttpHeaderNames.CONNECTION)).forEach(headers::remove);
+    HopByHop.NAMES.forEach(headers::remove);
   }
 
   /**
