@@ -190,7 +190,8 @@ class NodeRegistrationIT {
             () ->
                 assertThat(log.at(Level.INFO))
                     .anySatisfy(
-                        line -> assertThat(line).startsWith("registered engine engine-a at http://")));
+                        line ->
+                            assertThat(line).startsWith("registered engine engine-a at http://")));
   }
 
   @Test
