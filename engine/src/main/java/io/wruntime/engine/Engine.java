@@ -180,7 +180,8 @@ public final class Engine implements AutoCloseable {
             registry,
             config.pool(),
             Dispatcher.DEFAULT_ADMISSION_WAIT,
-            new DispatchTracing(telemetry.tracer(TRACER_SCOPE)));
+            new DispatchTracing(telemetry.tracer(TRACER_SCOPE)),
+            telemetry);
     OutboundClient outbound =
         config.hasProxy()
             ? new ProxyOutboundClient(

@@ -8,17 +8,21 @@ import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.wruntime.common.admin.AdminServer;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.manager.admin.ManagerAdmin;
 import io.wruntime.manager.admin.ManagerMetrics;
 import io.wruntime.manager.cluster.ClusterWatch;
 import io.wruntime.manager.config.ManagerConfig;
 import io.wruntime.manager.grpc.ManagerIdentity;
 import io.wruntime.manager.grpc.ManagerService;
+import io.wruntime.manager.grpc.RoutingTablePublisher;
 import io.wruntime.manager.grpc.RoutingTableWatchers;
 import io.wruntime.manager.registry.HealthMonitor;
 import io.wruntime.manager.registry.Registry;
+import io.wruntime.manager.registry.RegistryTimeouts;
 import io.wruntime.manager.registry.RouteSource;
 import io.wruntime.manager.registry.Secrets;
+import io.wruntime.manager.server.LocalCallers;
 import io.wruntime.manager.server.CappedListener;
 import io.wruntime.manager.server.ManagerServer;
 import java.io.IOException;
@@ -39,6 +43,12 @@ import org.slf4j.LoggerFactory;
 public final class Manager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Manager.class);
 
+  /**
+   * The {@code service.name} of the manager's metrics unless {@code OTEL_SERVICE_NAME} says
+   * otherwise.
+   */
+  public static final String SERVICE_NAME = "wr-manager";
+
   /** How long cluster mode waits at startup for the informers to list the cluster. */
   static final Duration CLUSTER_SYNC_TIMEOUT = Duration.ofSeconds(60);
 
@@ -50,6 +60,7 @@ public final class Manager implements AutoCloseable {
   private final RoutingTableWatchers watchers;
   private final ClusterWatch cluster;
   private final KubernetesClient ownedClient;
+  private final Telemetry telemetry;
 
   private Manager(
       Registry registry,
@@ -59,8 +70,10 @@ public final class Manager implements AutoCloseable {
       AdminServer admin,
       HostPort listenAddress,
       ClusterWatch cluster,
-      KubernetesClient ownedClient) {
+      KubernetesClient ownedClient,
+      Telemetry telemetry) {
     this.registry = registry;
+    this.telemetry = telemetry;
     this.watchers = watchers;
     this.monitor = monitor;
     this.server = server;
@@ -145,8 +158,11 @@ public final class Manager implements AutoCloseable {
     Registry registry =
         new Registry(
             clock,
-            config.engineHeartbeatTimeout(),
-            config.moduleHeartbeatTimeout(),
+            new RegistryTimeouts(
+                config.engineHeartbeatTimeout(),
+                config.moduleHeartbeatTimeout(),
+                config.engineExpiry(),
+                config.startupResync()),
             secrets,
             clusterMode ? RouteSource.CLUSTER : RouteSource.REGISTRATIONS);
     ClusterWatch cluster = null;
@@ -158,11 +174,17 @@ public final class Manager implements AutoCloseable {
         throw new InterruptedIOException("interrupted while listing the cluster");
       }
     }
-    RoutingTableWatchers watchers = new RoutingTableWatchers(registry);
+    RoutingTablePublisher publisher = new RoutingTablePublisher(registry);
+    RoutingTableWatchers watchers = new RoutingTableWatchers(publisher);
+    // Plaintext: every caller is the local one. Interceptors added later run first, so one a
+    // test added to the builder before (naming other identities) still has the last word.
+    builder.intercept(new LocalCallers());
     ManagerIdentity identity = ManagerIdentity.random(clock.instant());
     ManagerServer server =
         new ManagerServer(
-            builder, new ManagerService(registry, secrets, watchers, identity, clock), watchers);
+            builder,
+            new ManagerService(registry, publisher, secrets, watchers, identity, clock),
+            watchers);
     try {
       server.start();
     } catch (IOException | RuntimeException e) {
@@ -180,15 +202,24 @@ public final class Manager implements AutoCloseable {
     }
     identity.bound(bound.toString());
     HealthMonitor monitor = new HealthMonitor(registry, config.healthCheckInterval()).start();
+    Telemetry telemetry;
+    try {
+      telemetry = Telemetry.fromEnvironment(SERVICE_NAME);
+    } catch (RuntimeException e) {
+      monitor.close();
+      stopQuietly(server);
+      if (cluster != null) {
+        cluster.close();
+      }
+      throw e;
+    }
+    ManagerMetrics metrics = new ManagerMetrics(telemetry, registry::stats, watchers::count);
     AdminServer admin = null;
     if (config.adminAddress() != null) {
       try {
-        admin =
-            ManagerAdmin.start(
-                config.adminAddress(),
-                server::isServing,
-                () -> ManagerMetrics.render(registry.stats(), watchers.count()));
+        admin = ManagerAdmin.start(config.adminAddress(), server::isServing, metrics::render);
       } catch (IOException e) {
+        telemetry.close();
         monitor.close();
         stopQuietly(server);
         if (cluster != null) {
@@ -203,7 +234,8 @@ public final class Manager implements AutoCloseable {
     if (admin != null) {
       LOG.info("admin endpoints on {}", config.adminAddress().withPort(admin.address().getPort()));
     }
-    return new Manager(registry, watchers, monitor, server, admin, bound, cluster, ownedClient);
+    return new Manager(
+        registry, watchers, monitor, server, admin, bound, cluster, ownedClient, telemetry);
   }
 
   /** The registry this manager serves. */
@@ -246,6 +278,7 @@ public final class Manager implements AutoCloseable {
       if (ownedClient != null) {
         ownedClient.close();
       }
+      telemetry.close();
     }
   }
 

@@ -6,10 +6,13 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.wruntime.common.admin.AdminServer;
 import io.wruntime.common.net.HostPort;
 import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.proto.v1.NodeInfo;
+import io.wruntime.proxy.admin.MetricLabels;
 import io.wruntime.proxy.admin.ProxyMetrics;
 import io.wruntime.proxy.balance.CircuitBreakers;
 import io.wruntime.proxy.balance.LoadBalancer;
@@ -18,6 +21,7 @@ import io.wruntime.proxy.http.BufferedBytes;
 import io.wruntime.proxy.http.Forwarding;
 import io.wruntime.proxy.http.ListenerKind;
 import io.wruntime.proxy.http.ProxyServer;
+import io.wruntime.proxy.node.CappedServerSocketChannel;
 import io.wruntime.proxy.node.HeartbeatBatcher;
 import io.wruntime.proxy.node.NodeService;
 import io.wruntime.proxy.routing.EgressPolicy;
@@ -25,6 +29,7 @@ import io.wruntime.proxy.routing.Router;
 import io.wruntime.proxy.routing.RoutingTable;
 import io.wruntime.proxy.routing.RoutingTableWatcher;
 import io.wruntime.proxy.telemetry.ProxyTracing;
+import io.wruntime.proxy.tls.PeerTls;
 import io.wruntime.proxy.validation.SchemaCache;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -70,6 +75,7 @@ public final class Proxy implements AutoCloseable {
   private final ProxyServer server;
   private final HeartbeatBatcher heartbeats;
   private final Server control;
+  private final EventLoopGroup controlLoops;
   private final AdminServer admin;
   private final BufferedBytes buffered;
   private final ProxyMetrics metrics;
@@ -89,6 +95,7 @@ public final class Proxy implements AutoCloseable {
     this.server = b.server;
     this.heartbeats = b.heartbeats;
     this.control = b.control;
+    this.controlLoops = b.controlLoops;
     this.admin = b.admin;
     this.buffered = b.buffered;
     this.metrics = b.metrics;
@@ -110,6 +117,7 @@ public final class Proxy implements AutoCloseable {
     ProxyServer server;
     HeartbeatBatcher heartbeats;
     Server control;
+    EventLoopGroup controlLoops;
     AdminServer admin;
     BufferedBytes buffered;
     ProxyMetrics metrics;
@@ -186,17 +194,21 @@ public final class Proxy implements AutoCloseable {
       RoutingTableWatcher watcher = b.watcher;
       b.buffered = new BufferedBytes();
       BufferedBytes buffered = b.buffered;
+      EgressPolicy egress =
+          EgressPolicy.of(
+              config.egress().enabled(),
+              config.egress().allowedDomains(),
+              config.egress().allowIpLiterals());
       b.metrics =
           new ProxyMetrics(
-              () -> watcher.current().version(), breakers::openCount, buffered::current);
+              telemetry,
+              MetricLabels.of(watcher::current, egress),
+              () -> watcher.current().version(),
+              breakers::openCount,
+              buffered::current);
       Forwarding forwarding =
           new Forwarding(
-              new Router(
-                  watcher::current,
-                  EgressPolicy.of(
-                      config.egress().enabled(),
-                      config.egress().allowedDomains(),
-                      config.egress().allowIpLiterals())),
+              new Router(watcher::current, egress),
               new LoadBalancer(breakers),
               new SchemaCache(manager, MANAGER_CALL_TIMEOUT),
               new ProxyTracing(telemetry.openTelemetry()),
@@ -206,8 +218,14 @@ public final class Proxy implements AutoCloseable {
               config.timeouts(),
               config.validation(),
               managerAddress);
+      PeerTls tls =
+          config.node().tls() == null ? null : PeerTls.load(config.node().tls(), config.source());
       b.server =
-          new ProxyServer(forwarding, Math.max(2, Runtime.getRuntime().availableProcessors()));
+          new ProxyServer(
+              forwarding,
+              Math.max(2, Runtime.getRuntime().availableProcessors()),
+              tls,
+              config.limits());
       b.listenAddress = b.server.listen(ListenerKind.INTERNAL, config.listenAddress());
       b.peerAddress = b.server.listen(ListenerKind.PEER, config.node().peerListenAddress());
       HostPort advertised =
@@ -223,9 +241,17 @@ public final class Proxy implements AutoCloseable {
       b.heartbeats =
           new HeartbeatBatcher(manager, HEARTBEAT_INTERVAL, b.scheduler, clock, managerAddress)
               .start();
+      int maxControl = config.limits().maxControlConnections();
+      b.controlLoops =
+          new NioEventLoopGroup(
+              1, Thread.ofPlatform().name("proxy-nodeservice").daemon().factory());
       try {
         b.control =
             NettyServerBuilder.forAddress(config.controlAddress().toSocketAddress())
+                .channelFactory(() -> new CappedServerSocketChannel(maxControl))
+                .bossEventLoopGroup(b.controlLoops)
+                .workerEventLoopGroup(b.controlLoops)
+                .maxConnectionIdle(config.timeouts().idle().toMillis(), TimeUnit.MILLISECONDS)
                 .addService(
                     new NodeService(
                         manager, () -> node, b.heartbeats, MANAGER_CALL_TIMEOUT, managerAddress))
@@ -263,6 +289,10 @@ public final class Proxy implements AutoCloseable {
   private void logStarted() {
     LOG.info(
         "proxy listening on {} (peer {}, control {})", listenAddress, peerAddress, controlAddress);
+    LOG.info(
+        config.node().tls() == null
+            ? "peer port: plaintext HTTP/1.1, trusting its network (no [node.tls])"
+            : "peer port: mutual TLS (h2, http/1.1), node certificates of the configured CA only");
     LOG.info(
         "node {} (peer address {}), manager {}",
         node.getName(),
@@ -368,6 +398,7 @@ public final class Proxy implements AutoCloseable {
     if (!control.awaitTermination(1, TimeUnit.SECONDS)) {
       control.shutdownNow();
     }
+    controlLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     scheduler.shutdownNow();
     manager.shutdown();
     if (!manager.awaitTermination(2, TimeUnit.SECONDS)) {
@@ -391,6 +422,8 @@ public final class Proxy implements AutoCloseable {
     List<Runnable> steps = new ArrayList<>();
     if (b.admin != null) steps.add(b.admin::close);
     if (b.control != null) steps.add(b.control::shutdownNow);
+    if (b.controlLoops != null)
+      steps.add(() -> b.controlLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS));
     if (b.heartbeats != null) steps.add(b.heartbeats::close);
     if (b.server != null) steps.add(b.server::close);
     if (b.watcher != null) steps.add(b.watcher::close);

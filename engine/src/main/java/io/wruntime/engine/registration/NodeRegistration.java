@@ -23,6 +23,7 @@ import io.wruntime.proto.v1.RegisterEngineResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -119,6 +120,9 @@ public final class NodeRegistration implements AutoCloseable {
     RegisterEngineRequest request =
         RegisterEngineRequest.newBuilder()
             .setEngineId(engineId)
+            // One per process start: lets the manager tell this process's calls from those of an
+            // earlier process that used the same engine id.
+            .setIncarnationId(UUID.randomUUID().toString())
             .setEngineAddress(engineAddress)
             .addAllModules(modules)
             .build();
@@ -131,6 +135,14 @@ public final class NodeRegistration implements AutoCloseable {
   /** The id the engine registers with. */
   public String engineId() {
     return registration.getEngineId();
+  }
+
+  /**
+   * This process start's incarnation id, sent with every registration, heartbeat and
+   * deregistration.
+   */
+  public String incarnationId() {
+    return registration.getIncarnationId();
   }
 
   /** True while the last registration succeeded and no heartbeat asked for a new one. */
@@ -221,6 +233,7 @@ public final class NodeRegistration implements AutoCloseable {
             .addHeartbeats(
                 EngineHeartbeat.newBuilder()
                     .setEngineId(engineId())
+                    .setIncarnationId(incarnationId())
                     .addAllModules(health.get())
                     .setObservedAt(
                         Timestamp.newBuilder()
@@ -286,7 +299,11 @@ public final class NodeRegistration implements AutoCloseable {
     if (mayBeKnown && !Thread.currentThread().isInterrupted()) {
       try {
         stub.withDeadlineAfter(DEREGISTER_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-            .deregisterEngine(DeregisterEngineRequest.newBuilder().setEngineId(engineId()).build());
+            .deregisterEngine(
+                DeregisterEngineRequest.newBuilder()
+                    .setEngineId(engineId())
+                    .setIncarnationId(incarnationId())
+                    .build());
         LOG.info("deregistered engine {} through node service {}", engineId(), control);
       } catch (StatusRuntimeException e) {
         LOG.warn(

@@ -24,6 +24,10 @@ import java.util.Set;
  *     scheduled calls), accepted for compatibility and unused until schedules exist; null when
  *     unset
  * @param kubernetes cluster mode ({@code [kubernetes]}): routes from WasmModules and engine pods
+ * @param engineExpiry an engine without a heartbeat for this long (deregistered or not) is
+ *     forgotten with its routes
+ * @param startupResync how long after start the routing table is marked incomplete, so that proxies
+ *     keep their last table while engines re-register
  * @param listener the connection caps of the gRPC listener
  */
 public record ManagerConfig(
@@ -35,10 +39,15 @@ public record ManagerConfig(
     HostPort adminAddress,
     HostPort localProxyAddress,
     KubernetesConfig kubernetes,
+    Duration engineExpiry,
+    Duration startupResync,
     ListenerLimits listener) {
   public static final String DEFAULT_LISTEN_ADDRESS = "0.0.0.0:9000";
   public static final long DEFAULT_ENGINE_HEARTBEAT_TIMEOUT_SECS = 10;
   public static final long DEFAULT_HEALTH_CHECK_INTERVAL_SECS = 5;
+
+  /** The default engine expiry, as a multiple of the engine heartbeat timeout. */
+  public static final long DEFAULT_ENGINE_EXPIRY_FACTOR = 10;
 
   /** Longest accepted timeout or interval: one day. */
   private static final long MAX_SECS = 86_400;
@@ -52,6 +61,8 @@ public record ManagerConfig(
           "admin_address",
           "local_proxy_address",
           "kubernetes",
+          "engine_expiry_secs",
+          "startup_resync_secs",
           "max_connections",
           "max_concurrent_calls_per_connection",
           "idle_timeout_secs");
@@ -73,6 +84,8 @@ public record ManagerConfig(
     requireNonNull(moduleHeartbeatTimeout, "moduleHeartbeatTimeout");
     requireNonNull(healthCheckInterval, "healthCheckInterval");
     requireNonNull(kubernetes, "kubernetes");
+    requireNonNull(engineExpiry, "engineExpiry");
+    requireNonNull(startupResync, "startupResync");
     requireNonNull(listener, "listener");
   }
 
@@ -118,6 +131,13 @@ public record ManagerConfig(
     long moduleTimeout = root.integer("module_heartbeat_timeout_secs", engineTimeout, 1, MAX_SECS);
     long interval =
         root.integer("health_check_interval_secs", DEFAULT_HEALTH_CHECK_INTERVAL_SECS, 1, MAX_SECS);
+    long expiry =
+        root.integer(
+            "engine_expiry_secs",
+            DEFAULT_ENGINE_EXPIRY_FACTOR * engineTimeout,
+            engineTimeout + 1,
+            DEFAULT_ENGINE_EXPIRY_FACTOR * MAX_SECS);
+    long resync = root.integer("startup_resync_secs", engineTimeout, 0, MAX_SECS);
     HostPort admin = root.has("admin_address") ? address(root, "admin_address", null) : null;
     KubernetesConfig kubernetes =
         root.table("kubernetes").map(KubernetesConfig::read).orElse(KubernetesConfig.disabled());
@@ -132,6 +152,8 @@ public record ManagerConfig(
             ? root.address("local_proxy_address", null, true, "127.0.0.1:9001")
             : null,
         kubernetes,
+        Duration.ofSeconds(expiry),
+        Duration.ofSeconds(resync),
         new ListenerLimits(
             (int)
                 root.integer(

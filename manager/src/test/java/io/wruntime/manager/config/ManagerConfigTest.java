@@ -36,6 +36,8 @@ class ManagerConfigTest {
         module_heartbeat_timeout_secs = 7
         health_check_interval_secs = 2
         admin_address = "127.0.0.1:9501"
+        engine_expiry_secs = 600
+        startup_resync_secs = 5
 
         [kubernetes]
         enabled = true
@@ -52,6 +54,8 @@ class ManagerConfigTest {
     assertThat(config.moduleHeartbeatTimeout()).isEqualTo(Duration.ofSeconds(7));
     assertThat(config.healthCheckInterval()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.adminAddress()).isEqualTo(new HostPort("127.0.0.1", 9501));
+    assertThat(config.engineExpiry()).isEqualTo(Duration.ofSeconds(600));
+    assertThat(config.startupResync()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.kubernetes())
         .isEqualTo(
             new KubernetesConfig(
@@ -109,10 +113,10 @@ class ManagerConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             "m.toml: listen_adress is not a known key (expected one of: admin_address,"
-                + " engine_heartbeat_timeout_secs, health_check_interval_secs, idle_timeout_secs,"
-                + " kubernetes, listen_address, local_proxy_address,"
-                + " max_concurrent_calls_per_connection, max_connections,"
-                + " module_heartbeat_timeout_secs)");
+                + " engine_expiry_secs, engine_heartbeat_timeout_secs,"
+                + " health_check_interval_secs, idle_timeout_secs, kubernetes, listen_address,"
+                + " local_proxy_address, max_concurrent_calls_per_connection, max_connections,"
+                + " module_heartbeat_timeout_secs, startup_resync_secs)");
   }
 
   @Test
@@ -128,6 +132,30 @@ class ManagerConfigTest {
         .isEqualTo(new ListenerLimits(10, 5, Duration.ofSeconds(60)));
     assertThatThrownBy(() -> ManagerConfig.parse("m.toml", "max_connections = 0"))
         .hasMessage("m.toml: max_connections = 0 (expected: an integer from 1 to 1000000)");
+  }
+
+  @Test
+  void expiryAndResyncFollowTheEngineTimeoutWhenUnset() {
+    ManagerConfig config = ManagerConfig.parse("m.toml", "engine_heartbeat_timeout_secs = 30");
+
+    assertThat(config.engineExpiry()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(config.startupResync()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(ManagerConfig.defaults().engineExpiry()).isEqualTo(Duration.ofSeconds(100));
+    assertThat(ManagerConfig.defaults().startupResync()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void anExpiryNotLongerThanTheHeartbeatTimeoutIsRefused() {
+    assertThatThrownBy(
+            () ->
+                ManagerConfig.parse(
+                    "m.toml", "engine_heartbeat_timeout_secs = 30\nengine_expiry_secs = 30"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("m.toml: engine_expiry_secs = 30 (expected: an integer from 31 to 864000)");
+    assertThat(
+            ManagerConfig.parse("m.toml", "startup_resync_secs = 0\nengine_expiry_secs = 11")
+                .startupResync())
+        .isZero();
   }
 
   @Test

@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * the last table keeps serving. The first table of every stream is taken whatever its version (a
  * manager without a database starts again at 1); later ones only when newer.
  *
+ * <p>Why incomplete tables are skipped: a manager that just started marks its tables incomplete
+ * while engines re-register. Taking such a table would drop routes that still work, so a stream's
+ * incomplete tables are skipped while this proxy holds a table that routes something; the stream's
+ * first complete table (or any table, once one of the stream was taken) is then taken as usual.
+ *
  * <p>Each change of state is one log line: the stream going down (with the status, once per
  * distinct reason, not once per attempt) and coming back; attempts in between log at debug.
  */
@@ -102,15 +107,26 @@ public final class RoutingTableWatcher implements AutoCloseable {
   }
 
   private final class Observer implements StreamObserver<WatchRoutingTableResponse> {
-    private boolean firstOfStream = true;
+    // Whether no table of this stream was taken yet.
+    private boolean fresh = true;
+    private boolean loggedSkip;
 
     @Override
     public void onNext(WatchRoutingTableResponse response) {
       long version = response.getTable().getVersion();
-      boolean fresh = firstOfStream;
-      firstOfStream = false;
       synchronized (RoutingTableWatcher.this) {
         backoff.reset();
+        if (fresh && response.getTable().getIncomplete() && !current.isEmpty()) {
+          if (!loggedSkip) {
+            loggedSkip = true;
+            LOG.info(
+                "the manager's routing table (version {}) is incomplete while engines"
+                    + " re-register: serving version {} until it is complete",
+                version,
+                current.version());
+          }
+          return;
+        }
         if (!fresh && version <= current.version()) {
           return;
         }
@@ -119,6 +135,7 @@ public final class RoutingTableWatcher implements AutoCloseable {
         } else if (fresh) {
           LOG.info("routing table stream to the manager restored (version {})", version);
         }
+        fresh = false;
         problem = null;
         everConnected = true;
         RoutingTable table = RoutingTable.from(response.getTable(), nodeName);

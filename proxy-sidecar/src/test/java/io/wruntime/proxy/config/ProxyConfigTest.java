@@ -37,6 +37,35 @@ class ProxyConfigTest {
         .isEqualTo(
             new ProxyConfig.Timeouts(
                 Duration.ofMillis(2000), Duration.ofSeconds(60), Duration.ofSeconds(30)));
+    assertThat(config.limits()).isEqualTo(ProxyConfig.Limits.DEFAULTS);
+    assertThat(config.node().tls()).isNull();
+  }
+
+  @Test
+  void limitsAreReadAndChecked() {
+    ProxyConfig config =
+        ProxyConfig.parse(
+            "p.toml",
+            MANAGER
+                + """
+                [limits]
+                max_internal_connections = 10
+                max_peer_connections = 20
+                max_control_connections = 30
+                max_requests_per_peer = 40
+                max_requests_per_module = 50
+                """);
+
+    assertThat(config.limits()).isEqualTo(new ProxyConfig.Limits(10, 20, 30, 40, 50));
+    assertThatThrownBy(
+            () -> ProxyConfig.parse("p.toml", MANAGER + "[limits]\nmax_requests_per_peer = 0\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "p.toml: limits.max_requests_per_peer = 0 (expected: an integer from 1 to 1000000)");
+    assertThatThrownBy(
+            () -> ProxyConfig.parse("p.toml", MANAGER + "[limits]\nmax_connections = 5\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("p.toml: limits.max_connections is not a known key");
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.opentelemetry.api.OpenTelemetry;
 import io.wruntime.proxy.LeakRecorder;
 import io.wruntime.proxy.admin.ProxyMetrics;
+import io.wruntime.proxy.admin.TestMetrics;
 import io.wruntime.proxy.balance.CircuitBreakers;
 import io.wruntime.proxy.balance.LoadBalancer;
 import io.wruntime.proxy.config.ProxyConfig;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LeakRecorder.class)
 class ProxyHandlerTest {
   private final AtomicBoolean hasTable = new AtomicBoolean(true);
-  private final ProxyMetrics metrics = new ProxyMetrics(() -> 0, () -> 0, () -> 0);
+  private final ProxyMetrics metrics = TestMetrics.knowing("shop.web", "shop.cart");
   private final AtomicInteger inFlight = new AtomicInteger();
   private final io.grpc.ManagedChannel nowhere =
       InProcessChannelBuilder.forName("nowhere-" + System.nanoTime()).build();
