@@ -4,11 +4,15 @@ import static java.util.Objects.requireNonNull;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.wruntime.common.admin.AdminServer;
 import io.wruntime.common.net.HostPort;
 import io.wruntime.common.telemetry.Telemetry;
+import io.wruntime.common.tls.TlsMaterial;
 import io.wruntime.manager.admin.ManagerAdmin;
 import io.wruntime.manager.admin.ManagerMetrics;
 import io.wruntime.manager.cluster.ClusterWatch;
@@ -22,8 +26,8 @@ import io.wruntime.manager.registry.Registry;
 import io.wruntime.manager.registry.RegistryTimeouts;
 import io.wruntime.manager.registry.RouteSource;
 import io.wruntime.manager.registry.Secrets;
+import io.wruntime.manager.server.CallerAuthentication;
 import io.wruntime.manager.server.CappedListener;
-import io.wruntime.manager.server.LocalCallers;
 import io.wruntime.manager.server.ManagerServer;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -32,6 +36,7 @@ import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,7 +99,7 @@ public final class Manager implements AutoCloseable {
   public static Manager start(ManagerConfig config) throws IOException {
     requireNonNull(config, "config");
     NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(config.listenAddress().toSocketAddress())
+        NettyServerBuilder.forAddress(config.listenAddress().toSocketAddress(), credentials(config))
             // Proxies hold WatchRoutingTable open for hours: find dead ones, allow their pings.
             .keepAliveTime(30, TimeUnit.SECONDS)
             .keepAliveTimeout(10, TimeUnit.SECONDS)
@@ -114,8 +119,30 @@ public final class Manager implements AutoCloseable {
   }
 
   /**
+   * Plaintext without {@code [tls]}; with it, TLS only (a plaintext client fails its handshake),
+   * presenting the manager's certificate and asking every client for one that chains to the CA. The
+   * client certificate is optional at the TLS level so that a caller without one gets a readable
+   * UNAUTHENTICATED from {@link CallerAuthentication} instead of a failed handshake; a certificate
+   * that does not chain to the CA still fails the handshake.
+   */
+  private static ServerCredentials credentials(ManagerConfig config) {
+    if (config.tls() == null) {
+      return InsecureServerCredentials.create();
+    }
+    TlsMaterial material = TlsMaterial.load(config.tls());
+    return TlsServerCredentials.newBuilder()
+        .keyManager(material.keyManagerFactory().getKeyManagers())
+        .trustManager(material.trustManager(Set.of()))
+        .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL)
+        .build();
+  }
+
+  /**
    * Starts a manager on the transport of {@code builder} (in-process in tests); {@code clock}
-   * drives heartbeat freshness. Not for cluster mode, which needs a Kubernetes client.
+   * drives heartbeat freshness. Not for cluster mode, which needs a Kubernetes client. The builder
+   * decides the transport's security: with {@code [tls]} callers are identified from the TLS
+   * session it provides (none in-process: every call is then UNAUTHENTICATED), without it every
+   * caller is {@code local}.
    *
    * @throws IOException when the server or admin address cannot be bound
    */
@@ -176,15 +203,15 @@ public final class Manager implements AutoCloseable {
     }
     RoutingTablePublisher publisher = new RoutingTablePublisher(registry);
     RoutingTableWatchers watchers = new RoutingTableWatchers(publisher);
-    // Plaintext: every caller is the local one. Interceptors added later run first, so one a
-    // test added to the builder before (naming other identities) still has the last word.
-    builder.intercept(new LocalCallers());
     ManagerIdentity identity = ManagerIdentity.random(clock.instant());
     ManagerServer server =
         new ManagerServer(
             builder,
             new ManagerService(registry, publisher, secrets, watchers, identity, clock),
-            watchers);
+            watchers,
+            config.tls() != null
+                ? CallerAuthentication.certificates()
+                : CallerAuthentication.local());
     try {
       server.start();
     } catch (IOException | RuntimeException e) {
@@ -229,7 +256,12 @@ public final class Manager implements AutoCloseable {
             "admin_address " + config.adminAddress() + " cannot be bound: " + e.getMessage(), e);
       }
     }
-    LOG.info("manager listening on {}", bound);
+    LOG.info(
+        "manager listening on {} ({})",
+        bound,
+        config.tls() != null
+            ? "TLS, callers identified by client certificate"
+            : "plaintext, every caller is an administrator");
     config.warnings().forEach(LOG::warn);
     if (admin != null) {
       LOG.info("admin endpoints on {}", config.adminAddress().withPort(admin.address().getPort()));

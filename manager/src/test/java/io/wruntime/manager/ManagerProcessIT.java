@@ -163,6 +163,18 @@ class ManagerProcessIT {
   }
 
   @Test
+  void plaintextOnANonLoopbackAddressExitsWithTwoNamingTheWaysOut() throws Exception {
+    Path config = write("0.0.0.0:0", "");
+    try (ManagerProcess manager = ManagerProcess.start(config)) {
+      assertThat(manager.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
+      assertThat(manager.output())
+          .contains(config + ": listen_address = \"0.0.0.0:0\" is not a loopback address")
+          .contains("[tls]")
+          .contains("allow_plaintext = true");
+    }
+  }
+
+  @Test
   void anAddressInUseExitsWithOne() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       Path config = write("127.0.0.1:" + taken.getLocalPort(), "");

@@ -2,15 +2,21 @@ package io.wruntime.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.wruntime.common.admin.AdminServer;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.security.CallerIdentity;
 import io.wruntime.common.telemetry.Telemetry;
+import io.wruntime.common.tls.TlsFiles;
+import io.wruntime.common.tls.TlsMaterial;
 import io.wruntime.proto.v1.NodeInfo;
 import io.wruntime.proxy.admin.MetricLabels;
 import io.wruntime.proxy.admin.ProxyMetrics;
@@ -38,6 +44,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -130,8 +137,9 @@ public final class Proxy implements AutoCloseable {
   }
 
   /**
-   * Starts a proxy that talks to the manager over gRPC (plaintext) and exports spans as the {@code
-   * OTEL_*} environment says.
+   * Starts a proxy that talks to the manager over gRPC (mTLS with the node's certificate when
+   * {@code [node.tls]} is set, plaintext otherwise) and exports spans as the {@code OTEL_*}
+   * environment says.
    *
    * @throws IOException when an address cannot be bound
    * @throws io.wruntime.common.config.ConfigException when an {@code OTEL_*} variable is unusable
@@ -140,8 +148,7 @@ public final class Proxy implements AutoCloseable {
     requireNonNull(config, "config");
     HostPort address = config.managerAddress();
     ManagedChannel channel =
-        NettyChannelBuilder.forAddress(address.host(), address.port())
-            .usePlaintext()
+        NettyChannelBuilder.forAddress(address.host(), address.port(), managerCredentials(config))
             // The watch stream stays open for hours: find a dead manager connection.
             .keepAliveTime(30, TimeUnit.SECONDS)
             .keepAliveTimeout(10, TimeUnit.SECONDS)
@@ -154,6 +161,24 @@ public final class Proxy implements AutoCloseable {
       throw e;
     }
     return start(config, channel, telemetry, Clock.systemUTC());
+  }
+
+  /**
+   * The credentials of the channel to the manager: with {@code [node.tls]}, the node's certificate
+   * (identity {@code node/<name>}) and a trust manager that accepts only a server certificate that
+   * chains to the CA and names role {@code manager} (host names are not checked: see {@link
+   * io.wruntime.common.tls.IdentityTrustManager}).
+   */
+  static ChannelCredentials managerCredentials(ProxyConfig config) {
+    TlsFiles tls = config.node() == null ? null : config.node().tls();
+    if (tls == null) {
+      return InsecureChannelCredentials.create();
+    }
+    TlsMaterial material = TlsMaterial.load(tls);
+    return TlsChannelCredentials.newBuilder()
+        .keyManager(material.keyManagerFactory().getKeyManagers())
+        .trustManager(material.trustManager(Set.of(CallerIdentity.Role.MANAGER)))
+        .build();
   }
 
   /**

@@ -55,7 +55,10 @@ final class Mesh implements AutoCloseable {
     return Manager.start(
         ManagerConfig.parse(
             "test-manager",
-            "engine_heartbeat_timeout_secs = 3600\nhealth_check_interval_secs = 3600\n"),
+            // No startup resync window: a restarted manager's table is complete at once (RestartIT
+            // in tests/ covers the window).
+            "engine_heartbeat_timeout_secs = 3600\nhealth_check_interval_secs = 3600\n"
+                + "startup_resync_secs = 0\n"),
         InProcessServerBuilder.forName(name),
         Clock.systemUTC());
   }

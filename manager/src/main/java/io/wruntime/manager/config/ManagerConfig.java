@@ -5,6 +5,11 @@ import static java.util.Objects.requireNonNull;
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.config.TomlTable;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.security.CallerIdentity.Role;
+import io.wruntime.common.tls.TlsFiles;
+import io.wruntime.common.tls.TlsMaterial;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +33,11 @@ import java.util.Set;
  *     forgotten with its routes
  * @param startupResync how long after start the routing table is marked incomplete, so that proxies
  *     keep their last table while engines re-register
+ * @param tls the manager's certificate, key and the CA of its callers ({@code [tls]}): the gRPC
+ *     server then speaks only TLS and identifies every caller by its client certificate; null for
+ *     plaintext, where every caller is {@code LOCAL} (all permissions)
+ * @param allowPlaintext whether a plaintext listener may be bound to a non-loopback address ({@code
+ *     allow_plaintext}); without it such a configuration is refused
  * @param listener the connection caps of the gRPC listener
  */
 public record ManagerConfig(
@@ -41,8 +51,16 @@ public record ManagerConfig(
     KubernetesConfig kubernetes,
     Duration engineExpiry,
     Duration startupResync,
+    TlsFiles tls,
+    boolean allowPlaintext,
     ListenerLimits listener) {
-  public static final String DEFAULT_LISTEN_ADDRESS = "0.0.0.0:9000";
+  /**
+   * Loopback: without TLS every caller has every permission, so only the local host may call unless
+   * {@code [tls]} or {@code allow_plaintext} says otherwise. (The original listened on {@code
+   * 0.0.0.0:9000}.)
+   */
+  public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1:9000";
+
   public static final long DEFAULT_ENGINE_HEARTBEAT_TIMEOUT_SECS = 10;
   public static final long DEFAULT_HEALTH_CHECK_INTERVAL_SECS = 5;
 
@@ -63,6 +81,8 @@ public record ManagerConfig(
           "kubernetes",
           "engine_expiry_secs",
           "startup_resync_secs",
+          "tls",
+          "allow_plaintext",
           "max_connections",
           "max_concurrent_calls_per_connection",
           "idle_timeout_secs");
@@ -71,7 +91,6 @@ public record ManagerConfig(
   private static final Set<String> NOT_YET_SUPPORTED =
       Set.of(
           "database",
-          "tls",
           "cluster",
           "scheduler_lease_secs",
           "scheduler_retry_base_secs",
@@ -89,7 +108,10 @@ public record ManagerConfig(
     requireNonNull(listener, "listener");
   }
 
-  /** Every key at its default: listen on {@value #DEFAULT_LISTEN_ADDRESS}, no admin listener. */
+  /**
+   * Every key at its default: listen on {@value #DEFAULT_LISTEN_ADDRESS} in plaintext, no admin
+   * listener.
+   */
   public static ManagerConfig defaults() {
     return read(TomlTable.parse("defaults", ""));
   }
@@ -141,6 +163,18 @@ public record ManagerConfig(
     HostPort admin = root.has("admin_address") ? address(root, "admin_address", null) : null;
     KubernetesConfig kubernetes =
         root.table("kubernetes").map(KubernetesConfig::read).orElse(KubernetesConfig.disabled());
+    TlsFiles tls = root.table("tls").map(t -> TlsMaterial.checked(t, Role.MANAGER)).orElse(null);
+    boolean allowPlaintext = root.bool("allow_plaintext", false);
+    if (tls == null && !allowPlaintext && !isLoopback(listen)) {
+      throw root.error(
+          "listen_address",
+          "= \""
+              + listen
+              + "\" is not a loopback address, and without [tls] every caller of ManagerService would"
+              + " be an unauthenticated administrator (expected: a loopback address such as"
+              + " 127.0.0.1:9000, a [tls] table with cert_path, key_path and ca_cert_path, or"
+              + " allow_plaintext = true to accept the risk)");
+    }
     return new ManagerConfig(
         root.source(),
         listen,
@@ -154,6 +188,8 @@ public record ManagerConfig(
         kubernetes,
         Duration.ofSeconds(expiry),
         Duration.ofSeconds(resync),
+        tls,
+        allowPlaintext,
         new ListenerLimits(
             (int)
                 root.integer(
@@ -167,6 +203,23 @@ public record ManagerConfig(
             Duration.ofSeconds(
                 root.integer(
                     "idle_timeout_secs", ListenerLimits.DEFAULT_IDLE_TIMEOUT_SECS, 1, MAX_SECS))));
+  }
+
+  /**
+   * Whether the host is a loopback address: a literal, or a name that resolves only to loopback.
+   */
+  static boolean isLoopback(HostPort address) {
+    try {
+      InetAddress[] resolved = InetAddress.getAllByName(address.host());
+      for (InetAddress inet : resolved) {
+        if (!inet.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return resolved.length > 0;
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 
   /** What the operator should know about keys that are accepted but have no effect yet. */

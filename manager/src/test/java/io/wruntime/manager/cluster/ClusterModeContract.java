@@ -30,7 +30,6 @@ import io.wruntime.manager.grpc.RoutingTableWatchers;
 import io.wruntime.manager.registry.Registry;
 import io.wruntime.manager.registry.RouteSource;
 import io.wruntime.manager.registry.Secrets;
-import io.wruntime.manager.server.LocalCallers;
 import io.wruntime.manager.server.ManagerServer;
 import io.wruntime.proto.v1.GetSchemaRequest;
 import io.wruntime.proto.v1.ManagerServiceGrpc;
@@ -99,7 +98,7 @@ abstract class ClusterModeContract {
     String name = InProcessServerBuilder.generateName();
     server =
         new ManagerServer(
-                InProcessServerBuilder.forName(name).intercept(new LocalCallers()),
+                InProcessServerBuilder.forName(name),
                 new ManagerService(
                     registry,
                     publisher,

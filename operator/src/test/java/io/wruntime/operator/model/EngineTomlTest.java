@@ -65,6 +65,21 @@ class EngineTomlTest {
   }
 
   @Test
+  void withANodeTlsSecretTheProxyUsesItsMountedCertificate() throws Exception {
+    JsonNode plain = TOML.readTree(EngineToml.proxy(Fixtures.plan(Fixtures.ECHO)));
+    JsonNode tls = TOML.readTree(EngineToml.proxy(Fixtures.planWithNodeTls(Fixtures.ECHO)));
+
+    assertThat(plain.get("node").has("tls")).isFalse();
+    JsonNode files = tls.get("node").get("tls");
+    assertThat(files.get("cert_path").asText())
+        .isEqualTo("/var/run/secrets/wruntime/node-tls/tls.crt");
+    assertThat(files.get("key_path").asText())
+        .isEqualTo("/var/run/secrets/wruntime/node-tls/tls.key");
+    assertThat(files.get("ca_cert_path").asText())
+        .isEqualTo("/var/run/secrets/wruntime/node-tls/ca.crt");
+  }
+
+  @Test
   void anImageSourceIsFetchedByTheEngineWithEachPullSecret() throws Exception {
     String yaml =
         Fixtures.ECHO.replace(

@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.config.TomlTable;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.security.CallerIdentity.Role;
 import io.wruntime.common.tls.TlsFiles;
+import io.wruntime.common.tls.TlsMaterial;
 import io.wruntime.proxy.routing.EgressPolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -315,7 +317,7 @@ public record ProxyConfig(
   private static Node node(TomlTable table) {
     table.rejectUnknownKeys(
         Set.of("name", "proxy_address", "peer_port", "peer_listen_address", "tls"));
-    TlsFiles tls = table.table("tls").map(TlsFiles::read).orElse(null);
+    TlsFiles tls = table.table("tls").map(t -> TlsMaterial.checked(t, Role.NODE)).orElse(null);
     String name = table.string("name").orElseGet(ProxyConfig::hostname);
     if (!NODE_NAME.matcher(name).matches()) {
       throw table.error(

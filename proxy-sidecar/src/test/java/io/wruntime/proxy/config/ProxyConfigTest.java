@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.security.CallerIdentity;
+import io.wruntime.common.security.CallerIdentity.Role;
+import io.wruntime.common.tls.CertificateAuthority;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -243,6 +247,37 @@ class ProxyConfigTest {
     assertThatThrownBy(
             () -> ProxyConfig.parse("p.toml", MANAGER + "[node.tls]\ncert_pem = \"x\"\n"))
         .hasMessageContaining("cert_pem");
+  }
+
+  @Test
+  void nodeTlsMustHoldANodeCertificateOfItsCa(@TempDir Path dir) throws Exception {
+    CertificateAuthority ca =
+        CertificateAuthority.create("wruntime", Duration.ofDays(10), Clock.systemUTC());
+    for (Role role : List.of(Role.NODE, Role.ADMIN)) {
+      ca.issue(
+              new CallerIdentity(role, "a"),
+              List.of(),
+              List.of(),
+              Duration.ofDays(5),
+              Clock.systemUTC())
+          .writeTo(dir.resolve(role.label()), false);
+    }
+    String table =
+        "[node]\nname = \"a\"\n[node.tls]\ncert_path = \"%1$s/tls.crt\"\n"
+            + "key_path = \"%1$s/tls.key\"\nca_cert_path = \"%1$s/ca.crt\"\n";
+
+    ProxyConfig config =
+        ProxyConfig.parse("p.toml", MANAGER + table.formatted(dir.resolve("node")));
+
+    assertThat(config.node().tls().certPath()).isEqualTo(dir.resolve("node/tls.crt"));
+    assertThatThrownBy(
+            () -> ProxyConfig.parse("p.toml", MANAGER + table.formatted(dir.resolve("admin"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "p.toml: node.tls.cert_path = \""
+                + dir.resolve("admin/tls.crt")
+                + "\" names admin/a (expected: a certificate of role node, e.g. from wr-cli cert"
+                + " generate --role node)");
   }
 
   @Test
