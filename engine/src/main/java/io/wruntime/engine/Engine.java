@@ -21,6 +21,7 @@ import io.wruntime.engine.module.GuestModule;
 import io.wruntime.engine.module.GuestModuleLoader;
 import io.wruntime.engine.module.ModuleLoadException;
 import io.wruntime.engine.outbound.LocalOutboundClient;
+import io.wruntime.engine.outbound.OutgoingCallCap;
 import io.wruntime.engine.outbound.ProxyOutboundClient;
 import io.wruntime.engine.registration.EngineIds;
 import io.wruntime.engine.registration.ModuleHealthMonitor;
@@ -190,7 +191,10 @@ public final class Engine implements AutoCloseable {
     HttpServer admin = null;
     List<ModuleRegistration> registrations = List.of();
     try {
-      GuestModuleLoader loader = requireNonNull(loaders.apply(outbound), "loader");
+      OutboundClient capped =
+          new OutgoingCallCap(
+              outbound, config.limits().outgoingCalls(), config.limits().outgoingCallsTotal());
+      GuestModuleLoader loader = requireNonNull(loaders.apply(capped), "loader");
       Map<ModuleConfig, ModuleFetcher.Outcome> fetched =
           new ModuleFetcher(config.artifacts()).fetchAll(config.modules());
       List<ModuleConfig> resolved = new ArrayList<>();
@@ -226,11 +230,18 @@ public final class Engine implements AutoCloseable {
               }
             };
       }
-      server = HttpServer.start("listen_address", config.listenAddress(), handler, group, gauge);
+      server =
+          HttpServer.start(
+              "listen_address", config.listenAddress(), handler, group, gauge, config.listener());
       if (config.adminAddress() != null) {
         admin =
             HttpServer.start(
-                "admin_address", config.adminAddress(), endpoints.asHandler(), group, gauge);
+                "admin_address",
+                config.adminAddress(),
+                endpoints.asHandler(),
+                group,
+                gauge,
+                config.listener());
       }
     } catch (IOException | RuntimeException e) {
       if (server != null) {

@@ -27,6 +27,7 @@ import io.wruntime.manager.registry.RegistryTimeouts;
 import io.wruntime.manager.registry.RouteSource;
 import io.wruntime.manager.registry.Secrets;
 import io.wruntime.manager.server.CallerAuthentication;
+import io.wruntime.manager.server.CappedListener;
 import io.wruntime.manager.server.ManagerServer;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -104,6 +105,7 @@ public final class Manager implements AutoCloseable {
             .keepAliveTimeout(10, TimeUnit.SECONDS)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true);
+    CappedListener.configure(builder, config.listener());
     if (!config.kubernetes().enabled()) {
       return start(config, builder, Clock.systemUTC(), null);
     }

@@ -234,6 +234,11 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts a proxy of node {@code node}, talking to the manager, and waits until it listens. */
   Proxy startProxy(String node) throws IOException {
+    return startProxy(node, "");
+  }
+
+  /** As {@link #startProxy(String)}, with more of proxy.toml (e.g. an {@code [egress]} table). */
+  Proxy startProxy(String node, String extraToml) throws IOException {
     requireNonNull(manager, "manager (start it first)");
     Path config =
         writeConfig(
@@ -248,7 +253,8 @@ final class LocalCluster implements AutoCloseable {
             name = "%s"
             peer_port = 0
             """
-                .formatted(manager.address(), node));
+                    .formatted(manager.address(), node)
+                + extraToml);
     ServerProcess process =
         ServerProcess.start(
             "wr-proxy",

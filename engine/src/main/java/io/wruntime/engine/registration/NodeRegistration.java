@@ -9,6 +9,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.wruntime.common.lifecycle.Backoff;
 import io.wruntime.common.net.HostPort;
 import io.wruntime.proto.v1.DeregisterEngineRequest;
 import io.wruntime.proto.v1.EngineHeartbeat;
@@ -59,7 +60,7 @@ public final class NodeRegistration implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timer;
 
   // Timer thread only.
-  private Duration nextRetry = FIRST_RETRY;
+  private final Backoff retries = new Backoff(FIRST_RETRY, MAX_RETRY);
   private ScheduledFuture<?> heartbeats;
   private Status.Code registerProblem;
   private Status.Code heartbeatProblem;
@@ -177,8 +178,7 @@ public final class NodeRegistration implements AutoCloseable {
             control,
             describe(status));
       }
-      timer.schedule(this::register, nextRetry.toMillis(), TimeUnit.MILLISECONDS);
-      nextRetry = min(nextRetry.multipliedBy(2), MAX_RETRY);
+      timer.schedule(this::register, retries.next().toMillis(), TimeUnit.MILLISECONDS);
       return;
     }
     mayBeKnown = true;
@@ -186,7 +186,7 @@ public final class NodeRegistration implements AutoCloseable {
       return;
     }
     registerProblem = null;
-    nextRetry = FIRST_RETRY;
+    retries.reset();
     registered = true;
     Duration interval = configuredInterval;
     if (response.hasHeartbeatInterval()) {
@@ -328,9 +328,5 @@ public final class NodeRegistration implements AutoCloseable {
       description = status.getCause().toString();
     }
     return status.getCode() + (description == null ? "" : ": " + description);
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 }

@@ -184,8 +184,15 @@ class NodeRegistrationIT {
                 .setSchema(ByteString.copyFrom(Files.readAllBytes(ECHO_SCHEMA)))
                 .build(),
             ModuleRegistration.newBuilder().setRef(SICK).build());
-    assertThat(log.at(Level.INFO))
-        .anySatisfy(line -> assertThat(line).startsWith("registered engine engine-a at http://"));
+    // The node service records the request before the engine has its answer and logs.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(log.at(Level.INFO))
+                    .anySatisfy(
+                        line ->
+                            assertThat(line).startsWith("registered engine engine-a at http://")));
   }
 
   @Test

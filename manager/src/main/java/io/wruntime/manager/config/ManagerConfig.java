@@ -43,6 +43,7 @@ import java.util.Set;
  *     cannot tell the nodes apart; empty when every node has its own certificate
  * @param allowPlaintext whether a plaintext listener may be bound to a non-loopback address ({@code
  *     allow_plaintext}); without it such a configuration is refused
+ * @param listener the connection caps of the gRPC listener
  */
 public record ManagerConfig(
     String source,
@@ -57,7 +58,8 @@ public record ManagerConfig(
     Duration startupResync,
     TlsFiles tls,
     boolean allowPlaintext,
-    Set<String> sharedNodeIdentities) {
+    Set<String> sharedNodeIdentities,
+    ListenerLimits listener) {
   /**
    * Loopback: without TLS every caller has every permission, so only the local host may call unless
    * {@code [tls]} or {@code allow_plaintext} says otherwise. (The original listened on {@code
@@ -87,7 +89,10 @@ public record ManagerConfig(
           "startup_resync_secs",
           "tls",
           "allow_plaintext",
-          "shared_node_identities");
+          "shared_node_identities",
+          "max_connections",
+          "max_concurrent_calls_per_connection",
+          "idle_timeout_secs");
 
   /** Keys of the original's manager.toml that need a store this manager does not have yet. */
   private static final Set<String> NOT_YET_SUPPORTED =
@@ -108,6 +113,7 @@ public record ManagerConfig(
     sharedNodeIdentities = Set.copyOf(sharedNodeIdentities);
     requireNonNull(engineExpiry, "engineExpiry");
     requireNonNull(startupResync, "startupResync");
+    requireNonNull(listener, "listener");
   }
 
   /**
@@ -192,7 +198,20 @@ public record ManagerConfig(
         Duration.ofSeconds(resync),
         tls,
         allowPlaintext,
-        sharedNodeIdentities(root));
+        sharedNodeIdentities(root),
+        new ListenerLimits(
+            (int)
+                root.integer(
+                    "max_connections", ListenerLimits.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
+            (int)
+                root.integer(
+                    "max_concurrent_calls_per_connection",
+                    ListenerLimits.DEFAULT_MAX_CONCURRENT_CALLS_PER_CONNECTION,
+                    1,
+                    100_000),
+            Duration.ofSeconds(
+                root.integer(
+                    "idle_timeout_secs", ListenerLimits.DEFAULT_IDLE_TIMEOUT_SECS, 1, MAX_SECS))));
   }
 
   private static Set<String> sharedNodeIdentities(TomlTable root) {

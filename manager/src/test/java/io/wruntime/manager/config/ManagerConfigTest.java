@@ -120,8 +120,24 @@ class ManagerConfigTest {
         .hasMessage(
             "m.toml: listen_adress is not a known key (expected one of: admin_address,"
                 + " allow_plaintext, engine_expiry_secs, engine_heartbeat_timeout_secs,"
-                + " health_check_interval_secs, kubernetes, listen_address, local_proxy_address,"
+                + " health_check_interval_secs, idle_timeout_secs, kubernetes, listen_address,"
+                + " local_proxy_address, max_concurrent_calls_per_connection, max_connections,"
                 + " module_heartbeat_timeout_secs, shared_node_identities, startup_resync_secs, tls)");
+  }
+
+  @Test
+  void listenerLimitsHaveDefaultsAndAreRangeChecked() {
+    assertThat(ManagerConfig.defaults().listener())
+        .isEqualTo(new ListenerLimits(1024, 100, Duration.ofSeconds(300)));
+    assertThat(
+            ManagerConfig.parse(
+                    "m.toml",
+                    "max_connections = 10\nmax_concurrent_calls_per_connection = 5\n"
+                        + "idle_timeout_secs = 60")
+                .listener())
+        .isEqualTo(new ListenerLimits(10, 5, Duration.ofSeconds(60)));
+    assertThatThrownBy(() -> ManagerConfig.parse("m.toml", "max_connections = 0"))
+        .hasMessage("m.toml: max_connections = 0 (expected: an integer from 1 to 1000000)");
   }
 
   @Test

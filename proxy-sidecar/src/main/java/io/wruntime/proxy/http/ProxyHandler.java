@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -58,6 +59,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
   /** Methods answered 405 by the proxy itself; every other method is forwarded. */
   static final List<String> REFUSED_METHODS = List.of("CONNECT", "TRACE");
+
+  /**
+   * The {@code Allow} header of the 405 for a refused method (RFC 9110 §15.5.6): the standard
+   * methods the proxy forwards (it forwards any other method but {@link #REFUSED_METHODS} too).
+   */
+  static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH";
 
   private final Listener listener;
   private final ListenerKind kind;
@@ -422,9 +429,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         forwarding.metrics(),
         span,
         null);
-    ChannelFuture written =
-        ctx.writeAndFlush(
-            ErrorResponses.of(ctx.alloc(), rejected, keepAlive && !closeWhenDone, retryAfter));
+    FullHttpResponse response =
+        ErrorResponses.of(ctx.alloc(), rejected, keepAlive && !closeWhenDone, retryAfter);
+    if (rejected.status() == 405) {
+      response.headers().set(HttpHeaderNames.ALLOW, ALLOWED_METHODS);
+    }
+    ChannelFuture written = ctx.writeAndFlush(response);
     ended(keepAlive, written);
   }
 

@@ -6,6 +6,7 @@ import io.grpc.Channel;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.wruntime.common.lifecycle.Backoff;
 import io.wruntime.proto.v1.ManagerServiceGrpc;
 import io.wruntime.proto.v1.WatchRoutingTableRequest;
 import io.wruntime.proto.v1.WatchRoutingTableResponse;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -51,7 +51,7 @@ public final class RoutingTableWatcher implements AutoCloseable {
   private volatile RoutingTable current = RoutingTable.empty();
   private volatile boolean closed;
   private volatile Context.CancellableContext call;
-  private Duration backoff = INITIAL_BACKOFF;
+  private final Backoff backoff = new Backoff(INITIAL_BACKOFF, MAX_BACKOFF);
   private boolean everConnected;
   // Guarded by this: why the stream is down, null while it is up (or before the first failure).
   private String problem;
@@ -115,7 +115,7 @@ public final class RoutingTableWatcher implements AutoCloseable {
     public void onNext(WatchRoutingTableResponse response) {
       long version = response.getTable().getVersion();
       synchronized (RoutingTableWatcher.this) {
-        backoff = INITIAL_BACKOFF;
+        backoff.reset();
         if (fresh && response.getTable().getIncomplete() && !current.isEmpty()) {
           if (!loggedSkip) {
             loggedSkip = true;
@@ -166,19 +166,12 @@ public final class RoutingTableWatcher implements AutoCloseable {
     if (closed) {
       return;
     }
-    Duration wait;
     boolean changed;
     synchronized (this) {
-      wait = backoff;
-      backoff =
-          backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
-              ? MAX_BACKOFF
-              : backoff.multipliedBy(2);
       changed = !reason.equals(problem);
       problem = reason;
     }
-    // Up to 20% jitter, so that the proxies of a cluster do not reconnect in lockstep.
-    long millis = wait.toMillis() + ThreadLocalRandom.current().nextLong(wait.toMillis() / 5 + 1);
+    long millis = backoff.next().toMillis();
     if (changed) {
       LOG.warn(
           "routing table stream to the manager is down ({}); retrying with backoff up to {} s,"

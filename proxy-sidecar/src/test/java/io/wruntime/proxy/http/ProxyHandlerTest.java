@@ -188,6 +188,9 @@ class ProxyHandlerTest {
 
     String out = received();
     assertThat(out.split("HTTP/1.1 405 Method Not Allowed", -1)).hasSize(3);
+    // RFC 9110 §15.5.6: a 405 lists the methods the target accepts.
+    assertThat(out.split("\r\nallow: GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH\r\n", -1))
+        .hasSize(3);
     assertThat(out)
         .contains("content-type: application/json")
         .contains("\"code\":\"method_not_allowed\"")
