@@ -12,6 +12,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.wruntime.common.admin.AdminServer;
+import io.wruntime.common.grpc.CappedServerChannel;
 import io.wruntime.common.net.HostPort;
 import io.wruntime.common.security.CallerIdentity;
 import io.wruntime.common.telemetry.Telemetry;
@@ -27,7 +28,6 @@ import io.wruntime.proxy.http.BufferedBytes;
 import io.wruntime.proxy.http.Forwarding;
 import io.wruntime.proxy.http.ListenerKind;
 import io.wruntime.proxy.http.ProxyServer;
-import io.wruntime.proxy.node.CappedServerSocketChannel;
 import io.wruntime.proxy.node.HeartbeatBatcher;
 import io.wruntime.proxy.node.NodeService;
 import io.wruntime.proxy.routing.EgressPolicy;
@@ -273,7 +273,10 @@ public final class Proxy implements AutoCloseable {
       try {
         b.control =
             NettyServerBuilder.forAddress(config.controlAddress().toSocketAddress())
-                .channelFactory(() -> new CappedServerSocketChannel(maxControl))
+                .channelFactory(
+                    CappedServerChannel.factory(
+                        "control_address ([limits] max_control_connections = " + maxControl + ")",
+                        maxControl))
                 .bossEventLoopGroup(b.controlLoops)
                 .workerEventLoopGroup(b.controlLoops)
                 .maxConnectionIdle(config.timeouts().idle().toMillis(), TimeUnit.MILLISECONDS)

@@ -16,6 +16,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.netty.ConnectionLimit;
 import io.wruntime.proxy.config.ProxyConfig;
 import io.wruntime.proxy.tls.PeerTls;
 import java.io.IOException;
@@ -87,8 +88,7 @@ public final class ProxyServer implements AutoCloseable {
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .handler(connectionLimit(kind))
-            .childHandler(initializer(kind));
+            .childHandler(limited(connectionLimit(kind), initializer(kind)));
     ChannelFuture bind = bootstrap.bind(address.toSocketAddress()).awaitUninterruptibly();
     if (!bind.isSuccess()) {
       throw new IOException(
@@ -105,10 +105,29 @@ public final class ProxyServer implements AutoCloseable {
     return switch (kind) {
       case INTERNAL ->
           new ConnectionLimit(
-              limits.maxInternalConnections(), kind.configKey(), "max_internal_connections");
+              kind.configKey()
+                  + " ([limits] max_internal_connections = "
+                  + limits.maxInternalConnections()
+                  + ")",
+              limits.maxInternalConnections());
       case PEER ->
           new ConnectionLimit(
-              limits.maxPeerConnections(), kind.configKey(), "max_peer_connections");
+              kind.configKey()
+                  + " ([limits] max_peer_connections = "
+                  + limits.maxPeerConnections()
+                  + ")",
+              limits.maxPeerConnections());
+    };
+  }
+
+  /** Every accepted connection passes {@code limit} first: beyond the cap it closes, unread. */
+  private static ChannelInitializer<SocketChannel> limited(
+      ConnectionLimit limit, ChannelInitializer<SocketChannel> initializer) {
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(SocketChannel channel) {
+        channel.pipeline().addLast(limit, initializer);
+      }
     };
   }
 
