@@ -134,7 +134,19 @@ public final class WruntimeTracing {
     long nameLength = a[2] & 0xFFFF_FFFFL;
     m.checkRange("name", a[1], nameLength);
     long count = a[4] & 0xFFFF_FFFFL;
-    m.checkAligned("attributes", a[3], 8, count * ATTRIBUTE_SIZE);
+    // GuestMemory checks lengths as u32: a list whose byte size overflows 32 bits is refused here.
+    long bytes = count * ATTRIBUTE_SIZE;
+    if (bytes > m.size()) {
+      throw new AbiViolation(
+          "attributes: "
+              + count
+              + " attributes of "
+              + ATTRIBUTE_SIZE
+              + " bytes do not fit in guest memory of "
+              + m.size()
+              + " bytes (expected: a list within memory)");
+    }
+    m.checkAligned("attributes", a[3], 8, bytes);
     AttributesBuilder attributes = Attributes.builder();
     long base = a[3] & 0xFFFF_FFFFL;
     for (long i = 0; i < Math.min(count, MAX_EVENT_ATTRIBUTES); i++) {
