@@ -24,21 +24,21 @@ public final class HostInterfaces {
   private static final Pattern VERSIONED =
       Pattern.compile("([a-z][a-z0-9-]*:[a-z][a-z0-9-/]*)@0\\.2\\.(\\d+)");
 
+  private static final String WRUNTIME = "wruntime:";
+
   /** The wruntime host interfaces ({@code wit/}) are at 0.1: every 0.1.x links. */
   private static final Pattern WRUNTIME_VERSIONED =
       Pattern.compile("(wruntime:[a-z][a-z0-9-]*/[a-z][a-z0-9-]*)@0\\.1\\.(\\d+)");
 
-  /** The versions of {@code iface} that link, for error messages. */
+  private final Map<String, HostFunctionDef> byKey = new HashMap<>();
+
+  /** The versions of {@code iface} (or of an import module name) that link, for messages. */
   public static String supportedVersions(String iface) {
     if (iface.startsWith(WRUNTIME)) {
       return "0.1.x";
     }
     return MAX_WASI_PATCH == Integer.MAX_VALUE ? "0.2.x" : "0.2.0 to 0.2." + MAX_WASI_PATCH;
   }
-
-  private static final String WRUNTIME = "wruntime:";
-
-  private final Map<String, HostFunctionDef> byKey = new HashMap<>();
 
   public void add(HostFunctionDef def) {
     HostFunctionDef previous = byKey.putIfAbsent(def.iface() + "#" + def.name(), def);

@@ -216,6 +216,20 @@ class ModuleTracingIT {
   }
 
   @Test
+  void inAnEngineAModuleNotGrantedTracingIsUnavailableWithTheReason() throws Exception {
+    start("", "");
+
+    HttpResponse<String> response = get("/spans");
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.body())
+        .contains("module_unavailable")
+        .contains("imports wruntime:tracing/span@0.1.0#")
+        .contains("expected: [module.capabilities.tracing] in its [[module]] entry");
+    assertThat(exporter.named("outer")).isEmpty();
+  }
+
+  @Test
   void aModuleNotGrantedTracingFailsToLoadNamingTheImportAndTheKey() {
     WasiHttpModuleLoader loader =
         new WasiHttpModuleLoader(
