@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -20,6 +21,9 @@ import io.wruntime.engine.module.HostGrants;
 import io.wruntime.engine.module.ModuleDefinition;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import io.wruntime.engine.module.ModuleLoadException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,6 +34,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,11 +55,15 @@ class ModuleTracingIT {
   private final Telemetry telemetry = Telemetry.exportingTo(exporter, "wr-engine");
   private final HttpClient http = HttpClient.newHttpClient();
   private Engine engine;
+  private HttpServer proxy;
 
   @AfterEach
   void stop() {
     if (engine != null) {
       engine.close(Duration.ofSeconds(2));
+    }
+    if (proxy != null) {
+      proxy.stop(0);
     }
     telemetry.close();
   }
@@ -213,6 +222,42 @@ class ModuleTracingIT {
     assertThat(calling.getParentSpanId()).isEqualTo(dispatchSpanOf(TRACING_MODULE).getSpanId());
     assertThat(echo.getTraceId()).isEqualTo(TRACE);
     assertThat(echo.getParentSpanId()).isEqualTo(calling.getSpanId());
+  }
+
+  @Test
+  void throughAProxyTheCallCarriesTheCurrentModuleSpanAsParent() throws Exception {
+    Map<String, String> seen = new ConcurrentHashMap<>();
+    proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    proxy.createContext(
+        "/",
+        exchange -> {
+          seen.put("traceparent", exchange.getRequestHeaders().getFirst("traceparent"));
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    proxy.start();
+    int closed;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = free.getLocalPort();
+    }
+    start(
+        "[module.capabilities.tracing]",
+        """
+        [node]
+        proxy_address = "http://127.0.0.1:%d"
+        control_address = "127.0.0.1:%d"
+        engine_id = "engine-t"
+        """
+            .formatted(proxy.getAddress().getPort(), closed));
+
+    HttpResponse<String> response = get("/call");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("204");
+    SpanData calling = awaitSpan("calling");
+    assertThat(seen.get("traceparent"))
+        .isEqualTo("00-" + TRACE + "-" + calling.getSpanId() + "-01");
   }
 
   @Test
