@@ -104,7 +104,13 @@ public final class WruntimeTracing {
               + " per request)");
       return NONE;
     }
-    int handle = ctx.resources().add(span);
+    int handle;
+    try {
+      handle = ctx.resources().add(span);
+    } catch (AbiViolation e) {
+      span.close(); // not in the handle table, so the end of the request would not end it
+      throw e;
+    }
     m.writeU8("result", ret, 0);
     m.writeI32("span", ret + 4, handle);
     return NONE;
