@@ -199,8 +199,9 @@ public final class Engine implements AutoCloseable {
           new ModuleFetcher(config.artifacts()).fetchAll(config.modules());
       List<ModuleConfig> resolved = new ArrayList<>();
       for (ModuleConfig module : config.modules()) {
-        if (!module.capabilities().isEmpty()) {
-          LOG.warn("{}", capabilitiesNotice(module));
+        String notice = capabilitiesNotice(module);
+        if (notice != null) {
+          LOG.warn("{}", notice);
         }
         ModuleFetcher.Outcome outcome = fetched.get(module);
         registry.add(load(loader, module, outcome, config));
@@ -280,19 +281,28 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * What a module granted capabilities gets today: the grant is read and validated, but no host
-   * interface implements it yet.
+   * What a module granted capabilities this engine does not implement yet gets: the grant is read
+   * and validated, but a module importing the interface fails to load. Null when every grant is
+   * implemented (or nothing is granted).
    */
   static String capabilitiesNotice(ModuleConfig module) {
     ModuleCapabilities granted = module.capabilities();
+    List<String> names = new ArrayList<>();
     List<String> imports = new ArrayList<>();
     for (String name : granted.names()) {
+      if (name.equals("tracing")) {
+        continue;
+      }
+      names.add(name);
       imports.add(name.equals("fs") ? "wasi:filesystem" : "wruntime:" + name);
+    }
+    if (names.isEmpty()) {
+      return null;
     }
     return "module "
         + module.label()
         + " is granted "
-        + String.join(", ", granted.names())
+        + String.join(", ", names)
         + ", which this engine does not implement yet: a module importing "
         + String.join(" or ", imports)
         + " fails to load"
@@ -353,7 +363,9 @@ public final class Engine implements AutoCloseable {
       Path wasm = ((ModuleFetcher.Fetched) outcome).wasmFile();
       long started = System.nanoTime();
       try {
-        GuestModule loaded = loader.load(module.toDefinition(config.pool().execution(), wasm));
+        GuestModule loaded =
+            loader.load(
+                module.toDefinition(config.pool().execution(), wasm, config.limits().spans()));
         LOG.debug(
             "module {} loaded in {} ms",
             module.label(),

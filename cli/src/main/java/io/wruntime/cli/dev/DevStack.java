@@ -184,7 +184,12 @@ public final class DevStack implements AutoCloseable {
 
   private static Engine startEngine(EngineConfig config, Telemetry telemetry) {
     try {
-      return Engine.startWith(config, WasiHttpModuleLoader::new, telemetry);
+      return Engine.startWith(
+          config,
+          outbound ->
+              new WasiHttpModuleLoader(
+                  outbound, telemetry.tracer(WasiHttpModuleLoader.TRACER_SCOPE)),
+          telemetry);
     } catch (IOException e) {
       throw new CliException(
           "the engine of "

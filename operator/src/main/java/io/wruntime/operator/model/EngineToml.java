@@ -192,6 +192,13 @@ public final class EngineToml {
       out.append("\n[module.capabilities.fs]\n");
       line(out, "mode", string("tempdir"));
     }
+    Capabilities.TracingCapability tracing = capabilities.getTracing();
+    if (tracing != null) {
+      out.append("\n[module.capabilities.tracing]\n");
+      if (tracing.maxSpans() != null) {
+        line(out, "max_spans", tracing.maxSpans().toString());
+      }
+    }
   }
 
   private static void line(StringBuilder out, String key, String value) {

@@ -36,6 +36,7 @@ class EngineTomlTest {
               capabilities:
                 blobstore: {endpoint: "http://s3:9000", buckets: [a, b], credentialsSecret: s3}
                 llm: {provider: openai, apiKeySecretRef: {name: llm, key: key}, maxTokens: 100}
+                tracing: {maxSpans: 64}
             """;
     String text = EngineToml.engine(Fixtures.plan(yaml));
     JsonNode module = TOML.readTree(text).get("module").get(0);
@@ -52,6 +53,7 @@ class EngineTomlTest {
     assertThat(caps.get("llm").get("provider").asText()).isEqualTo("openai");
     assertThat(caps.get("llm").get("api_key_file").asText())
         .isEqualTo("/var/run/secrets/wruntime/llm/api-key");
+    assertThat(caps.get("tracing").get("max_spans").asInt()).isEqualTo(64);
   }
 
   @Test
