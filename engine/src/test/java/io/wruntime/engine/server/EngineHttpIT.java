@@ -405,10 +405,10 @@ class EngineHttpIT {
           "GET / HTTP/1.1\r\nhost: x\r\nx-wr-namespace: example\r\nx-wr-module: big\r\n"
               + "x-wr-version: 1.0.0\r\n\r\n");
       await().untilTrue(waiting);
-      long before = written.get();
       await().pollDelay(Duration.ofMillis(300)).until(() -> true);
-      // Stalled: kernel buffers and the channel's water mark hold a few MiB at most.
-      assertThat(written.get()).isEqualTo(before).isLessThan(size / 4);
+      // Stalled: kernel buffers (which the kernel may still grow a little) and the channel's
+      // water mark hold a few MiB at most, far from the 64 MiB the module wants to write.
+      assertThat(written.get()).isLessThan(size / 4);
 
       RawHttp.Response head = raw.readHead();
       assertThat(head.headers()).containsEntry("content-length", Long.toString(size));
