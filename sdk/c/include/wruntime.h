@@ -53,6 +53,8 @@ enum {
   WR_E_STATE = -4,
   /** Out of memory. */
   WR_E_NOMEM = -5,
+  /** A per-request cap of a host capability was reached (e.g. the span cap, max_spans). */
+  WR_E_LIMIT = -6,
 };
 
 /** The wasi:http/types@0.2.x error-code cases (the variant discriminant), in WIT order. */

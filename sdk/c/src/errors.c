@@ -66,6 +66,8 @@ const char *wr_error_name(int code) {
       return "state";
     case WR_E_NOMEM:
       return "nomem";
+    case WR_E_LIMIT:
+      return "limit";
     default:
       return "unknown";
   }

@@ -1,5 +1,6 @@
 package io.wruntime.cli;
 
+import io.wruntime.cli.cert.CertCommand;
 import io.wruntime.cli.client.Endpoint;
 import io.wruntime.cli.client.ManagerClient;
 import io.wruntime.cli.dev.DevCommand;
@@ -15,9 +16,15 @@ import io.wruntime.cli.output.OutputFormat;
 import io.wruntime.cli.registry.EnginesCommand;
 import io.wruntime.cli.registry.RoutesCommand;
 import io.wruntime.cli.registry.ServicesCommand;
+import io.wruntime.common.tls.TlsFiles;
+import io.wruntime.common.tls.TlsMaterial;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -54,6 +61,7 @@ import picocli.CommandLine.Spec;
       ModulesCommand.class,
       DevCommand.class,
       ModuleCommand.class,
+      CertCommand.class,
       HelpCommand.class
     })
 public final class WrCli implements Callable<Integer> {
@@ -99,6 +107,31 @@ public final class WrCli implements Callable<Integer> {
       defaultValue = "text",
       description = "text or json (default: ${DEFAULT-VALUE}).")
   OutputFormat output;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description =
+          "Client certificate (PEM, role admin) for mTLS to the manager (env WR_TLS_CERT); with"
+              + " --tls-key and --tls-ca.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description = "Private key of --tls-cert (PEM, PKCS#8) (env WR_TLS_KEY).")
+  Path tlsKey;
+
+  @Option(
+      names = "--tls-ca",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description =
+          "CA certificate the manager's certificate must chain to (env WR_TLS_CA); the manager is"
+              + " checked by its certificate's role (manager), not by host name.")
+  Path tlsCa;
 
   @Option(
       names = "--kube",
@@ -201,14 +234,54 @@ public final class WrCli implements Callable<Integer> {
     return manager;
   }
 
-  /** A client of the manager at {@link #manager()}; the caller closes it. */
+  /**
+   * A client of the manager at {@link #manager()}, over mTLS with {@code --tls-cert}, {@code
+   * --tls-key} and {@code --tls-ca}; the caller closes it.
+   *
+   * @throws UsageException when only some of the TLS options are given or their files are unusable
+   */
   public ManagerClient managerClient() {
+    TlsMaterial tls = tls();
     if (kube && !onCommandLine("--manager")) {
       KubeSession.Forward forward = kube().manager();
       return ManagerClient.connect(
-          forward.endpoint(), forward.endpoint() + " (" + forward.description() + ")");
+          forward.endpoint(), forward.endpoint() + " (" + forward.description() + ")", tls);
     }
-    return ManagerClient.connect(manager);
+    return ManagerClient.connect(manager, manager.toString(), tls);
+  }
+
+  /** The client's TLS material from {@code --tls-*}, or null when none is given. */
+  private TlsMaterial tls() {
+    if (tlsCert == null && tlsKey == null && tlsCa == null) {
+      return null;
+    }
+    List<String> missing = new ArrayList<>();
+    if (tlsCert == null) {
+      missing.add("--tls-cert (WR_TLS_CERT)");
+    }
+    if (tlsKey == null) {
+      missing.add("--tls-key (WR_TLS_KEY)");
+    }
+    if (tlsCa == null) {
+      missing.add("--tls-ca (WR_TLS_CA)");
+    }
+    if (!missing.isEmpty()) {
+      throw new UsageException(
+          "missing "
+              + String.join(" and ", missing)
+              + " (expected: --tls-cert, --tls-key and --tls-ca together, e.g. the tls.crt, tls.key"
+              + " and ca.crt of wr-cli cert generate --role admin)");
+    }
+    for (Path file : List.of(tlsCert, tlsKey, tlsCa)) {
+      if (!Files.isReadable(file)) {
+        throw new UsageException(file + " is not a readable file (expected: a PEM file)");
+      }
+    }
+    try {
+      return TlsMaterial.load(new TlsFiles(tlsCert, tlsKey, tlsCa));
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new UsageException(e.getMessage(), e);
+    }
   }
 
   /** The proxy's module-traffic address ({@code --proxy}), for any destination. */

@@ -50,7 +50,9 @@ public final class TestManager implements AutoCloseable {
   public static TestManager start() throws IOException {
     Manager manager =
         Manager.start(
-            ManagerConfig.parse("test.toml", "listen_address = \"127.0.0.1:0\""),
+            // The clock stands still, so a startup resync window would never end.
+            ManagerConfig.parse(
+                "test.toml", "listen_address = \"127.0.0.1:0\"\nstartup_resync_secs = 0"),
             NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)),
             Clock.fixed(NOW, ZoneOffset.UTC));
     return new TestManager(manager);

@@ -21,6 +21,7 @@ import io.wruntime.engine.module.GuestModule;
 import io.wruntime.engine.module.GuestModuleLoader;
 import io.wruntime.engine.module.ModuleLoadException;
 import io.wruntime.engine.outbound.LocalOutboundClient;
+import io.wruntime.engine.outbound.OutgoingCallCap;
 import io.wruntime.engine.outbound.ProxyOutboundClient;
 import io.wruntime.engine.registration.EngineIds;
 import io.wruntime.engine.registration.ModuleHealthMonitor;
@@ -179,7 +180,8 @@ public final class Engine implements AutoCloseable {
             registry,
             config.pool(),
             Dispatcher.DEFAULT_ADMISSION_WAIT,
-            new DispatchTracing(telemetry.tracer(TRACER_SCOPE)));
+            new DispatchTracing(telemetry.tracer(TRACER_SCOPE)),
+            telemetry);
     OutboundClient outbound =
         config.hasProxy()
             ? new ProxyOutboundClient(
@@ -189,13 +191,17 @@ public final class Engine implements AutoCloseable {
     HttpServer admin = null;
     List<ModuleRegistration> registrations = List.of();
     try {
-      GuestModuleLoader loader = requireNonNull(loaders.apply(outbound), "loader");
+      OutboundClient capped =
+          new OutgoingCallCap(
+              outbound, config.limits().outgoingCalls(), config.limits().outgoingCallsTotal());
+      GuestModuleLoader loader = requireNonNull(loaders.apply(capped), "loader");
       Map<ModuleConfig, ModuleFetcher.Outcome> fetched =
           new ModuleFetcher(config.artifacts()).fetchAll(config.modules());
       List<ModuleConfig> resolved = new ArrayList<>();
       for (ModuleConfig module : config.modules()) {
-        if (!module.capabilities().isEmpty()) {
-          LOG.warn("{}", capabilitiesNotice(module));
+        String notice = capabilitiesNotice(module);
+        if (notice != null) {
+          LOG.warn("{}", notice);
         }
         ModuleFetcher.Outcome outcome = fetched.get(module);
         registry.add(load(loader, module, outcome, config));
@@ -225,11 +231,18 @@ public final class Engine implements AutoCloseable {
               }
             };
       }
-      server = HttpServer.start("listen_address", config.listenAddress(), handler, group, gauge);
+      server =
+          HttpServer.start(
+              "listen_address", config.listenAddress(), handler, group, gauge, config.listener());
       if (config.adminAddress() != null) {
         admin =
             HttpServer.start(
-                "admin_address", config.adminAddress(), endpoints.asHandler(), group, gauge);
+                "admin_address",
+                config.adminAddress(),
+                endpoints.asHandler(),
+                group,
+                gauge,
+                config.listener());
       }
     } catch (IOException | RuntimeException e) {
       if (server != null) {
@@ -268,19 +281,28 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * What a module granted capabilities gets today: the grant is read and validated, but no host
-   * interface implements it yet.
+   * What a module granted capabilities this engine does not implement yet gets: the grant is read
+   * and validated, but a module importing the interface fails to load. Null when every grant is
+   * implemented (or nothing is granted).
    */
   static String capabilitiesNotice(ModuleConfig module) {
     ModuleCapabilities granted = module.capabilities();
+    List<String> names = new ArrayList<>();
     List<String> imports = new ArrayList<>();
     for (String name : granted.names()) {
+      if (name.equals("tracing")) {
+        continue;
+      }
+      names.add(name);
       imports.add(name.equals("fs") ? "wasi:filesystem" : "wruntime:" + name);
+    }
+    if (names.isEmpty()) {
+      return null;
     }
     return "module "
         + module.label()
         + " is granted "
-        + String.join(", ", granted.names())
+        + String.join(", ", names)
         + ", which this engine does not implement yet: a module importing "
         + String.join(" or ", imports)
         + " fails to load"
@@ -341,7 +363,9 @@ public final class Engine implements AutoCloseable {
       Path wasm = ((ModuleFetcher.Fetched) outcome).wasmFile();
       long started = System.nanoTime();
       try {
-        GuestModule loaded = loader.load(module.toDefinition(config.pool().execution(), wasm));
+        GuestModule loaded =
+            loader.load(
+                module.toDefinition(config.pool().execution(), wasm, config.limits().spans()));
         LOG.debug(
             "module {} loaded in {} ms",
             module.label(),

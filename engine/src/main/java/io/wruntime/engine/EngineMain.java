@@ -66,7 +66,13 @@ public final class EngineMain implements Callable<Integer> {
     StopSignals.install(stopRequested::countDown);
     Engine engine;
     try {
-      engine = Engine.startWith(engineConfig, WasiHttpModuleLoader::new, telemetry);
+      engine =
+          Engine.startWith(
+              engineConfig,
+              outbound ->
+                  new WasiHttpModuleLoader(
+                      outbound, telemetry.tracer(WasiHttpModuleLoader.TRACER_SCOPE)),
+              telemetry);
     } catch (ConfigException e) {
       telemetry.close();
       spec.commandLine().getErr().println("wr-engine: " + e.getMessage());

@@ -50,6 +50,16 @@ class CapabilitiesNoticeTest {
   }
 
   @Test
+  void tracingIsImplementedSoItAloneNeedsNoNotice() {
+    assertThat(Engine.capabilitiesNotice(module("[module.capabilities.tracing]\n"))).isNull();
+    assertThat(
+            Engine.capabilitiesNotice(
+                module(
+                    "[module.capabilities.tracing]\n[module.capabilities.fs]\nmode = \"tempdir\"\n")))
+        .startsWith("module shop.orders@1.0.0 is granted fs, which");
+  }
+
+  @Test
   void neverShowsThePathsOfSecretFiles() {
     assertThat(
             Engine.capabilitiesNotice(

@@ -360,7 +360,7 @@ class EngineErrorsIT {
     String text = send(get("/metrics").build()).body();
     Matcher m =
         Pattern.compile(
-                "^" + name + "\\{module=\"" + Pattern.quote(module) + "\"} (\\d+)$",
+                "^" + name + "\\{module=\"" + Pattern.quote(module) + "\"} (\\d+)(?:\\.0)?$",
                 Pattern.MULTILINE)
             .matcher(text);
     assertThat(m.find()).as("%s of %s in\n%s", name, module, text).isTrue();

@@ -200,7 +200,7 @@ class GuestIsolationIT {
     CompletableFuture<HttpResponse<String>> sleeping = sendAsync(module("mem-a", "/sleep"));
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> metrics().contains("\nwr_engine_memory_reserved_bytes 2097152\n"));
+        .until(() -> metrics().contains("\nwr_engine_memory_reserved_bytes 2097152.0\n"));
     HttpResponse<String> refused = send(module("mem-b", "/"));
 
     JsonNode error = assertError(refused, 503, "memory_budget_exhausted");

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -22,17 +23,24 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.wruntime.common.security.CallerIdentity;
+import io.wruntime.common.security.CallerIdentity.Role;
+import io.wruntime.common.tls.TlsFiles;
+import io.wruntime.common.tls.TlsMaterial;
 import io.wruntime.manager.cluster.ManagerPermissions;
 import io.wruntime.manager.config.ManagerConfig;
 import io.wruntime.operator.OperatorPermissions;
 import io.wruntime.operator.config.OperatorConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What {@code helm template} renders, as a user installing the chart would meet it. */
 class ChartTemplateIT {
@@ -158,11 +166,11 @@ class ChartTemplateIT {
   }
 
   @Test
-  void theManagerRunsInClusterModeByDefaultWithAConfigurationItAccepts() {
+  void theManagerRunsInClusterModeByDefaultWithAConfigurationItAccepts(@TempDir Path dir)
+      throws IOException {
     for (RenderedChart chart : List.of(DEFAULTS, CUSTOM)) {
-      String toml = chart.get(ConfigMap.class, "wruntime-manager").getData().get("manager.toml");
       // Read as wr-manager reads it: a key it does not know would fail its start.
-      ManagerConfig config = ManagerConfig.parse("manager.toml", toml);
+      ManagerConfig config = managerConfig(chart, dir.resolve(chart == DEFAULTS ? "d" : "c"));
       if (chart == DEFAULTS) {
         assertThat(config.kubernetes().enabled()).isTrue();
         assertThat(config.kubernetes().watchNamespaces()).isEmpty();
@@ -232,7 +240,8 @@ class ChartTemplateIT {
       assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes())
           .anySatisfy(volume -> assertThat(volume.getEmptyDir()).isNotNull())
           .anySatisfy(volume -> assertThat(volume.getConfigMap().getName()).isEqualTo(name))
-          .hasSize(2);
+          // The manager also mounts its certificate (tls.enabled by default).
+          .hasSize(name.equals("wruntime-manager") ? 3 : 2);
     }
     Container operator = container(DEFAULTS, "wruntime-operator");
     assertThat(operator.getEnv())
@@ -386,15 +395,146 @@ class ChartTemplateIT {
     assertThat(test.getSpec().getRestartPolicy()).isEqualTo("Never");
     assertThat(String.join("\n", test.getSpec().getContainers().get(0).getArgs()))
         .contains(
-            "http://wruntime-manager.wruntime-system.svc:9000/wruntime.v1.ManagerService/GetRoutingTable")
+            "https://wruntime-manager.wruntime-system.svc:9000/wruntime.v1.ManagerService/GetRoutingTable")
+        .contains("--cacert /tls/ca.crt --cert /tls/tls.crt --key /tls/tls.key");
+    assertThat(test.getSpec().getVolumes())
+        .extracting(v -> v.getSecret().getSecretName())
+        .containsExactly("wruntime-admin-tls");
+  }
+
+  @Test
+  void tlsIsOnByDefaultWithCertificatesTheManagerAndTheProxiesAccept(@TempDir Path dir)
+      throws IOException {
+    Map<String, CallerIdentity> expected =
+        Map.of(
+            "wruntime-manager-tls", new CallerIdentity(Role.MANAGER, "manager"),
+            "wruntime-node-tls", new CallerIdentity(Role.NODE, "wruntime-nodes"),
+            "wruntime-admin-tls", new CallerIdentity(Role.ADMIN, "wruntime-admin"));
+    for (var entry : expected.entrySet()) {
+      Path files = write(DEFAULTS.get(Secret.class, entry.getKey()), dir.resolve(entry.getKey()));
+      TlsMaterial material =
+          TlsMaterial.load(
+              new TlsFiles(
+                  files.resolve("tls.crt"), files.resolve("tls.key"), files.resolve("ca.crt")));
+      assertThat(material.identity()).as(entry.getKey()).isEqualTo(entry.getValue());
+    }
+    assertThat(DEFAULTS.get(Secret.class, "wruntime-tls-ca").getData())
+        .containsOnlyKeys("tls.crt", "tls.key");
+
+    ManagerConfig manager = managerConfig(DEFAULTS, dir.resolve("manager"));
+    assertThat(manager.tls()).isNotNull();
+    assertThat(manager.allowPlaintext()).isFalse();
+    PodSpec managerPod =
+        DEFAULTS.get(Deployment.class, "wruntime-manager").getSpec().getTemplate().getSpec();
+    assertThat(managerPod.getVolumes())
+        .filteredOn(v -> v.getName().equals("tls"))
+        .extracting(v -> v.getSecret().getSecretName())
+        .containsExactly("wruntime-manager-tls");
+    JsonNode operator =
+        TOML.readTree(
+            DEFAULTS.get(ConfigMap.class, "wruntime-operator").getData().get("operator.toml"));
+    assertThat(operator.at("/proxy/tls_secret").asText()).isEqualTo("wruntime-node-tls");
+    assertThat(
+            OperatorConfig.parse(
+                    "operator.toml",
+                    DEFAULTS
+                        .get(ConfigMap.class, "wruntime-operator")
+                        .getData()
+                        .get("operator.toml"))
+                .pods()
+                .nodeTlsSecret())
+        .isEqualTo("wruntime-node-tls");
+  }
+
+  @Test
+  void theNodeCertificateIsCopiedIntoTheNamespacesOfModules() {
+    RenderedChart chart =
+        RenderedChart.render(
+            Map.of("operator.watchNamespaces[0]", "shop", "tls.node.namespaces[0]", "team-a"));
+
+    assertThat(chart.all(Secret.class))
+        .filteredOn(secret -> secret.getMetadata().getName().equals("wruntime-node-tls"))
+        .extracting(secret -> secret.getMetadata().getNamespace())
+        .containsExactlyInAnyOrder(NAMESPACE, "shop", "team-a");
+  }
+
+  @Test
+  void withTlsOffTheManagerServesPlaintextOnlyBecauseTheChartAllowsIt(@TempDir Path dir)
+      throws IOException {
+    RenderedChart chart = RenderedChart.renderWithTestHooks(Map.of("tls.enabled", "false"));
+
+    ManagerConfig config = managerConfig(chart, dir);
+    assertThat(config.tls()).isNull();
+    assertThat(config.allowPlaintext()).isTrue();
+    assertThat(chart.all(Secret.class)).isEmpty();
+    JsonNode operator =
+        TOML.readTree(
+            chart.get(ConfigMap.class, "wruntime-operator").getData().get("operator.toml"));
+    assertThat(operator.at("/proxy").has("tls_secret")).isFalse();
+    assertThat(
+            String.join(
+                "\n",
+                chart
+                    .get(Pod.class, "wruntime-test-manager-connection")
+                    .getSpec()
+                    .getContainers()
+                    .get(0)
+                    .getArgs()))
+        .contains("http://wruntime-manager.wruntime-system.svc:9000/")
         .contains("--http2-prior-knowledge");
   }
 
   @Test
-  void tlsIsRefusedUntilTheProxySupportsIt() {
-    assertThatThrownBy(() -> RenderedChart.render(Map.of("tls.enabled", "true")))
+  void existingSecretsAreUsedAllThreeOrNone() {
+    RenderedChart chart =
+        RenderedChart.render(
+            Map.of(
+                "tls.manager.secretName", "m-tls",
+                "tls.node.secretName", "n-tls",
+                "tls.admin.secretName", "a-tls"));
+
+    assertThat(chart.all(Secret.class)).isEmpty();
+    assertThat(
+            chart
+                .get(Deployment.class, "wruntime-manager")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getVolumes())
+        .filteredOn(v -> v.getName().equals("tls"))
+        .extracting(v -> v.getSecret().getSecretName())
+        .containsExactly("m-tls");
+    assertThat(chart.get(ConfigMap.class, "wruntime-operator").getData().get("operator.toml"))
+        .contains("tls_secret = \"n-tls\"");
+    assertThatThrownBy(() -> RenderedChart.render(Map.of("tls.manager.secretName", "m-tls")))
         .hasMessageContaining(
-            "tls.enabled=true: peer and manager TLS is not supported by this wruntime version yet");
+            "tls.manager.secretName, tls.node.secretName and tls.admin.secretName: give all three");
+  }
+
+  /**
+   * The chart's manager.toml read as wr-manager reads it, with the certificate files of the
+   * rendered Secret written to {@code dir} where the Pod would mount them.
+   */
+  private static ManagerConfig managerConfig(RenderedChart chart, Path dir) throws IOException {
+    String toml = chart.get(ConfigMap.class, "wruntime-manager").getData().get("manager.toml");
+    if (toml.contains("[tls]")) {
+      // With existing Secrets (the custom values) the chart renders none: any manager certificate
+      // the chart makes stands in for the one the Secret would hold.
+      boolean rendered =
+          chart.all(Secret.class).stream()
+              .anyMatch(secret -> secret.getMetadata().getName().equals("wruntime-manager-tls"));
+      write((rendered ? chart : DEFAULTS).get(Secret.class, "wruntime-manager-tls"), dir);
+      toml = toml.replace("/var/run/secrets/wruntime/tls", dir.toString());
+    }
+    return ManagerConfig.parse("manager.toml", toml);
+  }
+
+  private static Path write(Secret secret, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    for (var entry : secret.getData().entrySet()) {
+      Files.write(dir.resolve(entry.getKey()), Base64.getDecoder().decode(entry.getValue()));
+    }
+    return dir;
   }
 
   @Test

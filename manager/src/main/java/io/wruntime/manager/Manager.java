@@ -4,21 +4,30 @@ import static java.util.Objects.requireNonNull;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.wruntime.common.admin.AdminServer;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.telemetry.Telemetry;
+import io.wruntime.common.tls.TlsMaterial;
 import io.wruntime.manager.admin.ManagerAdmin;
 import io.wruntime.manager.admin.ManagerMetrics;
 import io.wruntime.manager.cluster.ClusterWatch;
 import io.wruntime.manager.config.ManagerConfig;
 import io.wruntime.manager.grpc.ManagerIdentity;
 import io.wruntime.manager.grpc.ManagerService;
+import io.wruntime.manager.grpc.RoutingTablePublisher;
 import io.wruntime.manager.grpc.RoutingTableWatchers;
 import io.wruntime.manager.registry.HealthMonitor;
 import io.wruntime.manager.registry.Registry;
+import io.wruntime.manager.registry.RegistryTimeouts;
 import io.wruntime.manager.registry.RouteSource;
 import io.wruntime.manager.registry.Secrets;
+import io.wruntime.manager.server.CallerAuthentication;
+import io.wruntime.manager.server.CappedListener;
 import io.wruntime.manager.server.ManagerServer;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -27,6 +36,7 @@ import java.net.SocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +47,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Manager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Manager.class);
+
+  /**
+   * The {@code service.name} of the manager's metrics unless {@code OTEL_SERVICE_NAME} says
+   * otherwise.
+   */
+  public static final String SERVICE_NAME = "wr-manager";
 
   /** How long cluster mode waits at startup for the informers to list the cluster. */
   static final Duration CLUSTER_SYNC_TIMEOUT = Duration.ofSeconds(60);
@@ -49,6 +65,7 @@ public final class Manager implements AutoCloseable {
   private final RoutingTableWatchers watchers;
   private final ClusterWatch cluster;
   private final KubernetesClient ownedClient;
+  private final Telemetry telemetry;
 
   private Manager(
       Registry registry,
@@ -58,8 +75,10 @@ public final class Manager implements AutoCloseable {
       AdminServer admin,
       HostPort listenAddress,
       ClusterWatch cluster,
-      KubernetesClient ownedClient) {
+      KubernetesClient ownedClient,
+      Telemetry telemetry) {
     this.registry = registry;
+    this.telemetry = telemetry;
     this.watchers = watchers;
     this.monitor = monitor;
     this.server = server;
@@ -80,12 +99,13 @@ public final class Manager implements AutoCloseable {
   public static Manager start(ManagerConfig config) throws IOException {
     requireNonNull(config, "config");
     NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(config.listenAddress().toSocketAddress())
+        NettyServerBuilder.forAddress(config.listenAddress().toSocketAddress(), credentials(config))
             // Proxies hold WatchRoutingTable open for hours: find dead ones, allow their pings.
             .keepAliveTime(30, TimeUnit.SECONDS)
             .keepAliveTimeout(10, TimeUnit.SECONDS)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true);
+    CappedListener.configure(builder, config.listener());
     if (!config.kubernetes().enabled()) {
       return start(config, builder, Clock.systemUTC(), null);
     }
@@ -99,8 +119,30 @@ public final class Manager implements AutoCloseable {
   }
 
   /**
+   * Plaintext without {@code [tls]}; with it, TLS only (a plaintext client fails its handshake),
+   * presenting the manager's certificate and asking every client for one that chains to the CA. The
+   * client certificate is optional at the TLS level so that a caller without one gets a readable
+   * UNAUTHENTICATED from {@link CallerAuthentication} instead of a failed handshake; a certificate
+   * that does not chain to the CA still fails the handshake.
+   */
+  private static ServerCredentials credentials(ManagerConfig config) {
+    if (config.tls() == null) {
+      return InsecureServerCredentials.create();
+    }
+    TlsMaterial material = TlsMaterial.load(config.tls());
+    return TlsServerCredentials.newBuilder()
+        .keyManager(material.keyManagerFactory().getKeyManagers())
+        .trustManager(material.trustManager(Set.of()))
+        .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL)
+        .build();
+  }
+
+  /**
    * Starts a manager on the transport of {@code builder} (in-process in tests); {@code clock}
-   * drives heartbeat freshness. Not for cluster mode, which needs a Kubernetes client.
+   * drives heartbeat freshness. Not for cluster mode, which needs a Kubernetes client. The builder
+   * decides the transport's security: with {@code [tls]} callers are identified from the TLS
+   * session it provides (none in-process: every call is then UNAUTHENTICATED), without it every
+   * caller is {@code local}.
    *
    * @throws IOException when the server or admin address cannot be bound
    */
@@ -143,8 +185,11 @@ public final class Manager implements AutoCloseable {
     Registry registry =
         new Registry(
             clock,
-            config.engineHeartbeatTimeout(),
-            config.moduleHeartbeatTimeout(),
+            new RegistryTimeouts(
+                config.engineHeartbeatTimeout(),
+                config.moduleHeartbeatTimeout(),
+                config.engineExpiry(),
+                config.startupResync()),
             secrets,
             clusterMode ? RouteSource.CLUSTER : RouteSource.REGISTRATIONS);
     ClusterWatch cluster = null;
@@ -156,11 +201,24 @@ public final class Manager implements AutoCloseable {
         throw new InterruptedIOException("interrupted while listing the cluster");
       }
     }
-    RoutingTableWatchers watchers = new RoutingTableWatchers(registry);
+    RoutingTablePublisher publisher = new RoutingTablePublisher(registry);
+    RoutingTableWatchers watchers = new RoutingTableWatchers(publisher);
     ManagerIdentity identity = ManagerIdentity.random(clock.instant());
     ManagerServer server =
         new ManagerServer(
-            builder, new ManagerService(registry, secrets, watchers, identity, clock), watchers);
+            builder,
+            new ManagerService(
+                registry,
+                publisher,
+                secrets,
+                watchers,
+                identity,
+                clock,
+                config.sharedNodeIdentities()),
+            watchers,
+            config.tls() != null
+                ? CallerAuthentication.certificates()
+                : CallerAuthentication.local());
     try {
       server.start();
     } catch (IOException | RuntimeException e) {
@@ -178,15 +236,24 @@ public final class Manager implements AutoCloseable {
     }
     identity.bound(bound.toString());
     HealthMonitor monitor = new HealthMonitor(registry, config.healthCheckInterval()).start();
+    Telemetry telemetry;
+    try {
+      telemetry = Telemetry.fromEnvironment(SERVICE_NAME);
+    } catch (RuntimeException e) {
+      monitor.close();
+      stopQuietly(server);
+      if (cluster != null) {
+        cluster.close();
+      }
+      throw e;
+    }
+    ManagerMetrics metrics = new ManagerMetrics(telemetry, registry::stats, watchers::count);
     AdminServer admin = null;
     if (config.adminAddress() != null) {
       try {
-        admin =
-            ManagerAdmin.start(
-                config.adminAddress(),
-                server::isServing,
-                () -> ManagerMetrics.render(registry.stats(), watchers.count()));
+        admin = ManagerAdmin.start(config.adminAddress(), server::isServing, metrics::render);
       } catch (IOException e) {
+        telemetry.close();
         monitor.close();
         stopQuietly(server);
         if (cluster != null) {
@@ -196,12 +263,18 @@ public final class Manager implements AutoCloseable {
             "admin_address " + config.adminAddress() + " cannot be bound: " + e.getMessage(), e);
       }
     }
-    LOG.info("manager listening on {}", bound);
+    LOG.info(
+        "manager listening on {} ({})",
+        bound,
+        config.tls() != null
+            ? "TLS, callers identified by client certificate"
+            : "plaintext, every caller is an administrator");
     config.warnings().forEach(LOG::warn);
     if (admin != null) {
       LOG.info("admin endpoints on {}", config.adminAddress().withPort(admin.address().getPort()));
     }
-    return new Manager(registry, watchers, monitor, server, admin, bound, cluster, ownedClient);
+    return new Manager(
+        registry, watchers, monitor, server, admin, bound, cluster, ownedClient, telemetry);
   }
 
   /** The registry this manager serves. */
@@ -244,6 +317,7 @@ public final class Manager implements AutoCloseable {
       if (ownedClient != null) {
         ownedClient.close();
       }
+      telemetry.close();
     }
   }
 

@@ -112,12 +112,65 @@ class ManagerProcessIT {
   }
 
   @Test
+  void theOtelEnvironmentNamesTheServiceAndItsResourceOnMetrics() throws Exception {
+    Path config = write("127.0.0.1:0", "admin_address = \"127.0.0.1:0\"\n");
+    try (ManagerProcess manager =
+        ManagerProcess.start(
+            config,
+            java.util.Map.of(
+                "OTEL_SERVICE_NAME", "manager-east",
+                "OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=staging"))) {
+      int adminPort = manager.awaitPort(ADMIN);
+
+      String metrics =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+
+      assertThat(metrics)
+          .containsPattern(
+              "target_info\\{[^}]*deployment_environment=\"staging\"[^}]*"
+                  + "service_name=\"manager-east\"")
+          .contains("wr_manager_routing_table_version ");
+      manager.terminate();
+      assertThat(manager.awaitExit(Duration.ofSeconds(30))).as(manager.output()).isZero();
+    }
+  }
+
+  @Test
+  void anUnusableOtelVariableStopsTheStartNamingIt() throws Exception {
+    Path config = write("127.0.0.1:0", "");
+    try (ManagerProcess manager =
+        ManagerProcess.start(config, java.util.Map.of("OTEL_METRICS_EXPORTER", "statsd"))) {
+      assertThat(manager.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
+      assertThat(manager.output())
+          .contains("wr-manager: the OTEL_* environment is not usable: ")
+          .contains("statsd");
+    }
+  }
+
+  @Test
   void aConfigErrorExitsWithTwoNamingTheKey() throws Exception {
     Path config = write("127.0.0.1:0", "module_heartbeat_timeout = 5\n");
     try (ManagerProcess manager = ManagerProcess.start(config)) {
       assertThat(manager.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
       assertThat(manager.output())
           .contains(config + ": module_heartbeat_timeout is not a known key (expected one of:");
+    }
+  }
+
+  @Test
+  void plaintextOnANonLoopbackAddressExitsWithTwoNamingTheWaysOut() throws Exception {
+    Path config = write("0.0.0.0:0", "");
+    try (ManagerProcess manager = ManagerProcess.start(config)) {
+      assertThat(manager.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
+      assertThat(manager.output())
+          .contains(config + ": listen_address = \"0.0.0.0:0\" is not a loopback address")
+          .contains("[tls]")
+          .contains("allow_plaintext = true");
     }
   }
 
@@ -174,6 +227,10 @@ class ManagerProcessIT {
     }
 
     static ManagerProcess start(Path config) throws IOException {
+      return start(config, java.util.Map.of());
+    }
+
+    static ManagerProcess start(Path config, java.util.Map<String, String> env) throws IOException {
       Path root = Path.of(requireNonNull(System.getProperty("wr.root"), "wr.root system property"));
       Path log = config.resolveSibling("manager.log");
       ProcessBuilder builder =
@@ -183,6 +240,7 @@ class ManagerProcessIT {
               .redirectErrorStream(true)
               .redirectOutput(log.toFile());
       builder.environment().put("JAVA_OPTS", "-Xmx64m");
+      builder.environment().putAll(env);
       return new ManagerProcess(builder.start(), log);
     }
 

@@ -49,7 +49,19 @@ public final class Fixtures {
   }
 
   public static ModulePlan plan(String yaml) {
-    OperatorConfig config = config();
+    return plan(yaml, config());
+  }
+
+  /** The plan of {@code yaml} when the operator gives every proxy the node certificate Secret. */
+  public static ModulePlan planWithNodeTls(String yaml) {
+    return plan(
+        yaml,
+        OperatorConfig.parse(
+            "operator.toml",
+            OPERATOR_TOML.replace("[proxy]\n", "[proxy]\ntls_secret = \"wruntime-node-tls\"\n")));
+  }
+
+  private static ModulePlan plan(String yaml, OperatorConfig config) {
     return new ModulePlan(
         module(yaml),
         new byte[] {1, 2, 3},

@@ -2,14 +2,24 @@ package io.wruntime.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.wruntime.common.admin.AdminServer;
+import io.wruntime.common.grpc.CappedServerChannel;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.security.CallerIdentity;
 import io.wruntime.common.telemetry.Telemetry;
+import io.wruntime.common.tls.TlsFiles;
+import io.wruntime.common.tls.TlsMaterial;
 import io.wruntime.proto.v1.NodeInfo;
+import io.wruntime.proxy.admin.MetricLabels;
 import io.wruntime.proxy.admin.ProxyMetrics;
 import io.wruntime.proxy.balance.CircuitBreakers;
 import io.wruntime.proxy.balance.LoadBalancer;
@@ -25,6 +35,7 @@ import io.wruntime.proxy.routing.Router;
 import io.wruntime.proxy.routing.RoutingTable;
 import io.wruntime.proxy.routing.RoutingTableWatcher;
 import io.wruntime.proxy.telemetry.ProxyTracing;
+import io.wruntime.proxy.tls.PeerTls;
 import io.wruntime.proxy.validation.SchemaCache;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -33,6 +44,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +82,7 @@ public final class Proxy implements AutoCloseable {
   private final ProxyServer server;
   private final HeartbeatBatcher heartbeats;
   private final Server control;
+  private final EventLoopGroup controlLoops;
   private final AdminServer admin;
   private final BufferedBytes buffered;
   private final ProxyMetrics metrics;
@@ -89,6 +102,7 @@ public final class Proxy implements AutoCloseable {
     this.server = b.server;
     this.heartbeats = b.heartbeats;
     this.control = b.control;
+    this.controlLoops = b.controlLoops;
     this.admin = b.admin;
     this.buffered = b.buffered;
     this.metrics = b.metrics;
@@ -110,6 +124,7 @@ public final class Proxy implements AutoCloseable {
     ProxyServer server;
     HeartbeatBatcher heartbeats;
     Server control;
+    EventLoopGroup controlLoops;
     AdminServer admin;
     BufferedBytes buffered;
     ProxyMetrics metrics;
@@ -122,8 +137,9 @@ public final class Proxy implements AutoCloseable {
   }
 
   /**
-   * Starts a proxy that talks to the manager over gRPC (plaintext) and exports spans as the {@code
-   * OTEL_*} environment says.
+   * Starts a proxy that talks to the manager over gRPC (mTLS with the node's certificate when
+   * {@code [node.tls]} is set, plaintext otherwise) and exports spans as the {@code OTEL_*}
+   * environment says.
    *
    * @throws IOException when an address cannot be bound
    * @throws io.wruntime.common.config.ConfigException when an {@code OTEL_*} variable is unusable
@@ -132,8 +148,7 @@ public final class Proxy implements AutoCloseable {
     requireNonNull(config, "config");
     HostPort address = config.managerAddress();
     ManagedChannel channel =
-        NettyChannelBuilder.forAddress(address.host(), address.port())
-            .usePlaintext()
+        NettyChannelBuilder.forAddress(address.host(), address.port(), managerCredentials(config))
             // The watch stream stays open for hours: find a dead manager connection.
             .keepAliveTime(30, TimeUnit.SECONDS)
             .keepAliveTimeout(10, TimeUnit.SECONDS)
@@ -146,6 +161,24 @@ public final class Proxy implements AutoCloseable {
       throw e;
     }
     return start(config, channel, telemetry, Clock.systemUTC());
+  }
+
+  /**
+   * The credentials of the channel to the manager: with {@code [node.tls]}, the node's certificate
+   * (identity {@code node/<name>}) and a trust manager that accepts only a server certificate that
+   * chains to the CA and names role {@code manager} (host names are not checked: see {@link
+   * io.wruntime.common.tls.IdentityTrustManager}).
+   */
+  static ChannelCredentials managerCredentials(ProxyConfig config) {
+    TlsFiles tls = config.node() == null ? null : config.node().tls();
+    if (tls == null) {
+      return InsecureChannelCredentials.create();
+    }
+    TlsMaterial material = TlsMaterial.load(tls);
+    return TlsChannelCredentials.newBuilder()
+        .keyManager(material.keyManagerFactory().getKeyManagers())
+        .trustManager(material.trustManager(Set.of(CallerIdentity.Role.MANAGER)))
+        .build();
   }
 
   /**
@@ -186,17 +219,21 @@ public final class Proxy implements AutoCloseable {
       RoutingTableWatcher watcher = b.watcher;
       b.buffered = new BufferedBytes();
       BufferedBytes buffered = b.buffered;
+      EgressPolicy egress =
+          EgressPolicy.of(
+              config.egress().enabled(),
+              config.egress().allowedDomains(),
+              config.egress().allowIpLiterals());
       b.metrics =
           new ProxyMetrics(
-              () -> watcher.current().version(), breakers::openCount, buffered::current);
+              telemetry,
+              MetricLabels.of(watcher::current, egress),
+              () -> watcher.current().version(),
+              breakers::openCount,
+              buffered::current);
       Forwarding forwarding =
           new Forwarding(
-              new Router(
-                  watcher::current,
-                  EgressPolicy.of(
-                      config.egress().enabled(),
-                      config.egress().allowedDomains(),
-                      config.egress().allowIpLiterals())),
+              new Router(watcher::current, egress),
               new LoadBalancer(breakers),
               new SchemaCache(manager, MANAGER_CALL_TIMEOUT),
               new ProxyTracing(telemetry.openTelemetry()),
@@ -206,8 +243,14 @@ public final class Proxy implements AutoCloseable {
               config.timeouts(),
               config.validation(),
               managerAddress);
+      PeerTls tls =
+          config.node().tls() == null ? null : PeerTls.load(config.node().tls(), config.source());
       b.server =
-          new ProxyServer(forwarding, Math.max(2, Runtime.getRuntime().availableProcessors()));
+          new ProxyServer(
+              forwarding,
+              Math.max(2, Runtime.getRuntime().availableProcessors()),
+              tls,
+              config.limits());
       b.listenAddress = b.server.listen(ListenerKind.INTERNAL, config.listenAddress());
       b.peerAddress = b.server.listen(ListenerKind.PEER, config.node().peerListenAddress());
       HostPort advertised =
@@ -223,9 +266,20 @@ public final class Proxy implements AutoCloseable {
       b.heartbeats =
           new HeartbeatBatcher(manager, HEARTBEAT_INTERVAL, b.scheduler, clock, managerAddress)
               .start();
+      int maxControl = config.limits().maxControlConnections();
+      b.controlLoops =
+          new NioEventLoopGroup(
+              1, Thread.ofPlatform().name("proxy-nodeservice").daemon().factory());
       try {
         b.control =
             NettyServerBuilder.forAddress(config.controlAddress().toSocketAddress())
+                .channelFactory(
+                    CappedServerChannel.factory(
+                        "control_address ([limits] max_control_connections = " + maxControl + ")",
+                        maxControl))
+                .bossEventLoopGroup(b.controlLoops)
+                .workerEventLoopGroup(b.controlLoops)
+                .maxConnectionIdle(config.timeouts().idle().toMillis(), TimeUnit.MILLISECONDS)
                 .addService(
                     new NodeService(
                         manager, () -> node, b.heartbeats, MANAGER_CALL_TIMEOUT, managerAddress))
@@ -263,6 +317,10 @@ public final class Proxy implements AutoCloseable {
   private void logStarted() {
     LOG.info(
         "proxy listening on {} (peer {}, control {})", listenAddress, peerAddress, controlAddress);
+    LOG.info(
+        config.node().tls() == null
+            ? "peer port: plaintext HTTP/1.1, trusting its network (no [node.tls])"
+            : "peer port: mutual TLS (h2, http/1.1), node certificates of the configured CA only");
     LOG.info(
         "node {} (peer address {}), manager {}",
         node.getName(),
@@ -368,6 +426,7 @@ public final class Proxy implements AutoCloseable {
     if (!control.awaitTermination(1, TimeUnit.SECONDS)) {
       control.shutdownNow();
     }
+    controlLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     scheduler.shutdownNow();
     manager.shutdown();
     if (!manager.awaitTermination(2, TimeUnit.SECONDS)) {
@@ -391,6 +450,8 @@ public final class Proxy implements AutoCloseable {
     List<Runnable> steps = new ArrayList<>();
     if (b.admin != null) steps.add(b.admin::close);
     if (b.control != null) steps.add(b.control::shutdownNow);
+    if (b.controlLoops != null)
+      steps.add(() -> b.controlLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS));
     if (b.heartbeats != null) steps.add(b.heartbeats::close);
     if (b.server != null) steps.add(b.server::close);
     if (b.watcher != null) steps.add(b.watcher::close);

@@ -55,7 +55,10 @@ final class Mesh implements AutoCloseable {
     return Manager.start(
         ManagerConfig.parse(
             "test-manager",
-            "engine_heartbeat_timeout_secs = 3600\nhealth_check_interval_secs = 3600\n"),
+            // No startup resync window: a restarted manager's table is complete at once (RestartIT
+            // in tests/ covers the window).
+            "engine_heartbeat_timeout_secs = 3600\nhealth_check_interval_secs = 3600\n"
+                + "startup_resync_secs = 0\n"),
         InProcessServerBuilder.forName(name),
         Clock.systemUTC());
   }
@@ -76,6 +79,14 @@ final class Mesh implements AutoCloseable {
   }
 
   Proxy proxy(String node, String extra, Telemetry telemetry) throws IOException {
+    return proxy(node, "", extra, telemetry);
+  }
+
+  /**
+   * A proxy of node {@code node}; {@code nodeExtra} goes into its {@code node = {...}} table (e.g.
+   * {@code tls = {...}}), {@code extra} is appended to its proxy.toml.
+   */
+  Proxy proxy(String node, String nodeExtra, String extra, Telemetry telemetry) throws IOException {
     ProxyConfig config =
         ProxyConfig.parse(
             "proxy.toml",
@@ -83,9 +94,9 @@ final class Mesh implements AutoCloseable {
             listen_address = "127.0.0.1:0"
             control_address = "127.0.0.1:0"
             manager_address = "in-process:1"
-            node = { name = "%s", peer_port = 0 }
+            node = { name = "%s", peer_port = 0%s }
             """
-                    .formatted(node)
+                    .formatted(node, nodeExtra.isEmpty() ? "" : ", " + nodeExtra)
                 + extra);
     Proxy proxy =
         Proxy.start(

@@ -133,7 +133,8 @@ class ProxyProcessIT {
         String metrics = get(http, admin, "/metrics").body();
         assertThat(metrics)
             .contains(
-                "wr_proxy_requests_total{source=\"unknown\",destination=\"example.echo\",status=\"200\"}");
+                "wr_proxy_requests_total{destination=\"example.echo\",source=\"unknown\","
+                    + "status=\"200\"}");
 
         proxy.terminate();
         assertThat(proxy.awaitExit(Duration.ofSeconds(30))).as(proxy.output()).isZero();

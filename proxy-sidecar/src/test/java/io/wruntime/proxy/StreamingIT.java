@@ -124,7 +124,7 @@ class StreamingIT {
     }
   }
 
-  private static long patternCrc(long size) throws IOException {
+  static long patternCrc(long size) throws IOException {
     CRC32 crc = new CRC32();
     try (InputStream in = new PatternStream(size)) {
       byte[] buffer = new byte[65536];
@@ -137,7 +137,7 @@ class StreamingIT {
   }
 
   /** {@code size} bytes of {@link FakeEngine#pattern}, generated as read. */
-  private static final class PatternStream extends InputStream {
+  static final class PatternStream extends InputStream {
     private final long size;
     private long offset;
 

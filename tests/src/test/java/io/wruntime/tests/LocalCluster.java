@@ -189,22 +189,42 @@ final class LocalCluster implements AutoCloseable {
    * more environment (e.g. {@code KUBECONFIG}), and waits until it listens.
    */
   Manager startManager(String extraToml, Map<String, String> extraEnv) throws IOException {
+    return startManager(0, extraToml, extraEnv);
+  }
+
+  /**
+   * Stops the cluster's manager (SIGTERM, waiting for its exit) and starts a new one on the same
+   * port with {@code extraToml}, as a restart without stored state.
+   */
+  Manager restartManager(String extraToml) throws IOException, InterruptedException {
+    requireNonNull(manager, "manager (start it first)");
+    manager.process().sigterm();
+    int exit = manager.process().awaitExit(Duration.ofSeconds(30));
+    if (exit != 0) {
+      throw new IllegalStateException("the manager exited with code " + exit + " on SIGTERM");
+    }
+    return startManager(manager.port(), extraToml, Map.of());
+  }
+
+  private Manager startManager(int port, String extraToml, Map<String, String> extraEnv)
+      throws IOException {
+    String file = managers.isEmpty() ? "manager" : "manager-" + (managers.size() + 1);
     Path config =
         writeConfig(
-            "manager.toml",
+            file + ".toml",
             """
-            listen_address = "127.0.0.1:0"
+            listen_address = "127.0.0.1:%d"
             engine_heartbeat_timeout_secs = %d
             health_check_interval_secs = 1
             """
-                    .formatted(ENGINE_HEARTBEAT_TIMEOUT.toSeconds())
+                    .formatted(port, ENGINE_HEARTBEAT_TIMEOUT.toSeconds())
                 + extraToml);
     Map<String, String> processEnv = env("-Xmx128m");
     processEnv.putAll(extraEnv);
     ServerProcess process =
         ServerProcess.start(
             "wr-manager",
-            dir.resolve("manager.log"),
+            dir.resolve(file + ".log"),
             processEnv,
             List.of("--config", config.toString()));
     managers.add(process);
@@ -214,6 +234,11 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts a proxy of node {@code node}, talking to the manager, and waits until it listens. */
   Proxy startProxy(String node) throws IOException {
+    return startProxy(node, "");
+  }
+
+  /** As {@link #startProxy(String)}, with more of proxy.toml (e.g. an {@code [egress]} table). */
+  Proxy startProxy(String node, String extraToml) throws IOException {
     requireNonNull(manager, "manager (start it first)");
     Path config =
         writeConfig(
@@ -228,7 +253,8 @@ final class LocalCluster implements AutoCloseable {
             name = "%s"
             peer_port = 0
             """
-                .formatted(manager.address(), node));
+                    .formatted(manager.address(), node)
+                + extraToml);
     ServerProcess process =
         ServerProcess.start(
             "wr-proxy",
@@ -259,6 +285,16 @@ final class LocalCluster implements AutoCloseable {
   /** As {@link #launchEngine(String, Proxy, String, Module...)}, listening on {@code port}. */
   ServerProcess launchEngine(String id, Proxy proxy, String javaOpts, int port, Module... modules)
       throws IOException {
+    return launchEngine(id, id, proxy, javaOpts, port, modules);
+  }
+
+  /**
+   * As {@link #launchEngine(String, Proxy, String, int, Module...)}, with config and log files
+   * named {@code fileName}: for a second process with the same engine id.
+   */
+  ServerProcess launchEngine(
+      String id, String fileName, Proxy proxy, String javaOpts, int port, Module... modules)
+      throws IOException {
     StringBuilder toml =
         new StringBuilder(
             """
@@ -274,11 +310,11 @@ final class LocalCluster implements AutoCloseable {
     for (Module m : modules) {
       toml.append(m.toml());
     }
-    Path config = writeConfig(id + ".toml", toml.toString());
+    Path config = writeConfig(fileName + ".toml", toml.toString());
     ServerProcess process =
         ServerProcess.start(
             "wr-engine",
-            dir.resolve(id + ".log"),
+            dir.resolve(fileName + ".log"),
             env(javaOpts),
             List.of("--config", config.toString()));
     engines.add(process);
@@ -289,6 +325,11 @@ final class LocalCluster implements AutoCloseable {
   static Engine awaitListening(ServerProcess engine) {
     return new Engine(
         engine, engine.name(), Integer.parseInt(engine.await(ENGINE_LISTENING).group(1)));
+  }
+
+  /** Waits until an engine with id {@code id} (whatever its files are named) listens. */
+  static Engine awaitListening(ServerProcess engine, String id) {
+    return new Engine(engine, id, Integer.parseInt(engine.await(ENGINE_LISTENING).group(1)));
   }
 
   /** Starts an engine (256 MiB heap) and waits until it listens. */

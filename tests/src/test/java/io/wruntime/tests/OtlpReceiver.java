@@ -2,10 +2,15 @@ package io.wruntime.tests;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -17,12 +22,16 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.zip.GZIPInputStream;
 
 /**
- * An OTLP/HTTP trace receiver on loopback: takes {@code POST /v1/traces} with a protobuf {@code
- * ExportTraceServiceRequest}, as the OpenTelemetry SDK exports, and keeps every span.
+ * An OTLP/HTTP receiver on loopback: takes {@code POST /v1/traces} with a protobuf {@code
+ * ExportTraceServiceRequest} and {@code POST /v1/metrics} with an {@code
+ * ExportMetricsServiceRequest}, as the OpenTelemetry SDK exports, and keeps every span and the
+ * names of the metrics each service sent.
  */
 final class OtlpReceiver implements AutoCloseable {
   /** One received span, ids in lowercase hex ("" for a root span's parent). */
@@ -42,6 +51,7 @@ final class OtlpReceiver implements AutoCloseable {
   private final HttpServer server;
   private final List<ExportedSpan> spans = new CopyOnWriteArrayList<>();
   private final List<String> rejected = new CopyOnWriteArrayList<>();
+  private final Map<String, Set<String>> metrics = new ConcurrentHashMap<>();
 
   private OtlpReceiver(HttpServer server) {
     this.server = server;
@@ -65,6 +75,11 @@ final class OtlpReceiver implements AutoCloseable {
     return spans.stream().filter(s -> s.traceId().equals(traceId)).toList();
   }
 
+  /** Names of the metrics {@code service} exported so far. */
+  Set<String> metricNames(String service) {
+    return Set.copyOf(metrics.getOrDefault(service, Set.of()));
+  }
+
   /** Requests that were not a valid export ("METHOD path: reason"). */
   List<String> rejected() {
     return List.copyOf(rejected);
@@ -73,8 +88,12 @@ final class OtlpReceiver implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       String request = exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
+      if (request.equals("POST /v1/metrics")) {
+        receiveMetrics(exchange, request);
+        return;
+      }
       if (!request.equals("POST /v1/traces")) {
-        rejected.add(request + ": not an OTLP/HTTP trace export");
+        rejected.add(request + ": not an OTLP/HTTP trace or metrics export");
         exchange.sendResponseHeaders(404, -1);
         return;
       }
@@ -99,6 +118,31 @@ final class OtlpReceiver implements AutoCloseable {
       exchange.sendResponseHeaders(200, answer.length == 0 ? -1 : answer.length);
       exchange.getResponseBody().write(answer);
     }
+  }
+
+  private void receiveMetrics(HttpExchange exchange, String request) throws IOException {
+    ExportMetricsServiceRequest export;
+    try (InputStream body = body(exchange)) {
+      export = ExportMetricsServiceRequest.parseFrom(body);
+    } catch (IOException e) {
+      rejected.add(request + ": " + e.getMessage());
+      exchange.sendResponseHeaders(400, -1);
+      return;
+    }
+    for (ResourceMetrics resourceMetrics : export.getResourceMetricsList()) {
+      Set<String> names =
+          metrics.computeIfAbsent(
+              service(resourceMetrics.getResource()), k -> ConcurrentHashMap.newKeySet());
+      for (ScopeMetrics scope : resourceMetrics.getScopeMetricsList()) {
+        for (Metric metric : scope.getMetricsList()) {
+          names.add(metric.getName());
+        }
+      }
+    }
+    byte[] answer = ExportMetricsServiceResponse.getDefaultInstance().toByteArray();
+    exchange.getResponseHeaders().set("content-type", "application/x-protobuf");
+    exchange.sendResponseHeaders(200, answer.length == 0 ? -1 : answer.length);
+    exchange.getResponseBody().write(answer);
   }
 
   private static InputStream body(HttpExchange exchange) throws IOException {

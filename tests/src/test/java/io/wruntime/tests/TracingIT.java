@@ -37,7 +37,13 @@ class TracingIT {
   static void startCluster() throws Exception {
     receiver = OtlpReceiver.start();
     cluster =
-        new LocalCluster("TracingIT", Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint()));
+        new LocalCluster(
+            "TracingIT",
+            Map.of(
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                receiver.endpoint(),
+                "OTEL_METRIC_EXPORT_INTERVAL",
+                "500"));
     cluster.startManager();
     proxy = cluster.startProxy("node-a");
     Engine engine = cluster.startEngine("engine-a", proxy, ECHO, CALLER);
@@ -110,6 +116,26 @@ class TracingIT {
     assertThat(callerDispatch.attribute("wr.module")).isEqualTo(CALLER.label());
     assertThat(echoDispatch.attribute("wr.module")).isEqualTo(ECHO.label());
     assertThat(echoDispatch.attribute("http.response.status_code")).isEqualTo("200");
+    assertThat(receiver.rejected()).isEmpty();
+  }
+
+  @Test
+  void withTheSameEndpointEveryServerPushesItsMetricsOverOtlp() throws Exception {
+    HttpResponse<String> response =
+        LocalCluster.HTTP.send(
+            proxy.request("http://example.echo/metrics-check").GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertThat(receiver.metricNames("wr-proxy")).contains("wr_proxy_requests");
+              assertThat(receiver.metricNames("wr-engine")).contains("wr_engine_requests");
+              assertThat(receiver.metricNames("wr-manager"))
+                  .contains("wr_manager_routing_table_version");
+            });
     assertThat(receiver.rejected()).isEmpty();
   }
 

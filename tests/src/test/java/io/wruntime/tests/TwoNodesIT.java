@@ -22,7 +22,7 @@ class TwoNodesIT {
   private static final Module ECHO = Module.echo("1.0.0");
   private static final Module CALLER = Module.caller();
   private static final String CALLER_TO_ECHO =
-      "wr_proxy_requests_total{source=\"example.caller\",destination=\"example.echo\","
+      "wr_proxy_requests_total{destination=\"example.echo\",source=\"example.caller\","
           + "status=\"200\"}";
 
   private static final LocalCluster cluster = new LocalCluster("TwoNodesIT");

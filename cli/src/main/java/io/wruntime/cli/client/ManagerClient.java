@@ -10,10 +10,13 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.wruntime.cli.CliException;
+import io.wruntime.common.security.CallerIdentity;
+import io.wruntime.common.tls.TlsMaterial;
 import io.wruntime.proto.v1.ManagerServiceGrpc;
 import io.wruntime.proto.v1.ManagerServiceGrpc.ManagerServiceBlockingStub;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -48,10 +51,30 @@ public final class ManagerClient implements AutoCloseable {
    * and the port-forward behind it.
    */
   public static ManagerClient connect(Endpoint endpoint, String name) {
+    return connect(endpoint, name, null);
+  }
+
+  /**
+   * Like {@link #connect(Endpoint, String)}, over mTLS when {@code tls} is not null: the client
+   * presents its certificate and accepts only a server certificate that chains to the CA and names
+   * role {@code manager} (whatever the endpoint's scheme; host names are not checked, see {@link
+   * io.wruntime.common.tls.IdentityTrustManager}). Without it, {@code https} endpoints get TLS with
+   * the JDK's default trust and no client certificate.
+   */
+  public static ManagerClient connect(Endpoint endpoint, String name, TlsMaterial tls) {
     requireNonNull(endpoint, "endpoint");
     requireNonNull(name, "name");
-    ChannelCredentials credentials =
-        endpoint.tls() ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
+    ChannelCredentials credentials;
+    if (tls != null) {
+      credentials =
+          TlsChannelCredentials.newBuilder()
+              .keyManager(tls.keyManagerFactory().getKeyManagers())
+              .trustManager(tls.trustManager(Set.of(CallerIdentity.Role.MANAGER)))
+              .build();
+    } else {
+      credentials =
+          endpoint.tls() ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
+    }
     ManagedChannel channel =
         Grpc.newChannelBuilderForAddress(endpoint.host(), endpoint.port(), credentials).build();
     return new ManagerClient(endpoint, name, channel, DEFAULT_DEADLINE);
@@ -114,6 +137,13 @@ public final class ManagerClient implements AutoCloseable {
       case DEADLINE_EXCEEDED ->
           new CliException(
               "the manager at " + name + " did not answer within " + seconds(deadline), e);
+      case UNAUTHENTICATED ->
+          new CliException(
+              "the manager at "
+                  + name
+                  + " does not know who is calling: "
+                  + (description != null ? description : "unauthenticated"),
+              e);
       case UNIMPLEMENTED ->
           new CliException(
               "the manager at "

@@ -14,6 +14,7 @@ import io.wruntime.engine.host.WasiHttpModuleLoader;
 import io.wruntime.engine.server.ReadinessReport.ModuleState;
 import io.wruntime.manager.Manager;
 import io.wruntime.manager.config.ManagerConfig;
+import io.wruntime.manager.grpc.ProtoMapping;
 import io.wruntime.proto.v1.ModuleRef;
 import io.wruntime.proxy.Proxy;
 import io.wruntime.proxy.config.ProxyConfig;
@@ -183,7 +184,12 @@ public final class DevStack implements AutoCloseable {
 
   private static Engine startEngine(EngineConfig config, Telemetry telemetry) {
     try {
-      return Engine.startWith(config, WasiHttpModuleLoader::new, telemetry);
+      return Engine.startWith(
+          config,
+          outbound ->
+              new WasiHttpModuleLoader(
+                  outbound, telemetry.tracer(WasiHttpModuleLoader.TRACER_SCOPE)),
+          telemetry);
     } catch (IOException e) {
       throw new CliException(
           "the engine of "
@@ -276,7 +282,7 @@ public final class DevStack implements AutoCloseable {
   /** What is not ready yet (see {@link #awaitReady}); empty when everything is. */
   public List<String> notReady() {
     long proxyVersion = proxy.hasRoutingTable() ? proxy.routingTable().version() : -1;
-    return expected.notReady(manager.registry().routingTable(), proxyVersion);
+    return expected.notReady(ProtoMapping.table(manager.registry().routingTable()), proxyVersion);
   }
 
   /** {@code dev: manager ..., proxy ..., engines: ... on ...}, as {@code dev up} prints it. */

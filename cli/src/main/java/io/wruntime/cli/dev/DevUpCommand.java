@@ -3,6 +3,7 @@ package io.wruntime.cli.dev;
 import io.wruntime.cli.WrCli;
 import io.wruntime.cli.options.DurationConverter;
 import io.wruntime.common.config.ConfigException;
+import io.wruntime.common.lifecycle.StopSignals;
 import io.wruntime.engine.config.EngineConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;

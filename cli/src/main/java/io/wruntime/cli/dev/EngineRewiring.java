@@ -35,7 +35,8 @@ final class EngineRewiring {
         config.pool(),
         config.limits(),
         config.modules(),
-        config.artifacts());
+        config.artifacts(),
+        config.listener());
   }
 
   /** The one log line that tells the user which of the file's addresses are not used. */

@@ -16,6 +16,8 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>{@value #REQUESTS}{@code {source, destination, status}}: a counter of answered requests;
+ *       {@code status} is a code ({@code 503}) or, for codes HTTP does not define, a class ({@code
+ *       5xx});
  *   <li>{@value #DURATION}{@code {source, destination, status}}: a histogram of their latency in
  *       seconds ({@code _bucket{le}}, {@code _sum}, {@code _count}).
  * </ul>
@@ -151,9 +153,14 @@ public final class RequestSummary {
     return lowerBound;
   }
 
+  /** The status of a series: its code, or the first of its class ({@code 5xx} is 500). */
   private static int status(Sample sample) {
+    String status = sample.label("status");
+    if (status.length() == 3 && status.endsWith("xx") && Character.isDigit(status.charAt(0))) {
+      return (status.charAt(0) - '0') * 100;
+    }
     try {
-      return Integer.parseInt(sample.label("status"));
+      return Integer.parseInt(status);
     } catch (NumberFormatException e) {
       return 0;
     }

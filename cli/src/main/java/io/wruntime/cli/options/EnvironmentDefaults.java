@@ -19,7 +19,10 @@ public final class EnvironmentDefaults implements IDefaultValueProvider {
           "--proxy", "WR_PROXY",
           "--proxy-admin", "WR_PROXY_ADMIN",
           "--kube", "WR_KUBE",
-          "--kube-namespace", "WR_KUBE_NAMESPACE");
+          "--kube-namespace", "WR_KUBE_NAMESPACE",
+          "--tls-cert", "WR_TLS_CERT",
+          "--tls-key", "WR_TLS_KEY",
+          "--tls-ca", "WR_TLS_CA");
 
   /** Values of a flag's variable that turn it on ({@code WR_KUBE=1}); any other value is off. */
   private static final java.util.Set<String> ON = java.util.Set.of("1", "true", "yes", "on");

@@ -60,7 +60,12 @@ public final class RoutesListCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-    out.println("routing table version " + table.getVersion());
+    out.println(
+        "routing table version "
+            + table.getVersion()
+            + (table.getIncomplete()
+                ? " (incomplete: the manager started recently and engines are re-registering)"
+                : ""));
     if (table.getRoutesCount() == 0) {
       out.println("no routes");
     } else {

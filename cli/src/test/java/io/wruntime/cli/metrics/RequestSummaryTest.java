@@ -3,7 +3,12 @@ package io.wruntime.cli.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.wruntime.common.telemetry.Telemetry;
+import io.wruntime.proxy.admin.MetricLabels;
+import io.wruntime.proxy.admin.ProxyMetrics;
+import io.wruntime.proxy.routing.EgressPolicy;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -81,5 +86,36 @@ class RequestSummaryTest {
             org.assertj.core.groups.Tuple.tuple("c.d", 5L, 0L),
             org.assertj.core.groups.Tuple.tuple("e.f", 3L, 0L),
             org.assertj.core.groups.Tuple.tuple("c.d", 4L, 4L));
+  }
+
+  @Test
+  void readsWhatTheProxyExportsThroughOpenTelemetry() {
+    try (Telemetry telemetry = Telemetry.notExporting("wr-proxy")) {
+      ProxyMetrics proxy =
+          new ProxyMetrics(
+              telemetry,
+              new MetricLabels(
+                  Set.of("a.b", "c.d")::contains, EgressPolicy.of(false, List.of(), false)),
+              () -> 7,
+              () -> 0,
+              () -> 0);
+      for (int i = 0; i < 98; i++) {
+        proxy.record("a.b", "c.d", 200, 5_000_000); // 5 ms
+      }
+      proxy.record("a.b", "c.d", 503, 700_000_000); // 700 ms
+      proxy.record("a.b", "c.d", 503, 700_000_000);
+      proxy.record("a.b", "c.d", 599, 1_000_000); // a code HTTP does not define: 5xx
+
+      List<PairStats> stats = RequestSummary.summarize(PrometheusText.parse(proxy.render()));
+
+      assertThat(stats).hasSize(1);
+      PairStats cd = stats.get(0);
+      assertThat(cd.source()).isEqualTo("a.b");
+      assertThat(cd.destination()).isEqualTo("c.d");
+      assertThat(cd.requests()).isEqualTo(101);
+      assertThat(cd.errors()).isEqualTo(3);
+      assertThat(cd.meanSeconds()).isCloseTo((98 * 0.005 + 2 * 0.7 + 0.001) / 101, within(1e-9));
+      assertThat(cd.p99Seconds()).isBetween(0.5, 1.0);
+    }
   }
 }

@@ -5,24 +5,32 @@ import static java.util.Objects.requireNonNull;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.ContextPropagators;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.SpanProcessor;
-import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.wruntime.common.config.ConfigException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,30 +38,45 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A server's OpenTelemetry SDK: W3C trace context propagation and a tracer provider that always
- * records spans (so every hop gets real span ids and the trace context travels on), exporting them
- * over OTLP only when an endpoint is configured.
+ * A server's OpenTelemetry SDK, for traces and metrics, built in this one place by the SDK's
+ * autoconfiguration from the standard {@code OTEL_*} environment.
  *
- * <p>Configured from the standard environment variables:
+ * <p>What wruntime adds to the SDK's own defaults:
  *
  * <ul>
- *   <li>{@code OTEL_EXPORTER_OTLP_ENDPOINT}: base URL of an OTLP/HTTP collector, e.g. {@code
- *       http://localhost:4318}; spans go to {@code <endpoint>/v1/traces}. Unset: nothing is
- *       exported.
- *   <li>{@code OTEL_EXPORTER_OTLP_TRACES_ENDPOINT}: the full traces URL, overriding the former.
- *   <li>{@code OTEL_EXPORTER_OTLP_PROTOCOL} / {@code OTEL_EXPORTER_OTLP_TRACES_PROTOCOL}: only
- *       {@code http/protobuf} (the default).
- *   <li>{@code OTEL_BSP_SCHEDULE_DELAY}: milliseconds between two span exports (5000).
- *   <li>{@code OTEL_SERVICE_NAME}: the {@code service.name} resource attribute; the server's name
- *       when unset.
+ *   <li>Every metric is always readable as Prometheus text ({@link #prometheusText()}), which the
+ *       servers serve on their admin {@code /metrics}. {@code OTEL_METRICS_EXPORTER=prometheus}
+ *       means exactly that (no second HTTP server is started).
+ *   <li>Spans and metrics are pushed over OTLP only when an endpoint is configured ({@code
+ *       OTEL_EXPORTER_OTLP_ENDPOINT}, or the signal's own {@code
+ *       OTEL_EXPORTER_OTLP_{TRACES,METRICS}_ENDPOINT}) or the signal's exporter is named ({@code
+ *       OTEL_TRACES_EXPORTER}, {@code OTEL_METRICS_EXPORTER}); logs are not exported.
+ *   <li>The OTLP protocol is {@code http/protobuf} (the only one shipped); the propagator is W3C
+ *       trace context ({@code OTEL_PROPAGATORS=tracecontext}).
+ *   <li>Spans are always recorded, so every hop gets real span ids and the trace context travels
+ *       on, exported or not.
+ *   <li>{@code service.name} is the server's name unless {@code OTEL_SERVICE_NAME} or {@code
+ *       OTEL_RESOURCE_ATTRIBUTES} says otherwise.
+ *   <li>Every instrument keeps at most {@value #CARDINALITY_LIMIT} attribute combinations; further
+ *       ones are counted in one series labelled {@code otel_metric_overflow="true"}.
  * </ul>
  *
- * Closing flushes the spans not exported yet and stops the exporter.
+ * Everything else ({@code OTEL_RESOURCE_ATTRIBUTES}, {@code OTEL_BSP_SCHEDULE_DELAY}, {@code
+ * OTEL_METRIC_EXPORT_INTERVAL}, {@code OTEL_TRACES_SAMPLER}, ...) is the SDK's. Closing flushes
+ * what was not exported yet and stops the exporters.
  */
 public final class Telemetry implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Telemetry.class);
   private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
   private static final String HTTP_PROTOBUF = "http/protobuf";
+  private static final String NONE = "none";
+  private static final String W3C_TRACE_CONTEXT = "tracecontext";
+
+  /**
+   * Attribute combinations one instrument keeps at most: a second line of defence behind the
+   * bounded label values of each server, so no caller can grow {@code /metrics} without bound.
+   */
+  public static final int CARDINALITY_LIMIT = 1000;
 
   /**
    * Takes the place of an exporter when there is none: an SDK without any span processor hands out
@@ -78,14 +101,23 @@ public final class Telemetry implements AutoCloseable {
         }
       };
 
-  private final OpenTelemetrySdk sdk;
-  private final String serviceName;
-  private final String exportTarget;
+  private static final PrometheusTextFormatWriter TEXT =
+      PrometheusTextFormatWriter.builder().setIncludeCreatedTimestamps(false).build();
 
-  private Telemetry(OpenTelemetrySdk sdk, String serviceName, String exportTarget) {
+  private final OpenTelemetrySdk sdk;
+  private final PrometheusMetricReader prometheus;
+  private final String serviceName;
+  private final boolean exportingSpans;
+
+  private Telemetry(
+      OpenTelemetrySdk sdk,
+      PrometheusMetricReader prometheus,
+      String serviceName,
+      boolean exportingSpans) {
     this.sdk = sdk;
+    this.prometheus = prometheus;
     this.serviceName = serviceName;
-    this.exportTarget = exportTarget;
+    this.exportingSpans = exportingSpans;
   }
 
   /** Telemetry configured from this process's environment; see the class comment. */
@@ -94,7 +126,8 @@ public final class Telemetry implements AutoCloseable {
   }
 
   /**
-   * Telemetry configured from {@code env}; see the class comment.
+   * Telemetry configured from {@code env} (the {@code OTEL_*} variables; the process's own
+   * environment fills in what {@code env} does not name); see the class comment.
    *
    * @throws ConfigException when a variable has a value that cannot be used, naming it, the value
    *     and what was expected
@@ -102,68 +135,46 @@ public final class Telemetry implements AutoCloseable {
   public static Telemetry fromEnvironment(Map<String, String> env, String defaultServiceName) {
     requireNonNull(env, "env");
     requireNonNull(defaultServiceName, "defaultServiceName");
-    String service = nonBlank(env.get("OTEL_SERVICE_NAME"), defaultServiceName);
-    String protocolVariable =
-        env.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") != null
-            ? "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
-            : "OTEL_EXPORTER_OTLP_PROTOCOL";
-    String protocol = nonBlank(env.get(protocolVariable), HTTP_PROTOBUF);
-    String tracesEndpoint = nonBlank(env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"), null);
-    String baseEndpoint = nonBlank(env.get("OTEL_EXPORTER_OTLP_ENDPOINT"), null);
-    String url;
-    if (tracesEndpoint != null) {
-      url = httpUrl("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", tracesEndpoint);
-    } else if (baseEndpoint != null) {
-      String base = httpUrl("OTEL_EXPORTER_OTLP_ENDPOINT", baseEndpoint);
-      url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/traces";
+    checkEndpoint(env, "OTEL_EXPORTER_OTLP_ENDPOINT");
+    checkEndpoint(env, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+    checkEndpoint(env, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
+    Map<String, String> properties = new HashMap<>();
+    env.forEach(
+        (name, value) -> {
+          if (name.startsWith("OTEL_") && value != null && !value.isBlank()) {
+            properties.put(name.toLowerCase(Locale.ROOT).replace('_', '.'), value.trim());
+          }
+        });
+    boolean anyEndpoint = set(env, "OTEL_EXPORTER_OTLP_ENDPOINT");
+    properties.putIfAbsent(
+        "otel.traces.exporter",
+        anyEndpoint || set(env, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") ? "otlp" : NONE);
+    properties.putIfAbsent(
+        "otel.metrics.exporter",
+        anyEndpoint || set(env, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT") ? "otlp" : NONE);
+    properties.put("otel.metrics.exporter", withoutPrometheus(properties));
+    properties.putIfAbsent("otel.logs.exporter", NONE);
+    checkProtocol(env, "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", properties, "otel.traces.exporter");
+    checkProtocol(env, "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", properties, "otel.metrics.exporter");
+    properties.putIfAbsent("otel.exporter.otlp.protocol", HTTP_PROTOBUF);
+    properties.putIfAbsent("otel.propagators", W3C_TRACE_CONTEXT);
+    Telemetry telemetry = assemble(properties, defaultServiceName, null);
+    if (telemetry.exportingSpans || !properties.get("otel.metrics.exporter").equals(NONE)) {
+      LOG.info(
+          "telemetry of service {}: spans to {}, metrics to {} and /metrics",
+          telemetry.serviceName,
+          properties.get("otel.traces.exporter"),
+          properties.get("otel.metrics.exporter"));
     } else {
-      LOG.debug("spans are not exported: OTEL_EXPORTER_OTLP_ENDPOINT is not set");
-      return new Telemetry(build(service, null), service, null);
+      LOG.debug("spans and metrics are not pushed: no OTLP endpoint or exporter is configured");
     }
-    if (!protocol.equals(HTTP_PROTOBUF)) {
-      throw new ConfigException(
-          protocolVariable
-              + "="
-              + protocol
-              + " is not supported (expected: http/protobuf, sent to an OTLP/HTTP endpoint such"
-              + " as http://localhost:4318)");
-    }
-    long delayMillis = scheduleDelayMillis(env);
-    SpanExporter exporter = OtlpHttpSpanExporter.builder().setEndpoint(url).build();
-    Telemetry telemetry =
-        new Telemetry(
-            build(
-                service,
-                BatchSpanProcessor.builder(exporter)
-                    .setScheduleDelay(java.time.Duration.ofMillis(delayMillis))
-                    .build()),
-            service,
-            url);
-    LOG.info("exporting spans as service {} over OTLP/HTTP to {}", service, url);
     return telemetry;
-  }
-
-  /** {@code OTEL_BSP_SCHEDULE_DELAY}: milliseconds between two exports (5000 by default). */
-  private static long scheduleDelayMillis(Map<String, String> env) {
-    String value = nonBlank(env.get("OTEL_BSP_SCHEDULE_DELAY"), "5000");
-    try {
-      long millis = Long.parseLong(value.trim());
-      if (millis >= 0) {
-        return millis;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new ConfigException(
-        "OTEL_BSP_SCHEDULE_DELAY="
-            + value
-            + " is not usable (expected: milliseconds between two span exports, e.g. 5000)");
   }
 
   /** Telemetry that records spans (so trace context propagates) but exports none. */
   public static Telemetry notExporting(String serviceName) {
     requireNonNull(serviceName, "serviceName");
-    return new Telemetry(build(serviceName, null), serviceName, null);
+    return assemble(localOnly(), serviceName, null);
   }
 
   /**
@@ -173,28 +184,92 @@ public final class Telemetry implements AutoCloseable {
   public static Telemetry exportingTo(SpanExporter exporter, String serviceName) {
     requireNonNull(exporter, "exporter");
     requireNonNull(serviceName, "serviceName");
-    return new Telemetry(
-        build(serviceName, SimpleSpanProcessor.create(exporter)), serviceName, exporter.toString());
+    return assemble(localOnly(), serviceName, SimpleSpanProcessor.create(exporter));
   }
 
-  private static OpenTelemetrySdk build(String service, SpanProcessor processor) {
-    SdkTracerProviderBuilder tracing =
-        SdkTracerProvider.builder()
-            .setResource(
-                Resource.getDefault().merge(Resource.create(Attributes.of(SERVICE_NAME, service))));
-    tracing.addSpanProcessor(processor == null ? DISCARD : processor);
-    return OpenTelemetrySdk.builder()
-        .setTracerProvider(tracing.build())
-        .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
-        .build();
+  private static Map<String, String> localOnly() {
+    return Map.of(
+        "otel.traces.exporter",
+        NONE,
+        "otel.metrics.exporter",
+        NONE,
+        "otel.logs.exporter",
+        NONE,
+        "otel.propagators",
+        W3C_TRACE_CONTEXT);
   }
 
-  private static String httpUrl(String variable, String value) {
+  /**
+   * The one place the SDK is built: {@code properties} override whatever the process environment
+   * says; the Prometheus reader is always registered.
+   */
+  private static Telemetry assemble(
+      Map<String, String> properties, String defaultServiceName, SpanProcessor processor) {
+    PrometheusMetricReader prometheus =
+        PrometheusMetricReader.builder().setOtelScopeLabelsEnabled(false).build();
+    Map<String, String> fixed = Map.copyOf(properties);
+    AutoConfiguredOpenTelemetrySdk configured;
+    Resource[] chosen = new Resource[1];
+    try {
+      configured =
+          AutoConfiguredOpenTelemetrySdk.builder()
+              .addPropertiesCustomizer(config -> fixed)
+              .addResourceCustomizer(
+                  (resource, config) -> {
+                    Resource named =
+                        serviceNameSet(resource)
+                            ? resource
+                            : resource.merge(
+                                Resource.create(Attributes.of(SERVICE_NAME, defaultServiceName)));
+                    chosen[0] = named;
+                    return named;
+                  })
+              .addTracerProviderCustomizer(
+                  (tracing, config) ->
+                      tracing.addSpanProcessor(processor == null ? DISCARD : processor))
+              .addMeterProviderCustomizer(
+                  (metering, config) ->
+                      metering.registerMetricReader(prometheus, type -> CARDINALITY_LIMIT))
+              .disableShutdownHook()
+              .build();
+    } catch (ConfigurationException e) {
+      throw new ConfigException(
+          "the OTEL_* environment is not usable: "
+              + e.getMessage()
+              + " (expected: values the OpenTelemetry SDK autoconfiguration accepts)");
+    }
+    OpenTelemetrySdk sdk = configured.getOpenTelemetrySdk();
+    String service = chosen[0].getAttribute(SERVICE_NAME);
+    boolean exporting = processor != null || !fixed.get("otel.traces.exporter").equals(NONE);
+    return new Telemetry(sdk, prometheus, service, exporting);
+  }
+
+  private static boolean serviceNameSet(Resource resource) {
+    String name = resource.getAttribute(SERVICE_NAME);
+    return name != null && !name.startsWith("unknown_service");
+  }
+
+  /** The metrics exporters without {@code prometheus}, which our own /metrics already is. */
+  private static String withoutPrometheus(Map<String, String> properties) {
+    List<String> exporters =
+        Arrays.stream(properties.get("otel.metrics.exporter").split(","))
+            .map(String::trim)
+            .filter(e -> !e.isEmpty() && !e.equals("prometheus"))
+            .toList();
+    return exporters.isEmpty() ? NONE : String.join(",", exporters);
+  }
+
+  private static void checkEndpoint(Map<String, String> env, String variable) {
+    String value = env.get(variable);
+    if (value == null || value.isBlank()) {
+      return;
+    }
+    value = value.trim();
     try {
       URI uri = new URI(value);
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
-        return value;
+        return;
       }
     } catch (URISyntaxException e) {
       // reported below
@@ -203,8 +278,29 @@ public final class Telemetry implements AutoCloseable {
         variable + "=" + value + " is not an http(s) URL (expected: e.g. http://localhost:4318)");
   }
 
-  private static String nonBlank(String value, String fallback) {
-    return value == null || value.isBlank() ? fallback : value.trim();
+  /**
+   * Only OTLP over HTTP with protobuf is shipped; say so instead of failing at the first export.
+   */
+  private static void checkProtocol(
+      Map<String, String> env, String signalVariable, Map<String, String> properties, String key) {
+    if (!properties.get(key).contains("otlp")) {
+      return;
+    }
+    String variable = set(env, signalVariable) ? signalVariable : "OTEL_EXPORTER_OTLP_PROTOCOL";
+    String protocol = env.getOrDefault(variable, HTTP_PROTOBUF).trim();
+    if (!protocol.isEmpty() && !protocol.equals(HTTP_PROTOBUF)) {
+      throw new ConfigException(
+          variable
+              + "="
+              + protocol
+              + " is not supported (expected: http/protobuf, sent to an OTLP/HTTP endpoint such"
+              + " as http://localhost:4318)");
+    }
+  }
+
+  private static boolean set(Map<String, String> env, String variable) {
+    String value = env.get(variable);
+    return value != null && !value.isBlank();
   }
 
   /** The OpenTelemetry API entry point to instrument with. */
@@ -217,19 +313,53 @@ public final class Telemetry implements AutoCloseable {
     return sdk.getTracer(requireNonNull(scope, "scope"));
   }
 
-  /** The {@code service.name} spans carry. */
+  /** A meter for one instrumentation scope, e.g. {@code io.wruntime.proxy}. */
+  public Meter meter(String scope) {
+    return sdk.getMeter(requireNonNull(scope, "scope"));
+  }
+
+  /** The {@code service.name} spans and metrics carry. */
   public String serviceName() {
     return serviceName;
   }
 
   /** True when ended spans go to an exporter. */
   public boolean isExporting() {
-    return exportTarget != null;
+    return exportingSpans;
   }
 
-  /** Exports what is left (for up to 5 s) and stops the exporter. Idempotent. */
+  /** Every metric as it is now. */
+  public MetricSnapshots collectMetrics() {
+    return prometheus.collect();
+  }
+
+  /**
+   * Every metric in the Prometheus text exposition format ({@value #PROMETHEUS_CONTENT_TYPE}), with
+   * the OpenTelemetry names translated as Prometheus expects them (unit suffixes such as {@code
+   * _seconds} and {@code _bytes}, {@code _total} on counters) and the resource in {@code
+   * target_info}.
+   */
+  public String prometheusText() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+    try {
+      TEXT.write(out, collectMetrics(), EscapingScheme.UNDERSCORE_ESCAPING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** The content type of {@link #prometheusText()}. */
+  public static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  /** Exports what is left (for up to 5 s) and stops the exporters. Idempotent. */
   @Override
   public void close() {
-    sdk.getSdkTracerProvider().shutdown().join(5, TimeUnit.SECONDS);
+    sdk.shutdown().join(5, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public String toString() {
+    return "Telemetry[" + serviceName + "]";
   }
 }

@@ -69,9 +69,10 @@ class TelemetryIT {
     traceOneSpan(telemetry, "checkout-span");
     telemetry.close();
 
-    assertThat(exports).hasSize(1);
-    assertThat(exports.get(0).head()).isEqualTo("POST /v1/traces application/x-protobuf");
-    assertThat(exports.get(0).body()).contains("checkout-span").contains("shop-edge");
+    assertThat(exports).extracting(Export::head).contains("POST /v1/traces application/x-protobuf");
+    assertThat(exports.stream().filter(e -> e.head().contains("/v1/traces")))
+        .hasSize(1)
+        .allSatisfy(e -> assertThat(e.body()).contains("checkout-span").contains("shop-edge"));
   }
 
   @Test
@@ -128,5 +129,49 @@ class TelemetryIT {
         .hasMessage(
             "OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported (expected: http/protobuf, sent to"
                 + " an OTLP/HTTP endpoint such as http://localhost:4318)");
+  }
+
+  @Test
+  void metricsAreAlwaysReadableAsPrometheusTextWithTheResourceInTargetInfo() {
+    Telemetry telemetry =
+        Telemetry.fromEnvironment(
+            Map.of("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=staging"), "wr-proxy");
+    telemetry.meter("test").counterBuilder("wr_test_calls").build().add(3);
+
+    String text = telemetry.prometheusText();
+    telemetry.close();
+
+    assertThat(text).contains("wr_test_calls_total 3.0");
+    assertThat(text)
+        .containsPattern(
+            "target_info\\{[^}]*deployment_environment=\"staging\"[^}]*service_name=\"wr-proxy\"");
+    assertThat(exports).isEmpty();
+  }
+
+  @Test
+  void metricsArePushedOverOtlpWhenTheExporterIsNamed() {
+    Telemetry telemetry =
+        Telemetry.fromEnvironment(
+            Map.of(
+                "OTEL_METRICS_EXPORTER", "otlp,prometheus",
+                "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", endpoint + "/v1/metrics",
+                "OTEL_SERVICE_NAME", "shop-edge"),
+            "wr-engine");
+    telemetry.meter("test").counterBuilder("wr_test_calls").build().add(1);
+    telemetry.close();
+
+    assertThat(exports)
+        .extracting(Export::head)
+        .containsExactly("POST /v1/metrics application/x-protobuf");
+    assertThat(exports.get(0).body()).contains("wr_test_calls").contains("shop-edge");
+  }
+
+  @Test
+  void anUnknownExporterIsAConfigError() {
+    assertThatThrownBy(
+            () -> Telemetry.fromEnvironment(Map.of("OTEL_METRICS_EXPORTER", "statsd"), "wr-engine"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("the OTEL_* environment is not usable: ")
+        .hasMessageContaining("statsd");
   }
 }

@@ -12,13 +12,13 @@ import java.util.TreeMap;
 
 /**
  * The host capabilities granted to the module; a module that imports an interface it was not
- * granted fails to load. Names other than db, blobstore, llm and fs are kept (so the operator can
- * name them in its Degraded condition) rather than dropped.
+ * granted fails to load. Names other than db, blobstore, llm, fs and tracing are kept (so the
+ * operator can name them in its Degraded condition) rather than dropped.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class Capabilities {
   /** The capability names the engine knows. */
-  public static final List<String> KNOWN = List.of("db", "blobstore", "llm", "fs");
+  public static final List<String> KNOWN = List.of("db", "blobstore", "llm", "fs", "tracing");
 
   @JsonPropertyDescription(
       "PostgreSQL through wruntime:db: the key of a Secret holding the connection URL"
@@ -34,6 +34,10 @@ public final class Capabilities {
   @JsonPropertyDescription("A per-request temporary filesystem (mode: tempdir).")
   private FsCapability fs;
 
+  @JsonPropertyDescription(
+      "Module spans through wruntime:tracing, children of the request's engine.dispatch span.")
+  private TracingCapability tracing;
+
   private final Map<String, Object> unknown = new TreeMap<>();
 
   public Capabilities() {}
@@ -44,6 +48,16 @@ public final class Capabilities {
     this.blobstore = blobstore;
     this.llm = llm;
     this.fs = fs;
+  }
+
+  public Capabilities(
+      DatabaseCapability db,
+      BlobstoreCapability blobstore,
+      LlmCapability llm,
+      FsCapability fs,
+      TracingCapability tracing) {
+    this(db, blobstore, llm, fs);
+    this.tracing = tracing;
   }
 
   public DatabaseCapability getDb() {
@@ -76,6 +90,14 @@ public final class Capabilities {
 
   public void setFs(FsCapability fs) {
     this.fs = fs;
+  }
+
+  public TracingCapability getTracing() {
+    return tracing;
+  }
+
+  public void setTracing(TracingCapability tracing) {
+    this.tracing = tracing;
   }
 
   /** Capability names this version does not know, with what was given for them. */
@@ -140,4 +162,13 @@ public final class Capabilities {
       @JsonPropertyDescription("tempdir: an empty directory for each request, removed after it.")
           @io.fabric8.generator.annotation.Pattern("^tempdir$")
           String mode) {}
+
+  /** Module spans. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TracingCapability(
+      @JsonPropertyDescription(
+              "How many spans one request may start (default: the engine's [limits] spans, 1024).")
+          @io.fabric8.generator.annotation.Min(1)
+          @io.fabric8.generator.annotation.Max(1000000)
+          Integer maxSpans) {}
 }

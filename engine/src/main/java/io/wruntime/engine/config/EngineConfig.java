@@ -22,6 +22,7 @@ import java.util.Map;
  *     /metrics}, or null to serve them on {@code listenAddress}
  * @param node the local proxy, or null when the engine runs standalone
  * @param artifacts how modules from registries and URLs are fetched and cached
+ * @param listener the connection caps of each HTTP listener
  */
 public record EngineConfig(
     String source,
@@ -34,7 +35,8 @@ public record EngineConfig(
     PoolConfig pool,
     LimitsConfig limits,
     List<ModuleConfig> modules,
-    ArtifactsConfig artifacts) {
+    ArtifactsConfig artifacts,
+    ListenerLimits listener) {
   public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1:9100";
   public static final long DEFAULT_MAX_OUTBOUND_BODY_BYTES = 16L * 1024 * 1024;
 
@@ -45,6 +47,7 @@ public record EngineConfig(
     requireNonNull(limits, "limits");
     modules = List.copyOf(requireNonNull(modules, "modules"));
     requireNonNull(artifacts, "artifacts");
+    requireNonNull(listener, "listener");
   }
 
   /** The same configuration with other modules. */
@@ -60,7 +63,8 @@ public record EngineConfig(
         pool,
         limits,
         newModules,
-        artifacts);
+        artifacts,
+        listener);
   }
 
   /**

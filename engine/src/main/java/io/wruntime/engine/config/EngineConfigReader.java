@@ -40,7 +40,9 @@ final class EngineConfigReader {
           "module",
           "module_cache_dir",
           "module_fetch_timeout_secs",
-          "insecure_registries");
+          "insecure_registries",
+          "max_connections",
+          "idle_timeout_secs");
   private static final Set<String> NODE_KEYS =
       Set.of("proxy_address", "control_address", "engine_id", "heartbeat_interval_secs");
 
@@ -56,7 +58,13 @@ final class EngineConfigReader {
           "module_guest_threads",
           "max_total_memory");
   private static final Set<String> LIMITS_KEYS =
-      Set.of("spans", "transactions", "cursors", "llm_streams");
+      Set.of(
+          "spans",
+          "transactions",
+          "cursors",
+          "llm_streams",
+          "outgoing_calls",
+          "outgoing_calls_total");
   private static final Set<String> MODULE_KEYS =
       Set.of(
           "name",
@@ -151,12 +159,29 @@ final class EngineConfigReader {
     TomlTable limitsTable = root.table("limits").orElse(null);
     if (limitsTable != null) {
       limitsTable.rejectUnknownKeys(LIMITS_KEYS);
+      int outgoingCalls =
+          (int) limitsTable.integer("outgoing_calls", limits.outgoingCalls(), 1, 100_000);
+      int outgoingCallsTotal =
+          (int)
+              limitsTable.integer(
+                  "outgoing_calls_total", limits.outgoingCallsTotal(), 1, 100_000_000);
+      if (outgoingCallsTotal < outgoingCalls) {
+        throw limitsTable.error(
+            "outgoing_calls_total",
+            "= "
+                + outgoingCallsTotal
+                + " (expected: at least limits.outgoing_calls = "
+                + outgoingCalls
+                + ")");
+      }
       limits =
           new LimitsConfig(
               (int) limitsTable.integer("spans", limits.spans(), 1, 1_000_000),
               (int) limitsTable.integer("transactions", limits.transactions(), 1, 1_000_000),
               (int) limitsTable.integer("cursors", limits.cursors(), 1, 1_000_000),
-              (int) limitsTable.integer("llm_streams", limits.llmStreams(), 1, 1_000_000));
+              (int) limitsTable.integer("llm_streams", limits.llmStreams(), 1, 1_000_000),
+              outgoingCalls,
+              outgoingCallsTotal);
     }
 
     List<ModuleConfig> modules = new ArrayList<>();
@@ -205,7 +230,14 @@ final class EngineConfigReader {
         pool,
         limits,
         modules,
-        new ArtifactsConfig(cacheDir, fetchTimeout, insecure));
+        new ArtifactsConfig(cacheDir, fetchTimeout, insecure),
+        new ListenerLimits(
+            (int)
+                root.integer(
+                    "max_connections", ListenerLimits.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
+            Duration.ofSeconds(
+                root.integer(
+                    "idle_timeout_secs", ListenerLimits.DEFAULT_IDLE_TIMEOUT_SECS, 1, 86_400))));
   }
 
   /** Which of the three sources a module names; exactly one. */

@@ -18,14 +18,21 @@ import java.util.Locale;
  * @param blobstore S3-compatible storage through {@code wruntime:blobstore}, or null
  * @param llm LLM calls through {@code wruntime:llm}, or null
  * @param fs a per-request filesystem, or null
+ * @param tracing module spans through {@code wruntime:tracing}, or null
  */
-public record ModuleCapabilities(Db db, Blobstore blobstore, Llm llm, Fs fs) {
+public record ModuleCapabilities(Db db, Blobstore blobstore, Llm llm, Fs fs, Tracing tracing) {
   /** No capability granted. */
-  public static final ModuleCapabilities NONE = new ModuleCapabilities(null, null, null, null);
+  public static final ModuleCapabilities NONE =
+      new ModuleCapabilities(null, null, null, null, null);
 
-  /** The names of the granted capabilities, in the order db, blobstore, llm, fs. */
+  /** Without tracing. */
+  public ModuleCapabilities(Db db, Blobstore blobstore, Llm llm, Fs fs) {
+    this(db, blobstore, llm, fs, null);
+  }
+
+  /** The names of the granted capabilities, in the order db, blobstore, llm, fs, tracing. */
   public List<String> names() {
-    List<String> names = new ArrayList<>(4);
+    List<String> names = new ArrayList<>(5);
     if (db != null) {
       names.add("db");
     }
@@ -38,12 +45,32 @@ public record ModuleCapabilities(Db db, Blobstore blobstore, Llm llm, Fs fs) {
     if (fs != null) {
       names.add("fs");
     }
+    if (tracing != null) {
+      names.add("tracing");
+    }
     return List.copyOf(names);
   }
 
   /** True when no capability is granted. */
   public boolean isEmpty() {
-    return db == null && blobstore == null && llm == null && fs == null;
+    return db == null && blobstore == null && llm == null && fs == null && tracing == null;
+  }
+
+  /**
+   * Module spans ({@code [module.capabilities.tracing]}).
+   *
+   * @param maxSpans how many spans one request may start, or null for {@code [limits] spans}
+   */
+  public record Tracing(Integer maxSpans) {
+    /** The largest {@code max_spans}. */
+    public static final int MAX_MAX_SPANS = 1_000_000;
+
+    public Tracing {
+      if (maxSpans != null && (maxSpans < 1 || maxSpans > MAX_MAX_SPANS)) {
+        throw new IllegalArgumentException(
+            "maxSpans: " + maxSpans + " (expected: 1 to " + MAX_MAX_SPANS + ")");
+      }
+    }
   }
 
   /**

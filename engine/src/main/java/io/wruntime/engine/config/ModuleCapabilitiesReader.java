@@ -7,6 +7,7 @@ import io.wruntime.engine.config.ModuleCapabilities.Blobstore;
 import io.wruntime.engine.config.ModuleCapabilities.Db;
 import io.wruntime.engine.config.ModuleCapabilities.Fs;
 import io.wruntime.engine.config.ModuleCapabilities.Llm;
+import io.wruntime.engine.config.ModuleCapabilities.Tracing;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -15,13 +16,14 @@ import java.util.Set;
 
 /** Reads and validates {@code [module.capabilities.*]} of one {@code [[module]]}. */
 final class ModuleCapabilitiesReader {
-  private static final Set<String> NAMES = Set.of("db", "blobstore", "llm", "fs");
+  private static final Set<String> NAMES = Set.of("db", "blobstore", "llm", "fs", "tracing");
   private static final Set<String> DB_KEYS = Set.of("url_file");
   private static final Set<String> BLOBSTORE_KEYS =
       Set.of("endpoint", "region", "buckets", "credentials_dir");
   private static final Set<String> LLM_KEYS =
       Set.of("provider", "base_url", "api_key_file", "max_tokens");
   private static final Set<String> FS_KEYS = Set.of("mode");
+  private static final Set<String> TRACING_KEYS = Set.of("max_spans");
 
   private ModuleCapabilitiesReader() {}
 
@@ -35,7 +37,8 @@ final class ModuleCapabilitiesReader {
         table.table("db").map(ModuleCapabilitiesReader::db).orElse(null),
         table.table("blobstore").map(ModuleCapabilitiesReader::blobstore).orElse(null),
         table.table("llm").map(ModuleCapabilitiesReader::llm).orElse(null),
-        table.table("fs").map(ModuleCapabilitiesReader::fs).orElse(null));
+        table.table("fs").map(ModuleCapabilitiesReader::fs).orElse(null),
+        table.table("tracing").map(ModuleCapabilitiesReader::tracing).orElse(null));
   }
 
   private static Db db(TomlTable table) {
@@ -113,6 +116,14 @@ final class ModuleCapabilitiesReader {
       throw table.error("mode", "= \"" + mode + "\" (expected: \"tempdir\")");
     }
     return new Fs(Fs.Mode.TEMPDIR);
+  }
+
+  private static Tracing tracing(TomlTable table) {
+    table.rejectUnknownKeys(TRACING_KEYS);
+    if (!table.has("max_spans")) {
+      return new Tracing(null);
+    }
+    return new Tracing((int) table.integer("max_spans", 0, 1, Tracing.MAX_MAX_SPANS));
   }
 
   private static Path requiredPath(TomlTable table, String key, String expected) {

@@ -2,11 +2,14 @@ package io.wruntime.engine.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.wruntime.engine.module.HostGrants;
 import io.wruntime.engine.module.ModuleDefinition;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One hosted module ({@code [[module]]}).
@@ -83,7 +86,47 @@ public record ModuleConfig(
    * may run at load for as long as a request may.
    */
   public ModuleDefinition toDefinition(ExecutionMode mode, Path wasmFile) {
+    return toDefinition(mode, wasmFile, LimitsConfig.defaults().spans());
+  }
+
+  /**
+   * As {@link #toDefinition(ExecutionMode, Path)}, the span cap of its tracing grant defaulting to
+   * {@code defaultMaxSpans} ({@code [limits] spans}).
+   */
+  public ModuleDefinition toDefinition(ExecutionMode mode, Path wasmFile, int defaultMaxSpans) {
     return new ModuleDefinition(
-        namespace, name, version, wasmFile, env, maxMemorySize, mode, requestTimeout);
+        namespace,
+        name,
+        version,
+        wasmFile,
+        env,
+        maxMemorySize,
+        mode,
+        requestTimeout,
+        grants(defaultMaxSpans));
+  }
+
+  private HostGrants grants(int defaultMaxSpans) {
+    Set<HostGrants.Capability> granted = EnumSet.noneOf(HostGrants.Capability.class);
+    if (capabilities.db() != null) {
+      granted.add(HostGrants.Capability.DB);
+    }
+    if (capabilities.blobstore() != null) {
+      granted.add(HostGrants.Capability.BLOBSTORE);
+    }
+    if (capabilities.llm() != null) {
+      granted.add(HostGrants.Capability.LLM);
+    }
+    if (capabilities.fs() != null) {
+      granted.add(HostGrants.Capability.FS);
+    }
+    int maxSpans = defaultMaxSpans;
+    if (capabilities.tracing() != null) {
+      granted.add(HostGrants.Capability.TRACING);
+      if (capabilities.tracing().maxSpans() != null) {
+        maxSpans = capabilities.tracing().maxSpans();
+      }
+    }
+    return new HostGrants(granted, maxSpans);
   }
 }

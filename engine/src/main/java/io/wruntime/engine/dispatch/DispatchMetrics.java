@@ -1,87 +1,104 @@
 package io.wruntime.engine.dispatch;
 
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleCounter;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.wruntime.common.telemetry.StatusLabel;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
-/** Request counts by module and status, and instance gauges, in Prometheus text form. */
+/**
+ * The engine's instruments: requests by module and status, CPU time by module, and the instance,
+ * thread and memory gauges. The {@code module} label is always a hosted module ({@code
+ * namespace.name@version}) or {@code unknown} for a request that named none of them, so callers
+ * cannot create series.
+ */
 final class DispatchMetrics {
-  private record Key(String module, int status) {}
+  static final String UNKNOWN = "unknown";
+  private static final AttributeKey<String> MODULE = AttributeKey.stringKey("module");
+  private static final AttributeKey<String> STATUS = AttributeKey.stringKey("status");
 
-  private final ConcurrentHashMap<Key, LongAdder> requests = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, LongAdder> cpuNanos = new ConcurrentHashMap<>();
+  private final ModuleRegistry registry;
+  private final LongCounter requests;
+  private final DoubleCounter cpu;
 
-  void count(String module, int status) {
-    requests.computeIfAbsent(new Key(module, status), k -> new LongAdder()).increment();
+  DispatchMetrics(
+      Meter meter, ModuleRegistry registry, IntSupplier guestThreadsBusy, LongSupplier reserved) {
+    this.registry = registry;
+    requests =
+        meter
+            .counterBuilder("wr_engine_requests")
+            .setDescription("Requests dispatched, by module and status.")
+            .build();
+    cpu =
+        meter
+            .counterBuilder("wr_engine_cpu")
+            .ofDoubles()
+            .setUnit("s")
+            .setDescription("CPU time modules used on guest threads, by module.")
+            .build();
+    perModule(
+        meter,
+        "wr_engine_instances_active",
+        "Module instances running now.",
+        HostedModule::activeInstances);
+    perModule(
+        meter,
+        "wr_engine_requests_waiting",
+        "Requests waiting for a free instance.",
+        HostedModule::waitingRequests);
+    perModule(
+        meter,
+        "wr_engine_module_ready",
+        "1 when the module loaded, 0 when it failed to.",
+        m -> m.isReady() ? 1 : 0);
+    meter
+        .gaugeBuilder("wr_engine_guest_threads_busy")
+        .ofLongs()
+        .setDescription("Guest threads running a module now.")
+        .buildWithCallback(m -> m.record(guestThreadsBusy.getAsInt()));
+    meter
+        .gaugeBuilder("wr_engine_memory_reserved")
+        .ofLongs()
+        .setUnit("By")
+        .setDescription("Linear memory reserved by running instances.")
+        .buildWithCallback(m -> m.record(reserved.getAsLong()));
+  }
+
+  private void perModule(
+      Meter meter, String name, String description, ToLongFunction<HostedModule> value) {
+    meter
+        .gaugeBuilder(name)
+        .ofLongs()
+        .setDescription(description)
+        .buildWithCallback(
+            m -> {
+              for (HostedModule module : registry.all()) {
+                m.record(value.applyAsLong(module), Attributes.of(MODULE, module.label()));
+              }
+            });
+  }
+
+  /** Counts a request to the hosted {@code module} answered with {@code status}. */
+  void count(HostedModule module, int status) {
+    requests.add(1, Attributes.of(MODULE, module.label(), STATUS, StatusLabel.of(status)));
+  }
+
+  /**
+   * Counts a request refused before it reached a module; {@code requested} is the label the request
+   * named (or null), kept only when it is a hosted module.
+   */
+  void countRefused(String requested, int status) {
+    String module =
+        requested != null && registry.labels().contains(requested) ? requested : UNKNOWN;
+    requests.add(1, Attributes.of(MODULE, module, STATUS, StatusLabel.of(status)));
   }
 
   /** Adds {@code nanos} of CPU time a request of {@code module} used on its guest thread. */
-  void cpu(String module, long nanos) {
-    cpuNanos.computeIfAbsent(module, k -> new LongAdder()).add(nanos);
-  }
-
-  String render(ModuleRegistry registry, int guestThreadsBusy, long memoryReserved) {
-    StringBuilder out = new StringBuilder(512);
-    out.append("# HELP wr_engine_requests_total Requests dispatched, by module and status.\n");
-    out.append("# TYPE wr_engine_requests_total counter\n");
-    Map<String, Long> sorted = new TreeMap<>();
-    requests.forEach(
-        (k, v) ->
-            sorted.put(
-                "{module=\"" + escape(k.module()) + "\",status=\"" + k.status() + "\"}", v.sum()));
-    sorted.forEach(
-        (labels, v) ->
-            out.append("wr_engine_requests_total")
-                .append(labels)
-                .append(' ')
-                .append(v)
-                .append('\n'));
-    out.append("# HELP wr_engine_instances_active Module instances running now.\n");
-    out.append("# TYPE wr_engine_instances_active gauge\n");
-    for (HostedModule m : registry.all()) {
-      gauge(out, "wr_engine_instances_active", m, m.activeInstances());
-    }
-    out.append("# HELP wr_engine_requests_waiting Requests waiting for a free instance.\n");
-    out.append("# TYPE wr_engine_requests_waiting gauge\n");
-    for (HostedModule m : registry.all()) {
-      gauge(out, "wr_engine_requests_waiting", m, m.waitingRequests());
-    }
-    out.append("# HELP wr_engine_module_ready 1 when the module loaded, 0 when it failed to.\n");
-    out.append("# TYPE wr_engine_module_ready gauge\n");
-    for (HostedModule m : registry.all()) {
-      gauge(out, "wr_engine_module_ready", m, m.isReady() ? 1 : 0);
-    }
-    out.append(
-        "# HELP wr_engine_cpu_seconds_total CPU time modules used on guest threads, by module.\n");
-    out.append("# TYPE wr_engine_cpu_seconds_total counter\n");
-    for (Map.Entry<String, LongAdder> e : new TreeMap<>(cpuNanos).entrySet()) {
-      out.append("wr_engine_cpu_seconds_total{module=\"")
-          .append(escape(e.getKey()))
-          .append("\"} ")
-          .append(e.getValue().sum() / 1e9)
-          .append('\n');
-    }
-    out.append("# HELP wr_engine_guest_threads_busy Guest threads running a module now.\n");
-    out.append("# TYPE wr_engine_guest_threads_busy gauge\n");
-    out.append("wr_engine_guest_threads_busy ").append(guestThreadsBusy).append('\n');
-    out.append(
-        "# HELP wr_engine_memory_reserved_bytes Linear memory reserved by running instances.\n");
-    out.append("# TYPE wr_engine_memory_reserved_bytes gauge\n");
-    out.append("wr_engine_memory_reserved_bytes ").append(memoryReserved).append('\n');
-    return out.toString();
-  }
-
-  private static void gauge(StringBuilder out, String name, HostedModule m, long value) {
-    out.append(name)
-        .append("{module=\"")
-        .append(escape(m.label()))
-        .append("\"} ")
-        .append(value)
-        .append('\n');
-  }
-
-  private static String escape(String value) {
-    return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  void cpu(HostedModule module, long nanos) {
+    cpu.add(nanos / 1e9, Attributes.of(MODULE, module.label()));
   }
 }

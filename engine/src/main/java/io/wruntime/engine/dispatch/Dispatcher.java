@@ -3,6 +3,7 @@ package io.wruntime.engine.dispatch;
 import static java.util.Objects.requireNonNull;
 
 import io.wruntime.common.http.WrHeaders;
+import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.engine.config.PoolConfig;
 import io.wruntime.engine.http.EngineError;
 import io.wruntime.engine.http.Field;
@@ -58,7 +59,8 @@ public final class Dispatcher implements RequestHandler {
   private final Duration admissionWait;
   private final ScheduledExecutorService deadlines;
   private final DispatchObserver observer;
-  private final DispatchMetrics metrics = new DispatchMetrics();
+  private final Telemetry telemetry;
+  private final DispatchMetrics metrics;
   private final Set<Exchange> inFlight = ConcurrentHashMap.newKeySet();
   // Guest threads running a module now.
   private final AtomicInteger running = new AtomicInteger();
@@ -69,10 +71,16 @@ public final class Dispatcher implements RequestHandler {
    *     {@code max_total_memory}
    * @param admissionWait how long a request may wait for a free instance before a 503
    * @param observer sees each request dispatched to a module (tracing)
+   * @param telemetry where the engine's metrics are recorded (and read by {@link #metricsText})
    */
   public Dispatcher(
-      ModuleRegistry registry, PoolConfig pool, Duration admissionWait, DispatchObserver observer) {
+      ModuleRegistry registry,
+      PoolConfig pool,
+      Duration admissionWait,
+      DispatchObserver observer,
+      Telemetry telemetry) {
     this.registry = requireNonNull(registry, "registry");
+    this.telemetry = requireNonNull(telemetry, "telemetry");
     this.pool = requireNonNull(pool, "pool");
     this.observer = requireNonNull(observer, "observer");
     if (pool.totalComponentInstances() < 1) {
@@ -91,6 +99,9 @@ public final class Dispatcher implements RequestHandler {
     // Almost every deadline is cancelled (the request ended in time): drop them at once.
     timer.setRemoveOnCancelPolicy(true);
     this.deadlines = timer;
+    this.metrics =
+        new DispatchMetrics(
+            telemetry.meter("io.wruntime.engine"), registry, running::get, memory::reservedBytes);
     if (!cpu.supported()) {
       LOG.warn("this JVM cannot measure thread CPU time: cpu_timeout_secs is not enforced");
     }
@@ -106,6 +117,12 @@ public final class Dispatcher implements RequestHandler {
       Duration admissionWait,
       DispatchObserver observer) {
     this(registry, poolOf(totalInstances), admissionWait, observer);
+  }
+
+  /** With metrics in telemetry of its own, which {@link #metricsText} reads. */
+  public Dispatcher(
+      ModuleRegistry registry, PoolConfig pool, Duration admissionWait, DispatchObserver observer) {
+    this(registry, pool, admissionWait, observer, Telemetry.notExporting("wr-engine"));
   }
 
   public Dispatcher(ModuleRegistry registry, int totalInstances, Duration admissionWait) {
@@ -225,9 +242,12 @@ public final class Dispatcher implements RequestHandler {
     return inFlight.size();
   }
 
-  /** Prometheus text of the request counters, CPU time and instance gauges. */
+  /**
+   * Prometheus text of the request counters, CPU time and instance gauges (and of the rest of the
+   * telemetry they are recorded in).
+   */
   public String metricsText() {
-    return metrics.render(registry, running.get(), memory.reservedBytes());
+    return telemetry.prometheusText();
   }
 
   /**
@@ -285,7 +305,7 @@ public final class Dispatcher implements RequestHandler {
     } catch (IOException e) {
       response.fail(error);
     }
-    metrics.count(module == null ? "" : module, error.status());
+    metrics.countRefused(module, error.status());
     logFailure(module, error.status(), error.code(), error.message());
   }
 
@@ -396,7 +416,7 @@ public final class Dispatcher implements RequestHandler {
           invoke();
         } finally {
           running.decrementAndGet();
-          metrics.cpu(module.label(), Math.max(0, cpu.current() - cpuStart));
+          metrics.cpu(module, Math.max(0, cpu.current() - cpuStart));
         }
       } finally {
         unbind();
@@ -675,7 +695,7 @@ public final class Dispatcher implements RequestHandler {
     private void record() {
       EngineError error = response.error();
       observation.ended(response.status(), error);
-      metrics.count(module.label(), response.status());
+      metrics.count(module, response.status());
       if (error != null) {
         logFailure(module.label(), error.status(), error.code(), error.message());
       } else if (LOG.isDebugEnabled()) {

@@ -127,7 +127,7 @@ final class LoadedModule implements GuestModule {
 
   /** A context for one call, its guest output tagged with {@code traceId}. */
   InstanceContext newContext(String traceId) {
-    InstanceContext ctx = new InstanceContext(definition, outbound, GUEST_LOG);
+    InstanceContext ctx = new InstanceContext(definition, outbound.forRequest(), GUEST_LOG);
     GuestOutput output =
         new GuestOutput(GUEST_LOG, definition.label(), traceId, GuestOutput.DEFAULT_LIMIT);
     ctx.state(GuestOutput.class, () -> output);

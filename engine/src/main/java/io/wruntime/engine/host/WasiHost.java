@@ -1,5 +1,6 @@
 package io.wruntime.engine.host;
 
+import io.opentelemetry.api.trace.Tracer;
 import io.wruntime.engine.host.abi.HostFunctionDef;
 import io.wruntime.engine.host.abi.HostInterfaces;
 import io.wruntime.engine.host.cli.WasiCli;
@@ -9,10 +10,11 @@ import io.wruntime.engine.host.io.WasiIoError;
 import io.wruntime.engine.host.io.WasiIoPoll;
 import io.wruntime.engine.host.io.WasiIoStreams;
 import io.wruntime.engine.host.random.WasiRandom;
+import io.wruntime.engine.host.tracing.WruntimeTracing;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The wasi 0.2 interfaces the engine offers every module. */
+/** The wasi 0.2 interfaces the engine offers every module, and the wruntime ones it implements. */
 public final class WasiHost {
   private WasiHost() {}
 
@@ -33,6 +35,17 @@ public final class WasiHost {
   public static HostInterfaces interfaces() {
     HostInterfaces interfaces = new HostInterfaces();
     interfaces.addAll(functions());
+    return interfaces;
+  }
+
+  /**
+   * A registry of {@link #functions()} and the wruntime host interfaces the engine implements
+   * ({@code wruntime:tracing}, recording with {@code tracer}); a module imports those only when
+   * granted.
+   */
+  public static HostInterfaces interfaces(Tracer tracer) {
+    HostInterfaces interfaces = interfaces();
+    interfaces.addAll(WruntimeTracing.functions(tracer));
     return interfaces;
   }
 }

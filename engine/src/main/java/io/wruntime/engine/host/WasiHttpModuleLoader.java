@@ -19,12 +19,15 @@ import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.ValType;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
 import io.wruntime.engine.host.abi.HostFunctionDef;
 import io.wruntime.engine.host.abi.HostInterfaces;
 import io.wruntime.engine.http.OutboundClient;
 import io.wruntime.engine.module.GuestException;
 import io.wruntime.engine.module.GuestModule;
 import io.wruntime.engine.module.GuestModuleLoader;
+import io.wruntime.engine.module.HostGrants;
 import io.wruntime.engine.module.ModuleDefinition;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import io.wruntime.engine.module.ModuleLoadException;
@@ -56,6 +59,10 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
   private static final Logger log = LoggerFactory.getLogger(WasiHttpModuleLoader.class);
 
   static final String PREVIEW1 = "wasi_snapshot_preview1";
+
+  /** The instrumentation scope of module spans. */
+  public static final String TRACER_SCOPE = "io.wruntime.engine.module";
+
   private static final Pattern HANDLER =
       Pattern.compile("wasi:http/incoming-handler@0\\.2\\.(\\d+)#handle");
   private static final FunctionType HANDLER_TYPE =
@@ -77,9 +84,20 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
   private final OutboundClient outbound;
   private final HostInterfaces host;
 
-  /** A loader whose modules send their outgoing requests through {@code outbound}. */
+  /**
+   * A loader whose modules send their outgoing requests through {@code outbound}; the spans they
+   * start through {@code wruntime:tracing} are not recorded (their context still propagates).
+   */
   public WasiHttpModuleLoader(OutboundClient outbound) {
-    this(outbound, WasiHost.interfaces());
+    this(outbound, OpenTelemetry.noop().getTracer(TRACER_SCOPE));
+  }
+
+  /**
+   * A loader whose modules send their outgoing requests through {@code outbound} and record the
+   * spans they start through {@code wruntime:tracing} with {@code tracer}.
+   */
+  public WasiHttpModuleLoader(OutboundClient outbound, Tracer tracer) {
+    this(outbound, WasiHost.interfaces(requireNonNull(tracer, "tracer")));
   }
 
   /** With a registry of host functions other than {@link WasiHost#interfaces()} (tests). */
@@ -331,6 +349,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
         expected = f.type();
         binding = new LoadedModule.ImportBinding.Preview1(f.index());
       } else {
+        checkGranted(def, imp.module(), what);
         Optional<HostFunctionDef> found = host.find(imp.module(), imp.name());
         if (found.isEmpty()) {
           throw unknownImport(def, what, whyUnknown(imp.module(), imp.name()));
@@ -356,6 +375,53 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
     return bindings;
   }
 
+  /**
+   * Fails unless the module may import {@code importModule}: an interface of a host capability
+   * needs its grant ({@code [module.capabilities.*]}), and the engine must implement it.
+   */
+  private void checkGranted(ModuleDefinition def, String importModule, String what)
+      throws ModuleLoadException {
+    HostGrants.Capability needed = HostGrants.Capability.ofImport(importModule);
+    if (needed == null) {
+      return;
+    }
+    if (!def.grants().has(needed)) {
+      throw new ModuleLoadException(
+          "module "
+              + def.label()
+              + " imports "
+              + what
+              + " but is not granted "
+              + needed.packageName()
+              + " (expected: "
+              + needed.configKey()
+              + " in its [[module]] entry)");
+    }
+    if (!needed.implemented()) {
+      throw new ModuleLoadException(
+          "module "
+              + def.label()
+              + " imports "
+              + what
+              + ", which its "
+              + needed.configKey()
+              + " grants but this engine does not implement yet (expected: of the host"
+              + " capabilities, only "
+              + implementedCapabilities()
+              + ")");
+    }
+  }
+
+  private static String implementedCapabilities() {
+    List<String> names = new ArrayList<>();
+    for (HostGrants.Capability c : HostGrants.Capability.values()) {
+      if (c.implemented()) {
+        names.add(c.packageName());
+      }
+    }
+    return String.join(", ", names);
+  }
+
   private String whyUnknown(String importModule, String name) {
     String iface = HostInterfaces.interfaceOf(importModule);
     if (iface != null && host.knowsInterface(iface)) {
@@ -368,7 +434,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
           + " of "
           + importModule.substring(0, at)
           + " is not supported (expected: "
-          + SUPPORTED_VERSIONS
+          + HostInterfaces.supportedVersions(importModule)
           + ")";
     }
     return "interface " + importModule + " is not provided";
@@ -383,12 +449,29 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
             + ", which the engine does not provide: "
             + why
             + " (supported: "
-            + String.join(", ", host.interfaceNames())
-            + " at versions "
-            + SUPPORTED_VERSIONS
+            + supported()
             + ", and "
             + PREVIEW1
             + ")");
+  }
+
+  /** The interfaces offered with their versions, the wruntime ones only to modules granted them. */
+  private String supported() {
+    List<String> wasi = new ArrayList<>();
+    List<String> wruntime = new ArrayList<>();
+    for (String iface : host.interfaceNames()) {
+      (iface.startsWith("wruntime:") ? wruntime : wasi).add(iface);
+    }
+    String text = String.join(", ", wasi) + " at versions " + SUPPORTED_VERSIONS;
+    if (!wruntime.isEmpty()) {
+      text +=
+          ", "
+              + String.join(", ", wruntime)
+              + " at versions "
+              + HostInterfaces.supportedVersions(wruntime.get(0))
+              + " when granted";
+    }
+    return text;
   }
 
   private static MemoryLimits memoryLimits(ModuleDefinition def, WasmModule module)

@@ -9,4 +9,12 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface OutboundClient {
   CompletableFuture<IncomingResponse> send(OutgoingRequest request);
+
+  /**
+   * The client the instance serving one request sends through: this one, unless the client keeps
+   * per-request state (the engine's caps on outgoing calls per request).
+   */
+  default OutboundClient forRequest() {
+    return this;
+  }
 }

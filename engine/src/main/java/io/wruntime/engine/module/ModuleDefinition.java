@@ -14,6 +14,7 @@ import java.util.Map;
  * @param mode compiled to JVM bytecode once (default) or interpreted
  * @param initializeTimeout how long the module's {@code _initialize} may run when the loader checks
  *     it once at load
+ * @param grants the host capabilities the module may import
  */
 public record ModuleDefinition(
     String namespace,
@@ -23,7 +24,8 @@ public record ModuleDefinition(
     Map<String, String> env,
     long maxMemoryBytes,
     ExecutionMode mode,
-    Duration initializeTimeout) {
+    Duration initializeTimeout,
+    HostGrants grants) {
   /** How long {@code _initialize} may run at load unless the definition says. */
   public static final Duration DEFAULT_INITIALIZE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -35,6 +37,29 @@ public record ModuleDefinition(
     env = Map.copyOf(requireNonNull(env, "env"));
     requireNonNull(mode, "mode");
     requireNonNull(initializeTimeout, "initializeTimeout");
+    requireNonNull(grants, "grants");
+  }
+
+  /** A definition granted no host capability. */
+  public ModuleDefinition(
+      String namespace,
+      String name,
+      String version,
+      Path wasmPath,
+      Map<String, String> env,
+      long maxMemoryBytes,
+      ExecutionMode mode,
+      Duration initializeTimeout) {
+    this(
+        namespace,
+        name,
+        version,
+        wasmPath,
+        env,
+        maxMemoryBytes,
+        mode,
+        initializeTimeout,
+        HostGrants.NONE);
   }
 
   /** A definition whose {@code _initialize} may run {@link #DEFAULT_INITIALIZE_TIMEOUT} at load. */

@@ -3,24 +3,22 @@ package io.wruntime.engine.outbound;
 import static java.util.Objects.requireNonNull;
 
 import io.wruntime.engine.http.BodySource;
-import io.wruntime.engine.http.Field;
+import io.wruntime.engine.http.ForwardingBodySource;
 import java.io.IOException;
-import java.util.List;
 
 /**
  * A body that fails once more than {@code limit} bytes were read from it ({@code
  * max_outbound_body_bytes}): the reader sees an {@link IOException}, the writer's side is discarded
  * and {@code onExceeded} runs once.
  */
-final class LimitedBodySource implements BodySource {
-  private final BodySource delegate;
+final class LimitedBodySource extends ForwardingBodySource {
   private final long limit;
   private final Runnable onExceeded;
   private long read;
   private IOException failure;
 
   LimitedBodySource(BodySource delegate, long limit, Runnable onExceeded) {
-    this.delegate = requireNonNull(delegate, "delegate");
+    super(delegate);
     this.limit = limit;
     this.onExceeded = requireNonNull(onExceeded, "onExceeded");
   }
@@ -45,30 +43,5 @@ final class LimitedBodySource implements BodySource {
       }
     }
     return data;
-  }
-
-  @Override
-  public void awaitReadable() throws InterruptedException {
-    delegate.awaitReadable();
-  }
-
-  @Override
-  public boolean isReadable() {
-    return delegate.isReadable();
-  }
-
-  @Override
-  public List<Field> trailers() {
-    return delegate.trailers();
-  }
-
-  @Override
-  public void discard() {
-    delegate.discard();
-  }
-
-  @Override
-  public void addListener(Runnable listener) {
-    delegate.addListener(listener);
   }
 }

@@ -3,6 +3,8 @@ package io.wruntime.engine.outbound;
 import static java.util.Objects.requireNonNull;
 
 import io.wruntime.common.http.WrHeaders;
+import io.wruntime.common.names.SemVer;
+import io.wruntime.common.names.VersionRequirement;
 import io.wruntime.engine.dispatch.Dispatcher;
 import io.wruntime.engine.dispatch.HostedModule;
 import io.wruntime.engine.http.BodySink;
@@ -19,6 +21,7 @@ import io.wruntime.engine.http.ResponseSink;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -26,9 +29,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * Outgoing requests of a standalone engine (no {@code [node]}): a call to {@code namespace.module}
  * of a module hosted here is dispatched in-process, through the same dispatcher and limits as
  * inbound traffic; the callee sees the headers a proxy would set ({@code x-wr-namespace}, {@code
- * x-wr-module}, {@code x-wr-version}, the caller's {@code traceparent}). The version is the one
- * named by the caller's {@code x-wr-version} header (exactly), else the highest loaded one. The
- * request body is the caller's own stream; the response body streams back through a {@link Pipe}.
+ * x-wr-module}, {@code x-wr-version}, the caller's {@code traceparent}). The version is chosen as
+ * the proxy chooses it: the highest loaded version that meets the caller's {@code x-wr-version}
+ * requirement (a semver requirement, e.g. {@code ^1.2}; a bare version is exact), else the highest
+ * loaded one. The request body is the caller's own stream; the response body streams back through a
+ * {@link Pipe}.
  */
 public final class LocalOutboundClient implements OutboundClient {
   private final Dispatcher dispatcher;
@@ -125,24 +130,39 @@ public final class LocalOutboundClient implements OutboundClient {
       throw notHosted(authority);
     }
     String wanted = Field.first(request.headers(), WrHeaders.VERSION);
-    if (wanted != null) {
-      HostedModule exact = dispatcher.registry().find(namespace, name, wanted.trim());
-      if (exact == null) {
-        throw new OutboundException(
-            HttpErrorCode.DESTINATION_NOT_FOUND,
-            "x-wr-version: "
-                + wanted
-                + " of "
-                + namespace
-                + "."
-                + name
-                + " is not hosted by this engine (expected one of: "
-                + String.join(", ", versions.stream().map(HostedModule::version).toList())
-                + ")");
-      }
-      return exact;
+    if (wanted == null) {
+      return versions.stream().filter(HostedModule::isReady).findFirst().orElse(versions.get(0));
     }
-    return versions.stream().filter(HostedModule::isReady).findFirst().orElse(versions.get(0));
+    VersionRequirement requirement;
+    try {
+      requirement = VersionRequirement.parse(wanted);
+    } catch (IllegalArgumentException e) {
+      throw new OutboundException(
+          HttpErrorCode.HTTP_REQUEST_DENIED, WrHeaders.VERSION + ": " + e.getMessage());
+    }
+    // As the proxy does: the highest version meeting the requirement among those that serve. One
+    // that failed to load is picked only when nothing else matches, so that the caller gets its 503
+    // module_unavailable with the reason.
+    for (List<HostedModule> candidates :
+        List.of(versions.stream().filter(HostedModule::isReady).toList(), versions)) {
+      Optional<SemVer> chosen =
+          requirement.highestMatch(candidates.stream().map(HostedModule::semVer).toList());
+      if (chosen.isPresent()) {
+        return candidates.stream().filter(m -> m.semVer().equals(chosen.get())).findFirst().get();
+      }
+    }
+    throw new OutboundException(
+        HttpErrorCode.DESTINATION_NOT_FOUND,
+        WrHeaders.VERSION
+            + ": "
+            + wanted
+            + " of "
+            + namespace
+            + "."
+            + name
+            + " matches no version hosted by this engine (available: "
+            + String.join(", ", versions.stream().map(HostedModule::version).toList())
+            + ")");
   }
 
   private static OutboundException notHosted(String authority) {

@@ -9,6 +9,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.wruntime.common.lifecycle.Backoff;
 import io.wruntime.common.net.HostPort;
 import io.wruntime.proto.v1.DeregisterEngineRequest;
 import io.wruntime.proto.v1.EngineHeartbeat;
@@ -22,6 +23,7 @@ import io.wruntime.proto.v1.RegisterEngineResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +60,7 @@ public final class NodeRegistration implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timer;
 
   // Timer thread only.
-  private Duration nextRetry = FIRST_RETRY;
+  private final Backoff retries = new Backoff(FIRST_RETRY, MAX_RETRY);
   private ScheduledFuture<?> heartbeats;
   private Status.Code registerProblem;
   private Status.Code heartbeatProblem;
@@ -118,6 +120,9 @@ public final class NodeRegistration implements AutoCloseable {
     RegisterEngineRequest request =
         RegisterEngineRequest.newBuilder()
             .setEngineId(engineId)
+            // One per process start: lets the manager tell this process's calls from those of an
+            // earlier process that used the same engine id.
+            .setIncarnationId(UUID.randomUUID().toString())
             .setEngineAddress(engineAddress)
             .addAllModules(modules)
             .build();
@@ -130,6 +135,14 @@ public final class NodeRegistration implements AutoCloseable {
   /** The id the engine registers with. */
   public String engineId() {
     return registration.getEngineId();
+  }
+
+  /**
+   * This process start's incarnation id, sent with every registration, heartbeat and
+   * deregistration.
+   */
+  public String incarnationId() {
+    return registration.getIncarnationId();
   }
 
   /** True while the last registration succeeded and no heartbeat asked for a new one. */
@@ -165,8 +178,7 @@ public final class NodeRegistration implements AutoCloseable {
             control,
             describe(status));
       }
-      timer.schedule(this::register, nextRetry.toMillis(), TimeUnit.MILLISECONDS);
-      nextRetry = min(nextRetry.multipliedBy(2), MAX_RETRY);
+      timer.schedule(this::register, retries.next().toMillis(), TimeUnit.MILLISECONDS);
       return;
     }
     mayBeKnown = true;
@@ -174,7 +186,7 @@ public final class NodeRegistration implements AutoCloseable {
       return;
     }
     registerProblem = null;
-    nextRetry = FIRST_RETRY;
+    retries.reset();
     registered = true;
     Duration interval = configuredInterval;
     if (response.hasHeartbeatInterval()) {
@@ -221,6 +233,7 @@ public final class NodeRegistration implements AutoCloseable {
             .addHeartbeats(
                 EngineHeartbeat.newBuilder()
                     .setEngineId(engineId())
+                    .setIncarnationId(incarnationId())
                     .addAllModules(health.get())
                     .setObservedAt(
                         Timestamp.newBuilder()
@@ -286,7 +299,11 @@ public final class NodeRegistration implements AutoCloseable {
     if (mayBeKnown && !Thread.currentThread().isInterrupted()) {
       try {
         stub.withDeadlineAfter(DEREGISTER_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
-            .deregisterEngine(DeregisterEngineRequest.newBuilder().setEngineId(engineId()).build());
+            .deregisterEngine(
+                DeregisterEngineRequest.newBuilder()
+                    .setEngineId(engineId())
+                    .setIncarnationId(incarnationId())
+                    .build());
         LOG.info("deregistered engine {} through node service {}", engineId(), control);
       } catch (StatusRuntimeException e) {
         LOG.warn(
@@ -311,9 +328,5 @@ public final class NodeRegistration implements AutoCloseable {
       description = status.getCause().toString();
     }
     return status.getCode() + (description == null ? "" : ": " + description);
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 }

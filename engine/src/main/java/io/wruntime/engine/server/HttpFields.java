@@ -1,6 +1,8 @@
 package io.wruntime.engine.server;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.wruntime.common.http.HopByHop;
 import io.wruntime.engine.http.Field;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -11,39 +13,32 @@ import java.util.Set;
 
 /** Conversions between Netty headers and {@link Field} lists. */
 public final class HttpFields {
-  /**
-   * Connection-level headers (RFC 9110 §7.6.1): they describe one hop, so they are neither shown to
-   * modules nor copied from them; the engine sets framing itself.
-   */
-  private static final Set<String> HOP_BY_HOP =
-      Set.of(
-          "connection",
-          "keep-alive",
-          "proxy-connection",
-          "transfer-encoding",
-          "te",
-          "trailer",
-          "upgrade");
-
   private HttpFields() {}
 
-  /** True for headers that belong to one connection, not to the message. */
+  /**
+   * True for headers that belong to one connection, not to the message ({@link HopByHop}): they are
+   * neither shown to modules nor copied from them; the engine sets the framing ({@code
+   * transfer-encoding}, {@code trailer}) itself.
+   */
   public static boolean isHopByHop(String name) {
-    return HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT));
+    String lower = name.toLowerCase(Locale.ROOT);
+    return HopByHop.NAMES.contains(lower) || HopByHop.FRAMING.contains(lower);
   }
 
-  /** All entries except hop-by-hop ones; values as the bytes received (ISO-8859-1). */
+  /**
+   * All entries except hop-by-hop ones and those the {@code Connection} header names; values as the
+   * bytes received (ISO-8859-1).
+   */
   public static List<Field> fromHeaders(HttpHeaders headers) {
     if (headers.isEmpty()) {
       return List.of();
     }
+    Set<String> nominated = HopByHop.nominated(headers.getAll(HttpHeaderNames.CONNECTION));
     List<Field> out = new ArrayList<>(headers.size());
     for (Map.Entry<String, String> e : headers) {
-      if (!isHopByHop(e.getKey())) {
-        out.add(
-            new Field(
-                e.getKey().toLowerCase(Locale.ROOT),
-                e.getValue().getBytes(StandardCharsets.ISO_8859_1)));
+      String name = e.getKey().toLowerCase(Locale.ROOT);
+      if (!isHopByHop(name) && !nominated.contains(name)) {
+        out.add(new Field(name, e.getValue().getBytes(StandardCharsets.ISO_8859_1)));
       }
     }
     return List.copyOf(out);

@@ -13,6 +13,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.netty.ConnectionLimit;
+import io.wruntime.engine.config.ListenerLimits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
@@ -29,8 +31,6 @@ public final class HttpServer implements AutoCloseable {
   /** Unread request-body bytes per connection above which the socket is no longer read. */
   public static final int BODY_HIGH_WATER = 64 * 1024;
 
-  private static final long IDLE_SECONDS = 120;
-
   private final Channel serverChannel;
   private final ChannelGroup connections;
   private final HostPort address;
@@ -42,7 +42,8 @@ public final class HttpServer implements AutoCloseable {
   }
 
   /**
-   * Binds {@code address} (port 0: any free port) and serves requests through {@code handler}.
+   * Binds {@code address} (port 0: any free port) and serves requests through {@code handler}, with
+   * the default {@link ListenerLimits}.
    *
    * @param what names the listener in the error when binding fails (e.g. {@code listen_address})
    * @throws IOException when the address cannot be bound
@@ -54,13 +55,37 @@ public final class HttpServer implements AutoCloseable {
       EventLoopGroup group,
       BufferGauge gauge)
       throws IOException {
+    return start(what, address, handler, group, gauge, ListenerLimits.defaults());
+  }
+
+  /**
+   * Binds {@code address} (port 0: any free port) and serves requests through {@code handler}: at
+   * most {@code limits.maxConnections()} connections at once (more are closed at once), each closed
+   * after {@code limits.idleTimeout()} without traffic between requests.
+   *
+   * @param what names the listener in the error when binding fails (e.g. {@code listen_address})
+   * @throws IOException when the address cannot be bound
+   */
+  public static HttpServer start(
+      String what,
+      HostPort address,
+      RequestHandler handler,
+      EventLoopGroup group,
+      BufferGauge gauge,
+      ListenerLimits limits)
+      throws IOException {
     requireNonNull(address, "address");
     requireNonNull(handler, "handler");
     requireNonNull(group, "group");
     requireNonNull(gauge, "gauge");
+    requireNonNull(limits, "limits");
     ChannelGroup connections = new DefaultChannelGroup(what, GlobalEventExecutor.INSTANCE);
+    ConnectionLimit limit =
+        new ConnectionLimit(
+            what + " (max_connections = " + limits.maxConnections() + ")", limits.maxConnections());
     HttpServerInitializer initializer =
-        new HttpServerInitializer(handler, gauge, BODY_HIGH_WATER, IDLE_SECONDS, connections);
+        new HttpServerInitializer(
+            handler, gauge, BODY_HIGH_WATER, limits.idleTimeout().toSeconds(), connections, limit);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(group)

@@ -11,13 +11,15 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.wruntime.common.netty.ConnectionLimit;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pipeline of an engine connection: {@code codec} (HTTP/1.1, no aggregation: bodies stream),
- * {@code flow} (one message per {@code read()}, so that reading follows the body's reader and a
- * pipelined request waits), {@code continue} (answers {@code Expect: 100-continue}), {@code idle}
- * (closes connections idle between requests) and {@code exchange}.
+ * The pipeline of an engine connection: {@code limit} (closes a connection beyond the listener's
+ * {@code max_connections}, then leaves the pipeline), {@code codec} (HTTP/1.1, no aggregation:
+ * bodies stream), {@code flow} (one message per {@code read()}, so that reading follows the body's
+ * reader and a pipelined request waits), {@code continue} (answers {@code Expect: 100-continue}),
+ * {@code idle} (closes connections idle between requests) and {@code exchange}.
  */
 final class HttpServerInitializer extends ChannelInitializer<SocketChannel> {
   static final int MAX_INITIAL_LINE = 8192;
@@ -29,24 +31,28 @@ final class HttpServerInitializer extends ChannelInitializer<SocketChannel> {
   private final int bodyHighWater;
   private final long idleSeconds;
   private final ChannelGroup connections;
+  private final ConnectionLimit limit;
 
   HttpServerInitializer(
       RequestHandler handler,
       BufferGauge gauge,
       int bodyHighWater,
       long idleSeconds,
-      ChannelGroup connections) {
+      ChannelGroup connections,
+      ConnectionLimit limit) {
     this.handler = requireNonNull(handler, "handler");
     this.gauge = requireNonNull(gauge, "gauge");
     this.bodyHighWater = bodyHighWater;
     this.idleSeconds = idleSeconds;
     this.connections = requireNonNull(connections, "connections");
+    this.limit = requireNonNull(limit, "limit");
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
     connections.add(ch);
     ChannelPipeline p = ch.pipeline();
+    p.addLast("limit", limit);
     p.addLast(
         "codec",
         new HttpServerCodec(

@@ -57,7 +57,7 @@ class EngineConfigTest {
                 Math.max(2, 2 * Runtime.getRuntime().availableProcessors()),
                 Math.max(2, 2 * Runtime.getRuntime().availableProcessors()),
                 Runtime.getRuntime().maxMemory() / 4 * 3));
-    assertThat(config.limits()).isEqualTo(new LimitsConfig(1024, 64, 256, 32));
+    assertThat(config.limits()).isEqualTo(new LimitsConfig(1024, 64, 256, 32, 64, 1000));
     assertThat(config.modules()).isEmpty();
   }
 
@@ -101,6 +101,8 @@ class EngineConfigTest {
             transactions = 2
             cursors = 3
             llm_streams = 4
+            outgoing_calls = 5
+            outgoing_calls_total = 6
             [[module]]
             name = "echo"
             namespace = "example"
@@ -122,7 +124,7 @@ class EngineConfigTest {
     assertThat(config.node().proxyAddress()).isEqualTo(new HostPort("127.0.0.1", 9001));
     assertThat(config.pool())
         .isEqualTo(new PoolConfig(10, 2097152, ExecutionMode.INTERPRETED, 8, 6, 1073741824));
-    assertThat(config.limits()).isEqualTo(new LimitsConfig(1, 2, 3, 4));
+    assertThat(config.limits()).isEqualTo(new LimitsConfig(1, 2, 3, 4, 5, 6));
     ModuleConfig module = config.modules().get(0);
     assertThat(module.version()).isEqualTo("1.2.3-rc.1");
     assertThat(module.wasmPath()).isEqualTo(Path.of("/opt/echo.wasm"));
@@ -217,6 +219,17 @@ class EngineConfigTest {
             "engine.toml: module[1] declares example.echo@1.0.0 again (expected: each (namespace,"
                 + " name, version) once; first declared by module[0])");
     assertThat(parse(MODULE + MODULE.replace("1.0.0", "2.0.0")).modules()).hasSize(2);
+  }
+
+  @Test
+  void outgoingCallLimitsAreChecked() {
+    assertThat(errorOf("[limits]\noutgoing_calls = 0\n"))
+        .isEqualTo(
+            "engine.toml: limits.outgoing_calls = 0 (expected: an integer from 1 to 100000)");
+    assertThat(errorOf("[limits]\noutgoing_calls = 10\noutgoing_calls_total = 5\n"))
+        .isEqualTo(
+            "engine.toml: limits.outgoing_calls_total = 5 (expected: at least"
+                + " limits.outgoing_calls = 10)");
   }
 
   @Test

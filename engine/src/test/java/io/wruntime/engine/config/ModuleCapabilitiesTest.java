@@ -7,9 +7,12 @@ import io.wruntime.engine.config.ModuleCapabilities.Blobstore;
 import io.wruntime.engine.config.ModuleCapabilities.Db;
 import io.wruntime.engine.config.ModuleCapabilities.Fs;
 import io.wruntime.engine.config.ModuleCapabilities.Llm;
+import io.wruntime.engine.module.HostGrants;
+import io.wruntime.engine.module.ModuleDefinition;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ModuleCapabilitiesTest {
@@ -128,7 +131,7 @@ class ModuleCapabilitiesTest {
     assertThat(errorOf("[module.capabilities.redis]\nurl_file = \"/x\"\n"))
         .isEqualTo(
             "engine.toml: module[0].capabilities.redis is not a known key (expected one of:"
-                + " blobstore, db, fs, llm)");
+                + " blobstore, db, fs, llm, tracing)");
     assertThat(errorOf("[module.capabilities.db]\nurl = \"postgres://x\"\n"))
         .isEqualTo(
             "engine.toml: module[0].capabilities.db.url is not a known key (expected one of:"
@@ -164,6 +167,38 @@ class ModuleCapabilitiesTest {
         .isEqualTo(
             "engine.toml: module[0].capabilities.llm.provider is missing (expected:"
                 + " \"anthropic\" or \"openai\")");
+  }
+
+  @Test
+  void tracingIsGrantedWithAnOptionalSpanCap() {
+    ModuleCapabilities plain = capabilities("[module.capabilities.tracing]\n");
+    ModuleCapabilities capped = capabilities("[module.capabilities.tracing]\nmax_spans = 8\n");
+
+    assertThat(plain.tracing()).isEqualTo(new ModuleCapabilities.Tracing(null));
+    assertThat(plain.names()).containsExactly("tracing");
+    assertThat(capped.tracing().maxSpans()).isEqualTo(8);
+    EngineConfig config =
+        EngineConfig.parse(
+            "engine.toml", "[limits]\nspans = 50\n" + MODULE + "[module.capabilities.tracing]\n");
+    ModuleConfig module = config.modules().get(0);
+    assertThat(
+            module
+                .toDefinition(
+                    ModuleDefinition.ExecutionMode.COMPILED,
+                    Path.of("m.wasm"),
+                    config.limits().spans())
+                .grants())
+        .isEqualTo(new HostGrants(Set.of(HostGrants.Capability.TRACING), 50));
+    assertThat(capabilities("[module.capabilities.tracing]\nmax_spans = 8\n").tracing().maxSpans())
+        .isEqualTo(8);
+    assertThat(errorOf("[module.capabilities.tracing]\nmax_spans = 0\n"))
+        .isEqualTo(
+            "engine.toml: module[0].capabilities.tracing.max_spans = 0 (expected: an integer from 1"
+                + " to 1000000)");
+    assertThat(errorOf("[module.capabilities.tracing]\nspans = 3\n"))
+        .isEqualTo(
+            "engine.toml: module[0].capabilities.tracing.spans is not a known key (expected one"
+                + " of: max_spans)");
   }
 
   @Test

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wruntime.engine.module.GuestModule;
+import io.wruntime.engine.module.HostGrants;
 import io.wruntime.engine.module.ModuleDefinition;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import io.wruntime.engine.module.ModuleLoadException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,7 +80,33 @@ class WasiHttpModuleLoaderIT {
                 + " does not provide: interface acme:rockets/launch@1.0.0 is not provided"
                 + " (supported: wasi:cli/environment, wasi:cli/exit, ")
         .hasMessageContaining("wasi:io/streams, ")
-        .hasMessageEndingWith(" at versions 0.2.x, and wasi_snapshot_preview1)");
+        .hasMessageEndingWith(
+            " at versions 0.2.x, wruntime:tracing/span at versions 0.1.x when granted, and"
+                + " wasi_snapshot_preview1)");
+  }
+
+  @Test
+  void anUnsupportedVersionOfAWruntimeInterfaceIsNamed() {
+    // wruntime interfaces are at 0.1: a 0.2 import does not link even when granted.
+    Path wasm = TestGuests.path("tracing_future");
+    ModuleDefinition granted =
+        new ModuleDefinition(
+            "example",
+            "bad",
+            "1.0.0",
+            wasm,
+            Map.of(),
+            TestGuests.MAX_MEMORY,
+            ExecutionMode.INTERPRETED,
+            ModuleDefinition.DEFAULT_INITIALIZE_TIMEOUT,
+            new HostGrants(Set.of(HostGrants.Capability.TRACING), 10));
+
+    assertThatThrownBy(() -> loader.load(granted))
+        .isInstanceOf(ModuleLoadException.class)
+        .hasMessageStartingWith(
+            "module example.bad@1.0.0 imports wruntime:tracing/span@0.2.0#[resource-drop]span,"
+                + " which the engine does not provide: version 0.2.0 of wruntime:tracing/span is"
+                + " not supported (expected: 0.1.x)");
   }
 
   @Test

@@ -150,8 +150,44 @@ class LocalOutboundClientTest {
     assertThat(missing.code()).isEqualTo(HttpErrorCode.DESTINATION_NOT_FOUND);
     assertThat(missing)
         .hasMessage(
-            "x-wr-version: 3.0.0 of inventory.stock is not hosted by this engine (expected one of:"
-                + " 2.0.0, 1.10.0, 1.2.0)");
+            "x-wr-version: 3.0.0 of inventory.stock matches no version hosted by this engine"
+                + " (available: 2.0.0, 1.10.0, 1.2.0)");
+  }
+
+  @Test
+  void aVersionRequirementPicksTheHighestMatchingServingVersionAsTheProxyDoes() throws Exception {
+    host("stock", "1.2.0", FakeModule.respond(200, "1.2.0"), LIMITS);
+    host("stock", "1.10.0", FakeModule.respond(200, "1.10.0"), LIMITS);
+    host("stock", "2.0.0", FakeModule.respond(200, "2.0.0"), LIMITS);
+    registry.add(HostedModule.failed("inventory", "stock", "1.11.0", "broken", LIMITS));
+
+    IncomingResponse caret =
+        ok(
+            client.send(
+                request(
+                    "inventory.stock",
+                    List.of(Field.of("x-wr-version", "^1.2")),
+                    BodySource.empty())));
+    IncomingResponse tilde =
+        ok(
+            client.send(
+                request(
+                    "inventory.stock",
+                    List.of(Field.of("x-wr-version", "~1.2.0")),
+                    BodySource.empty())));
+    OutboundException malformed =
+        failure(
+            client.send(
+                request(
+                    "inventory.stock",
+                    List.of(Field.of("x-wr-version", "latest")),
+                    BodySource.empty())));
+
+    // 1.11.0 failed to load: ^1.2 gets the highest one that serves.
+    assertThat(Bodies.text(caret.body())).isEqualTo("1.10.0");
+    assertThat(Bodies.text(tilde.body())).isEqualTo("1.2.0");
+    assertThat(malformed.code()).isEqualTo(HttpErrorCode.HTTP_REQUEST_DENIED);
+    assertThat(malformed).hasMessageStartingWith("x-wr-version: \"latest\" (expected: a semver");
   }
 
   @Test

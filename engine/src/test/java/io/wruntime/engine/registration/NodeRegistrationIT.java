@@ -176,6 +176,7 @@ class NodeRegistrationIT {
     assertThat(engine.engineId()).isEqualTo("engine-a");
     assertThat(request.getEngineAddress()).isEqualTo("http://127.0.0.1:" + engine.port());
     assertThat(request.hasNode()).isFalse();
+    assertThat(java.util.UUID.fromString(request.getIncarnationId())).isNotNull();
     assertThat(request.getModulesList())
         .containsExactly(
             ModuleRegistration.newBuilder()
@@ -183,8 +184,15 @@ class NodeRegistrationIT {
                 .setSchema(ByteString.copyFrom(Files.readAllBytes(ECHO_SCHEMA)))
                 .build(),
             ModuleRegistration.newBuilder().setRef(SICK).build());
-    assertThat(log.at(Level.INFO))
-        .anySatisfy(line -> assertThat(line).startsWith("registered engine engine-a at http://"));
+    // The node service records the request before the engine has its answer and logs.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(log.at(Level.INFO))
+                    .anySatisfy(
+                        line ->
+                            assertThat(line).startsWith("registered engine engine-a at http://")));
   }
 
   @Test
@@ -206,6 +214,9 @@ class NodeRegistrationIT {
                           .setDetail("GET /__health: 500 database down")
                           .build());
               assertThat(last.hasObservedAt()).isTrue();
+              assertThat(last.getIncarnationId())
+                  .isNotEmpty()
+                  .isEqualTo(node.registers.get(0).getIncarnationId());
             });
     // One heartbeat per interval (1 s), not one per module or per probe.
     int before = node.heartbeats.size();
@@ -245,6 +256,9 @@ class NodeRegistrationIT {
 
     assertThat(node.deregisters).hasSize(1);
     assertThat(node.deregisters.get(0).getEngineId()).isEqualTo("engine-a");
+    assertThat(node.deregisters.get(0).getIncarnationId())
+        .isNotEmpty()
+        .isEqualTo(node.registers.get(0).getIncarnationId());
     assertThat(statusDuringDeregister.get()).isEqualTo(200);
     assertThatThrownBy(
             () ->

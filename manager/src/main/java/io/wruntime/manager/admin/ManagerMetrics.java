@@ -2,55 +2,85 @@ package io.wruntime.manager.admin;
 
 import static java.util.Objects.requireNonNull;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableLongMeasurement;
+import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.manager.registry.RegistryStats;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
-/** Renders the registry's gauges in the Prometheus text exposition format (0.0.4). */
+/**
+ * The registry's gauges as OpenTelemetry instruments, read once per collection from one {@link
+ * RegistryStats}, plus the number of open WatchRoutingTable streams.
+ */
 public final class ManagerMetrics {
-  private ManagerMetrics() {}
+  private static final AttributeKey<String> STATE = AttributeKey.stringKey("state");
+  private static final AttributeKey<String> HEALTHY = AttributeKey.stringKey("healthy");
+  private static final Attributes HEALTHY_ENGINES = Attributes.of(STATE, "healthy");
+  private static final Attributes UNHEALTHY_ENGINES = Attributes.of(STATE, "unhealthy");
+  private static final Attributes DEREGISTERED_ENGINES = Attributes.of(STATE, "deregistered");
+  private static final Attributes HEALTHY_ROUTES = Attributes.of(HEALTHY, "true");
+  private static final Attributes UNHEALTHY_ROUTES = Attributes.of(HEALTHY, "false");
+
+  private final Telemetry telemetry;
 
   /**
-   * The gauges of {@code stats} and the number of open WatchRoutingTable streams.
+   * Registers the gauges in {@code telemetry}.
    *
-   * @param watchers open WatchRoutingTable streams
+   * @param stats the registry's counts now
+   * @param watchers open WatchRoutingTable streams now
    */
-  public static String render(RegistryStats stats, int watchers) {
+  public ManagerMetrics(Telemetry telemetry, Supplier<RegistryStats> stats, IntSupplier watchers) {
+    this.telemetry = requireNonNull(telemetry, "telemetry");
     requireNonNull(stats, "stats");
-    StringBuilder out = new StringBuilder(1024);
-    gauge(
-        out,
-        "wr_manager_routing_table_version",
-        "Current routing-table version.",
-        stats.routingTableVersion());
-    out.append("# HELP wr_manager_engines Registered engines by state.\n")
-        .append("# TYPE wr_manager_engines gauge\n");
-    int unhealthy = stats.engines() - stats.healthyEngines() - stats.deregisteredEngines();
-    out.append("wr_manager_engines{state=\"healthy\"} ")
-        .append(stats.healthyEngines())
-        .append('\n');
-    out.append("wr_manager_engines{state=\"unhealthy\"} ").append(unhealthy).append('\n');
-    out.append("wr_manager_engines{state=\"deregistered\"} ")
-        .append(stats.deregisteredEngines())
-        .append('\n');
-    out.append("# HELP wr_manager_routes Routes of registered modules by health.\n")
-        .append("# TYPE wr_manager_routes gauge\n");
-    out.append("wr_manager_routes{healthy=\"true\"} ").append(stats.healthyRoutes()).append('\n');
-    out.append("wr_manager_routes{healthy=\"false\"} ")
-        .append(stats.routes() - stats.healthyRoutes())
-        .append('\n');
-    gauge(out, "wr_manager_routing_rules", "Admin routing rules.", stats.rules());
-    gauge(out, "wr_manager_schemas", "Stored module-version schemas.", stats.schemas());
-    gauge(
-        out,
-        "wr_manager_services",
-        "Services (namespace, module) ever registered.",
-        stats.services());
-    gauge(out, "wr_manager_routing_table_watchers", "Open WatchRoutingTable streams.", watchers);
-    return out.toString();
+    requireNonNull(watchers, "watchers");
+    Meter meter = telemetry.meter("io.wruntime.manager");
+    ObservableLongMeasurement version =
+        gauge(meter, "wr_manager_routing_table_version", "Current routing-table version.");
+    ObservableLongMeasurement engines =
+        gauge(meter, "wr_manager_engines", "Registered engines by state.");
+    ObservableLongMeasurement routes =
+        gauge(meter, "wr_manager_routes", "Routes of registered modules by health.");
+    ObservableLongMeasurement rules =
+        gauge(meter, "wr_manager_routing_rules", "Admin routing rules.");
+    ObservableLongMeasurement schemas =
+        gauge(meter, "wr_manager_schemas", "Stored module-version schemas.");
+    ObservableLongMeasurement services =
+        gauge(meter, "wr_manager_services", "Services (namespace, module) ever registered.");
+    ObservableLongMeasurement streams =
+        gauge(meter, "wr_manager_routing_table_watchers", "Open WatchRoutingTable streams.");
+    meter.batchCallback(
+        () -> {
+          RegistryStats s = stats.get();
+          version.record(s.routingTableVersion());
+          engines.record(s.healthyEngines(), HEALTHY_ENGINES);
+          engines.record(
+              s.engines() - s.healthyEngines() - s.deregisteredEngines(), UNHEALTHY_ENGINES);
+          engines.record(s.deregisteredEngines(), DEREGISTERED_ENGINES);
+          routes.record(s.healthyRoutes(), HEALTHY_ROUTES);
+          routes.record(s.routes() - s.healthyRoutes(), UNHEALTHY_ROUTES);
+          rules.record(s.rules());
+          schemas.record(s.schemas());
+          services.record(s.services());
+          streams.record(watchers.getAsInt());
+        },
+        version,
+        engines,
+        routes,
+        rules,
+        schemas,
+        services,
+        streams);
   }
 
-  private static void gauge(StringBuilder out, String name, String help, long value) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    out.append("# TYPE ").append(name).append(" gauge\n");
-    out.append(name).append(' ').append(value).append('\n');
+  private static ObservableLongMeasurement gauge(Meter meter, String name, String description) {
+    return meter.gaugeBuilder(name).ofLongs().setDescription(description).buildObserver();
+  }
+
+  /** The Prometheus text of the manager's telemetry. */
+  public String render() {
+    return telemetry.prometheusText();
   }
 }

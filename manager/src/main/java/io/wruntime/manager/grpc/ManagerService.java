@@ -6,10 +6,14 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.wruntime.common.security.CallerIdentity;
+import io.wruntime.manager.auth.AccessPolicy;
+import io.wruntime.manager.auth.ManagerCall;
+import io.wruntime.manager.registry.ModuleKey;
 import io.wruntime.manager.registry.Registry;
 import io.wruntime.manager.registry.RegistryException;
 import io.wruntime.manager.registry.Secrets;
-import io.wruntime.manager.registry.Timestamps;
+import io.wruntime.manager.server.Callers;
 import io.wruntime.proto.v1.DeleteRoutingRuleRequest;
 import io.wruntime.proto.v1.DeleteRoutingRuleResponse;
 import io.wruntime.proto.v1.DeleteScheduleRequest;
@@ -54,16 +58,21 @@ import io.wruntime.proto.v1.UpsertScheduleResponse;
 import io.wruntime.proto.v1.WatchRoutingTableRequest;
 import io.wruntime.proto.v1.WatchRoutingTableResponse;
 import java.time.Clock;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ManagerService of {@code proto/wruntime.proto} over an in-memory {@link Registry}.
+ * ManagerService of {@code proto/wruntime.proto} over an in-memory {@link Registry}: the service
+ * edge, where requests are mapped to the registry's domain values and its answers back ({@link
+ * ProtoMapping}).
  *
- * <p>Requests are validated here (INVALID_ARGUMENT); the registry's refusals become NOT_FOUND or
- * FAILED_PRECONDITION with the registry's description. Schedules need the PostgreSQL store and
- * answer UNIMPLEMENTED.
+ * <p>Every call is first authorized from {@link Callers#current()} by {@link AccessPolicy}
+ * (PERMISSION_DENIED naming the call and the role it needs); a node identity acts only on the
+ * engines of its own node. Requests are then validated (INVALID_ARGUMENT); the registry's refusals
+ * become NOT_FOUND, FAILED_PRECONDITION or PERMISSION_DENIED with the registry's description.
+ * Schedules need the PostgreSQL store and answer UNIMPLEMENTED.
  */
 public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(ManagerService.class);
@@ -71,7 +80,9 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
       "schedules are not available: they need the manager's PostgreSQL store ([database] url),"
           + " which this manager does not have yet";
 
+  private final Set<String> sharedNodeIdentities;
   private final Registry registry;
+  private final RoutingTablePublisher publisher;
   private final Secrets secrets;
   private final RoutingTableWatchers watchers;
   private final ManagerIdentity identity;
@@ -79,11 +90,29 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
 
   public ManagerService(
       Registry registry,
+      RoutingTablePublisher publisher,
       Secrets secrets,
       RoutingTableWatchers watchers,
       ManagerIdentity identity,
       Clock clock) {
+    this(registry, publisher, secrets, watchers, identity, clock, Set.of());
+  }
+
+  /**
+   * @param sharedNodeIdentities node certificates many proxies share ({@code
+   *     shared_node_identities}): their holders may act on the engines of every node
+   */
+  public ManagerService(
+      Registry registry,
+      RoutingTablePublisher publisher,
+      Secrets secrets,
+      RoutingTableWatchers watchers,
+      ManagerIdentity identity,
+      Clock clock,
+      Set<String> sharedNodeIdentities) {
+    this.sharedNodeIdentities = Set.copyOf(sharedNodeIdentities);
     this.registry = requireNonNull(registry, "registry");
+    this.publisher = requireNonNull(publisher, "publisher");
     this.secrets = requireNonNull(secrets, "secrets");
     this.watchers = requireNonNull(watchers, "watchers");
     this.identity = requireNonNull(identity, "identity");
@@ -94,10 +123,19 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void registerEngine(
       RegisterEngineRequest request, StreamObserver<RegisterEngineResponse> response) {
     unary(
+        ManagerCall.REGISTER_ENGINE,
         response,
         () -> {
           RequestValidator.registerEngine(request);
-          RegisterEngineResponse result = registry.register(request);
+          CallerIdentity caller = Callers.current();
+          AccessPolicy.registrationNodeDenial(
+                  caller, request.getNode().getName(), sharedNodeIdentities)
+              .ifPresent(ManagerService::deny);
+          RegisterEngineResponse result =
+              ProtoMapping.registered(
+                  registry.register(
+                      ProtoMapping.registration(request),
+                      AccessPolicy.engineScope(caller, sharedNodeIdentities).orElse(null)));
           LOG.info(
               "engine {} registered with {} module(s) from node \"{}\": routing table version {}",
               request.getEngineId(),
@@ -112,10 +150,19 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void deregisterEngine(
       DeregisterEngineRequest request, StreamObserver<DeregisterEngineResponse> response) {
     unary(
+        ManagerCall.DEREGISTER_ENGINE,
         response,
         () -> {
           RequestValidator.requiredEngineId(request.getEngineId());
-          DeregisterEngineResponse result = registry.deregister(request.getEngineId());
+          DeregisterEngineResponse result =
+              DeregisterEngineResponse.newBuilder()
+                  .setRoutingTableVersion(
+                      registry.deregister(
+                          request.getEngineId(),
+                          request.getIncarnationId(),
+                          AccessPolicy.engineScope(Callers.current(), sharedNodeIdentities)
+                              .orElse(null)))
+                  .build();
           LOG.info(
               "engine {} deregistered: routing table version {}",
               request.getEngineId(),
@@ -127,10 +174,14 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   @Override
   public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
     unary(
+        ManagerCall.HEARTBEAT,
         response,
         () -> {
           RequestValidator.heartbeat(request);
-          return registry.heartbeat(request.getHeartbeatsList());
+          return ProtoMapping.heartbeatResponse(
+              registry.heartbeat(
+                  ProtoMapping.heartbeats(request.getHeartbeatsList()),
+                  AccessPolicy.engineScope(Callers.current(), sharedNodeIdentities).orElse(null)));
         });
   }
 
@@ -138,15 +189,16 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void getRoutingTable(
       GetRoutingTableRequest request, StreamObserver<GetRoutingTableResponse> response) {
     unary(
+        ManagerCall.GET_ROUTING_TABLE,
         response,
         () -> {
-          RoutingTable table = registry.routingTable();
+          RoutingTable table = publisher.current();
           GetRoutingTableResponse.Builder out =
               GetRoutingTableResponse.newBuilder().setVersion(table.getVersion());
           // A known_version above ours means the caller saw another registry (e.g. this manager
           // before a restart without a database): it gets the full table too.
           if (request.getKnownVersion() != table.getVersion()) {
-            out.setTable(Registry.localize(table, request.getNode()));
+            out.setTable(RoutingTablePublisher.localize(table, request.getNode()));
           }
           return out.build();
         });
@@ -155,6 +207,12 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   @Override
   public void watchRoutingTable(
       WatchRoutingTableRequest request, StreamObserver<WatchRoutingTableResponse> response) {
+    try {
+      authorize(ManagerCall.WATCH_ROUTING_TABLE);
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+      return;
+    }
     watchers.watch(
         request.getNode(), (ServerCallStreamObserver<WatchRoutingTableResponse>) response);
   }
@@ -163,10 +221,16 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void upsertRoutingRule(
       UpsertRoutingRuleRequest request, StreamObserver<UpsertRoutingRuleResponse> response) {
     unary(
+        ManagerCall.UPSERT_ROUTING_RULE,
         response,
         () -> {
           RequestValidator.routingRule(request.getRule(), request.hasRule());
-          UpsertRoutingRuleResponse result = registry.upsertRule(request.getRule());
+          Registry.StoredRule stored = registry.upsertRule(ProtoMapping.rule(request.getRule()));
+          UpsertRoutingRuleResponse result =
+              UpsertRoutingRuleResponse.newBuilder()
+                  .setRule(ProtoMapping.rule(stored.rule()))
+                  .setRoutingTableVersion(stored.version())
+                  .build();
           LOG.info(
               "routing rule for {}.{} stored: routing table version {}",
               request.getRule().getNamespace(),
@@ -180,6 +244,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void deleteRoutingRule(
       DeleteRoutingRuleRequest request, StreamObserver<DeleteRoutingRuleResponse> response) {
     unary(
+        ManagerCall.DELETE_ROUTING_RULE,
         response,
         () -> {
           RequestValidator.name("namespace", request.getNamespace());
@@ -197,10 +262,15 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   @Override
   public void getSchema(GetSchemaRequest request, StreamObserver<GetSchemaResponse> response) {
     unary(
+        ManagerCall.GET_SCHEMA,
         response,
         () -> {
           RequestValidator.moduleRef("module", request.hasModule() ? request.getModule() : null);
-          return registry.schema(request.getModule());
+          ModuleKey key = ProtoMapping.key(request.getModule());
+          return GetSchemaResponse.newBuilder()
+              .setModule(ProtoMapping.ref(key))
+              .setFileDescriptorSet(registry.schema(key).bytes())
+              .build();
         });
   }
 
@@ -208,11 +278,15 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void listEngines(
       ListEnginesRequest request, StreamObserver<ListEnginesResponse> response) {
     unary(
+        ManagerCall.LIST_ENGINES,
         response,
         () -> {
           RequestValidator.optionalName("namespace", request.getNamespace());
           return ListEnginesResponse.newBuilder()
-              .addAllEngines(registry.engines(request.getNode(), request.getNamespace()))
+              .addAllEngines(
+                  registry.engines(request.getNode(), request.getNamespace()).stream()
+                      .map(ProtoMapping::engine)
+                      .toList())
               .build();
         });
   }
@@ -220,11 +294,12 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   @Override
   public void getEngine(GetEngineRequest request, StreamObserver<GetEngineResponse> response) {
     unary(
+        ManagerCall.GET_ENGINE,
         response,
         () -> {
           RequestValidator.requiredEngineId(request.getEngineId());
           return GetEngineResponse.newBuilder()
-              .setEngine(registry.engine(request.getEngineId()))
+              .setEngine(ProtoMapping.engine(registry.engine(request.getEngineId())))
               .build();
         });
   }
@@ -233,6 +308,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void removeEngine(
       RemoveEngineRequest request, StreamObserver<RemoveEngineResponse> response) {
     unary(
+        ManagerCall.REMOVE_ENGINE,
         response,
         () -> {
           RequestValidator.requiredEngineId(request.getEngineId());
@@ -246,11 +322,15 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void listServices(
       ListServicesRequest request, StreamObserver<ListServicesResponse> response) {
     unary(
+        ManagerCall.LIST_SERVICES,
         response,
         () -> {
           RequestValidator.optionalName("namespace", request.getNamespace());
           return ListServicesResponse.newBuilder()
-              .addAllServices(registry.services(request.getNamespace()))
+              .addAllServices(
+                  registry.services(request.getNamespace()).stream()
+                      .map(ProtoMapping::service)
+                      .toList())
               .build();
         });
   }
@@ -258,12 +338,14 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   @Override
   public void getService(GetServiceRequest request, StreamObserver<GetServiceResponse> response) {
     unary(
+        ManagerCall.GET_SERVICE,
         response,
         () -> {
           RequestValidator.name("namespace", request.getNamespace());
           RequestValidator.name("name", request.getName());
           return GetServiceResponse.newBuilder()
-              .setService(registry.service(request.getNamespace(), request.getName()))
+              .setService(
+                  ProtoMapping.service(registry.service(request.getNamespace(), request.getName())))
               .build();
         });
   }
@@ -271,6 +353,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   @Override
   public void setSecret(SetSecretRequest request, StreamObserver<SetSecretResponse> response) {
     unary(
+        ManagerCall.SET_SECRET,
         response,
         () -> {
           RequestValidator.name("namespace", request.getNamespace());
@@ -290,6 +373,7 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void deleteSecret(
       DeleteSecretRequest request, StreamObserver<DeleteSecretResponse> response) {
     unary(
+        ManagerCall.DELETE_SECRET,
         response,
         () -> {
           RequestValidator.name("namespace", request.getNamespace());
@@ -306,11 +390,13 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   public void listSecrets(
       ListSecretsRequest request, StreamObserver<ListSecretsResponse> response) {
     unary(
+        ManagerCall.LIST_SECRETS,
         response,
         () -> {
           RequestValidator.optionalName("namespace", request.getNamespace());
           return ListSecretsResponse.newBuilder()
-              .addAllSecrets(secrets.list(request.getNamespace()))
+              .addAllSecrets(
+                  secrets.list(request.getNamespace()).stream().map(ProtoMapping::secret).toList())
               .build();
         });
   }
@@ -318,25 +404,26 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
   @Override
   public void upsertSchedule(
       UpsertScheduleRequest request, StreamObserver<UpsertScheduleResponse> response) {
-    response.onError(Status.UNIMPLEMENTED.withDescription(SCHEDULES_UNIMPLEMENTED).asException());
+    unimplemented(ManagerCall.UPSERT_SCHEDULE, response);
   }
 
   @Override
   public void deleteSchedule(
       DeleteScheduleRequest request, StreamObserver<DeleteScheduleResponse> response) {
-    response.onError(Status.UNIMPLEMENTED.withDescription(SCHEDULES_UNIMPLEMENTED).asException());
+    unimplemented(ManagerCall.DELETE_SCHEDULE, response);
   }
 
   @Override
   public void listSchedules(
       ListSchedulesRequest request, StreamObserver<ListSchedulesResponse> response) {
-    response.onError(Status.UNIMPLEMENTED.withDescription(SCHEDULES_UNIMPLEMENTED).asException());
+    unimplemented(ManagerCall.LIST_SCHEDULES, response);
   }
 
   @Override
   public void listManagers(
       ListManagersRequest request, StreamObserver<ListManagersResponse> response) {
     unary(
+        ManagerCall.LIST_MANAGERS,
         response,
         () ->
             ListManagersResponse.newBuilder()
@@ -351,11 +438,41 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
                 .build());
   }
 
-  /** Runs a unary call: its result, or its failure as a status with a description. */
-  private static <T> void unary(StreamObserver<T> response, Supplier<T> call) {
+  /** Schedules: authorized like the real calls, then UNIMPLEMENTED. */
+  private static <T> void unimplemented(ManagerCall call, StreamObserver<T> response) {
+    unary(
+        call,
+        response,
+        () -> {
+          throw Status.UNIMPLEMENTED.withDescription(SCHEDULES_UNIMPLEMENTED).asRuntimeException();
+        });
+  }
+
+  /**
+   * The current caller, when it may make {@code call}.
+   *
+   * @throws StatusRuntimeException PERMISSION_DENIED naming the call and the role it needs
+   */
+  private static CallerIdentity authorize(ManagerCall call) {
+    CallerIdentity caller = Callers.current();
+    AccessPolicy.denial(caller, call).ifPresent(ManagerService::deny);
+    return caller;
+  }
+
+  private static void deny(String description) {
+    LOG.warn("permission denied: {}", description);
+    throw Status.PERMISSION_DENIED.withDescription(description).asRuntimeException();
+  }
+
+  /**
+   * Runs a unary call once {@code call} is authorized: its result, or its failure as a status with
+   * a description.
+   */
+  private static <T> void unary(ManagerCall call, StreamObserver<T> response, Supplier<T> body) {
     T result;
     try {
-      result = call.get();
+      authorize(call);
+      result = body.get();
     } catch (StatusRuntimeException e) {
       response.onError(e);
       return;
@@ -364,7 +481,11 @@ public final class ManagerService extends ManagerServiceGrpc.ManagerServiceImplB
           switch (e.reason()) {
             case NOT_FOUND -> Status.NOT_FOUND;
             case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+            case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
           };
+      if (e.reason() == RegistryException.Reason.PERMISSION_DENIED) {
+        LOG.warn("permission denied: {}: {}", call.method(), e.getMessage());
+      }
       response.onError(status.withDescription(e.getMessage()).asRuntimeException());
       return;
     } catch (RuntimeException e) {

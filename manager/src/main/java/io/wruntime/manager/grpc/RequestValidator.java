@@ -76,7 +76,7 @@ final class RequestValidator {
       String field = "modules[" + i + "]";
       ModuleRegistration module = modules.get(i);
       moduleRef(field + ".ref", module.hasRef() ? module.getRef() : null);
-      ModuleKey key = ModuleKey.of(module.getRef());
+      ModuleKey key = ProtoMapping.key(module.getRef());
       Integer first = seen.putIfAbsent(key, i);
       if (first != null) {
         throw invalid(
@@ -136,7 +136,7 @@ final class RequestValidator {
         throw invalid(
             field
                 + ".module: "
-                + ModuleKey.of(ref)
+                + ProtoMapping.key(ref)
                 + " is not a version of "
                 + rule.getNamespace()
                 + "."

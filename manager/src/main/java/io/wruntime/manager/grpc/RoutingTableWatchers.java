@@ -3,7 +3,6 @@ package io.wruntime.manager.grpc;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.stub.ServerCallStreamObserver;
-import io.wruntime.manager.registry.Registry;
 import io.wruntime.proto.v1.RoutingTable;
 import io.wruntime.proto.v1.WatchRoutingTableResponse;
 import java.util.Set;
@@ -27,16 +26,16 @@ import org.slf4j.LoggerFactory;
 public final class RoutingTableWatchers implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RoutingTableWatchers.class);
 
-  private final Registry registry;
+  private final RoutingTablePublisher publisher;
   private final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
   private final ExecutorService sender =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("table-watch-", 0).factory());
   private final Runnable onChange = this::changed;
   private volatile boolean closed;
 
-  public RoutingTableWatchers(Registry registry) {
-    this.registry = requireNonNull(registry, "registry");
-    registry.addListener(onChange);
+  public RoutingTableWatchers(RoutingTablePublisher publisher) {
+    this.publisher = requireNonNull(publisher, "publisher");
+    publisher.addListener(onChange);
   }
 
   /** How many streams are open. */
@@ -72,7 +71,7 @@ public final class RoutingTableWatchers implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    registry.removeListener(onChange);
+    publisher.removeListener(onChange);
     for (Watcher watcher : watchers) {
       watcher.complete();
     }
@@ -114,7 +113,7 @@ public final class RoutingTableWatchers implements AutoCloseable {
         if (closed || observer.isCancelled()) {
           return;
         }
-        RoutingTable table = registry.routingTable();
+        RoutingTable table = publisher.current();
         if (table.getVersion() <= sentVersion || !observer.isReady()) {
           // Not ready: onReady schedules again and sends whatever is newest by then.
           return;
@@ -122,7 +121,7 @@ public final class RoutingTableWatchers implements AutoCloseable {
         try {
           observer.onNext(
               WatchRoutingTableResponse.newBuilder()
-                  .setTable(Registry.localize(table, node))
+                  .setTable(RoutingTablePublisher.localize(table, node))
                   .build());
           sentVersion = table.getVersion();
         } catch (RuntimeException e) {

@@ -2,10 +2,9 @@ package io.wruntime.manager.registry;
 
 import static java.util.Objects.requireNonNull;
 
-import io.wruntime.proto.v1.ModuleRef;
 import java.util.Comparator;
 
-/** A module version as a map key: the value form of {@link ModuleRef}. */
+/** A module version: namespace, module name and semantic version. */
 public record ModuleKey(String namespace, String name, String version)
     implements Comparable<ModuleKey> {
   private static final Comparator<ModuleKey> ORDER =
@@ -17,15 +16,6 @@ public record ModuleKey(String namespace, String name, String version)
     requireNonNull(namespace, "namespace");
     requireNonNull(name, "name");
     requireNonNull(version, "version");
-  }
-
-  public static ModuleKey of(ModuleRef ref) {
-    requireNonNull(ref, "ref");
-    return new ModuleKey(ref.getNamespace(), ref.getName(), ref.getVersion());
-  }
-
-  public ModuleRef toRef() {
-    return ModuleRef.newBuilder().setNamespace(namespace).setName(name).setVersion(version).build();
   }
 
   /** The service (namespace and module name) this version belongs to. */

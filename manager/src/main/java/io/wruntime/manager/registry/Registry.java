@@ -3,25 +3,6 @@ package io.wruntime.manager.registry;
 import static java.util.Objects.requireNonNull;
 
 import io.wruntime.common.names.SemVer;
-import io.wruntime.proto.v1.DeregisterEngineResponse;
-import io.wruntime.proto.v1.EngineHeartbeat;
-import io.wruntime.proto.v1.EngineInfo;
-import io.wruntime.proto.v1.GetSchemaResponse;
-import io.wruntime.proto.v1.HeartbeatResponse;
-import io.wruntime.proto.v1.ModuleGrant;
-import io.wruntime.proto.v1.ModuleHealth;
-import io.wruntime.proto.v1.ModuleRef;
-import io.wruntime.proto.v1.ModuleRegistration;
-import io.wruntime.proto.v1.ModuleStatus;
-import io.wruntime.proto.v1.NodeInfo;
-import io.wruntime.proto.v1.RegisterEngineRequest;
-import io.wruntime.proto.v1.RegisterEngineResponse;
-import io.wruntime.proto.v1.Route;
-import io.wruntime.proto.v1.RoutingRule;
-import io.wruntime.proto.v1.RoutingTable;
-import io.wruntime.proto.v1.ServiceInfo;
-import io.wruntime.proto.v1.ServiceVersion;
-import io.wruntime.proto.v1.UpsertRoutingRuleResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,15 +17,19 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The in-memory registry: engines and their modules, schemas, admin routing rules, and the
- * versioned routing table built from them.
+ * versioned routing table built from them. It speaks the domain ({@link EngineRegistration}, {@link
+ * HeartbeatReport}, {@link RoutingTableSnapshot}, ...); the gRPC service maps its messages to and
+ * from these at the edge.
  *
  * <p>Route health is stored, not computed on read: it changes only when a registration, heartbeat,
- * deregistration or {@link #checkHealth()} re-evaluates it against the clock. So the routing table
- * is a function of stored state, and its version is bumped exactly when a mutation changes the
- * table's content. The version starts at 1 and never decreases.
+ * deregistration or {@link #checkHealth()} re-evaluates it against the clock ({@link RouteHealth}).
+ * So the routing table is a function of stored state, and its version is bumped exactly when a
+ * mutation changes the table's content. The version starts at 1 and never decreases.
  *
  * <p>In {@link RouteSource#CLUSTER} mode the routes come only from {@link #syncCluster}: engines
  * may still register and heartbeat (they are listed), but their registrations add no route and no
@@ -52,17 +37,28 @@ import java.util.function.Function;
  * version is at least the wall clock in milliseconds when it is bumped, so that replicas are
  * unlikely to publish different tables under one version number.
  *
+ * <p>Lifecycle: each registration carries the engine process's incarnation id. A deregistration or
+ * heartbeat of another incarnation than the registered one does not touch the registration (a
+ * heartbeat of another incarnation is answered with a request to register again), so a stopping
+ * predecessor can never silence its restarted successor. Only heartbeats of the incarnation a
+ * deregistration named (or, when it named none, heartbeats that name none) are ignored after it;
+ * any other live incarnation is asked to register again. An engine not heard from for the expiry
+ * time is forgotten with its routes. For the startup resync time after creation the table is marked
+ * incomplete: engines that lived before a restart are still re-registering.
+ *
+ * <p>Ownership: calls may name the node they act for ({@code callerNode}); an engine registered
+ * from one node cannot be registered again, heartbeated or deregistered for another
+ * (PERMISSION_DENIED) until it is removed or expires.
+ *
  * <p>Thread safety: every operation holds one lock, so each is atomic; listeners run after the lock
  * is released, on the mutating thread, and must not block.
  */
 public final class Registry {
-  private static final Comparator<Route> ROUTE_ORDER =
-      Comparator.comparing((Route r) -> ModuleKey.of(r.getModule()))
-          .thenComparing(Route::getEngineId);
+  private static final Logger LOG = LoggerFactory.getLogger(Registry.class);
 
   private final Clock clock;
-  private final Duration engineTimeout;
-  private final Duration moduleTimeout;
+  private final RegistryTimeouts timeouts;
+  private final Instant resyncUntil;
   private final Secrets secrets;
   private final RouteSource source;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -72,13 +68,14 @@ public final class Registry {
   private final Map<String, EngineEntry> engines = new TreeMap<>();
   private final Map<ModuleKey, Schema> schemas = new HashMap<>();
   private final Map<ServiceKey, Set<String>> versionsByService = new TreeMap<>();
-  private final Map<ServiceKey, RoutingRule> rules = new TreeMap<>();
+  private final Map<ServiceKey, Rule> rules = new TreeMap<>();
   private List<ClusterRoute> clusterRoutes = List.of();
   private long version = 1;
   private boolean dirty;
+  private boolean complete;
 
-  // Written under lock, read without it by watchers and GetRoutingTable.
-  private volatile RoutingTable table = RoutingTable.newBuilder().setVersion(1).build();
+  // Written under lock, read without it by publishers.
+  private volatile RoutingTableSnapshot table;
 
   /**
    * @param engineTimeout an engine whose last heartbeat is older has all its routes unhealthy
@@ -97,11 +94,22 @@ public final class Registry {
       Duration moduleTimeout,
       Secrets secrets,
       RouteSource source) {
+    this(clock, RegistryTimeouts.of(engineTimeout, moduleTimeout), secrets, source);
+  }
+
+  /**
+   * @param timeouts heartbeat timeouts, engine expiry and the startup resync window
+   * @param source where the routes of the table come from; routes from the cluster are complete at
+   *     once, without a resync window
+   */
+  public Registry(Clock clock, RegistryTimeouts timeouts, Secrets secrets, RouteSource source) {
     this.clock = requireNonNull(clock, "clock");
-    this.engineTimeout = requireNonNull(engineTimeout, "engineTimeout");
-    this.moduleTimeout = requireNonNull(moduleTimeout, "moduleTimeout");
+    this.timeouts = requireNonNull(timeouts, "timeouts");
     this.secrets = requireNonNull(secrets, "secrets");
     this.source = requireNonNull(source, "source");
+    this.resyncUntil = clock.instant().plus(timeouts.startupResync());
+    this.complete = source == RouteSource.CLUSTER || timeouts.startupResync().isZero();
+    this.table = new RoutingTableSnapshot(1, List.of(), List.of(), !complete);
   }
 
   /** Where the routes of this registry's table come from. */
@@ -120,104 +128,85 @@ public final class Registry {
 
   /** The current routing-table version. */
   public long version() {
-    return table.getVersion();
+    return table.version();
   }
 
-  /** The current routing table, every route non-local. Never blocks on the registry lock. */
-  public RoutingTable routingTable() {
+  /** The current routing table. Never blocks on the registry lock. */
+  public RoutingTableSnapshot routingTable() {
     return table;
   }
 
-  /** {@code table} as seen from {@code node}: routes on that node marked local. */
-  public static RoutingTable localize(RoutingTable table, String node) {
-    requireNonNull(table, "table");
-    if (node == null || node.isEmpty()) {
-      return table;
+  /** Whether the table is complete: the startup resync window is over (or there was none). */
+  public boolean complete() {
+    synchronized (lock) {
+      return complete;
     }
-    RoutingTable.Builder out = table.toBuilder();
-    for (int i = 0; i < out.getRoutesCount(); i++) {
-      if (out.getRoutes(i).getNode().equals(node)) {
-        out.setRoutes(i, out.getRoutes(i).toBuilder().setLocal(true));
-      }
-    }
-    for (int i = 0; i < out.getRulesCount(); i++) {
-      RoutingRule.Builder rule = out.getRulesBuilder(i);
-      for (int j = 0; j < rule.getRoutesCount(); j++) {
-        if (rule.getRoutes(j).getNode().equals(node)) {
-          rule.setRoutes(j, rule.getRoutes(j).toBuilder().setLocal(true));
-        }
-      }
-    }
-    return out.build();
+  }
+
+  /** As {@link #register(EngineRegistration, String)} for a caller that may register any engine. */
+  public RegistrationResult register(EngineRegistration registration) {
+    return register(registration, null);
   }
 
   /**
    * Registers an engine or replaces its earlier registration, atomically: on failure nothing is
    * stored. Every module gets a route that stays unhealthy until a heartbeat reports it healthy;
-   * routes of modules the engine no longer lists are removed. The request must be valid (names,
-   * versions, addresses, schemas that parse, no duplicate modules).
+   * routes of modules the engine no longer lists are removed. The registration must be valid
+   * (names, versions, addresses, no duplicate modules).
    *
+   * @param callerNode the node the caller speaks for, or null for a caller that may register any
+   *     engine
    * @throws RegistryException FAILED_PRECONDITION when a schema differs from the stored one of the
-   *     same module version; NOT_FOUND when a requested secret does not exist
+   *     same module version; NOT_FOUND when a requested secret does not exist; PERMISSION_DENIED
+   *     when the engine id is registered from another node
    */
-  public RegisterEngineResponse register(RegisterEngineRequest request) {
-    requireNonNull(request, "request");
+  public RegistrationResult register(EngineRegistration registration, String callerNode) {
+    requireNonNull(registration, "registration");
     return mutate(
         now -> {
-          List<ModuleRegistration> modules = request.getModulesList();
+          checkOwner(engines.get(registration.engineId()), callerNode, "register");
+          List<ModuleDeclaration> modules = registration.modules();
           Map<ModuleKey, Schema> newSchemas = new LinkedHashMap<>();
           for (int i = 0; i < modules.size(); i++) {
-            ModuleRegistration module = modules.get(i);
-            if (module.getSchema().isEmpty()) {
+            ModuleDeclaration module = modules.get(i);
+            if (module.schema() == null || source == RouteSource.CLUSTER) {
+              // In cluster mode the cluster's schemas count; an engine's own copy is not stored.
               continue;
             }
-            if (source == RouteSource.CLUSTER) {
-              // The cluster's schemas count; an engine's own copy is not stored.
-              continue;
-            }
-            ModuleKey key = ModuleKey.of(module.getRef());
-            Schema schema = Schema.parse(module.getSchema());
-            Schema stored = schemas.get(key);
+            Schema stored = schemas.get(module.key());
             if (stored == null) {
-              newSchemas.put(key, schema);
-            } else if (!stored.sameAs(schema)) {
+              newSchemas.put(module.key(), module.schema());
+            } else if (!stored.sameAs(module.schema())) {
               throw RegistryException.failedPrecondition(
                   "modules["
                       + i
                       + "].schema: differs from the schema stored for "
-                      + key
+                      + module.key()
                       + " (expected: the identical FileDescriptorSet or none; a changed schema"
                       + " needs a new module version)");
             }
           }
-          RegisterEngineResponse.Builder response = RegisterEngineResponse.newBuilder();
+          List<RegistrationResult.Grant> grants = new ArrayList<>();
           for (int i = 0; i < modules.size(); i++) {
-            ModuleRegistration module = modules.get(i);
-            response.addModules(
-                ModuleGrant.newBuilder()
-                    .setRef(module.getRef())
-                    .putAllSecrets(
-                        secrets.resolve(
-                            module.getRef().getNamespace(),
-                            module.getRequestedSecretsList(),
-                            "modules[" + i + "].requested_secrets")));
+            ModuleDeclaration module = modules.get(i);
+            grants.add(
+                new RegistrationResult.Grant(
+                    module.key(),
+                    secrets.resolve(
+                        module.key().namespace(),
+                        module.requestedSecrets(),
+                        "modules[" + i + "].requested_secrets")));
           }
 
-          EngineEntry previous = engines.get(request.getEngineId());
+          EngineEntry previous = engines.get(registration.engineId());
           List<Route> before = previous == null ? List.of() : routesOf(previous);
-          EngineEntry entry =
-              new EngineEntry(
-                  request.getEngineId(),
-                  request.hasNode() ? request.getNode() : NodeInfo.getDefaultInstance(),
-                  request.getEngineAddress(),
-                  now);
-          for (ModuleRegistration module : modules) {
-            ModuleKey key = ModuleKey.of(module.getRef());
-            entry.modules.put(key, new ModuleEntry(key));
+          EngineEntry entry = new EngineEntry(registration, now);
+          for (ModuleDeclaration module : modules) {
+            entry.modules.put(module.key(), new ModuleEntry(module.key()));
             if (source == RouteSource.REGISTRATIONS) {
               versionsByService
-                  .computeIfAbsent(key.service(), k -> new TreeSet<>())
-                  .add(key.version());
+                  .computeIfAbsent(module.key().service(), k -> new TreeSet<>())
+                  .add(module.key().version());
             }
           }
           schemas.putAll(newSchemas);
@@ -225,53 +214,98 @@ public final class Registry {
           evaluate(entry, now);
           engineRoutesChanged(!routesOf(entry).equals(before));
           commit();
-          return response.setRoutingTableVersion(version).build();
+          return new RegistrationResult(grants, version);
         });
   }
 
+  /** Deregisters whatever incarnation of {@code engineId} is registered, for any node. */
+  public long deregister(String engineId) {
+    return deregister(engineId, "", null);
+  }
+
   /**
-   * Marks an engine as deregistered: its routes turn unhealthy at once. Unknown ids succeed.
-   * Heartbeats of a deregistered engine are ignored until it registers again.
+   * Marks an engine as deregistered: its routes turn unhealthy at once. Unknown ids succeed, and so
+   * does a deregistration of another incarnation than the registered one, which changes nothing.
+   * Heartbeats of the deregistered incarnation are ignored; the next registration (or a heartbeat
+   * of a newer incarnation, answered with a request to register) ends the deregistration.
+   *
+   * @param incarnationId the stopping incarnation; empty: the registered one
+   * @param callerNode the node the caller speaks for, or null for any
+   * @return the routing-table version after the deregistration
+   * @throws RegistryException PERMISSION_DENIED when the engine is registered from another node
    */
-  public DeregisterEngineResponse deregister(String engineId) {
+  public long deregister(String engineId, String incarnationId, String callerNode) {
     requireNonNull(engineId, "engineId");
+    requireNonNull(incarnationId, "incarnationId");
     return mutate(
         now -> {
           EngineEntry entry = engines.get(engineId);
-          if (entry != null && !entry.deregistered) {
+          checkOwner(entry, callerNode, "deregister");
+          if (entry != null
+              && !incarnationId.isEmpty()
+              && !incarnationId.equals(entry.incarnation)) {
+            LOG.info(
+                "deregistration of engine {} incarnation {} ignored: incarnation {} is registered",
+                engineId,
+                incarnationId,
+                entry.incarnation.isEmpty() ? "(none)" : entry.incarnation);
+          } else if (entry != null && !entry.deregistered) {
             List<Route> before = routesOf(entry);
             entry.deregistered = true;
+            entry.deregisteredBy = incarnationId;
+            entry.lastSeen = now;
             evaluate(entry, now);
             engineRoutesChanged(!routesOf(entry).equals(before));
             commit();
           }
-          return DeregisterEngineResponse.newBuilder().setRoutingTableVersion(version).build();
+          return version;
         });
+  }
+
+  /** As {@link #heartbeat(List, String)} for a caller that may heartbeat any engine. */
+  public HeartbeatResult heartbeat(List<HeartbeatReport> heartbeats) {
+    return heartbeat(heartbeats, null);
   }
 
   /**
    * Records heartbeats: engine liveness and the reported health of each listed module. With several
    * heartbeats of one engine, the last one counts; a heartbeat older than the one already recorded
-   * does not move the times back. Engines the registry does not know are returned in {@code
-   * reregister_engine_ids}.
+   * does not move the times back. Engines the registry does not know, and heartbeats of another
+   * incarnation than the registered one, are returned to register again. Nothing is recorded when
+   * one of the engines is registered from another node than {@code callerNode}.
+   *
+   * @param callerNode the node the caller speaks for, or null for any
+   * @throws RegistryException PERMISSION_DENIED naming the first engine of another node
    */
-  public HeartbeatResponse heartbeat(List<EngineHeartbeat> heartbeats) {
+  public HeartbeatResult heartbeat(List<HeartbeatReport> heartbeats, String callerNode) {
     requireNonNull(heartbeats, "heartbeats");
     return mutate(
         now -> {
-          Map<String, EngineHeartbeat> latest = new LinkedHashMap<>();
-          for (EngineHeartbeat heartbeat : heartbeats) {
-            latest.remove(heartbeat.getEngineId());
-            latest.put(heartbeat.getEngineId(), heartbeat);
+          Map<String, HeartbeatReport> latest = new LinkedHashMap<>();
+          for (HeartbeatReport heartbeat : heartbeats) {
+            latest.remove(heartbeat.engineId());
+            latest.put(heartbeat.engineId(), heartbeat);
           }
-          HeartbeatResponse.Builder response = HeartbeatResponse.newBuilder();
-          for (EngineHeartbeat heartbeat : latest.values()) {
-            EngineEntry entry = engines.get(heartbeat.getEngineId());
-            if (entry == null) {
-              response.addReregisterEngineIds(heartbeat.getEngineId());
+          for (HeartbeatReport heartbeat : latest.values()) {
+            checkOwner(engines.get(heartbeat.engineId()), callerNode, "heartbeat");
+          }
+          List<String> reregister = new ArrayList<>();
+          for (HeartbeatReport heartbeat : latest.values()) {
+            EngineEntry entry = engines.get(heartbeat.engineId());
+            if (entry == null
+                || (!heartbeat.incarnationId().isEmpty()
+                    && !heartbeat.incarnationId().equals(entry.incarnation))) {
+              // Unknown, or a restarted process: its registration replaces the stored one.
+              reregister.add(heartbeat.engineId());
               continue;
             }
             if (entry.deregistered) {
+              if (!heartbeat.incarnationId().isEmpty()
+                  && !heartbeat.incarnationId().equals(entry.deregisteredBy)) {
+                // Deregistered without naming this live incarnation (an older client that
+                // shares the engine id): the engine registers again rather than stay dark.
+                reregister.add(heartbeat.engineId());
+              }
               continue;
             }
             List<Route> before = routesOf(entry);
@@ -279,32 +313,47 @@ public final class Registry {
             if (entry.lastHeartbeat == null || at.isAfter(entry.lastHeartbeat)) {
               entry.lastHeartbeat = at;
             }
-            for (ModuleHealth health : heartbeat.getModulesList()) {
-              ModuleEntry module = entry.modules.get(ModuleKey.of(health.getRef()));
+            entry.lastSeen = now;
+            for (HeartbeatReport.ModuleHealth health : heartbeat.modules()) {
+              ModuleEntry module = entry.modules.get(health.module());
               if (module == null
                   || (module.lastHeartbeat != null && at.isBefore(module.lastHeartbeat))) {
                 continue;
               }
-              module.reportedHealthy = health.getHealthy();
-              module.reportedDetail = health.getDetail();
+              module.reportedHealthy = health.healthy();
+              module.reportedDetail = health.detail();
               module.lastHeartbeat = at;
             }
             evaluate(entry, now);
             engineRoutesChanged(!routesOf(entry).equals(before));
           }
           commit();
-          return response.setRoutingTableVersion(version).build();
+          return new HeartbeatResult(reregister, version);
         });
   }
 
   /**
-   * Re-evaluates every route against the clock: the health monitor's tick. Returns true when a
-   * route turned unhealthy (or healthy), which bumped the version.
+   * Re-evaluates every route against the clock: the health monitor's tick. Forgets engines not
+   * heard from for the expiry time, and ends the startup resync window. Returns true when a route
+   * turned unhealthy (or healthy) or went away, or the table became complete, which bumped the
+   * version.
    */
   public boolean checkHealth() {
     return mutate(
         now -> {
           long before = version;
+          for (var it = engines.values().iterator(); it.hasNext(); ) {
+            EngineEntry entry = it.next();
+            if (RouteHealth.expired(entry.lastSeen, now, timeouts)) {
+              it.remove();
+              LOG.info(
+                  "engine {} forgotten with its {} route(s): not heard from for more than {} s",
+                  entry.id,
+                  entry.modules.size(),
+                  timeouts.engineExpiry().toSeconds());
+              engineRoutesChanged(!entry.modules.isEmpty());
+            }
+          }
           for (EngineEntry entry : engines.values()) {
             List<Route> routes = routesOf(entry);
             evaluate(entry, now);
@@ -379,29 +428,35 @@ public final class Registry {
   }
 
   /**
-   * Creates or replaces the admin rule of the rule's (namespace, module). The rule must be valid.
-   * Static routes are stored healthy (they have no heartbeats) and without engine.
+   * Creates or replaces the admin rule of the rule's service. The rule must be valid. Static routes
+   * are stored healthy (they have no heartbeats) and without engine.
+   *
+   * @return the rule as stored, with its update time
    */
-  public UpsertRoutingRuleResponse upsertRule(RoutingRule rule) {
+  public StoredRule upsertRule(Rule rule) {
     requireNonNull(rule, "rule");
     return mutate(
         now -> {
-          RoutingRule.Builder stored = rule.toBuilder().setUpdatedAt(Timestamps.of(now));
-          for (int i = 0; i < stored.getRoutesCount(); i++) {
-            stored.setRoutes(
-                i,
-                stored.getRoutes(i).toBuilder().clearEngineId().setHealthy(true).setLocal(false));
+          List<Route> routes = new ArrayList<>();
+          for (Route route : rule.routes()) {
+            routes.add(
+                new Route(
+                    route.module(), "", route.address(), route.node(), route.nodeAddress(), true));
           }
-          RoutingRule built = stored.build();
-          rules.put(new ServiceKey(rule.getNamespace(), rule.getModule()), built);
+          Rule stored = new Rule(rule.service(), rule.defaultVersion(), routes, now);
+          rules.put(rule.service(), stored);
           dirty = true;
           commit();
-          return UpsertRoutingRuleResponse.newBuilder()
-              .setRule(built)
-              .setRoutingTableVersion(version)
-              .build();
+          return new StoredRule(stored, version);
         });
   }
+
+  /**
+   * A rule as stored.
+   *
+   * @param version the routing-table version that contains it
+   */
+  public record StoredRule(Rule rule, long version) {}
 
   /**
    * Deletes the admin rule of a (namespace, module).
@@ -427,8 +482,8 @@ public final class Registry {
    *
    * @throws RegistryException NOT_FOUND naming the module version
    */
-  public GetSchemaResponse schema(ModuleRef ref) {
-    ModuleKey key = ModuleKey.of(ref);
+  public Schema schema(ModuleKey key) {
+    requireNonNull(key, "key");
     synchronized (lock) {
       Schema schema = schemas.get(key);
       if (schema == null) {
@@ -439,26 +494,23 @@ public final class Registry {
                 : " was never registered";
         throw RegistryException.notFound("no schema for " + key + ": the module version" + why);
       }
-      return GetSchemaResponse.newBuilder()
-          .setModule(key.toRef())
-          .setFileDescriptorSet(schema.bytes())
-          .build();
+      return schema;
     }
   }
 
   /** Engines ordered by id; {@code node} and {@code namespace} filter when not empty. */
-  public List<EngineInfo> engines(String node, String namespace) {
+  public List<EngineStatus> engines(String node, String namespace) {
     synchronized (lock) {
-      List<EngineInfo> out = new ArrayList<>();
+      List<EngineStatus> out = new ArrayList<>();
       for (EngineEntry entry : engines.values()) {
-        if (!node.isEmpty() && !node.equals(entry.node.getName())) {
+        if (!node.isEmpty() && !node.equals(entry.node.name())) {
           continue;
         }
         if (!namespace.isEmpty()
             && entry.modules.keySet().stream().noneMatch(k -> k.namespace().equals(namespace))) {
           continue;
         }
-        out.add(info(entry));
+        out.add(status(entry));
       }
       return out;
     }
@@ -469,24 +521,24 @@ public final class Registry {
    *
    * @throws RegistryException NOT_FOUND when the id is unknown
    */
-  public EngineInfo engine(String engineId) {
+  public EngineStatus engine(String engineId) {
     synchronized (lock) {
       EngineEntry entry = engines.get(engineId);
       if (entry == null) {
         throw RegistryException.notFound(
             "engine \"" + engineId + "\" is not registered (expected: an id from ListEngines)");
       }
-      return info(entry);
+      return status(entry);
     }
   }
 
   /** Services ordered by (namespace, name); {@code namespace} filters when not empty. */
-  public List<ServiceInfo> services(String namespace) {
+  public List<ServiceStatus> services(String namespace) {
     synchronized (lock) {
-      List<ServiceInfo> out = new ArrayList<>();
+      List<ServiceStatus> out = new ArrayList<>();
       for (ServiceKey key : versionsByService.keySet()) {
         if (namespace.isEmpty() || namespace.equals(key.namespace())) {
-          out.add(serviceInfo(key));
+          out.add(serviceStatus(key));
         }
       }
       return out;
@@ -498,14 +550,14 @@ public final class Registry {
    *
    * @throws RegistryException NOT_FOUND when no engine ever registered it
    */
-  public ServiceInfo service(String namespace, String name) {
+  public ServiceStatus service(String namespace, String name) {
     ServiceKey key = new ServiceKey(namespace, name);
     synchronized (lock) {
       if (!versionsByService.containsKey(key)) {
         throw RegistryException.notFound(
             "service " + key + " is not registered (no engine ever registered it)");
       }
-      return serviceInfo(key);
+      return serviceStatus(key);
     }
   }
 
@@ -567,6 +619,13 @@ public final class Registry {
 
   /** Publishes a new table version when the last mutation changed the table. */
   private void commit() {
+    if (!complete && !clock.instant().isBefore(resyncUntil)) {
+      complete = true;
+      dirty = true;
+      LOG.info(
+          "startup resync window of {} s is over: the routing table is complete",
+          timeouts.startupResync().toSeconds());
+    }
     if (!dirty) {
       return;
     }
@@ -583,13 +642,8 @@ public final class Registry {
         routes.addAll(routesOf(entry));
       }
     }
-    routes.sort(ROUTE_ORDER);
-    table =
-        RoutingTable.newBuilder()
-            .setVersion(version)
-            .addAllRoutes(routes)
-            .addAllRules(rules.values())
-            .build();
+    routes.sort(Comparator.naturalOrder());
+    table = new RoutingTableSnapshot(version, routes, List.copyOf(rules.values()), !complete);
   }
 
   /** Marks the table changed when engine routes changed and the table is built from them. */
@@ -599,15 +653,30 @@ public final class Registry {
     }
   }
 
+  private static void checkOwner(EngineEntry entry, String callerNode, String action) {
+    if (entry == null || callerNode == null || entry.node.name().equals(callerNode)) {
+      return;
+    }
+    throw RegistryException.permissionDenied(
+        "engine \""
+            + entry.id
+            + "\" is registered from node \""
+            + entry.node.name()
+            + "\"; node \""
+            + callerNode
+            + "\" may not "
+            + action
+            + " it (expected: an engine of the caller's own node)");
+  }
+
   private static Route route(ClusterRoute route) {
-    return Route.newBuilder()
-        .setModule(route.module().toRef())
-        .setEngineId(route.engineId())
-        .setAddress(route.address())
-        .setNode(route.node())
-        .setNodeAddress(route.nodeAddress())
-        .setHealthy(route.healthy())
-        .build();
+    return new Route(
+        route.module(),
+        route.engineId(),
+        route.address(),
+        route.node(),
+        route.nodeAddress(),
+        route.healthy());
   }
 
   private static List<Route> routesOf(EngineEntry entry) {
@@ -619,131 +688,89 @@ public final class Registry {
   }
 
   private static Route route(EngineEntry entry, ModuleEntry module) {
-    return Route.newBuilder()
-        .setModule(module.key.toRef())
-        .setEngineId(entry.id)
-        .setAddress(entry.address)
-        .setNode(entry.node.getName())
-        .setNodeAddress(entry.node.getProxyAddress())
-        .setHealthy(module.healthy)
-        .build();
+    return new Route(
+        module.key,
+        entry.id,
+        entry.address,
+        entry.node.name(),
+        entry.node.proxyAddress(),
+        module.healthy);
   }
 
   /** Sets the engine's liveness and each module's route health as of {@code now}. */
   private void evaluate(EngineEntry entry, Instant now) {
-    boolean engineFresh = isFresh(entry.lastHeartbeat, now, engineTimeout);
-    entry.alive = !entry.deregistered && engineFresh;
+    RouteHealth.EngineReport engine =
+        new RouteHealth.EngineReport(entry.id, entry.deregistered, entry.lastHeartbeat);
+    entry.alive = RouteHealth.alive(engine, now, timeouts);
     for (ModuleEntry module : entry.modules.values()) {
-      String problem;
-      if (entry.deregistered) {
-        problem = "engine " + entry.id + " deregistered";
-      } else if (entry.lastHeartbeat == null) {
-        problem = "no heartbeat from engine " + entry.id + " since it registered";
-      } else if (!engineFresh) {
-        problem = staleness("engine " + entry.id, entry.lastHeartbeat, now, engineTimeout);
-      } else if (module.lastHeartbeat == null) {
-        problem = "no health report since the engine registered";
-      } else if (!isFresh(module.lastHeartbeat, now, moduleTimeout)) {
-        problem = staleness("module " + module.key, module.lastHeartbeat, now, moduleTimeout);
-      } else if (!module.reportedHealthy) {
-        problem = module.reportedDetail.isEmpty() ? "reported unhealthy" : module.reportedDetail;
-      } else {
-        problem = "";
-      }
+      String problem =
+          RouteHealth.problem(
+              engine,
+              new RouteHealth.ModuleReport(
+                  module.key, module.lastHeartbeat, module.reportedHealthy, module.reportedDetail),
+              now,
+              timeouts);
       module.healthy = problem.isEmpty();
       module.detail = problem;
     }
   }
 
-  private static boolean isFresh(Instant last, Instant now, Duration timeout) {
-    return last != null && Duration.between(last, now).compareTo(timeout) <= 0;
-  }
-
-  private static String staleness(String what, Instant last, Instant now, Duration timeout) {
-    return "last heartbeat of "
-        + what
-        + " is "
-        + Duration.between(last, now).toSeconds()
-        + " s old (expected: at most "
-        + timeout.toSeconds()
-        + " s)";
-  }
-
   /** When the engine took the heartbeat, never later than now (clocks of nodes differ). */
-  private static Instant observedAt(EngineHeartbeat heartbeat, Instant now) {
-    if (!heartbeat.hasObservedAt()) {
-      return now;
-    }
-    Instant at = Timestamps.toInstant(heartbeat.getObservedAt());
-    return at.isAfter(now) ? now : at;
+  private static Instant observedAt(HeartbeatReport heartbeat, Instant now) {
+    Instant at = heartbeat.observedAt();
+    return at == null || at.isAfter(now) ? now : at;
   }
 
-  private EngineInfo info(EngineEntry entry) {
-    EngineInfo.Builder out =
-        EngineInfo.newBuilder()
-            .setEngineId(entry.id)
-            .setEngineAddress(entry.address)
-            .setHealthy(entry.alive)
-            .setDeregistered(entry.deregistered)
-            .setRegisteredAt(Timestamps.of(entry.registeredAt));
-    if (!entry.node.equals(NodeInfo.getDefaultInstance())) {
-      out.setNode(entry.node);
-    }
-    if (entry.lastHeartbeat != null) {
-      out.setLastHeartbeat(Timestamps.of(entry.lastHeartbeat));
-    }
+  private EngineStatus status(EngineEntry entry) {
+    List<EngineStatus.ModuleStatus> modules = new ArrayList<>();
     for (ModuleEntry module : entry.modules.values()) {
-      ModuleStatus.Builder status =
-          ModuleStatus.newBuilder()
-              .setRef(module.key.toRef())
-              .setHealthy(module.healthy)
-              .setDetail(module.detail)
-              .setHasSchema(schemas.containsKey(module.key));
-      if (module.lastHeartbeat != null) {
-        status.setLastHeartbeat(Timestamps.of(module.lastHeartbeat));
-      }
-      out.addModules(status);
+      modules.add(
+          new EngineStatus.ModuleStatus(
+              module.key,
+              module.healthy,
+              module.detail,
+              schemas.containsKey(module.key),
+              module.lastHeartbeat));
     }
-    return out.build();
+    return new EngineStatus(
+        entry.id,
+        entry.incarnation,
+        entry.node,
+        entry.address,
+        entry.alive,
+        entry.deregistered,
+        entry.registeredAt,
+        entry.lastHeartbeat,
+        modules);
   }
 
-  private ServiceInfo serviceInfo(ServiceKey key) {
+  private ServiceStatus serviceStatus(ServiceKey key) {
     List<String> versions = new ArrayList<>(versionsByService.get(key));
     versions.sort(Comparator.comparing(Registry::semVer, Comparator.reverseOrder()));
-    ServiceInfo.Builder out =
-        ServiceInfo.newBuilder().setNamespace(key.namespace()).setName(key.name());
+    List<ServiceStatus.VersionStatus> out = new ArrayList<>();
     for (String v : versions) {
       ModuleKey moduleKey = new ModuleKey(key.namespace(), key.name(), v);
       Schema schema = schemas.get(moduleKey);
-      ServiceVersion.Builder sv =
-          ServiceVersion.newBuilder().setVersion(v).setHasSchema(schema != null);
-      if (schema != null) {
-        sv.addAllMethods(schema.methods());
-      }
-      int healthy = 0;
+      List<Route> instances = new ArrayList<>();
       if (source == RouteSource.CLUSTER) {
         for (ClusterRoute route : clusterRoutes) {
           if (route.module().equals(moduleKey)) {
-            sv.addInstances(route(route));
-            healthy += route.healthy() ? 1 : 0;
+            instances.add(route(route));
           }
         }
       } else {
         for (EngineEntry entry : engines.values()) {
           ModuleEntry module = entry.modules.get(moduleKey);
           if (module != null) {
-            sv.addInstances(route(entry, module));
-            healthy += module.healthy ? 1 : 0;
+            instances.add(route(entry, module));
           }
         }
       }
-      out.addVersions(sv.setHealthyInstances(healthy));
+      out.add(
+          new ServiceStatus.VersionStatus(
+              v, schema != null, schema == null ? List.of() : schema.methods(), instances));
     }
-    RoutingRule rule = rules.get(key);
-    if (rule != null) {
-      out.setRule(rule);
-    }
-    return out.build();
+    return new ServiceStatus(key, out, rules.get(key));
   }
 
   private static SemVer semVer(String version) {
@@ -754,19 +781,26 @@ public final class Registry {
   /** A registered engine. Guarded by the registry lock. */
   private static final class EngineEntry {
     final String id;
-    final NodeInfo node;
+    final String incarnation;
+    final NodeRef node;
     final String address;
     final Instant registeredAt;
     final Map<ModuleKey, ModuleEntry> modules = new LinkedHashMap<>();
     Instant lastHeartbeat;
+    // The last registration, heartbeat or deregistration: what expiry counts from.
+    Instant lastSeen;
     boolean deregistered;
+    // The incarnation a deregistration named; empty when it named none.
+    String deregisteredBy = "";
     boolean alive;
 
-    EngineEntry(String id, NodeInfo node, String address, Instant registeredAt) {
-      this.id = id;
-      this.node = node;
-      this.address = address;
+    EngineEntry(EngineRegistration registration, Instant registeredAt) {
+      this.id = registration.engineId();
+      this.incarnation = registration.incarnationId();
+      this.node = registration.node();
+      this.address = registration.address();
       this.registeredAt = registeredAt;
+      this.lastSeen = registeredAt;
     }
   }
 

@@ -14,7 +14,9 @@ public final class RegistryException extends RuntimeException {
     /** The named engine, service, schema, rule or secret does not exist. */
     NOT_FOUND,
     /** The request conflicts with stored state. */
-    FAILED_PRECONDITION
+    FAILED_PRECONDITION,
+    /** The caller may not act on the named engine (it belongs to another node). */
+    PERMISSION_DENIED
   }
 
   private final Reason reason;
@@ -30,6 +32,10 @@ public final class RegistryException extends RuntimeException {
 
   static RegistryException failedPrecondition(String message) {
     return new RegistryException(Reason.FAILED_PRECONDITION, message);
+  }
+
+  static RegistryException permissionDenied(String message) {
+    return new RegistryException(Reason.PERMISSION_DENIED, message);
   }
 
   public Reason reason() {

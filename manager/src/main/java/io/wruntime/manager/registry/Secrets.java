@@ -2,7 +2,6 @@ package io.wruntime.manager.registry;
 
 import static java.util.Objects.requireNonNull;
 
-import io.wruntime.proto.v1.SecretKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,18 +53,16 @@ public final class Secrets {
     }
   }
 
+  /** A stored secret without its value. */
+  public record SecretEntry(String namespace, String key, Instant updatedAt) {}
+
   /** Keys and update times, ordered by (namespace, key); all namespaces when empty. */
-  public synchronized List<SecretKey> list(String namespace) {
-    List<SecretKey> out = new ArrayList<>();
+  public synchronized List<SecretEntry> list(String namespace) {
+    List<SecretEntry> out = new ArrayList<>();
     entries.forEach(
         (id, entry) -> {
           if (namespace.isEmpty() || namespace.equals(id.namespace())) {
-            out.add(
-                SecretKey.newBuilder()
-                    .setNamespace(id.namespace())
-                    .setKey(id.key())
-                    .setUpdatedAt(Timestamps.of(entry.updatedAt()))
-                    .build());
+            out.add(new SecretEntry(id.namespace(), id.key(), entry.updatedAt()));
           }
         });
     return out;

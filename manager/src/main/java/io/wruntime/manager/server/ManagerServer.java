@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
 import io.wruntime.manager.grpc.ManagerService;
 import io.wruntime.manager.grpc.RoutingTableWatchers;
 import java.io.IOException;
@@ -24,12 +25,28 @@ public final class ManagerServer implements AutoCloseable {
   private final RoutingTableWatchers watchers;
   private volatile boolean serving;
 
+  /**
+   * A server whose callers are all {@link io.wruntime.common.security.CallerIdentity#LOCAL}: for a
+   * plaintext listener (and the in-process transport of tests).
+   */
   public ManagerServer(
       ServerBuilder<?> builder, ManagerService service, RoutingTableWatchers watchers) {
+    this(builder, service, watchers, CallerAuthentication.local());
+  }
+
+  /**
+   * A server whose callers {@code authentication} identifies before any call reaches the service.
+   */
+  public ManagerServer(
+      ServerBuilder<?> builder,
+      ManagerService service,
+      RoutingTableWatchers watchers,
+      CallerAuthentication authentication) {
     requireNonNull(builder, "builder");
     requireNonNull(service, "service");
+    requireNonNull(authentication, "authentication");
     this.watchers = requireNonNull(watchers, "watchers");
-    this.server = builder.addService(service).build();
+    this.server = builder.addService(ServerInterceptors.intercept(service, authentication)).build();
   }
 
   /**

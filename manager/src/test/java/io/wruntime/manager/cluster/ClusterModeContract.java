@@ -24,6 +24,8 @@ import io.wruntime.manager.Fixtures;
 import io.wruntime.manager.config.KubernetesConfig;
 import io.wruntime.manager.grpc.ManagerIdentity;
 import io.wruntime.manager.grpc.ManagerService;
+import io.wruntime.manager.grpc.ProtoMapping;
+import io.wruntime.manager.grpc.RoutingTablePublisher;
 import io.wruntime.manager.grpc.RoutingTableWatchers;
 import io.wruntime.manager.registry.Registry;
 import io.wruntime.manager.registry.RouteSource;
@@ -91,13 +93,15 @@ abstract class ClusterModeContract {
             new Secrets(clock),
             RouteSource.CLUSTER);
     watch = ClusterWatch.start(managerClient(), config, registry, WAIT);
-    RoutingTableWatchers watchers = new RoutingTableWatchers(registry);
+    RoutingTablePublisher publisher = new RoutingTablePublisher(registry);
+    RoutingTableWatchers watchers = new RoutingTableWatchers(publisher);
     String name = InProcessServerBuilder.generateName();
     server =
         new ManagerServer(
                 InProcessServerBuilder.forName(name),
                 new ManagerService(
                     registry,
+                    publisher,
                     new Secrets(clock),
                     watchers,
                     ManagerIdentity.random(clock.instant()),
@@ -347,6 +351,6 @@ abstract class ClusterModeContract {
     watch = ClusterWatch.start(managerClient(), config, registry, WAIT);
 
     noNewTable();
-    assertThat(registry.routingTable()).isEqualTo(before);
+    assertThat(ProtoMapping.table(registry.routingTable())).isEqualTo(before);
   }
 }

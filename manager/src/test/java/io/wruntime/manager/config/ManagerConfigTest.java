@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.security.CallerIdentity;
+import io.wruntime.common.security.CallerIdentity.Role;
+import io.wruntime.common.tls.CertificateAuthority;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,7 +21,9 @@ class ManagerConfigTest {
   void defaultsAreTheReferenceValues() {
     ManagerConfig config = ManagerConfig.defaults();
 
-    assertThat(config.listenAddress()).isEqualTo(new HostPort("0.0.0.0", 9000));
+    assertThat(config.listenAddress()).isEqualTo(new HostPort("127.0.0.1", 9000));
+    assertThat(config.tls()).isNull();
+    assertThat(config.allowPlaintext()).isFalse();
     assertThat(config.engineHeartbeatTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.moduleHeartbeatTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(config.healthCheckInterval()).isEqualTo(Duration.ofSeconds(5));
@@ -36,6 +42,8 @@ class ManagerConfigTest {
         module_heartbeat_timeout_secs = 7
         health_check_interval_secs = 2
         admin_address = "127.0.0.1:9501"
+        engine_expiry_secs = 600
+        startup_resync_secs = 5
 
         [kubernetes]
         enabled = true
@@ -52,6 +60,8 @@ class ManagerConfigTest {
     assertThat(config.moduleHeartbeatTimeout()).isEqualTo(Duration.ofSeconds(7));
     assertThat(config.healthCheckInterval()).isEqualTo(Duration.ofSeconds(2));
     assertThat(config.adminAddress()).isEqualTo(new HostPort("127.0.0.1", 9501));
+    assertThat(config.engineExpiry()).isEqualTo(Duration.ofSeconds(600));
+    assertThat(config.startupResync()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.kubernetes())
         .isEqualTo(
             new KubernetesConfig(
@@ -109,8 +119,108 @@ class ManagerConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage(
             "m.toml: listen_adress is not a known key (expected one of: admin_address,"
-                + " engine_heartbeat_timeout_secs, health_check_interval_secs, kubernetes,"
-                + " listen_address, local_proxy_address, module_heartbeat_timeout_secs)");
+                + " allow_plaintext, engine_expiry_secs, engine_heartbeat_timeout_secs,"
+                + " health_check_interval_secs, idle_timeout_secs, kubernetes, listen_address,"
+                + " local_proxy_address, max_concurrent_calls_per_connection, max_connections,"
+                + " module_heartbeat_timeout_secs, shared_node_identities, startup_resync_secs, tls)");
+  }
+
+  @Test
+  void listenerLimitsHaveDefaultsAndAreRangeChecked() {
+    assertThat(ManagerConfig.defaults().listener())
+        .isEqualTo(new ListenerLimits(1024, 100, Duration.ofSeconds(300)));
+    assertThat(
+            ManagerConfig.parse(
+                    "m.toml",
+                    "max_connections = 10\nmax_concurrent_calls_per_connection = 5\n"
+                        + "idle_timeout_secs = 60")
+                .listener())
+        .isEqualTo(new ListenerLimits(10, 5, Duration.ofSeconds(60)));
+    assertThatThrownBy(() -> ManagerConfig.parse("m.toml", "max_connections = 0"))
+        .hasMessage("m.toml: max_connections = 0 (expected: an integer from 1 to 1000000)");
+  }
+
+  @Test
+  void expiryAndResyncFollowTheEngineTimeoutWhenUnset() {
+    ManagerConfig config = ManagerConfig.parse("m.toml", "engine_heartbeat_timeout_secs = 30");
+
+    assertThat(config.engineExpiry()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(config.startupResync()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(ManagerConfig.defaults().engineExpiry()).isEqualTo(Duration.ofSeconds(100));
+    assertThat(ManagerConfig.defaults().startupResync()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void anExpiryNotLongerThanTheHeartbeatTimeoutIsRefused() {
+    assertThatThrownBy(
+            () ->
+                ManagerConfig.parse(
+                    "m.toml", "engine_heartbeat_timeout_secs = 30\nengine_expiry_secs = 30"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("m.toml: engine_expiry_secs = 30 (expected: an integer from 31 to 864000)");
+    assertThat(
+            ManagerConfig.parse("m.toml", "startup_resync_secs = 0\nengine_expiry_secs = 11")
+                .startupResync())
+        .isZero();
+  }
+
+  @Test
+  void plaintextOnANonLoopbackAddressIsRefusedUnlessAllowed() {
+    assertThatThrownBy(() -> ManagerConfig.parse("m.toml", "listen_address = \"0.0.0.0:9000\""))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "m.toml: listen_address = \"0.0.0.0:9000\" is not a loopback address, and without [tls]"
+                + " every caller of ManagerService would be an unauthenticated administrator"
+                + " (expected: a loopback address such as 127.0.0.1:9000, a [tls] table with"
+                + " cert_path, key_path and ca_cert_path, or allow_plaintext = true to accept the"
+                + " risk)");
+    assertThatThrownBy(
+            () ->
+                ManagerConfig.parse(
+                    "m.toml", "listen_address = \"0.0.0.0:9000\"\n[kubernetes]\nenabled = true"))
+        .hasMessageContaining("is not a loopback address");
+
+    ManagerConfig allowed =
+        ManagerConfig.parse("m.toml", "listen_address = \"0.0.0.0:9000\"\nallow_plaintext = true");
+    assertThat(allowed.allowPlaintext()).isTrue();
+    assertThat(allowed.listenAddress()).isEqualTo(new HostPort("0.0.0.0", 9000));
+    assertThat(ManagerConfig.parse("m.toml", "listen_address = \"localhost:9000\"").tls()).isNull();
+    assertThat(ManagerConfig.parse("m.toml", "listen_address = \"[::1]:9000\"").tls()).isNull();
+  }
+
+  @Test
+  void tlsNamesTheManagersCertificateAndAllowsAnyListenAddress(@TempDir Path dir) throws Exception {
+    CertificateAuthority ca =
+        CertificateAuthority.create("wruntime", Duration.ofDays(10), Clock.systemUTC());
+    ca.issue(
+            new CallerIdentity(Role.MANAGER, "manager"),
+            List.of(),
+            List.of(),
+            Duration.ofDays(5),
+            Clock.systemUTC())
+        .writeTo(dir, false);
+    String tls =
+        "[tls]\ncert_path = \"%s\"\nkey_path = \"%s\"\nca_cert_path = \"%s\"\n"
+            .formatted(dir.resolve("tls.crt"), dir.resolve("tls.key"), dir.resolve("ca.crt"));
+
+    ManagerConfig config =
+        ManagerConfig.parse("m.toml", "listen_address = \"0.0.0.0:9000\"\n" + tls);
+
+    assertThat(config.tls().certPath()).isEqualTo(dir.resolve("tls.crt"));
+    assertThat(config.tls().caCertPath()).isEqualTo(dir.resolve("ca.crt"));
+
+    String swapped =
+        "[tls]\ncert_path = \"%s\"\nkey_path = \"%s\"\nca_cert_path = \"%s\"\n"
+            .formatted(dir.resolve("tls.crt"), dir.resolve("tls.key"), dir.resolve("tls.crt"));
+    assertThatThrownBy(() -> ManagerConfig.parse("m.toml", swapped))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "m.toml: [tls] "
+                + dir.resolve("tls.crt")
+                + ": CN=manager:manager, O=wruntime is not a CA certificate (expected: the CA's"
+                + " certificate, basicConstraints CA:true, e.g. the ca.crt written by wr-cli cert)");
+    assertThatThrownBy(() -> ManagerConfig.parse("m.toml", "[tls]\ncert_path = \"x\""))
+        .hasMessageStartingWith("m.toml: tls.cert_path = \"x\" is not a readable file");
   }
 
   @Test
@@ -175,5 +285,18 @@ class ManagerConfigTest {
         .hasMessage(
             "m.toml: scheduler_lease_secs is not supported by this manager yet (expected: no"
                 + " scheduler_lease_secs; the registry is kept in memory)");
+  }
+
+  @Test
+  void sharedNodeIdentitiesAreNodeNames() {
+    assertThat(
+            ManagerConfig.parse("m.toml", "shared_node_identities = [\"wruntime-nodes\"]")
+                .sharedNodeIdentities())
+        .containsExactly("wruntime-nodes");
+    assertThat(ManagerConfig.defaults().sharedNodeIdentities()).isEmpty();
+    assertThatThrownBy(
+            () -> ManagerConfig.parse("m.toml", "shared_node_identities = [\"Not A Name\"]"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("m.toml: shared_node_identities has identity name: Not A Name");
   }
 }

@@ -15,8 +15,10 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.wruntime.common.security.CallerIdentity;
 import io.wruntime.manager.Manager;
 import io.wruntime.manager.MutableClock;
+import io.wruntime.manager.TestCallers;
 import io.wruntime.manager.config.ManagerConfig;
 import io.wruntime.proto.v1.DeleteRoutingRuleRequest;
 import io.wruntime.proto.v1.DeleteScheduleRequest;
@@ -81,7 +83,9 @@ class ManagerServiceTest {
     manager =
         Manager.start(
             ManagerConfig.parse("test.toml", "listen_address = \"127.0.0.1:0\""),
-            InProcessServerBuilder.forName(name).directExecutor(),
+            InProcessServerBuilder.forName(name)
+                .directExecutor()
+                .intercept(TestCallers.fromHeader()),
             clock);
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     stub = ManagerServiceGrpc.newBlockingStub(channel);
@@ -622,5 +626,230 @@ class ManagerServiceTest {
     assertThat(self.getAlive()).isTrue();
     assertThat(self.getAddress()).isEqualTo("127.0.0.1:0");
     assertThat(Instant.ofEpochSecond(self.getStartedAt().getSeconds())).isEqualTo(clock.instant());
+  }
+
+  private ManagerServiceBlockingStub as(CallerIdentity identity) {
+    return stub.withInterceptors(TestCallers.as(identity));
+  }
+
+  static Stream<Arguments> adminCalls() {
+    Stream<Arguments> calls =
+        Stream.of(
+            Arguments.of(
+                "UpsertRoutingRule",
+                (Consumer<ManagerServiceBlockingStub>)
+                    s ->
+                        s.upsertRoutingRule(
+                            UpsertRoutingRuleRequest.newBuilder()
+                                .setRule(
+                                    RoutingRule.newBuilder()
+                                        .setNamespace("example")
+                                        .setModule("echo"))
+                                .build())),
+            Arguments.of(
+                "DeleteRoutingRule",
+                (Consumer<ManagerServiceBlockingStub>)
+                    s ->
+                        s.deleteRoutingRule(
+                            DeleteRoutingRuleRequest.newBuilder()
+                                .setNamespace("example")
+                                .setModule("echo")
+                                .build())),
+            Arguments.of(
+                "RemoveEngine",
+                (Consumer<ManagerServiceBlockingStub>)
+                    s ->
+                        s.removeEngine(RemoveEngineRequest.newBuilder().setEngineId("e1").build())),
+            Arguments.of(
+                "SetSecret",
+                (Consumer<ManagerServiceBlockingStub>)
+                    s ->
+                        s.setSecret(
+                            SetSecretRequest.newBuilder()
+                                .setNamespace("example")
+                                .setKey("token")
+                                .setValue("stolen")
+                                .build())),
+            Arguments.of(
+                "DeleteSecret",
+                (Consumer<ManagerServiceBlockingStub>)
+                    s ->
+                        s.deleteSecret(
+                            DeleteSecretRequest.newBuilder()
+                                .setNamespace("example")
+                                .setKey("token")
+                                .build())),
+            Arguments.of(
+                "ListSecrets",
+                (Consumer<ManagerServiceBlockingStub>)
+                    s -> s.listSecrets(ListSecretsRequest.getDefaultInstance())),
+            Arguments.of(
+                "UpsertSchedule",
+                (Consumer<ManagerServiceBlockingStub>)
+                    s -> s.upsertSchedule(UpsertScheduleRequest.getDefaultInstance())),
+            Arguments.of(
+                "DeleteSchedule",
+                (Consumer<ManagerServiceBlockingStub>)
+                    s -> s.deleteSchedule(DeleteScheduleRequest.getDefaultInstance())),
+            Arguments.of(
+                "ListSchedules",
+                (Consumer<ManagerServiceBlockingStub>)
+                    s -> s.listSchedules(ListSchedulesRequest.getDefaultInstance())));
+    return calls;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("adminCalls")
+  void aNodeIdentityIsDeniedEveryAdminCallAndChangesNothing(
+      String method, Consumer<ManagerServiceBlockingStub> call) {
+    stub.setSecret(
+        SetSecretRequest.newBuilder()
+            .setNamespace("example")
+            .setKey("token")
+            .setValue("original")
+            .build());
+    registerEcho("e1", "node-a");
+    long version = manager.registry().version();
+
+    assertStatus(
+        () -> call.accept(as(TestCallers.node("node-a"))),
+        Status.Code.PERMISSION_DENIED,
+        method + ": caller node/node-a may not make this call (expected: an admin identity)");
+
+    assertThat(manager.registry().version()).isEqualTo(version);
+    assertThat(stub.listSecrets(ListSecretsRequest.getDefaultInstance()).getSecretsList())
+        .extracting(SecretKey::getKey)
+        .containsExactly("token");
+    ModuleRegistration withSecret =
+        ECHO_REGISTRATION.toBuilder().addRequestedSecrets("token").build();
+    assertThat(
+            stub.registerEngine(engine("e1", "node-a", withSecret)).getModules(0).getSecretsMap())
+        .containsEntry("token", "original");
+  }
+
+  private static final ModuleRegistration ECHO_REGISTRATION = module(ECHO, ECHO_SCHEMA);
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("adminCalls")
+  void anAdminIdentityMayMakeTheAdminCalls(
+      String method, Consumer<ManagerServiceBlockingStub> call) {
+    registerEcho("e1", "node-a");
+    try {
+      call.accept(as(TestCallers.admin("alice")));
+    } catch (StatusRuntimeException e) {
+      assertThat(e.getStatus().getCode()).isNotEqualTo(Status.Code.PERMISSION_DENIED);
+    }
+  }
+
+  @Test
+  void aNodeIdentityReadsTheRoutingTableAndTheRegistry() {
+    ManagerServiceBlockingStub node = as(TestCallers.node("node-b"));
+    node.registerEngine(engine("e2", "node-b", module(ECHO, ECHO_SCHEMA)));
+
+    assertThat(
+            node.getRoutingTable(GetRoutingTableRequest.newBuilder().setNode("node-b").build())
+                .getTable()
+                .getRoutesList())
+        .singleElement()
+        .satisfies(r -> assertThat(r.getLocal()).isTrue());
+    assertThat(node.listEngines(ListEnginesRequest.getDefaultInstance()).getEnginesList())
+        .extracting(EngineInfo::getEngineId)
+        .containsExactly("e2");
+    assertThat(
+            node.getSchema(GetSchemaRequest.newBuilder().setModule(ECHO).build())
+                .getFileDescriptorSet())
+        .isEqualTo(ECHO_SCHEMA);
+  }
+
+  @Test
+  void aNodeRegistersHeartbeatsAndDeregistersOnlyTheEnginesOfItsOwnNode() {
+    ManagerServiceBlockingStub nodeA = as(TestCallers.node("node-a"));
+    ManagerServiceBlockingStub nodeB = as(TestCallers.node("node-b"));
+    nodeA.registerEngine(engine("e1", "node-a", module(ECHO, ECHO_SCHEMA)));
+    nodeA.heartbeat(
+        HeartbeatRequest.newBuilder().addHeartbeats(heartbeat("e1", ECHO, true)).build());
+    long version = manager.registry().version();
+
+    assertStatus(
+        () -> nodeB.registerEngine(engine("e1", "node-b", module(ECHO, ECHO_SCHEMA))),
+        Status.Code.PERMISSION_DENIED,
+        "engine \"e1\" is registered from node \"node-a\"; node \"node-b\" may not register it");
+    assertStatus(
+        () -> nodeB.registerEngine(engine("e9", "node-a", module(ECHO, ECHO_SCHEMA))),
+        Status.Code.PERMISSION_DENIED,
+        "RegisterEngine: node.name: \"node-a\" (expected: \"node-b\"");
+    assertStatus(
+        () ->
+            nodeB.heartbeat(
+                HeartbeatRequest.newBuilder().addHeartbeats(heartbeat("e1", ECHO, false)).build()),
+        Status.Code.PERMISSION_DENIED,
+        "engine \"e1\" is registered from node \"node-a\"; node \"node-b\" may not heartbeat it");
+    assertStatus(
+        () ->
+            nodeB.deregisterEngine(DeregisterEngineRequest.newBuilder().setEngineId("e1").build()),
+        Status.Code.PERMISSION_DENIED,
+        "engine \"e1\" is registered from node \"node-a\"; node \"node-b\" may not deregister it");
+
+    assertThat(manager.registry().version()).isEqualTo(version);
+    assertThat(table(0, "").getTable().getRoutes(0).getHealthy()).isTrue();
+    assertThat(
+            nodeA
+                .deregisterEngine(DeregisterEngineRequest.newBuilder().setEngineId("e1").build())
+                .getRoutingTableVersion())
+        .isEqualTo(version + 1);
+  }
+
+  @Test
+  void aLateDeregistrationOfAStoppedIncarnationLeavesItsSuccessorRoutable() {
+    ManagerServiceBlockingStub node = as(TestCallers.node("node-a"));
+    node.registerEngine(
+        engine("e1", "node-a", module(ECHO, ECHO_SCHEMA)).toBuilder()
+            .setIncarnationId("old")
+            .build());
+    node.registerEngine(
+        engine("e1", "node-a", module(ECHO, ECHO_SCHEMA)).toBuilder()
+            .setIncarnationId("new")
+            .build());
+    node.heartbeat(
+        HeartbeatRequest.newBuilder()
+            .addHeartbeats(heartbeat("e1", ECHO, true).toBuilder().setIncarnationId("new"))
+            .build());
+
+    node.deregisterEngine(
+        DeregisterEngineRequest.newBuilder().setEngineId("e1").setIncarnationId("old").build());
+
+    assertThat(table(0, "").getTable().getRoutes(0).getHealthy()).isTrue();
+    EngineInfo engine =
+        node.getEngine(GetEngineRequest.newBuilder().setEngineId("e1").build()).getEngine();
+    assertThat(engine.getDeregistered()).isFalse();
+    assertThat(engine.getIncarnationId()).isEqualTo("new");
+  }
+
+  @Test
+  void aHeartbeatOfANewIncarnationAfterADeregistrationAsksItToRegister() {
+    ManagerServiceBlockingStub node = as(TestCallers.node("node-a"));
+    node.registerEngine(
+        engine("e1", "node-a", module(ECHO, ECHO_SCHEMA)).toBuilder()
+            .setIncarnationId("old")
+            .build());
+    node.deregisterEngine(
+        DeregisterEngineRequest.newBuilder().setEngineId("e1").setIncarnationId("old").build());
+
+    HeartbeatResponse answer =
+        node.heartbeat(
+            HeartbeatRequest.newBuilder()
+                .addHeartbeats(heartbeat("e1", ECHO, true).toBuilder().setIncarnationId("new"))
+                .build());
+
+    assertThat(answer.getReregisterEngineIdsList()).containsExactly("e1");
+    node.registerEngine(
+        engine("e1", "node-a", module(ECHO, ECHO_SCHEMA)).toBuilder()
+            .setIncarnationId("new")
+            .build());
+    node.heartbeat(
+        HeartbeatRequest.newBuilder()
+            .addHeartbeats(heartbeat("e1", ECHO, true).toBuilder().setIncarnationId("new"))
+            .build());
+    assertThat(table(0, "").getTable().getRoutes(0).getHealthy()).isTrue();
   }
 }

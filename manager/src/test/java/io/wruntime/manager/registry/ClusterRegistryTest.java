@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.wruntime.manager.MutableClock;
+import io.wruntime.manager.ProtoRegistry;
+import io.wruntime.manager.grpc.ProtoMapping;
 import io.wruntime.proto.v1.ModuleRef;
 import io.wruntime.proto.v1.Route;
 import java.time.Duration;
@@ -21,20 +23,21 @@ import org.junit.jupiter.api.Test;
 /** The registry in cluster mode: routes only from {@link Registry#syncCluster}. */
 class ClusterRegistryTest {
   private static final ModuleRef ECHO = ref("shop", "echo", "1.0.0");
-  private static final ModuleKey ECHO_1 = ModuleKey.of(ECHO);
+  private static final ModuleKey ECHO_1 = ProtoMapping.key(ECHO);
   private static final ModuleKey ECHO_2 = new ModuleKey("shop", "echo", "2.0.0");
   private static final ByteString SCHEMA_1 = schema("echo.v1", "Echo", "Say");
   private static final ByteString SCHEMA_2 = schema("echo.v1", "Echo", "Say", "Shout");
   private static final Instant START = Instant.parse("2025-01-01T00:00:00Z");
 
   private final MutableClock clock = new MutableClock(START);
-  private final Registry registry =
-      new Registry(
-          clock,
-          Duration.ofSeconds(10),
-          Duration.ofSeconds(10),
-          new Secrets(clock),
-          RouteSource.CLUSTER);
+  private final ProtoRegistry registry =
+      new ProtoRegistry(
+          new Registry(
+              clock,
+              Duration.ofSeconds(10),
+              Duration.ofSeconds(10),
+              new Secrets(clock),
+              RouteSource.CLUSTER));
 
   private static ClusterRoute route(ModuleKey module, String pod, boolean healthy) {
     return new ClusterRoute(
@@ -92,7 +95,8 @@ class ClusterRegistryTest {
     registry.syncCluster(List.of(), Map.of(ECHO_2, Schema.parse(SCHEMA_2)));
 
     assertThat(registry.schema(ECHO).getFileDescriptorSet()).isEqualTo(SCHEMA_1);
-    assertThat(registry.schema(ECHO_2.toRef()).getFileDescriptorSet()).isEqualTo(SCHEMA_2);
+    assertThat(registry.schema(ProtoMapping.ref(ECHO_2)).getFileDescriptorSet())
+        .isEqualTo(SCHEMA_2);
     assertThat(registry.service("shop", "echo").getVersionsList())
         .extracting(v -> v.getVersion())
         .containsExactly("2.0.0", "1.0.0");

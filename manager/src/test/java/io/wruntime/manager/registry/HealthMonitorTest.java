@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.wruntime.manager.MutableClock;
+import io.wruntime.manager.ProtoRegistry;
 import io.wruntime.proto.v1.ModuleRef;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,8 +24,9 @@ class HealthMonitorTest {
     MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
     Registry registry =
         new Registry(clock, Duration.ofSeconds(10), Duration.ofSeconds(10), new Secrets(clock));
-    registry.register(engine("e1", "node-a", module(ECHO, ByteString.EMPTY)));
-    registry.heartbeat(List.of(heartbeat("e1", ECHO, true)));
+    ProtoRegistry proto = new ProtoRegistry(registry);
+    proto.register(engine("e1", "node-a", module(ECHO, ByteString.EMPTY)));
+    proto.heartbeat(List.of(heartbeat("e1", ECHO, true)));
     long version = registry.version();
 
     try (HealthMonitor monitor = new HealthMonitor(registry, Duration.ofMillis(20)).start()) {
@@ -32,7 +34,7 @@ class HealthMonitorTest {
 
       await()
           .atMost(Duration.ofSeconds(10))
-          .until(() -> !registry.routingTable().getRoutes(0).getHealthy());
+          .until(() -> !registry.routingTable().routes().get(0).healthy());
     }
     assertThat(registry.version()).isEqualTo(version + 1);
   }

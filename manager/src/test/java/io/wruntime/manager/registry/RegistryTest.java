@@ -10,6 +10,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.wruntime.manager.MutableClock;
+import io.wruntime.manager.ProtoRegistry;
+import io.wruntime.manager.grpc.RoutingTablePublisher;
+import io.wruntime.manager.grpc.Timestamps;
 import io.wruntime.proto.v1.EngineHeartbeat;
 import io.wruntime.proto.v1.ModuleRef;
 import io.wruntime.proto.v1.ModuleRegistration;
@@ -31,8 +34,9 @@ class RegistryTest {
 
   private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
   private final Secrets secrets = new Secrets(clock);
-  private final Registry registry =
-      new Registry(clock, Duration.ofSeconds(10), Duration.ofSeconds(6), secrets);
+  private final ProtoRegistry registry =
+      new ProtoRegistry(
+          new Registry(clock, Duration.ofSeconds(10), Duration.ofSeconds(6), secrets));
 
   private static ModuleRegistration echo() {
     return module(ECHO, ECHO_SCHEMA);
@@ -125,7 +129,9 @@ class RegistryTest {
 
   @Test
   void theMonitorMarksEveryRouteOfASilentEngineUnhealthyAfterTheEngineTimeout() {
-    Registry lenient = new Registry(clock, Duration.ofSeconds(10), Duration.ofSeconds(60), secrets);
+    ProtoRegistry lenient =
+        new ProtoRegistry(
+            new Registry(clock, Duration.ofSeconds(10), Duration.ofSeconds(60), secrets));
     lenient.register(engine("e1", "node-a", echo(), caller()));
     lenient.heartbeat(
         List.of(
@@ -351,14 +357,14 @@ class RegistryTest {
     registry.register(engine("e1", "node-a", echo()));
     registry.register(engine("e2", "node-b", echo()));
 
-    RoutingTable forA = Registry.localize(registry.routingTable(), "node-a");
+    RoutingTable forA = RoutingTablePublisher.localize(registry.routingTable(), "node-a");
 
     assertThat(forA.getRoutesList())
         .extracting(Route::getEngineId, Route::getLocal)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("e1", true),
             org.assertj.core.groups.Tuple.tuple("e2", false));
-    assertThat(Registry.localize(registry.routingTable(), "").getRoutesList())
+    assertThat(RoutingTablePublisher.localize(registry.routingTable(), "").getRoutesList())
         .noneMatch(Route::getLocal);
     assertThat(registry.routingTable().getRoutesList()).noneMatch(Route::getLocal);
   }
@@ -395,5 +401,89 @@ class RegistryTest {
     assertThat(stats.schemas()).isEqualTo(1);
     assertThat(stats.services()).isEqualTo(2);
     assertThat(stats.routingTableVersion()).isEqualTo(registry.version());
+  }
+
+  @Test
+  void anEngineNotHeardFromForTheExpiryTimeIsForgottenWithItsRoutes() {
+    registry.register(engine("e1", "node-a", echo()));
+    registry.register(engine("e2", "node-a", module(ECHO_2, ECHO_SCHEMA)));
+    registry.deregister("e2");
+    clock.advance(Duration.ofSeconds(90));
+    registry.heartbeat(List.of(heartbeat("e1", ECHO, true)));
+
+    clock.advance(Duration.ofSeconds(11));
+    assertThat(registry.checkHealth()).isTrue();
+
+    assertThat(registry.routingTable().getRoutesList())
+        .extracting(Route::getEngineId)
+        .containsExactly("e1");
+    assertThat(registry.engines("", "")).extracting(e -> e.getEngineId()).containsExactly("e1");
+    // Forgotten engines are asked to register again, like unknown ones.
+    assertThat(
+            registry.heartbeat(List.of(heartbeat("e2", ECHO_2, true))).getReregisterEngineIdsList())
+        .containsExactly("e2");
+  }
+
+  @Test
+  void theTableIsIncompleteForTheStartupResyncWindow() {
+    ProtoRegistry restarted =
+        new ProtoRegistry(
+            new Registry(
+                clock,
+                new RegistryTimeouts(
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(100),
+                    Duration.ofSeconds(10)),
+                secrets,
+                RouteSource.REGISTRATIONS));
+    assertThat(restarted.routingTable().getIncomplete()).isTrue();
+    restarted.register(engine("e1", "node-a", echo()));
+    assertThat(restarted.routingTable().getIncomplete()).isTrue();
+
+    clock.advance(Duration.ofSeconds(10));
+    long before = restarted.version();
+    assertThat(restarted.checkHealth()).isTrue();
+
+    assertThat(restarted.routingTable().getIncomplete()).isFalse();
+    assertThat(restarted.version()).isEqualTo(before + 1);
+    assertThat(restarted.routingTable().getRoutesList()).hasSize(1);
+  }
+
+  @Test
+  void withoutAResyncWindowTheTableIsCompleteAtOnce() {
+    assertThat(registry.routingTable().getIncomplete()).isFalse();
+  }
+
+  @Test
+  void aHeartbeatOfTheDeregisteredIncarnationIsIgnored() {
+    registry.register(engine("e1", "node-a", echo()).toBuilder().setIncarnationId("a").build());
+    registry.deregister("e1", "a", "node-a");
+
+    assertThat(
+            registry
+                .heartbeat(
+                    List.of(heartbeat("e1", ECHO, true).toBuilder().setIncarnationId("a").build()))
+                .getReregisterEngineIdsList())
+        .isEmpty();
+    assertThat(onlyRoute().getHealthy()).isFalse();
+  }
+
+  @Test
+  void aDeregistrationNamingNoIncarnationDoesNotSilenceALiveOneForGood() {
+    registry.register(engine("e1", "node-a", echo()).toBuilder().setIncarnationId("b").build());
+    // An older engine process sharing the id stops: its deregistration names no incarnation.
+    registry.deregister("e1");
+
+    assertThat(
+            registry
+                .heartbeat(
+                    List.of(heartbeat("e1", ECHO, true).toBuilder().setIncarnationId("b").build()))
+                .getReregisterEngineIdsList())
+        .containsExactly("e1");
+    registry.register(engine("e1", "node-a", echo()).toBuilder().setIncarnationId("b").build());
+    registry.heartbeat(
+        List.of(heartbeat("e1", ECHO, true).toBuilder().setIncarnationId("b").build()));
+    assertThat(onlyRoute().getHealthy()).isTrue();
   }
 }

@@ -25,6 +25,9 @@ import java.util.regex.Pattern;
  * @param otelEndpoint OTEL_EXPORTER_OTLP_ENDPOINT of both containers, or null for no export
  * @param engineResources default requests and limits of the engine container
  * @param proxyResources default requests and limits of the proxy container
+ * @param nodeTlsSecret the Secret (keys {@code tls.crt}, {@code tls.key}, {@code ca.crt}, in the
+ *     WasmModule's namespace) with the certificate of role {@code node} that every proxy uses for
+ *     mTLS to the manager and to other proxies ({@code [proxy] tls_secret}); null for plaintext
  */
 public record PodDefaults(
     String engineImage,
@@ -33,10 +36,13 @@ public record PodDefaults(
     List<String> imagePullSecrets,
     String otelEndpoint,
     ResourceRequirements engineResources,
-    ResourceRequirements proxyResources) {
+    ResourceRequirements proxyResources,
+    String nodeTlsSecret) {
   private static final Set<String> ENGINE_KEYS =
       Set.of("image", "image_pull_policy", "image_pull_secrets", "otel_endpoint", "resources");
-  private static final Set<String> PROXY_KEYS = Set.of("image", "resources");
+  private static final Set<String> PROXY_KEYS = Set.of("image", "resources", "tls_secret");
+  private static final Pattern SECRET_NAME =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final Set<String> RESOURCE_KEYS = Set.of("requests", "limits");
   private static final Set<String> RESOURCE_NAMES = Set.of("cpu", "memory", "ephemeral-storage");
   private static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
@@ -93,6 +99,16 @@ public record PodDefaults(
                 + "\" (expected: an OTLP/HTTP base URL such as http://otel-collector.observability:4318, or \"\" for none)");
       }
     }
+    String tlsSecret = proxy.string("tls_secret", "");
+    if (!tlsSecret.isEmpty()
+        && (tlsSecret.length() > 253 || !SECRET_NAME.matcher(tlsSecret).matches())) {
+      throw proxy.error(
+          "tls_secret",
+          "= \""
+              + tlsSecret
+              + "\" (expected: the name of a Secret with tls.crt, tls.key and ca.crt, or \"\" for"
+              + " plaintext)");
+    }
     return new PodDefaults(
         image(engine, "wr-engine"),
         image(proxy, "wr-proxy"),
@@ -100,7 +116,8 @@ public record PodDefaults(
         engine.strings("image_pull_secrets"),
         otel.isEmpty() ? null : otel,
         resources(engine),
-        resources(proxy));
+        resources(proxy),
+        tlsSecret.isEmpty() ? null : tlsSecret);
   }
 
   private static String image(TomlTable table, String name) {

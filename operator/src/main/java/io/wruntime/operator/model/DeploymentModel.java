@@ -62,6 +62,7 @@ public final class DeploymentModel {
   private static final String CONFIG_VOLUME = "config";
   private static final String MODULE_VOLUME = "module";
   private static final String TMP_VOLUME = "tmp";
+  private static final String NODE_TLS_VOLUME = "node-tls";
   private static final String REGISTRY_AUTH_VOLUME = "registry-auth";
 
   /** The key of a {@code kubernetes.io/dockerconfigjson} Secret. */
@@ -141,6 +142,23 @@ public final class DeploymentModel {
             .build());
     engineMounts.add(mount(TMP_VOLUME, "/tmp"));
     capabilityVolumes(spec.capabilities(), volumes, engineMounts);
+    if (defaults.nodeTlsSecret() != null) {
+      // The node certificate, for the proxy only: the engine talks to it over loopback.
+      volumes.add(
+          new VolumeBuilder()
+              .withName(NODE_TLS_VOLUME)
+              .withNewSecret()
+              .withSecretName(defaults.nodeTlsSecret())
+              .withItems(
+                  new KeyToPath("tls.crt", null, "tls.crt"),
+                  new KeyToPath("tls.key", null, "tls.key"),
+                  new KeyToPath("ca.crt", null, "ca.crt"))
+              // Owned by root and the pod sets no fsGroup: the proxy's user (10001) reads them as
+              // "other". Only the proxy container mounts the volume.
+              .withDefaultMode(0444)
+              .endSecret()
+              .build());
+    }
 
     List<EnvVar> engineEnv = podEnv(defaults, "wr-engine", plan);
     for (ModuleEnvVar variable : spec.env() == null ? List.<ModuleEnvVar>of() : spec.env()) {
@@ -188,7 +206,7 @@ public final class DeploymentModel {
             .withPorts(
                 port(PEER_PORT_NAME, PEER_PORT), port(PROXY_ADMIN_PORT_NAME, PROXY_ADMIN_PORT))
             .withEnv(podEnv(defaults, "wr-proxy", plan))
-            .withVolumeMounts(mount(CONFIG_VOLUME, CONFIG_DIR), mount(TMP_VOLUME, "/tmp"))
+            .withVolumeMounts(proxyMounts(defaults))
             .withResources(
                 resources != null && resources.proxy() != null
                     ? resources.proxy()
@@ -273,6 +291,16 @@ public final class DeploymentModel {
       secretVolume(
           "llm", ref.name(), List.of(new KeyToPath(ref.key(), null, "api-key")), volumes, mounts);
     }
+  }
+
+  private static List<VolumeMount> proxyMounts(PodDefaults defaults) {
+    List<VolumeMount> mounts = new ArrayList<>();
+    mounts.add(mount(CONFIG_VOLUME, CONFIG_DIR));
+    mounts.add(mount(TMP_VOLUME, "/tmp"));
+    if (defaults.nodeTlsSecret() != null) {
+      mounts.add(mount(NODE_TLS_VOLUME, PodLayout.NODE_TLS_DIR));
+    }
+    return mounts;
   }
 
   private static void secretVolume(

@@ -142,6 +142,12 @@ public final class EngineToml {
     line(out, "proxy_address", string("${POD_IP}:" + PEER_PORT));
     line(out, "peer_port", Integer.toString(PEER_PORT));
     line(out, "peer_listen_address", string("0.0.0.0:" + PEER_PORT));
+    if (plan.defaults().nodeTlsSecret() != null) {
+      out.append("\n[node.tls]\n");
+      line(out, "cert_path", string(PodLayout.NODE_TLS_DIR + "/tls.crt"));
+      line(out, "key_path", string(PodLayout.NODE_TLS_DIR + "/tls.key"));
+      line(out, "ca_cert_path", string(PodLayout.NODE_TLS_DIR + "/ca.crt"));
+    }
     return out.toString();
   }
 
@@ -185,6 +191,13 @@ public final class EngineToml {
     if (capabilities.getFs() != null) {
       out.append("\n[module.capabilities.fs]\n");
       line(out, "mode", string("tempdir"));
+    }
+    Capabilities.TracingCapability tracing = capabilities.getTracing();
+    if (tracing != null) {
+      out.append("\n[module.capabilities.tracing]\n");
+      if (tracing.maxSpans() != null) {
+        line(out, "max_spans", tracing.maxSpans().toString());
+      }
     }
   }
 

@@ -21,6 +21,9 @@ public final class PodLayout {
   public static final String MODULE_FILE = "module.wasm";
   public static final String SECRETS_DIR = "/var/run/secrets/wruntime";
 
+  /** Where the proxy container finds the node certificate's Secret (tls.crt, tls.key, ca.crt). */
+  public static final String NODE_TLS_DIR = SECRETS_DIR + "/node-tls";
+
   /**
    * Where the {@code .dockerconfigjson} of each of {@code source.imagePullSecrets} is mounted, as
    * {@code <index>.json} in the order listed.

@@ -22,6 +22,28 @@ class OperatorConfigTest {
   }
 
   @Test
+  void theNodeTlsSecretIsOptionalAndMustBeASecretName() {
+    assertThat(Fixtures.config().pods().nodeTlsSecret()).isNull();
+    assertThat(
+            OperatorConfig.parse(
+                    "o.toml",
+                    Fixtures.OPERATOR_TOML.replace(
+                        "[proxy]\n", "[proxy]\ntls_secret = \"node-tls\"\n"))
+                .pods()
+                .nodeTlsSecret())
+        .isEqualTo("node-tls");
+    assertThatThrownBy(
+            () ->
+                OperatorConfig.parse(
+                    "o.toml",
+                    Fixtures.OPERATOR_TOML.replace(
+                        "[proxy]\n", "[proxy]\ntls_secret = \"Node_TLS\"\n")))
+        .hasMessage(
+            "o.toml: proxy.tls_secret = \"Node_TLS\" (expected: the name of a Secret with tls.crt,"
+                + " tls.key and ca.crt, or \"\" for plaintext)");
+  }
+
+  @Test
   void mistakesNameTheKeyAndWhatWasExpected() {
     assertThatThrownBy(() -> OperatorConfig.parse("o.toml", "manager_address = \"m:9000\"\n"))
         .isInstanceOf(ConfigException.class)

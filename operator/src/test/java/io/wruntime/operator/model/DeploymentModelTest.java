@@ -93,6 +93,33 @@ class DeploymentModelTest {
   }
 
   @Test
+  void theNodeTlsSecretIsMountedIntoTheProxyOnly() {
+    PodSpec plain =
+        DeploymentModel.build(Fixtures.plan(Fixtures.ECHO)).getSpec().getTemplate().getSpec();
+    Deployment d = DeploymentModel.build(Fixtures.planWithNodeTls(Fixtures.ECHO));
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+
+    assertThat(plain.getVolumes()).extracting(Volume::getName).doesNotContain("node-tls");
+    Volume volume =
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals("node-tls"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(volume.getSecret().getSecretName()).isEqualTo("wruntime-node-tls");
+    assertThat(volume.getSecret().getItems())
+        .extracting(i -> i.getKey())
+        .containsExactly("tls.crt", "tls.key", "ca.crt");
+    Map<String, Container> containers = containers(d);
+    assertThat(containers.get("proxy").getVolumeMounts())
+        .filteredOn(m -> m.getName().equals("node-tls"))
+        .extracting(m -> m.getMountPath())
+        .containsExactly("/var/run/secrets/wruntime/node-tls");
+    assertThat(containers.get("engine").getVolumeMounts())
+        .extracting(m -> m.getName())
+        .doesNotContain("node-tls");
+  }
+
+  @Test
   void labelsNameTheModuleAndTheSelectorNeverNamesTheVersion() {
     Deployment d = DeploymentModel.build(Fixtures.plan(FULL));
     assertThat(d.getMetadata().getLabels())

@@ -36,6 +36,7 @@ class EngineTomlTest {
               capabilities:
                 blobstore: {endpoint: "http://s3:9000", buckets: [a, b], credentialsSecret: s3}
                 llm: {provider: openai, apiKeySecretRef: {name: llm, key: key}, maxTokens: 100}
+                tracing: {maxSpans: 64}
             """;
     String text = EngineToml.engine(Fixtures.plan(yaml));
     JsonNode module = TOML.readTree(text).get("module").get(0);
@@ -52,6 +53,7 @@ class EngineTomlTest {
     assertThat(caps.get("llm").get("provider").asText()).isEqualTo("openai");
     assertThat(caps.get("llm").get("api_key_file").asText())
         .isEqualTo("/var/run/secrets/wruntime/llm/api-key");
+    assertThat(caps.get("tracing").get("max_spans").asInt()).isEqualTo(64);
   }
 
   @Test
@@ -62,6 +64,21 @@ class EngineTomlTest {
         .isEqualTo("wruntime-manager.wruntime-system.svc:9000");
     assertThat(proxy.get("node").get("proxy_address").asText()).isEqualTo("${POD_IP}:9443");
     assertThat(proxy.get("node").get("peer_listen_address").asText()).isEqualTo("0.0.0.0:9443");
+  }
+
+  @Test
+  void withANodeTlsSecretTheProxyUsesItsMountedCertificate() throws Exception {
+    JsonNode plain = TOML.readTree(EngineToml.proxy(Fixtures.plan(Fixtures.ECHO)));
+    JsonNode tls = TOML.readTree(EngineToml.proxy(Fixtures.planWithNodeTls(Fixtures.ECHO)));
+
+    assertThat(plain.get("node").has("tls")).isFalse();
+    JsonNode files = tls.get("node").get("tls");
+    assertThat(files.get("cert_path").asText())
+        .isEqualTo("/var/run/secrets/wruntime/node-tls/tls.crt");
+    assertThat(files.get("key_path").asText())
+        .isEqualTo("/var/run/secrets/wruntime/node-tls/tls.key");
+    assertThat(files.get("ca_cert_path").asText())
+        .isEqualTo("/var/run/secrets/wruntime/node-tls/ca.crt");
   }
 
   @Test

@@ -44,7 +44,7 @@ class ModuleValidatorTest {
         .containsExactly(
             new SpecProblem(
                 "UnknownCapability",
-                "spec.capabilities.redis is not a capability (expected one of: db, blobstore, llm, fs)"));
+                "spec.capabilities.redis is not a capability (expected one of: db, blobstore, llm, fs, tracing)"));
   }
 
   @Test

@@ -30,7 +30,9 @@ class RenderedEngineConfigTest {
               + "    db: {secretRef: {name: db, key: url}}\n"
               + "    blobstore: {endpoint: \"http://minio.storage:9000/\", region: eu-west-1, buckets: [a.b-c, abc], credentialsSecret: s3}\n"
               + "    llm: {provider: openai, baseUrl: \"https://llm.internal:8443/v1\", apiKeySecretRef: {name: k, key: k}, maxTokens: 1000000}\n"
-              + "    fs: {mode: tempdir}\n");
+              + "    fs: {mode: tempdir}\n"
+              + "    tracing: {maxSpans: 1000000}\n",
+          "  capabilities: {tracing: {}}\n");
 
   /** Specs the CRD may let through that the engine would refuse: the validator must refuse them. */
   private static final List<String> REFUSED =

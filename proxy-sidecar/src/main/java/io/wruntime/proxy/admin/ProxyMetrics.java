@@ -1,158 +1,136 @@
 package io.wruntime.proxy.admin;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.LongAdder;
+import static java.util.Objects.requireNonNull;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.wruntime.common.telemetry.StatusLabel;
+import io.wruntime.common.telemetry.Telemetry;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * The proxy's metrics in the Prometheus text format (0.0.4): requests and their latency by source,
- * destination and status; the routing-table version; open circuits; bytes held in memory.
+ * The proxy's metrics, OpenTelemetry instruments read as Prometheus text on the admin {@code
+ * /metrics}: requests and their latency by source, destination and status; the routing-table
+ * version; open circuits; bytes held in memory. Label values are bounded (see {@link MetricLabels}
+ * and {@link StatusLabel}).
  */
 public final class ProxyMetrics {
   /** Upper bounds of the latency buckets, in seconds. */
-  static final double[] BUCKETS = {
-    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
-  };
+  static final List<Double> BUCKETS =
+      List.of(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0);
 
-  private final ConcurrentHashMap<Key, Series> series = new ConcurrentHashMap<>();
-  private final LongSupplier tableVersion;
-  private final LongSupplier openCircuits;
-  private final LongSupplier bufferedBytes;
+  static final AttributeKey<String> SOURCE = AttributeKey.stringKey("source");
+  static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("destination");
+  static final AttributeKey<String> STATUS = AttributeKey.stringKey("status");
 
-  private record Key(String source, String destination, int status) {}
-
-  private static final class Series {
-    final LongAdder count = new LongAdder();
-    final AtomicLong sumNanos = new AtomicLong();
-    final AtomicLongArray buckets = new AtomicLongArray(BUCKETS.length);
-  }
+  private final Telemetry telemetry;
+  private final MetricLabels labels;
+  private final LongCounter requests;
+  private final DoubleHistogram duration;
 
   /**
+   * @param telemetry the SDK the instruments live in (and whose Prometheus text {@link #render}
+   *     returns)
+   * @param labels which label values are known
    * @param tableVersion the routing-table version in use
    * @param openCircuits circuits open or half-open now
    * @param bufferedBytes body bytes the proxy holds now
    */
   public ProxyMetrics(
-      LongSupplier tableVersion, LongSupplier openCircuits, LongSupplier bufferedBytes) {
-    this.tableVersion = tableVersion;
-    this.openCircuits = openCircuits;
-    this.bufferedBytes = bufferedBytes;
+      Telemetry telemetry,
+      MetricLabels labels,
+      LongSupplier tableVersion,
+      LongSupplier openCircuits,
+      LongSupplier bufferedBytes) {
+    this.telemetry = requireNonNull(telemetry, "telemetry");
+    this.labels = requireNonNull(labels, "labels");
+    requireNonNull(tableVersion, "tableVersion");
+    requireNonNull(openCircuits, "openCircuits");
+    requireNonNull(bufferedBytes, "bufferedBytes");
+    Meter meter = telemetry.meter("io.wruntime.proxy");
+    requests =
+        meter
+            .counterBuilder("wr_proxy_requests")
+            .setDescription("Requests handled, by source, destination and status.")
+            .build();
+    duration =
+        meter
+            .histogramBuilder("wr_proxy_request_duration")
+            .setUnit("s")
+            .setDescription("Time from request headers to the end of the response.")
+            .setExplicitBucketBoundariesAdvice(BUCKETS)
+            .build();
+    meter
+        .gaugeBuilder("wr_proxy_routing_table_version")
+        .ofLongs()
+        .setDescription("Version of the routing table in use.")
+        .buildWithCallback(m -> m.record(tableVersion.getAsLong()));
+    meter
+        .gaugeBuilder("wr_proxy_open_circuits")
+        .ofLongs()
+        .setDescription("Circuits open or half-open.")
+        .buildWithCallback(m -> m.record(openCircuits.getAsLong()));
+    meter
+        .gaugeBuilder("wr_proxy_buffered")
+        .ofLongs()
+        .setUnit("By")
+        .setDescription("Body bytes held in proxy memory.")
+        .buildWithCallback(m -> m.record(bufferedBytes.getAsLong()));
   }
 
   /**
    * Counts one finished request.
    *
-   * @param source the calling module ({@code x-wr-source}), or {@code unknown}
-   * @param destination {@code namespace.module}, an egress host, or {@code unknown}
+   * @param source the calling module ({@code x-wr-source}) as the caller said, or null
+   * @param destination {@code namespace.module} or an egress host as requested, or null
    * @param status the status answered; 499 when the client went away first
    */
   public void record(String source, String destination, int status, long nanos) {
-    Series s = series.computeIfAbsent(new Key(source, destination, status), k -> new Series());
-    s.count.increment();
-    s.sumNanos.addAndGet(nanos);
-    double seconds = nanos / 1e9;
-    for (int i = 0; i < BUCKETS.length; i++) {
-      if (seconds <= BUCKETS[i]) {
-        s.buckets.incrementAndGet(i);
-        break;
+    Attributes attributes = attributes(source, destination, status);
+    requests.add(1, attributes);
+    duration.record(nanos / 1e9, attributes);
+  }
+
+  private Attributes attributes(String source, String destination, int status) {
+    return Attributes.of(
+        SOURCE,
+        labels.source(source),
+        DESTINATION,
+        labels.destination(destination),
+        STATUS,
+        StatusLabel.of(status));
+  }
+
+  /**
+   * Requests counted so far in the series of these label values (after folding: pass {@code
+   * unknown} for the series of unknown sources or destinations).
+   */
+  public long count(String source, String destination, int status) {
+    String statusLabel = StatusLabel.of(status);
+    for (MetricSnapshot snapshot : telemetry.collectMetrics()) {
+      if (snapshot instanceof CounterSnapshot counter
+          && counter.getMetadata().getPrometheusName().equals("wr_proxy_requests")) {
+        return counter.getDataPoints().stream()
+            .filter(
+                p ->
+                    source.equals(p.getLabels().get("source"))
+                        && destination.equals(p.getLabels().get("destination"))
+                        && statusLabel.equals(p.getLabels().get("status")))
+            .mapToLong(p -> (long) p.getValue())
+            .sum();
       }
     }
+    return 0;
   }
 
-  /** Requests counted so far for one series. */
-  public long count(String source, String destination, int status) {
-    Series s = series.get(new Key(source, destination, status));
-    return s == null ? 0 : s.count.sum();
-  }
-
-  /** The exposition text. */
+  /** The exposition text of every metric of the proxy's telemetry. */
   public String render() {
-    StringBuilder out = new StringBuilder();
-    out.append(
-        "# HELP wr_proxy_requests_total Requests handled, by source, destination and status.\n");
-    out.append("# TYPE wr_proxy_requests_total counter\n");
-    Map<Key, Series> snapshot = Map.copyOf(series);
-    snapshot.entrySet().stream()
-        .sorted((a, b) -> labels(a.getKey()).compareTo(labels(b.getKey())))
-        .forEach(
-            e ->
-                out.append("wr_proxy_requests_total{")
-                    .append(labels(e.getKey()))
-                    .append("} ")
-                    .append(e.getValue().count.sum())
-                    .append('\n'));
-    out.append(
-        "# HELP wr_proxy_request_duration_seconds Time from request headers to the end of the"
-            + " response.\n");
-    out.append("# TYPE wr_proxy_request_duration_seconds histogram\n");
-    snapshot.entrySet().stream()
-        .sorted((a, b) -> labels(a.getKey()).compareTo(labels(b.getKey())))
-        .forEach(
-            e -> {
-              String l = labels(e.getKey());
-              Series s = e.getValue();
-              long cumulative = 0;
-              for (int i = 0; i < BUCKETS.length; i++) {
-                cumulative += s.buckets.get(i);
-                out.append("wr_proxy_request_duration_seconds_bucket{")
-                    .append(l)
-                    .append(",le=\"")
-                    .append(BUCKETS[i])
-                    .append("\"} ")
-                    .append(cumulative)
-                    .append('\n');
-              }
-              long count = s.count.sum();
-              out.append("wr_proxy_request_duration_seconds_bucket{")
-                  .append(l)
-                  .append(",le=\"+Inf\"} ")
-                  .append(count)
-                  .append('\n');
-              out.append("wr_proxy_request_duration_seconds_sum{")
-                  .append(l)
-                  .append("} ")
-                  .append(s.sumNanos.get() / 1e9)
-                  .append('\n');
-              out.append("wr_proxy_request_duration_seconds_count{")
-                  .append(l)
-                  .append("} ")
-                  .append(count)
-                  .append('\n');
-            });
-    gauge(
-        out,
-        "wr_proxy_routing_table_version",
-        "Version of the routing table in use.",
-        tableVersion.getAsLong());
-    gauge(out, "wr_proxy_open_circuits", "Circuits open or half-open.", openCircuits.getAsLong());
-    gauge(
-        out,
-        "wr_proxy_buffered_bytes",
-        "Body bytes held in proxy memory.",
-        bufferedBytes.getAsLong());
-    return out.toString();
-  }
-
-  private static void gauge(StringBuilder out, String name, String help, long value) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    out.append("# TYPE ").append(name).append(" gauge\n");
-    out.append(name).append(' ').append(value).append('\n');
-  }
-
-  private static String labels(Key key) {
-    return "source=\""
-        + escape(key.source())
-        + "\",destination=\""
-        + escape(key.destination())
-        + "\",status=\""
-        + key.status()
-        + "\"";
-  }
-
-  private static String escape(String value) {
-    return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    return telemetry.prometheusText();
   }
 }

@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.config.TomlTable;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.security.CallerIdentity.Role;
 import io.wruntime.common.tls.TlsFiles;
+import io.wruntime.common.tls.TlsMaterial;
 import io.wruntime.proxy.routing.EgressPolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -34,6 +36,7 @@ import java.util.regex.Pattern;
  * @param egress calls to hosts outside the mesh
  * @param validation protobuf request validation against the destination's schema
  * @param timeouts connect, idle and response timeouts towards upstreams
+ * @param limits connection caps of the listeners and concurrent-request caps per caller
  */
 public record ProxyConfig(
     String source,
@@ -47,7 +50,8 @@ public record ProxyConfig(
     CircuitBreaker circuitBreaker,
     Egress egress,
     Validation validation,
-    Timeouts timeouts) {
+    Timeouts timeouts,
+    Limits limits) {
   public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1:9001";
   public static final String DEFAULT_CONTROL_ADDRESS = "127.0.0.1:9002";
   public static final int DEFAULT_PEER_PORT = 9443;
@@ -67,7 +71,8 @@ public record ProxyConfig(
           "circuit_breaker",
           "egress",
           "validation",
-          "timeouts");
+          "timeouts",
+          "limits");
 
   public ProxyConfig {
     requireNonNull(source, "source");
@@ -80,6 +85,7 @@ public record ProxyConfig(
     requireNonNull(egress, "egress");
     requireNonNull(validation, "validation");
     requireNonNull(timeouts, "timeouts");
+    requireNonNull(limits, "limits");
   }
 
   /**
@@ -152,6 +158,28 @@ public record ProxyConfig(
       requireNonNull(idle, "idle");
       requireNonNull(request, "request");
     }
+  }
+
+  /**
+   * What one caller or one flood of connections may take of the proxy ({@code [limits]}). A
+   * connection beyond a listener's cap is closed as soon as it is accepted; a request beyond its
+   * caller's cap is answered 429 with {@code Retry-After}.
+   *
+   * @param maxInternalConnections open connections on {@code listen_address}
+   * @param maxPeerConnections open connections on {@code peer_listen_address}
+   * @param maxControlConnections open connections on {@code control_address} (NodeService)
+   * @param maxRequestsPerPeer requests in flight from one calling node on the peer listener: the
+   *     node of its certificate with TLS, else its IP address
+   * @param maxRequestsPerModule requests in flight from one local calling module ({@code
+   *     x-wr-source}, which the engine sets) on {@code listen_address}
+   */
+  public record Limits(
+      int maxInternalConnections,
+      int maxPeerConnections,
+      int maxControlConnections,
+      int maxRequestsPerPeer,
+      int maxRequestsPerModule) {
+    public static final Limits DEFAULTS = new Limits(1024, 4096, 256, 1024, 256);
   }
 
   /**
@@ -241,6 +269,32 @@ public record ProxyConfig(
     long idleSecs = timeouts.integer("idle_secs", 60, 1, MAX_SECS);
     long requestSecs = timeouts.integer("request_secs", 30, 1, MAX_SECS);
 
+    TomlTable limitsTable =
+        section(
+            root,
+            "limits",
+            Set.of(
+                "max_internal_connections",
+                "max_peer_connections",
+                "max_control_connections",
+                "max_requests_per_peer",
+                "max_requests_per_module"));
+    Limits d = Limits.DEFAULTS;
+    Limits limits =
+        new Limits(
+            (int)
+                limitsTable.integer(
+                    "max_internal_connections", d.maxInternalConnections(), 1, 1_000_000),
+            (int) limitsTable.integer("max_peer_connections", d.maxPeerConnections(), 1, 1_000_000),
+            (int)
+                limitsTable.integer(
+                    "max_control_connections", d.maxControlConnections(), 1, 1_000_000),
+            (int)
+                limitsTable.integer("max_requests_per_peer", d.maxRequestsPerPeer(), 1, 1_000_000),
+            (int)
+                limitsTable.integer(
+                    "max_requests_per_module", d.maxRequestsPerModule(), 1, 1_000_000));
+
     return new ProxyConfig(
         root.source(),
         listen,
@@ -256,13 +310,14 @@ public record ProxyConfig(
         new Timeouts(
             Duration.ofMillis(connectMs),
             Duration.ofSeconds(idleSecs),
-            Duration.ofSeconds(requestSecs)));
+            Duration.ofSeconds(requestSecs)),
+        limits);
   }
 
   private static Node node(TomlTable table) {
     table.rejectUnknownKeys(
         Set.of("name", "proxy_address", "peer_port", "peer_listen_address", "tls"));
-    TlsFiles tls = table.table("tls").map(TlsFiles::read).orElse(null);
+    TlsFiles tls = table.table("tls").map(t -> TlsMaterial.checked(t, Role.NODE)).orElse(null);
     String name = table.string("name").orElseGet(ProxyConfig::hostname);
     if (!NODE_NAME.matcher(name).matches()) {
       throw table.error(

@@ -1,6 +1,5 @@
 package io.wruntime.proxy.http;
 
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,32 +21,28 @@ import io.wruntime.common.net.HostPort;
 import io.wruntime.proxy.balance.LoadBalancer;
 import io.wruntime.proxy.balance.LoadBalancer.Outcome;
 import io.wruntime.proxy.routing.Resolution.Rejected;
-import io.wruntime.proxy.telemetry.ProxyTracing;
-import io.wruntime.proxy.validation.RequestValidator;
 import io.wruntime.proxy.validation.RequestValidator.RpcPath;
-import io.wruntime.proxy.validation.SchemaIndex;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One request forwarded to one upstream: the request body streams from the client to the upstream
- * and the response streams back, each direction reading its next message only once the previous one
- * was written ({@code AUTO_READ} is off on both channels), so a slow side holds the other back
- * instead of filling memory. Both channels run on the same event loop: everything here happens on
- * that one thread.
+ * One request forwarded to one upstream, in stages: validation when asked for ({@link
+ * ValidationStage}), connecting, then the request body streaming to the upstream while the response
+ * streams back, each direction with its own state and each reading its next message only once the
+ * previous one was written ({@code AUTO_READ} is off on both channels), so a slow side holds the
+ * other back instead of filling memory. However it ends, it ends once, in {@link #finish}, with one
+ * {@link Completion} that the circuit breaker, the metrics and the spans read. Both channels run on
+ * the same event loop: everything here happens on that one thread.
  *
  * <p>Buffer ownership: every message that arrives here is either written on (the channel then owns
  * and releases it) or released here. Bodies are buffered only for validation, up to {@code
  * max_body_bytes}.
  */
-final class Exchange {
+final class Exchange implements ValidationStage.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
 
   /**
@@ -62,12 +57,27 @@ final class Exchange {
     }
   }
 
-  private enum State {
-    SCHEMA,
-    BUFFERING,
+  /** Where the request is. */
+  private enum RequestState {
+    /** The validation stage holds it. */
+    VALIDATING,
     CONNECTING,
+    /** Headers written upstream; the body follows as it arrives. */
     STREAMING,
-    DONE
+    /** Written upstream to its last message. */
+    SENT
+  }
+
+  /** Where the response is. */
+  private enum ResponseState {
+    /** No final response head yet (the response timer runs once the request is sent). */
+    AWAITING,
+    /** Head written to the client; the body follows as it arrives. */
+    STREAMING,
+    /** Its last message was read from the upstream and is being written. */
+    LAST_READ,
+    /** Written to the client to its last message. */
+    WRITTEN
   }
 
   private final ProxyHandler handler;
@@ -83,24 +93,20 @@ final class Exchange {
   private final String destination;
   private final Span requestSpan;
   private final long startNanos;
-  private final Validation validation;
+  private final ValidationStage validation;
 
-  private State state;
+  private RequestState requestState;
+  private ResponseState responseState = ResponseState.AWAITING;
+  private boolean finished;
   private Channel upstream;
   private UpstreamHandler upstreamHandler;
   private Span forwardSpan;
-  private List<HttpContent> bufferedBody;
-  private long bufferedBodyBytes;
-  private SchemaIndex schema;
-  private boolean requestDone;
-  private boolean responseStarted;
-  private boolean responseEndSeen;
-  private boolean responseDone;
   private boolean skipInformationalEnd;
   private boolean upstreamKeepAlive = true;
-  private int status;
+  private int upstreamStatus;
+  private long requestBytes;
+  private long responseBytes;
   private ScheduledFuture<?> responseTimer;
-  private boolean finished;
 
   /**
    * @param request the request with its headers already rewritten for the upstream
@@ -138,7 +144,8 @@ final class Exchange {
     this.destination = destination;
     this.requestSpan = requestSpan;
     this.startNanos = startNanos;
-    this.validation = validation;
+    this.validation =
+        validation == null ? null : new ValidationStage(validation, down, forwarding, this);
   }
 
   /** Begins: validation first when asked for, else connecting. */
@@ -147,49 +154,36 @@ final class Exchange {
       connect();
       return;
     }
-    state = State.SCHEMA;
-    long declared = HttpUtil.getContentLength(request, -1L);
-    if (declared > validation.maxBodyBytes()) {
-      reject(tooLarge(declared + " bytes"));
-      return;
-    }
-    forwarding
-        .schemas()
-        .get(validation.namespace(), validation.module(), validation.version())
-        .whenComplete((found, error) -> down.executor().execute(() -> onSchema(found, error)));
+    requestState = RequestState.VALIDATING;
+    validation.start(request);
   }
 
-  private void onSchema(Optional<SchemaIndex> found, Throwable error) {
-    if (finished) {
-      return;
-    }
-    if (error != null) {
-      LOG.warn(
-          "schema of {} could not be fetched from the manager, forwarding unvalidated: {}",
-          validation.name(),
-          error.toString());
-      connect();
-      return;
-    }
-    if (found.isEmpty()) {
-      connect();
-      return;
-    }
-    Rejected unknown =
-        RequestValidator.unknownMethod(found.get(), validation.path(), validation.name());
-    if (unknown != null) {
-      reject(unknown);
-      return;
-    }
-    schema = found.get();
-    state = State.BUFFERING;
-    bufferedBody = new ArrayList<>();
-    down.read();
+  // ---- validation stage verdicts
+
+  @Override
+  public void passed() {
+    connect();
   }
+
+  @Override
+  public void refused(Rejected rejected) {
+    fail(rejected, Outcome.CANCELLED);
+  }
+
+  @Override
+  public boolean isFinished() {
+    return finished;
+  }
+
+  // ---- request direction
 
   /** Whether the next message of the request body is for this exchange. */
   boolean acceptsRequestBody() {
-    return !finished && (state == State.BUFFERING || state == State.STREAMING) && !requestDone;
+    if (finished) {
+      return false;
+    }
+    return requestState == RequestState.STREAMING
+        || (requestState == RequestState.VALIDATING && validation.isBuffering());
   }
 
   /** One message of the request body (ownership passes here). */
@@ -202,64 +196,15 @@ final class Exchange {
           400);
       return;
     }
-    if (state == State.BUFFERING) {
-      buffer(content);
-    } else if (state == State.STREAMING) {
-      writeRequestContent(content);
-    } else {
-      ReferenceCountUtil.release(content);
+    switch (requestState) {
+      case VALIDATING -> validation.onContent(content);
+      case STREAMING -> writeRequestContent(content);
+      default -> ReferenceCountUtil.release(content);
     }
-  }
-
-  private void buffer(HttpContent content) {
-    int n = content.content().readableBytes();
-    bufferedBody.add(content);
-    bufferedBodyBytes += n;
-    forwarding.buffered().add(n);
-    if (bufferedBodyBytes > validation.maxBodyBytes()) {
-      reject(tooLarge("more than " + validation.maxBodyBytes() + " bytes"));
-      return;
-    }
-    if (!(content instanceof LastHttpContent)) {
-      down.read();
-      return;
-    }
-    CompositeByteBuf body = down.alloc().compositeBuffer(Math.max(1, bufferedBody.size()));
-    try {
-      for (HttpContent c : bufferedBody) {
-        body.addComponent(true, c.content().retainedDuplicate());
-      }
-      Rejected invalid =
-          RequestValidator.body(
-              schema.method(validation.path().service(), validation.path().method()), body);
-      if (invalid != null) {
-        reject(invalid);
-        return;
-      }
-    } finally {
-      body.release();
-    }
-    connect();
-  }
-
-  private Rejected tooLarge(String size) {
-    return new Rejected(
-        413,
-        "body_too_large",
-        "the body of "
-            + validation.path()
-            + " to "
-            + validation.name()
-            + " has "
-            + size
-            + " (expected: at most max_body_bytes = "
-            + validation.maxBodyBytes()
-            + " for a validated protobuf request)",
-        Map.of("max_body_bytes", validation.maxBodyBytes()));
   }
 
   private void connect() {
-    state = State.CONNECTING;
+    requestState = RequestState.CONNECTING;
     pool.acquire(down.channel().eventLoop(), target).addListener(this::onConnected);
   }
 
@@ -278,21 +223,22 @@ final class Exchange {
     upstream = ch;
     upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
     upstreamHandler.attach(this);
-    state = State.STREAMING;
+    requestState = RequestState.STREAMING;
     forwardSpan =
         forwarding
             .tracing()
             .startForward(requestSpan, request.headers(), source, destination, target.toString());
     ChannelFuture written = ch.write(request);
     boolean complete = false;
-    if (bufferedBody != null) {
-      for (HttpContent c : bufferedBody) {
+    List<HttpContent> buffered = validation == null ? null : validation.takeBody();
+    if (buffered != null) {
+      for (HttpContent c : buffered) {
         int n = c.content().readableBytes();
+        requestBytes += n;
         written = ch.write(c);
         written.addListener(w -> forwarding.buffered().remove(n));
         complete |= c instanceof LastHttpContent;
       }
-      bufferedBody = null;
     }
     ch.flush();
     boolean bodyComplete = complete;
@@ -317,6 +263,7 @@ final class Exchange {
   private void writeRequestContent(HttpContent content) {
     boolean last = content instanceof LastHttpContent;
     int n = content.content().readableBytes();
+    requestBytes += n;
     forwarding.buffered().add(n);
     Channel ch = upstream;
     ch.writeAndFlush(content)
@@ -339,14 +286,14 @@ final class Exchange {
   }
 
   private void requestSent() {
-    requestDone = true;
-    if (!responseStarted) {
+    requestState = RequestState.SENT;
+    if (responseState == ResponseState.AWAITING) {
       Duration timeout = forwarding.timeouts().request();
       responseTimer =
           down.executor()
               .schedule(
                   () -> {
-                    if (!finished && !responseStarted) {
+                    if (!finished && responseState == ResponseState.AWAITING) {
                       fail(
                           new Rejected(
                               504,
@@ -364,6 +311,8 @@ final class Exchange {
     }
     maybeComplete();
   }
+
+  // ---- response direction
 
   /** A message from the upstream (ownership passes here). */
   void onUpstreamMessage(Object msg) {
@@ -399,13 +348,30 @@ final class Exchange {
       return;
     }
     cancelTimer();
-    responseStarted = true;
-    status = code;
+    responseState = ResponseState.STREAMING;
+    upstreamStatus = code;
     upstreamKeepAlive = HttpUtil.isKeepAlive(response);
     ForwardHeaders.stripHopByHop(response.headers());
     // No x-wr-* header means anything on a response (the protocol sets none), and what a module or
     // an external host sets there must not pass for the mesh's own to whoever called.
     ForwardHeaders.stripWrHeaders(response.headers());
+    frameForClient(response, code);
+    down.writeAndFlush(response)
+        .addListener(
+            w -> {
+              if (finished) {
+                return;
+              }
+              if (!w.isSuccess()) {
+                abort("the client connection failed", Outcome.CANCELLED, 499);
+              } else if (responseState == ResponseState.STREAMING) {
+                upstream.read();
+              }
+            });
+  }
+
+  /** Sets the framing and connection headers of {@code response} for this client. */
+  private void frameForClient(HttpResponse response, int code) {
     if (http10) {
       if (!HttpUtil.isContentLengthSet(response) && mayHaveBody(code)) {
         // An HTTP/1.0 client cannot read chunks: the body goes unframed and ends with the
@@ -429,18 +395,6 @@ final class Exchange {
       }
       HttpUtil.setKeepAlive(response, keepAlive);
     }
-    down.writeAndFlush(response)
-        .addListener(
-            w -> {
-              if (finished) {
-                return;
-              }
-              if (!w.isSuccess()) {
-                abort("the client connection failed", Outcome.CANCELLED, 499);
-              } else if (!responseEndSeen) {
-                upstream.read();
-              }
-            });
   }
 
   private boolean mayHaveBody(int code) {
@@ -462,14 +416,17 @@ final class Exchange {
       upstreamBroken("its response body is malformed: " + content.decoderResult().cause());
       return;
     }
-    if (!responseStarted) {
+    if (responseState == ResponseState.AWAITING) {
       ReferenceCountUtil.release(content);
       upstream.read();
       return;
     }
     boolean last = content instanceof LastHttpContent;
-    responseEndSeen |= last;
+    if (last) {
+      responseState = ResponseState.LAST_READ;
+    }
     int n = content.content().readableBytes();
+    responseBytes += n;
     forwarding.buffered().add(n);
     down.writeAndFlush(content)
         .addListener(
@@ -481,7 +438,7 @@ final class Exchange {
               if (!w.isSuccess()) {
                 abort("the client connection failed", Outcome.CANCELLED, 499);
               } else if (last) {
-                responseDone = true;
+                responseState = ResponseState.WRITTEN;
                 maybeComplete();
               } else {
                 upstream.read();
@@ -490,22 +447,27 @@ final class Exchange {
   }
 
   private void maybeComplete() {
-    if (!responseDone || finished) {
+    if (responseState != ResponseState.WRITTEN || finished) {
       return;
     }
-    Outcome outcome = forwarding.balancer().outcomeOf(status);
+    Outcome outcome = forwarding.balancer().outcomeOf(upstreamStatus);
     // A response that came before the request was sent leaves the upstream connection mid-request.
-    finish(outcome, requestDone && upstreamKeepAlive, status, null);
+    boolean sent = requestState == RequestState.SENT;
+    finish(outcome, sent && upstreamKeepAlive, upstreamStatus, null, null);
     handler.exchangeEnded(this, keepAlive, null);
   }
+
+  // ---- events from the channels
 
   /** The upstream connection closed. */
   void onUpstreamClosed() {
     upstreamKeepAlive = false;
-    if (finished || responseEndSeen) {
+    if (finished
+        || responseState == ResponseState.LAST_READ
+        || responseState == ResponseState.WRITTEN) {
       return; // a response that ends with the connection completes through its last write
     }
-    if (!responseStarted) {
+    if (responseState == ResponseState.AWAITING) {
       fail(
           new Rejected(
               502,
@@ -513,7 +475,7 @@ final class Exchange {
               target + " closed the connection before answering (expected: an HTTP response)"),
           Outcome.FAILURE);
     } else {
-      abort(target + " closed the connection mid-response", Outcome.FAILURE, status);
+      abort(target + " closed the connection mid-response", Outcome.FAILURE, upstreamStatus);
     }
   }
 
@@ -525,7 +487,7 @@ final class Exchange {
   /** The client's connection closed. */
   void onDownstreamClosed() {
     if (!finished) {
-      finish(Outcome.CANCELLED, false, 499, "the client closed the connection");
+      finish(Outcome.CANCELLED, false, 499, null, "the client closed the connection");
     }
   }
 
@@ -538,11 +500,11 @@ final class Exchange {
         "no traffic for "
             + forwarding.timeouts().idle().toSeconds()
             + " s (expected: at most [timeouts] idle_secs between messages)";
-    Outcome outcome = requestDone ? Outcome.FAILURE : Outcome.CANCELLED;
-    if (!responseStarted) {
+    Outcome outcome = requestState == RequestState.SENT ? Outcome.FAILURE : Outcome.CANCELLED;
+    if (responseState == ResponseState.AWAITING) {
       fail(new Rejected(504, "idle_timeout", why), outcome);
     } else {
-      abort(why, outcome, status);
+      abort(why, outcome, upstreamStatus);
     }
   }
 
@@ -575,43 +537,40 @@ final class Exchange {
   }
 
   private void upstreamBroken(String why) {
-    if (!responseStarted) {
+    if (responseState == ResponseState.AWAITING) {
       fail(new Rejected(502, "upstream_protocol_error", target + ": " + why), Outcome.FAILURE);
     } else {
-      abort(target + ": " + why, Outcome.FAILURE, status);
+      abort(target + ": " + why, Outcome.FAILURE, upstreamStatus);
     }
   }
 
-  /** Refuses the request before it reached any upstream (validation). */
-  private void reject(Rejected rejected) {
-    fail(rejected, Outcome.CANCELLED);
-  }
+  // ---- the one end
 
   /** Ends the exchange with the proxy's own error answer; only before the response started. */
   private void fail(Rejected rejected, Outcome outcome) {
-    finish(outcome, false, rejected.status(), rejected.message());
+    finish(outcome, false, rejected.status(), rejected.code(), rejected.message());
     ChannelFuture written =
         down.writeAndFlush(ErrorResponses.of(down.alloc(), rejected, keepAlive, null));
     handler.exchangeEnded(this, keepAlive, written);
   }
 
   /** Ends the exchange by closing the client's connection (the response already started). */
-  private void abort(String why, Outcome outcome, int recordedStatus) {
+  private void abort(String why, Outcome outcome, int answeredStatus) {
     LOG.debug("{} -> {} via {} aborted: {}", source, destination, target, why);
-    finish(outcome, false, recordedStatus, why);
+    finish(outcome, false, answeredStatus, null, why);
     down.close();
   }
 
-  private void finish(Outcome outcome, boolean reuseUpstream, int recordedStatus, String error) {
+  /**
+   * Ends the exchange exactly once: frees what it holds, returns or closes the upstream connection,
+   * and hands the one {@link Completion} to its observers.
+   */
+  private void finish(
+      Outcome outcome, boolean reuseUpstream, int answeredStatus, String errorCode, String error) {
     finished = true;
-    state = State.DONE;
     cancelTimer();
-    if (bufferedBody != null) {
-      for (HttpContent c : bufferedBody) {
-        forwarding.buffered().remove(c.content().readableBytes());
-        c.release();
-      }
-      bufferedBody = null;
+    if (validation != null) {
+      validation.release();
     }
     if (upstream != null) {
       upstreamHandler.attach(null);
@@ -621,14 +580,20 @@ final class Exchange {
         upstream.close();
       }
     }
-    if (choice != null) {
-      choice.finish(outcome);
-    }
-    forwarding
-        .metrics()
-        .record(source, destination, recordedStatus, System.nanoTime() - startNanos);
-    ProxyTracing.end(forwardSpan, status, error);
-    ProxyTracing.end(requestSpan, recordedStatus, error);
+    Completion completion =
+        new Completion(
+            source,
+            destination,
+            target.toString(),
+            outcome,
+            answeredStatus,
+            upstreamStatus,
+            errorCode,
+            error,
+            System.nanoTime() - startNanos,
+            requestBytes,
+            responseBytes);
+    ExchangeObservers.completed(completion, choice, forwarding.metrics(), requestSpan, forwardSpan);
   }
 
   private void cancelTimer() {
@@ -636,11 +601,6 @@ final class Exchange {
       responseTimer.cancel(false);
       responseTimer = null;
     }
-  }
-
-  /** Whether the exchange is over (its response written, failed or abandoned). */
-  boolean isFinished() {
-    return finished;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.wruntime.proxy.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.wruntime.common.http.HopByHop;
 import io.wruntime.common.http.WrHeaders;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,33 +18,18 @@ final class ForwardHeaders {
    * forwarded as it came.
    */
   static void stripHopByHop(HttpHeaders headers) {
-    for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-      for (String token : value.split(",")) {
-        String name = token.trim();
-        if (!name.isEmpty()
-            && !name.equalsIgnoreCase(HttpHeaderNames.TRANSFER_ENCODING.toString())
-            && !name.equalsIgnoreCase(HttpHeaderNames.CONTENT_LENGTH.toString())) {
-          headers.remove(name);
-        }
-      }
-    }
-    headers.remove(HttpHeaderNames.CONNECTION);
-    headers.remove(HttpHeaderNames.KEEP_ALIVE);
-    headers.remove("proxy-connection");
-    headers.remove(HttpHeaderNames.TE);
-    headers.remove(HttpHeaderNames.UPGRADE);
+    HopByHop.nominated(headers.getAll(HttpHeaderNames.CONNECTION)).forEach(headers::remove);
+    HopByHop.NAMES.forEach(headers::remove);
   }
 
   /**
    * For the local engine: the engine dispatches on {@code x-wr-namespace}, {@code x-wr-module} and
-   * {@code x-wr-version} (the resolved version, whatever the caller asked for); the destination and
-   * source headers and {@code x-wr-via-proxy} end here.
+   * {@code x-wr-version} (the resolved version, whatever the caller asked for), which this proxy
+   * sets; every other {@code x-wr-*} header (destination, source, {@code x-wr-via-proxy}, and any a
+   * caller made up) ends here, so a module only ever sees the three its proxy set.
    */
   static void toLocalEngine(HttpHeaders headers, String namespace, String module, String version) {
-    headers.remove(WrHeaders.DESTINATION);
-    headers.remove(WrHeaders.SOURCE);
-    headers.remove(WrHeaders.SOURCE_NS);
-    headers.remove(WrHeaders.VIA_PROXY);
+    stripWrHeaders(headers);
     headers.set(WrHeaders.NAMESPACE, namespace);
     headers.set(WrHeaders.MODULE, module);
     headers.set(WrHeaders.VERSION, version);

@@ -1,10 +1,12 @@
 package io.wruntime.proxy.http;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -15,11 +17,13 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.opentelemetry.api.trace.Span;
 import io.wruntime.common.http.WrHeaders;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.security.CallerIdentity;
 import io.wruntime.proxy.balance.LoadBalancer;
 import io.wruntime.proxy.config.ProxyConfig.ValidationMode;
 import io.wruntime.proxy.routing.Destination;
@@ -29,6 +33,7 @@ import io.wruntime.proxy.routing.Resolution.Rejected;
 import io.wruntime.proxy.telemetry.ProxyTracing;
 import io.wruntime.proxy.validation.RequestValidator;
 import io.wruntime.proxy.validation.RequestValidator.RpcPath;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +60,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   /** Methods answered 405 by the proxy itself; every other method is forwarded. */
   static final List<String> REFUSED_METHODS = List.of("CONNECT", "TRACE");
 
+  /**
+   * The {@code Allow} header of the 405 for a refused method (RFC 9110 §15.5.6): the standard
+   * methods the proxy forwards (it forwards any other method but {@link #REFUSED_METHODS} too).
+   */
+  static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH";
+
+  private final Listener listener;
   private final ListenerKind kind;
   private final Forwarding forwarding;
   private final Upstreams pool;
@@ -69,12 +81,19 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private boolean closeWhenDone;
   private ChannelFuture lastResponse;
   private HttpRequest pending;
+  private String caller;
 
+  /** A handler without TLS or caller caps, every upstream through {@code pool} (handler tests). */
   ProxyHandler(ListenerKind kind, Forwarding forwarding, Upstreams pool, AtomicInteger inFlight) {
-    this.kind = kind;
-    this.forwarding = forwarding;
-    this.pool = pool;
-    this.inFlight = inFlight;
+    this(new Listener(kind, forwarding, pool, pool, CallerLimits.NONE, false, inFlight));
+  }
+
+  ProxyHandler(Listener listener) {
+    this.listener = listener;
+    this.kind = listener.kind();
+    this.forwarding = listener.forwarding();
+    this.pool = listener.upstreams();
+    this.inFlight = listener.inFlight();
   }
 
   @Override
@@ -206,6 +225,32 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           start);
       return;
     }
+    if (listener.authenticated()) {
+      CallerIdentity peer = peerNode();
+      if (peer == null) {
+        // The handshake verified every connection of this listener: this cannot happen, and
+        // nothing of an unverified caller is trusted if it does.
+        closeWhenDone = true;
+        respond(
+            new Rejected(
+                403,
+                "unauthenticated_peer",
+                "the peer listener takes only calls of proxies with a node certificate of this"
+                    + " deployment's CA (expected: mutual TLS)"),
+            null,
+            false,
+            source,
+            "unknown",
+            span,
+            start);
+        return;
+      }
+      span.setAttribute(ProxyTracing.PEER_NODE, peer.name());
+    }
+    if (kind == ListenerKind.PEER) {
+      span.setAttribute(
+          ProxyTracing.PROTOCOL, ctx.channel() instanceof Http2StreamChannel ? "2" : "1.1");
+    }
     if (kind == ListenerKind.PEER && !"1".equals(headers.get(WrHeaders.VIA_PROXY))) {
       respond(
           new Rejected(
@@ -222,6 +267,31 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           start);
       return;
     }
+    String callerKey = callerKey(headers);
+    if (!listener.callers().tryAcquire(callerKey)) {
+      CallerLimits limits = listener.callers();
+      respond(
+          new Rejected(
+              429,
+              "caller_limit",
+              callerKey
+                  + " has "
+                  + limits.max()
+                  + " requests in flight through this proxy (expected: at most [limits] "
+                  + limits.configKey()
+                  + " = "
+                  + limits.max()
+                  + " at once; retry after Retry-After seconds)",
+              Map.of("caller", callerKey, "limit", limits.configKey(), "max", limits.max())),
+          Duration.ofSeconds(1),
+          keepAlive,
+          source,
+          "unknown",
+          span,
+          start);
+      return;
+    }
+    caller = callerKey;
     Destination destination;
     try {
       destination = Destination.parse(headers.get(WrHeaders.DESTINATION));
@@ -244,6 +314,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             .resolve(destination, headers.get(WrHeaders.VERSION), kind == ListenerKind.PEER);
     LoadBalancer.Chosen chosen = null;
     HostPort target;
+    Upstreams upstreams = pool;
     Exchange.Validation validation = null;
     switch (resolution) {
       case Resolution.Rejected rejected -> {
@@ -279,6 +350,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         chosen = (LoadBalancer.Chosen) choice;
         Instance instance = chosen.instance();
         target = instance.target();
+        upstreams = instance.local() ? pool : listener.peers();
         String version = instance.version().toString();
         if (instance.local()) {
           ForwardHeaders.toLocalEngine(headers, internal.namespace(), internal.module(), version);
@@ -298,7 +370,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             this,
             ctx,
             forwarding,
-            pool,
+            upstreams,
             request,
             http10,
             keepAlive,
@@ -340,11 +412,29 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       String destination,
       Span span,
       long start) {
-    forwarding.metrics().record(source, destination, rejected.status(), System.nanoTime() - start);
-    ProxyTracing.end(span, rejected.status(), rejected.message());
-    ChannelFuture written =
-        ctx.writeAndFlush(
-            ErrorResponses.of(ctx.alloc(), rejected, keepAlive && !closeWhenDone, retryAfter));
+    ExchangeObservers.completed(
+        new Completion(
+            source,
+            destination,
+            null,
+            LoadBalancer.Outcome.CANCELLED,
+            rejected.status(),
+            0,
+            rejected.code(),
+            rejected.message(),
+            System.nanoTime() - start,
+            0,
+            0),
+        null,
+        forwarding.metrics(),
+        span,
+        null);
+    FullHttpResponse response =
+        ErrorResponses.of(ctx.alloc(), rejected, keepAlive && !closeWhenDone, retryAfter);
+    if (rejected.status() == 405) {
+      response.headers().set(HttpHeaderNames.ALLOW, ALLOWED_METHODS);
+    }
+    ChannelFuture written = ctx.writeAndFlush(response);
     ended(keepAlive, written);
   }
 
@@ -407,6 +497,36 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       inRequest = false;
       inFlight.decrementAndGet();
     }
+    if (caller != null) {
+      listener.callers().release(caller);
+      caller = null;
+    }
+  }
+
+  /**
+   * Who the request counts against: on the peer listener the calling node (by its certificate) or,
+   * without TLS, the calling address; on the internal listener the calling module, which the engine
+   * names in {@code x-wr-source}.
+   */
+  private String callerKey(HttpHeaders headers) {
+    if (kind == ListenerKind.PEER) {
+      CallerIdentity peer = peerNode();
+      if (peer != null) {
+        return peer.toString();
+      }
+      return ctx.channel().remoteAddress() instanceof InetSocketAddress inet
+          ? "peer " + inet.getAddress().getHostAddress()
+          : "peer " + ctx.channel().remoteAddress();
+    }
+    String module = headers.get(WrHeaders.SOURCE);
+    return module == null ? "module unknown" : "module " + module;
+  }
+
+  /** The node whose certificate the connection was verified with, or null without TLS. */
+  private CallerIdentity peerNode() {
+    Channel connection =
+        ctx.channel() instanceof Http2StreamChannel stream ? stream.parent() : ctx.channel();
+    return connection.attr(PeerInitializer.PEER).get();
   }
 
   @Override

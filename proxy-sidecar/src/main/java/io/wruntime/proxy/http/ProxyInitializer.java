@@ -12,42 +12,34 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The pipeline of a client connection: {@code codec} (HTTP/1.1, no aggregation: bodies stream),
- * {@code flow} (one message per {@code read()}, so reading follows the upstream's pace), {@code
- * continue} (answers {@code Expect: 100-continue} and drops the header), {@code idle} and {@code
- * proxy} ({@link ProxyHandler}).
+ * The pipeline of a plaintext client connection: {@code codec} (HTTP/1.1, no aggregation: bodies
+ * stream), {@code flow} (one message per {@code read()}, so reading follows the upstream's pace),
+ * {@code continue} (answers {@code Expect: 100-continue} and drops the header), {@code idle} and
+ * {@code proxy} ({@link ProxyHandler}).
  */
 final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
   static final int MAX_INITIAL_LINE = 8192;
   static final int MAX_HEADER_SIZE = 16384;
   static final int MAX_CHUNK_SIZE = 65536;
 
-  private final ListenerKind kind;
-  private final Forwarding forwarding;
-  private final UpstreamPool pool;
+  private final Listener listener;
   private final ChannelGroup connections;
-  private final AtomicInteger inFlight;
 
-  ProxyInitializer(
-      ListenerKind kind,
-      Forwarding forwarding,
-      UpstreamPool pool,
-      ChannelGroup connections,
-      AtomicInteger inFlight) {
-    this.kind = requireNonNull(kind, "kind");
-    this.forwarding = requireNonNull(forwarding, "forwarding");
-    this.pool = requireNonNull(pool, "pool");
+  ProxyInitializer(Listener listener, ChannelGroup connections) {
+    this.listener = requireNonNull(listener, "listener");
     this.connections = requireNonNull(connections, "connections");
-    this.inFlight = requireNonNull(inFlight, "inFlight");
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
     connections.add(ch);
-    ChannelPipeline p = ch.pipeline();
+    http1(ch.pipeline(), listener);
+  }
+
+  /** Adds the HTTP/1.1 handlers of a client connection at the end of {@code p}. */
+  static void http1(ChannelPipeline p, Listener listener) {
     p.addLast(
         "codec",
         new HttpServerCodec(
@@ -57,9 +49,12 @@ final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
                 .setMaxChunkSize(MAX_CHUNK_SIZE)));
     p.addLast("flow", new FlowControlHandler());
     p.addLast("continue", new HttpServerExpectContinueHandler());
-    p.addLast(
-        "idle",
-        new IdleStateHandler(0, 0, forwarding.timeouts().idle().toMillis(), TimeUnit.MILLISECONDS));
-    p.addLast("proxy", new ProxyHandler(kind, forwarding, pool, inFlight));
+    p.addLast("idle", idle(listener));
+    p.addLast("proxy", new ProxyHandler(listener));
+  }
+
+  static IdleStateHandler idle(Listener listener) {
+    return new IdleStateHandler(
+        0, 0, listener.forwarding().timeouts().idle().toMillis(), TimeUnit.MILLISECONDS);
   }
 }

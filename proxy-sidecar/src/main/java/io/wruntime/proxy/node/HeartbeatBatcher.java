@@ -106,8 +106,20 @@ public final class HeartbeatBatcher implements AutoCloseable {
     reregister.remove(engineId);
   }
 
-  /** An engine deregistered: its pending heartbeat is dropped. */
-  public synchronized void deregistered(String engineId) {
+  /**
+   * An engine deregistered: its pending heartbeat is dropped, unless it is one of another
+   * incarnation (a restarted engine with the same id whose predecessor just stopped).
+   *
+   * @param incarnationId the incarnation that deregistered; empty: whichever
+   */
+  public synchronized void deregistered(String engineId, String incarnationId) {
+    EngineHeartbeat pending = latest.get(engineId);
+    if (pending != null
+        && !incarnationId.isEmpty()
+        && !pending.getIncarnationId().isEmpty()
+        && !pending.getIncarnationId().equals(incarnationId)) {
+      return;
+    }
     latest.remove(engineId);
     reregister.remove(engineId);
   }
@@ -164,10 +176,16 @@ public final class HeartbeatBatcher implements AutoCloseable {
                   failing = true;
                 }
                 if (first) {
+                  // Status.toString() would carry the cause's whole stack trace.
+                  Status status = Status.fromThrowable(t);
+                  String description = status.getDescription();
+                  if (description == null && status.getCause() != null) {
+                    description = status.getCause().toString();
+                  }
                   LOG.warn(
                       "heartbeats to the manager at {} failed ({}); retrying every {} ms",
                       managerAddress,
-                      Status.fromThrowable(t),
+                      status.getCode() + (description == null ? "" : ": " + description),
                       interval.toMillis());
                 }
               }

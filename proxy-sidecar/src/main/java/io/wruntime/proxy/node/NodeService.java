@@ -82,7 +82,7 @@ public final class NodeService extends NodeServiceGrpc.NodeServiceImplBase {
                 observer,
                 "DeregisterEngine",
                 response -> {
-                  heartbeats.deregistered(request.getEngineId());
+                  heartbeats.deregistered(request.getEngineId(), request.getIncarnationId());
                   LOG.info("engine {} deregistered", request.getEngineId());
                 }));
   }

@@ -181,9 +181,19 @@ public final class RoutingTable {
     return version;
   }
 
+  /** Whether the table routes nothing: no service has a healthy instance. */
+  public boolean isEmpty() {
+    return services.isEmpty();
+  }
+
   /** The service {@code namespace.module}, or null when the table does not route it. */
   public Service service(String namespace, String module) {
     return services.get(key(namespace, module));
+  }
+
+  /** Whether the table knows the service {@code namespace.module}, with or without instances. */
+  public boolean knows(String namespaceDotModule) {
+    return services.containsKey(namespaceDotModule);
   }
 
   /** Every address an instance of this table is reached at (see {@link Instance#address()}). */

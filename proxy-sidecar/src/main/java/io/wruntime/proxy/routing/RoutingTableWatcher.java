@@ -6,6 +6,7 @@ import io.grpc.Channel;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.wruntime.common.lifecycle.Backoff;
 import io.wruntime.proto.v1.ManagerServiceGrpc;
 import io.wruntime.proto.v1.WatchRoutingTableRequest;
 import io.wruntime.proto.v1.WatchRoutingTableResponse;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * again with exponential backoff (with jitter) whenever it ends or fails. While the stream is down
  * the last table keeps serving. The first table of every stream is taken whatever its version (a
  * manager without a database starts again at 1); later ones only when newer.
+ *
+ * <p>Why incomplete tables are skipped: a manager that just started marks its tables incomplete
+ * while engines re-register. Taking such a table would drop routes that still work, so a stream's
+ * incomplete tables are skipped while this proxy holds a table that routes something; the stream's
+ * first complete table (or any table, once one of the stream was taken) is then taken as usual.
  *
  * <p>Each change of state is one log line: the stream going down (with the status, once per
  * distinct reason, not once per attempt) and coming back; attempts in between log at debug.
@@ -46,7 +51,7 @@ public final class RoutingTableWatcher implements AutoCloseable {
   private volatile RoutingTable current = RoutingTable.empty();
   private volatile boolean closed;
   private volatile Context.CancellableContext call;
-  private Duration backoff = INITIAL_BACKOFF;
+  private final Backoff backoff = new Backoff(INITIAL_BACKOFF, MAX_BACKOFF);
   private boolean everConnected;
   // Guarded by this: why the stream is down, null while it is up (or before the first failure).
   private String problem;
@@ -102,15 +107,26 @@ public final class RoutingTableWatcher implements AutoCloseable {
   }
 
   private final class Observer implements StreamObserver<WatchRoutingTableResponse> {
-    private boolean firstOfStream = true;
+    // Whether no table of this stream was taken yet.
+    private boolean fresh = true;
+    private boolean loggedSkip;
 
     @Override
     public void onNext(WatchRoutingTableResponse response) {
       long version = response.getTable().getVersion();
-      boolean fresh = firstOfStream;
-      firstOfStream = false;
       synchronized (RoutingTableWatcher.this) {
-        backoff = INITIAL_BACKOFF;
+        backoff.reset();
+        if (fresh && response.getTable().getIncomplete() && !current.isEmpty()) {
+          if (!loggedSkip) {
+            loggedSkip = true;
+            LOG.info(
+                "the manager's routing table (version {}) is incomplete while engines"
+                    + " re-register: serving version {} until it is complete",
+                version,
+                current.version());
+          }
+          return;
+        }
         if (!fresh && version <= current.version()) {
           return;
         }
@@ -119,6 +135,7 @@ public final class RoutingTableWatcher implements AutoCloseable {
         } else if (fresh) {
           LOG.info("routing table stream to the manager restored (version {})", version);
         }
+        fresh = false;
         problem = null;
         everConnected = true;
         RoutingTable table = RoutingTable.from(response.getTable(), nodeName);
@@ -149,19 +166,12 @@ public final class RoutingTableWatcher implements AutoCloseable {
     if (closed) {
       return;
     }
-    Duration wait;
     boolean changed;
     synchronized (this) {
-      wait = backoff;
-      backoff =
-          backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
-              ? MAX_BACKOFF
-              : backoff.multipliedBy(2);
       changed = !reason.equals(problem);
       problem = reason;
     }
-    // Up to 20% jitter, so that the proxies of a cluster do not reconnect in lockstep.
-    long millis = wait.toMillis() + ThreadLocalRandom.current().nextLong(wait.toMillis() / 5 + 1);
+    long millis = backoff.next().toMillis();
     if (changed) {
       LOG.warn(
           "routing table stream to the manager is down ({}); retrying with backoff up to {} s,"

@@ -25,6 +25,14 @@ public final class ProxyTracing {
 
   public static final AttributeKey<String> SOURCE = AttributeKey.stringKey("wr.source");
   public static final AttributeKey<String> DESTINATION = AttributeKey.stringKey("wr.destination");
+
+  /** The node a peer call came from, as its certificate names it (peer listener with TLS). */
+  public static final AttributeKey<String> PEER_NODE = AttributeKey.stringKey("wr.peer.node");
+
+  /** The HTTP version a peer call arrived with: {@code 1.1} or {@code 2}. */
+  public static final AttributeKey<String> PROTOCOL =
+      AttributeKey.stringKey("network.protocol.version");
+
   public static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
   private static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
   private static final AttributeKey<String> PEER = AttributeKey.stringKey("server.address");

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.net.HostPort;
+import io.wruntime.common.security.CallerIdentity;
+import io.wruntime.common.security.CallerIdentity.Role;
+import io.wruntime.common.tls.CertificateAuthority;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,6 +41,35 @@ class ProxyConfigTest {
         .isEqualTo(
             new ProxyConfig.Timeouts(
                 Duration.ofMillis(2000), Duration.ofSeconds(60), Duration.ofSeconds(30)));
+    assertThat(config.limits()).isEqualTo(ProxyConfig.Limits.DEFAULTS);
+    assertThat(config.node().tls()).isNull();
+  }
+
+  @Test
+  void limitsAreReadAndChecked() {
+    ProxyConfig config =
+        ProxyConfig.parse(
+            "p.toml",
+            MANAGER
+                + """
+                [limits]
+                max_internal_connections = 10
+                max_peer_connections = 20
+                max_control_connections = 30
+                max_requests_per_peer = 40
+                max_requests_per_module = 50
+                """);
+
+    assertThat(config.limits()).isEqualTo(new ProxyConfig.Limits(10, 20, 30, 40, 50));
+    assertThatThrownBy(
+            () -> ProxyConfig.parse("p.toml", MANAGER + "[limits]\nmax_requests_per_peer = 0\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "p.toml: limits.max_requests_per_peer = 0 (expected: an integer from 1 to 1000000)");
+    assertThatThrownBy(
+            () -> ProxyConfig.parse("p.toml", MANAGER + "[limits]\nmax_connections = 5\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("p.toml: limits.max_connections is not a known key");
   }
 
   @Test
@@ -214,6 +247,37 @@ class ProxyConfigTest {
     assertThatThrownBy(
             () -> ProxyConfig.parse("p.toml", MANAGER + "[node.tls]\ncert_pem = \"x\"\n"))
         .hasMessageContaining("cert_pem");
+  }
+
+  @Test
+  void nodeTlsMustHoldANodeCertificateOfItsCa(@TempDir Path dir) throws Exception {
+    CertificateAuthority ca =
+        CertificateAuthority.create("wruntime", Duration.ofDays(10), Clock.systemUTC());
+    for (Role role : List.of(Role.NODE, Role.ADMIN)) {
+      ca.issue(
+              new CallerIdentity(role, "a"),
+              List.of(),
+              List.of(),
+              Duration.ofDays(5),
+              Clock.systemUTC())
+          .writeTo(dir.resolve(role.label()), false);
+    }
+    String table =
+        "[node]\nname = \"a\"\n[node.tls]\ncert_path = \"%1$s/tls.crt\"\n"
+            + "key_path = \"%1$s/tls.key\"\nca_cert_path = \"%1$s/ca.crt\"\n";
+
+    ProxyConfig config =
+        ProxyConfig.parse("p.toml", MANAGER + table.formatted(dir.resolve("node")));
+
+    assertThat(config.node().tls().certPath()).isEqualTo(dir.resolve("node/tls.crt"));
+    assertThatThrownBy(
+            () -> ProxyConfig.parse("p.toml", MANAGER + table.formatted(dir.resolve("admin"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "p.toml: node.tls.cert_path = \""
+                + dir.resolve("admin/tls.crt")
+                + "\" names admin/a (expected: a certificate of role node, e.g. from wr-cli cert"
+                + " generate --role node)");
   }
 
   @Test

@@ -18,6 +18,7 @@ import io.wruntime.proto.v1.ModuleRef;
 import io.wruntime.proto.v1.Route;
 import io.wruntime.proxy.LeakRecorder;
 import io.wruntime.proxy.admin.ProxyMetrics;
+import io.wruntime.proxy.admin.TestMetrics;
 import io.wruntime.proxy.balance.CircuitBreakers;
 import io.wruntime.proxy.balance.LoadBalancer;
 import io.wruntime.proxy.config.ProxyConfig;
@@ -46,7 +47,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ExchangeTest {
   private final io.grpc.ManagedChannel nowhere =
       InProcessChannelBuilder.forName("nowhere-" + System.nanoTime()).build();
-  private final ProxyMetrics metrics = new ProxyMetrics(() -> 0, () -> 0, () -> 0);
+  private final ProxyMetrics metrics = TestMetrics.knowing("shop.web", "shop.cart");
   private final BufferedBytes buffered = new BufferedBytes();
   private final FakeUpstreams upstreams = new FakeUpstreams();
   private EmbeddedChannel client;
@@ -170,9 +171,9 @@ class ExchangeTest {
         .contains("x-wr-module: cart\r\n")
         .contains("x-wr-namespace: shop\r\n")
         .contains("x-wr-version: 1.4.0\r\n")
-        .contains("x-wr-trace-note: kept\r\n")
         .contains("transfer-encoding: chunked\r\n")
-        .doesNotContain("evil", "x-wr-destination", "x-wr-source", "x-hop", "connection:")
+        .doesNotContain(
+            "evil", "x-wr-destination", "x-wr-source", "x-wr-trace-note", "x-hop", "connection:")
         .endsWith("3\r\nabc\r\n");
 
     // The engine answers before the request body ended: the client sees it at once.

@@ -11,6 +11,7 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.opentelemetry.api.OpenTelemetry;
 import io.wruntime.proxy.LeakRecorder;
 import io.wruntime.proxy.admin.ProxyMetrics;
+import io.wruntime.proxy.admin.TestMetrics;
 import io.wruntime.proxy.balance.CircuitBreakers;
 import io.wruntime.proxy.balance.LoadBalancer;
 import io.wruntime.proxy.config.ProxyConfig;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LeakRecorder.class)
 class ProxyHandlerTest {
   private final AtomicBoolean hasTable = new AtomicBoolean(true);
-  private final ProxyMetrics metrics = new ProxyMetrics(() -> 0, () -> 0, () -> 0);
+  private final ProxyMetrics metrics = TestMetrics.knowing("shop.web", "shop.cart");
   private final AtomicInteger inFlight = new AtomicInteger();
   private final io.grpc.ManagedChannel nowhere =
       InProcessChannelBuilder.forName("nowhere-" + System.nanoTime()).build();
@@ -187,6 +188,9 @@ class ProxyHandlerTest {
 
     String out = received();
     assertThat(out.split("HTTP/1.1 405 Method Not Allowed", -1)).hasSize(3);
+    // RFC 9110 §15.5.6: a 405 lists the methods the target accepts.
+    assertThat(out.split("\r\nallow: GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH\r\n", -1))
+        .hasSize(3);
     assertThat(out)
         .contains("content-type: application/json")
         .contains("\"code\":\"method_not_allowed\"")

@@ -3,12 +3,14 @@ package io.wruntime.proxy.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.wruntime.common.testing.LogLines;
 import io.wruntime.proto.v1.EngineHeartbeat;
 import io.wruntime.proto.v1.HeartbeatRequest;
 import io.wruntime.proto.v1.HeartbeatResponse;
@@ -24,9 +26,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Batching against a stand-in manager that records each Heartbeat call. */
 class HeartbeatBatcherTest {
+  @RegisterExtension final LogLines log = new LogLines(HeartbeatBatcher.class);
   private final List<HeartbeatRequest> calls = new CopyOnWriteArrayList<>();
   private final AtomicBoolean down = new AtomicBoolean();
   private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
@@ -47,7 +51,10 @@ class HeartbeatBatcherTest {
                   public void heartbeat(
                       HeartbeatRequest request, StreamObserver<HeartbeatResponse> observer) {
                     if (down.get()) {
-                      observer.onError(Status.UNAVAILABLE.asRuntimeException());
+                      observer.onError(
+                          Status.UNAVAILABLE
+                              .withCause(new java.io.IOException("connection refused"))
+                              .asRuntimeException());
                       return;
                     }
                     calls.add(request);
@@ -61,7 +68,11 @@ class HeartbeatBatcherTest {
                 })
             .build()
             .start();
-    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    channel =
+        InProcessChannelBuilder.forName(name)
+            .directExecutor()
+            .propagateCauseWithStatus(true)
+            .build();
     batcher = new HeartbeatBatcher(channel, Duration.ofSeconds(1), scheduler, clock, "test");
   }
 
@@ -147,11 +158,43 @@ class HeartbeatBatcherTest {
   void aDeregisteredEnginesPendingHeartbeatIsDropped() {
     batcher.offer(beat("e1", "e2"));
 
-    batcher.deregistered("e1");
+    batcher.deregistered("e1", "");
     batcher.flush();
 
     assertThat(calls.get(0).getHeartbeatsList())
         .extracting(EngineHeartbeat::getEngineId)
         .containsExactly("e2");
+  }
+
+  @Test
+  void theDeregistrationOfAStoppedIncarnationKeepsItsSuccessorsHeartbeat() {
+    batcher.offer(
+        HeartbeatRequest.newBuilder()
+            .addHeartbeats(EngineHeartbeat.newBuilder().setEngineId("e1").setIncarnationId("new"))
+            .build());
+
+    batcher.deregistered("e1", "old");
+    batcher.flush();
+
+    await().atMost(java.time.Duration.ofSeconds(5)).until(() -> !calls.isEmpty());
+    assertThat(calls.get(0).getHeartbeatsList())
+        .singleElement()
+        .satisfies(h -> assertThat(h.getIncarnationId()).isEqualTo("new"));
+  }
+
+  @Test
+  void aFailingManagerIsOneWarningWithoutAStackTrace() {
+    down.set(true);
+    batcher.offer(beat("e1"));
+    batcher.flush();
+    batcher.flush();
+
+    assertThat(log.at(Level.WARN))
+        .singleElement()
+        .asString()
+        .startsWith("heartbeats to the manager at test failed (UNAVAILABLE: ")
+        .contains("connection refused")
+        .doesNotContain("\n")
+        .doesNotContain("\tat ");
   }
 }

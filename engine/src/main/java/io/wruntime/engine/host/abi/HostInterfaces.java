@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * Every host function the engine offers, keyed by interface and name. An import module name carries
  * the interface's version ({@code wasi:http/types@0.2.3}); every patch version from 0.2.0 to {@link
  * #MAX_WASI_PATCH} resolves to the same implementation, as wasmtime does, so guests built against
- * any of them link.
+ * any of them link. The wruntime interfaces ({@code wruntime:tracing/span@0.1.0}) link at every
+ * 0.1.x.
  */
 public final class HostInterfaces {
   /** The newest wasi 0.2 patch version accepted in import names: all of them (see above). */
@@ -23,7 +24,21 @@ public final class HostInterfaces {
   private static final Pattern VERSIONED =
       Pattern.compile("([a-z][a-z0-9-]*:[a-z][a-z0-9-/]*)@0\\.2\\.(\\d+)");
 
+  private static final String WRUNTIME = "wruntime:";
+
+  /** The wruntime host interfaces ({@code wit/}) are at 0.1: every 0.1.x links. */
+  private static final Pattern WRUNTIME_VERSIONED =
+      Pattern.compile("(wruntime:[a-z][a-z0-9-]*/[a-z][a-z0-9-]*)@0\\.1\\.(\\d+)");
+
   private final Map<String, HostFunctionDef> byKey = new HashMap<>();
+
+  /** The versions of {@code iface} (or of an import module name) that link, for messages. */
+  public static String supportedVersions(String iface) {
+    if (iface.startsWith(WRUNTIME)) {
+      return "0.1.x";
+    }
+    return MAX_WASI_PATCH == Integer.MAX_VALUE ? "0.2.x" : "0.2.0 to 0.2." + MAX_WASI_PATCH;
+  }
 
   public void add(HostFunctionDef def) {
     HostFunctionDef previous = byKey.putIfAbsent(def.iface() + "#" + def.name(), def);
@@ -53,6 +68,10 @@ public final class HostInterfaces {
    * The unversioned interface of an import module name, or null if its version is not supported.
    */
   public static String interfaceOf(String importModule) {
+    if (importModule.startsWith(WRUNTIME)) {
+      Matcher w = WRUNTIME_VERSIONED.matcher(importModule);
+      return w.matches() ? w.group(1) : null;
+    }
     Matcher m = VERSIONED.matcher(importModule);
     if (!m.matches()) {
       return null;

@@ -2,6 +2,7 @@ package io.wruntime.engine.host.abi;
 
 import static java.util.Objects.requireNonNull;
 
+import io.wruntime.engine.http.Field;
 import io.wruntime.engine.http.IncomingRequest;
 import io.wruntime.engine.http.OutboundClient;
 import io.wruntime.engine.http.ResponseSink;
@@ -26,6 +27,7 @@ public final class InstanceContext {
   private ResponseSink response;
   private GuestMemory memory;
   private boolean responseSet;
+  private String currentTraceparent;
 
   public InstanceContext(ModuleDefinition module, OutboundClient outbound, Logger guestLog) {
     this.module = requireNonNull(module, "module");
@@ -78,6 +80,23 @@ public final class InstanceContext {
   public void bindRequest(IncomingRequest request, ResponseSink response) {
     this.request = requireNonNull(request, "request");
     this.response = requireNonNull(response, "response");
+  }
+
+  /**
+   * The trace context the module's outgoing calls carry: the module's current span (see {@link
+   * #setCurrentTraceparent}) or else the served request's {@code traceparent} (the engine's {@code
+   * engine.dispatch} span); null when there is neither.
+   */
+  public String traceparent() {
+    if (currentTraceparent != null) {
+      return currentTraceparent;
+    }
+    return request == null ? null : Field.first(request.headers(), "traceparent");
+  }
+
+  /** Makes {@code traceparent} the current trace context, or null to fall back to the request's. */
+  public void setCurrentTraceparent(String traceparent) {
+    this.currentTraceparent = traceparent;
   }
 
   /** True once the module called {@code response-outparam.set}. */

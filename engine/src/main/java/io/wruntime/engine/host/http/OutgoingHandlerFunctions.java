@@ -5,9 +5,7 @@ import static io.wruntime.engine.host.http.HttpAbi.u32;
 import io.wruntime.engine.host.abi.GuestMemory;
 import io.wruntime.engine.host.abi.InstanceContext;
 import io.wruntime.engine.http.BodySource;
-import io.wruntime.engine.http.Field;
 import io.wruntime.engine.http.HttpErrorCode;
-import io.wruntime.engine.http.IncomingRequest;
 import io.wruntime.engine.http.IncomingResponse;
 import io.wruntime.engine.http.OutgoingRequest;
 import io.wruntime.engine.http.Pipe;
@@ -101,12 +99,10 @@ final class OutgoingHandlerFunctions {
     ErrorCodeAbi.lower(m, ret + 8, error);
   }
 
-  /** The calling module, and the trace context of the request it serves, if any. */
+  /** The calling module, and its current trace context (its span, or the request's), if any. */
   private static OutgoingRequest.Caller caller(InstanceContext ctx) {
     ModuleDefinition module = ctx.module();
-    IncomingRequest served = ctx.request();
-    String traceparent = served == null ? null : Field.first(served.headers(), "traceparent");
     return new OutgoingRequest.Caller(
-        module.namespace(), module.name(), module.version(), traceparent);
+        module.namespace(), module.name(), module.version(), ctx.traceparent());
   }
 }

@@ -1,4 +1,4 @@
-package io.wruntime.manager.registry;
+package io.wruntime.manager.grpc;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,0 +1,79 @@
+package io.wruntime.engine.module;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The host capabilities a module may import, and the per-request caps that come with them.
+ *
+ * @param granted the capabilities granted
+ * @param maxSpans how many spans one request may start through {@code wruntime:tracing}
+ */
+public record HostGrants(Set<Capability> granted, int maxSpans) {
+  /** The default span cap ({@code [limits] spans}). */
+  public static final int DEFAULT_MAX_SPANS = 1024;
+
+  /** Nothing granted. */
+  public static final HostGrants NONE = new HostGrants(Set.of(), DEFAULT_MAX_SPANS);
+
+  public HostGrants {
+    granted = granted.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(granted));
+    if (maxSpans < 1) {
+      throw new IllegalArgumentException("maxSpans: " + maxSpans + " (expected: >= 1)");
+    }
+  }
+
+  public boolean has(Capability capability) {
+    return granted.contains(requireNonNull(capability, "capability"));
+  }
+
+  /** A capability: the interfaces it covers, the config key that grants it, and if it exists. */
+  public enum Capability {
+    DB("wruntime:db/", false),
+    BLOBSTORE("wruntime:blobstore/", false),
+    LLM("wruntime:llm/", false),
+    FS("wasi:filesystem/", false),
+    TRACING("wruntime:tracing/", true);
+
+    private final String importPrefix;
+    private final boolean implemented;
+
+    Capability(String importPrefix, boolean implemented) {
+      this.importPrefix = importPrefix;
+      this.implemented = implemented;
+    }
+
+    /** Its name in {@code engine.toml}: {@code db}, {@code blobstore}, {@code tracing}, ... */
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The table that grants it: {@code [module.capabilities.db]}. */
+    public String configKey() {
+      return "[module.capabilities." + configName() + "]";
+    }
+
+    /** The package its interfaces belong to, e.g. {@code wruntime:db}. */
+    public String packageName() {
+      return importPrefix.substring(0, importPrefix.length() - 1);
+    }
+
+    /** Whether this engine provides its interfaces (false: granted still fails to load). */
+    public boolean implemented() {
+      return implemented;
+    }
+
+    /** The capability an import module name (e.g. {@code wruntime:db/database@0.1.0}) needs. */
+    public static Capability ofImport(String importModule) {
+      for (Capability c : values()) {
+        if (importModule.startsWith(c.importPrefix)) {
+          return c;
+        }
+      }
+      return null;
+    }
+  }
+}
