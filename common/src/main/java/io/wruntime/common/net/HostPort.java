@@ -70,7 +70,9 @@ public record HostPort(String host, int port) {
     String host = hostPort.substring(0, colon);
     String portText = hostPort.substring(colon + 1);
     if (host.startsWith("[")) {
-      if (!host.endsWith("]") || host.length() < 3) {
+      // Only an IPv6 literal goes in brackets: anything else would not print back as it parsed.
+      if (!host.endsWith("]")
+          || !NetUtil.isValidIpV6Address(host.substring(1, host.length() - 1))) {
         throw new IllegalArgumentException(
             quote(text) + " has a malformed IPv6 address (expected: [address]:port)");
       }
@@ -80,7 +82,9 @@ public record HostPort(String host, int port) {
           quote(text) + " has an IPv6 address without brackets (expected: [address]:port)");
     }
     if (host.isBlank()
-        || host.chars().anyMatch(c -> Character.isWhitespace(c) || c == '/' || c == '@')) {
+        || host.chars()
+            .anyMatch(
+                c -> Character.isWhitespace(c) || c == '/' || c == '@' || c == '[' || c == ']')) {
       throw new IllegalArgumentException(
           quote(text) + " has no valid host (expected: " + expected + ")");
     }

@@ -58,6 +58,17 @@ class HostPortTest {
   }
 
   @Test
+  void acceptsOnlyIpv6LiteralsInBrackets() {
+    // Found by HostPortFuzzTest: "[[]:1" gave host "[", which printed as "[:1".
+    assertThatThrownBy(() -> HostPort.parse("[[]:1", false))
+        .hasMessage("\"[[]:1\" has a malformed IPv6 address (expected: [address]:port)");
+    assertThatThrownBy(() -> HostPort.parse("[example.com]:1", false))
+        .hasMessageContaining("malformed IPv6 address");
+    assertThatThrownBy(() -> HostPort.parse("a]:1", false)).hasMessageContaining("no valid host");
+    assertThat(HostPort.parse("[::ffff:127.0.0.1]:1", false).host()).isEqualTo("::ffff:127.0.0.1");
+  }
+
+  @Test
   void rejectsHostsWithPathOrUserSeparators() {
     assertThatThrownBy(() -> HostPort.parse("user@db:5432", false))
         .hasMessage(

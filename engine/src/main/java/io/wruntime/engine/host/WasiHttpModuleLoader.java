@@ -129,7 +129,9 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
     WasmModule module;
     try {
       module = Parser.parse(bytes);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) {
+      // Chicory's parser checks some malformed code with assert (ModuleLoaderFuzzTest found an
+      // AssertionError from AnnotatedInstruction.Builder when assertions are enabled, as in tests).
       throw new ModuleLoadException(
           "module "
               + label
@@ -139,9 +141,20 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
               + e.getMessage(),
           e);
     }
-    String handleExport = checkExports(def, module);
-    List<LoadedModule.ImportBinding> imports = resolveImports(def, module);
-    MemoryLimits limits = memoryLimits(def, module);
+    String handleExport;
+    List<LoadedModule.ImportBinding> imports;
+    MemoryLimits limits;
+    try {
+      handleExport = checkExports(def, module);
+      imports = resolveImports(def, module);
+      limits = memoryLimits(def, module);
+    } catch (RuntimeException e) {
+      // The parser does not check every index (ModuleLoaderFuzzTest found exports of functions
+      // that do not exist); whatever else is inconsistent still fails as this module's error.
+      throw new ModuleLoadException(
+          "module " + label + ": " + def.wasmPath() + " is not a valid WebAssembly module: " + e,
+          e);
+    }
     Function<Instance, Machine> machineFactory;
     if (def.mode() == ExecutionMode.COMPILED) {
       try {
@@ -149,7 +162,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
             MachineFactoryCompiler.builder(module)
                 .withInterpreterFallback(InterpreterFallback.SILENT)
                 .compile();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | AssertionError e) {
         throw new ModuleLoadException(
             "module " + label + ": compiling " + def.wasmPath() + " failed: " + e.getMessage(), e);
       }
@@ -281,7 +294,19 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
               + format(expected)
               + ")");
     }
-    FunctionType actual = functionType(module, (int) export.get().index());
+    FunctionType actual = functionType(module, export.get().index());
+    if (actual == null) {
+      throw new ModuleLoadException(
+          "module "
+              + def.label()
+              + ": export "
+              + name
+              + " refers to function "
+              + export.get().index()
+              + ", which the module does not define (expected: a function index below "
+              + functionCount(module)
+              + ")");
+    }
     if (!actual.equals(expected)) {
       throw new ModuleLoadException(
           "module "
@@ -489,8 +514,17 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
     return Optional.empty();
   }
 
-  private static FunctionType functionType(WasmModule module, int functionIndex) {
+  private static int functionCount(WasmModule module) {
+    return module.importSection().count(ExternalType.FUNCTION)
+        + module.functionSection().functionCount();
+  }
+
+  /** The type of function {@code functionIndex}, or null when there is no such function. */
+  private static FunctionType functionType(WasmModule module, long functionIndex) {
     int imported = module.importSection().count(ExternalType.FUNCTION);
+    if (functionIndex < 0 || functionIndex >= functionCount(module)) {
+      return null;
+    }
     if (functionIndex < imported) {
       int seen = 0;
       for (int i = 0; i < module.importSection().importCount(); i++) {
@@ -500,9 +534,10 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
         }
       }
     }
-    return module
-        .typeSection()
-        .getType(module.functionSection().getFunctionType(functionIndex - imported));
+    int typeIndex = module.functionSection().getFunctionType((int) functionIndex - imported);
+    return typeIndex < 0 || typeIndex >= module.typeSection().typeCount()
+        ? null
+        : module.typeSection().getType(typeIndex);
   }
 
   /** {@code (i32, i64) -> (i32)}. */

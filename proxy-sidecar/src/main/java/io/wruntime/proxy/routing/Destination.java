@@ -20,7 +20,8 @@ import java.util.Locale;
 public record Destination(String uri, String scheme, String host, int port, String pathAndQuery) {
   /** What {@code x-wr-destination} must look like, for error messages. */
   public static final String EXPECTED =
-      "an absolute URI such as http://namespace.module/path, with a host of at least two labels";
+      "an absolute URI such as http://namespace.module/path, with a host of at least two labels"
+          + " and no port or a port from 1 to 65535";
 
   public Destination {
     requireNonNull(uri, "uri");
@@ -63,6 +64,10 @@ public record Destination(String uri, String scheme, String host, int port, Stri
     }
     if (parsed.getRawUserInfo() != null) {
       throw invalid(header, "carries user information");
+    }
+    // java.net.URI takes any number of digits as the port (DestinationFuzzTest found 90012).
+    if (parsed.getPort() == 0 || parsed.getPort() > 65535) {
+      throw invalid(header, "has port " + parsed.getPort() + ", which cannot be dialed");
     }
     String path =
         parsed.getRawPath() == null || parsed.getRawPath().isEmpty() ? "/" : parsed.getRawPath();

@@ -105,6 +105,10 @@ public final class SchemaIndex {
     } catch (DescriptorValidationException e) {
       throw new IllegalArgumentException(
           "the schema's " + name + " is invalid: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      // protobuf-java does not validate everything before linking: a field without a type, for
+      // one, fails with a NullPointerException (found by SchemaIndexFuzzTest).
+      throw new IllegalArgumentException("the schema's " + name + " is invalid: " + e, e);
     }
   }
 

@@ -48,6 +48,8 @@ class DestinationTest {
         "http://a b.c/ | is not a URI",
         "http://user@a.b/ | carries user information",
         "http:///x | has no host",
+        "http://[::1]:90012/ | has port 90012, which cannot be dialed",
+        "http://example.echo:0/ | has port 0, which cannot be dialed",
       })
   void malformedDestinationsSayWhatIsWrongAndWhatWasExpected(String value, String problem) {
     assertThatThrownBy(() -> Destination.parse(value))

@@ -3,6 +3,10 @@ package io.wruntime.proxy.validation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.DescriptorProtos.DescriptorProto;
+import com.google.protobuf.DescriptorProtos.FieldDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -103,5 +107,24 @@ class RequestValidatorTest {
     assertThatThrownBy(() -> SchemaIndex.parse(new byte[] {0x0a, 0x05, 0x01}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("the schema is not a FileDescriptorSet: ");
+  }
+
+  @Test
+  void aSchemaWithAFieldWithoutATypeIsRefused() {
+    // Found by SchemaIndexFuzzTest: protobuf-java links such a field into a NullPointerException.
+    FileDescriptorSet set =
+        FileDescriptorSet.newBuilder()
+            .addFile(
+                FileDescriptorProto.newBuilder()
+                    .setName("bad.proto")
+                    .setPackage("bad")
+                    .addMessageType(
+                        DescriptorProto.newBuilder()
+                            .setName("M")
+                            .addField(FieldDescriptorProto.newBuilder().setName("f").setNumber(1))))
+            .build();
+    assertThatThrownBy(() -> SchemaIndex.parse(set.toByteArray()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("the schema's bad.proto is invalid: ");
   }
 }

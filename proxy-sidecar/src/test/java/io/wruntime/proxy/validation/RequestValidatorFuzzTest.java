@@ -1,0 +1,63 @@
+package io.wruntime.proxy.validation;
+
+import static java.util.Objects.requireNonNull;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.google.protobuf.Descriptors.MethodDescriptor;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.wruntime.proxy.routing.Resolution.Rejected;
+import io.wruntime.proxy.validation.RequestValidator.RpcPath;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * Request validation against the example {@code echo} schema on fuzzed content types, request
+ * targets and bodies: every request is accepted or rejected with a 404 (unknown service or method)
+ * or 400 (invalid body) naming what was expected; no exception escapes, and the body is left
+ * unread.
+ */
+class RequestValidatorFuzzTest {
+  private static SchemaIndex echo;
+
+  @BeforeAll
+  static void readSchema() throws IOException {
+    Path root = Path.of(requireNonNull(System.getProperty("wr.root"), "wr.root system property"));
+    echo = SchemaIndex.parse(Files.readAllBytes(root.resolve("examples/schemas/echo.binpb")));
+  }
+
+  @FuzzTest
+  void validate(FuzzedDataProvider data) {
+    RequestValidator.isProtobuf(data.consumeString(60));
+    String target =
+        data.consumeBoolean()
+            ? "/echo.EchoService/Echo" + data.consumeString(8)
+            : data.consumeString(80);
+    RpcPath path = RequestValidator.rpcPath(target);
+    if (path == null) {
+      return;
+    }
+    Rejected unknown = RequestValidator.unknownMethod(echo, path, "example.echo@1.0.0");
+    if (unknown != null) {
+      assertThat(unknown.status()).isEqualTo(404);
+      assertThat(unknown.message()).contains("expected one of");
+      return;
+    }
+    MethodDescriptor method = echo.method(path.service(), path.method());
+    assertThat(method).isNotNull();
+    ByteBuf body = Unpooled.wrappedBuffer(data.consumeRemainingAsBytes());
+    int readable = body.readableBytes();
+    Rejected invalid = RequestValidator.body(method, body);
+    assertThat(body.readerIndex()).isZero();
+    assertThat(body.readableBytes()).isEqualTo(readable);
+    if (invalid != null) {
+      assertThat(invalid.status()).isEqualTo(400);
+      assertThat(invalid.message()).contains("is not a valid echo.EchoRequest");
+    }
+    body.release();
+  }
+}
