@@ -207,6 +207,14 @@ public final class RoutingTableWatcher implements AutoCloseable {
     if (cause != null) {
       // the cause says why, e.g. the TLS handshake's refusal of a certificate
       description = description == null ? cause.toString() : description + ": " + cause;
+      Throwable root = cause;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      if (root != cause) {
+        // an SSLHandshakeException's own message may be as vague as "General OpenSslEngine problem"
+        description += ": " + root;
+      }
     }
     return status.getCode() + (description == null ? "" : ": " + description);
   }
