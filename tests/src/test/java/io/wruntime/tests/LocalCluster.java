@@ -3,8 +3,10 @@ package io.wruntime.tests;
 import static java.util.Objects.requireNonNull;
 import static org.awaitility.Awaitility.await;
 
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.wruntime.proto.v1.GetRoutingTableRequest;
 import io.wruntime.proto.v1.ManagerServiceGrpc;
 import io.wruntime.proto.v1.Route;
@@ -151,6 +153,7 @@ final class LocalCluster implements AutoCloseable {
   private final List<ServerProcess> engines = new ArrayList<>();
   private Manager manager;
   private ManagedChannel channel;
+  private ChannelCredentials managerCredentials = InsecureChannelCredentials.create();
   private int cliRuns;
 
   /**
@@ -237,7 +240,10 @@ final class LocalCluster implements AutoCloseable {
     return startProxy(node, "");
   }
 
-  /** As {@link #startProxy(String)}, with more of proxy.toml (e.g. an {@code [egress]} table). */
+  /**
+   * As {@link #startProxy(String)}, with more of proxy.toml after the {@code [node]} table's keys
+   * (e.g. a {@code [node.tls]} or an {@code [egress]} table).
+   */
   Proxy startProxy(String node, String extraToml) throws IOException {
     requireNonNull(manager, "manager (start it first)");
     Path config =
@@ -340,10 +346,15 @@ final class LocalCluster implements AutoCloseable {
   /** Runs {@code bin/wr-cli --manager M --proxy P args...} and waits for it to exit. */
   CliResult cli(Proxy proxy, String... args) throws IOException, InterruptedException {
     requireNonNull(manager, "manager (start it first)");
-    int run = ++cliRuns;
     List<String> command = new ArrayList<>();
     Collections.addAll(command, "--manager", manager.address(), "--proxy", proxy.address());
     Collections.addAll(command, args);
+    return cli(command);
+  }
+
+  /** Runs {@code bin/wr-cli args...} (no address added) and waits for it to exit. */
+  CliResult cli(List<String> command) throws IOException, InterruptedException {
+    int run = ++cliRuns;
     // A short-lived client: the C1 compiler alone starts it faster.
     try (ServerProcess cli =
         ServerProcess.start(
@@ -357,13 +368,26 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * How {@link #routingTable} reaches the manager from now on (plaintext by default), e.g. mTLS
+   * with an admin certificate for a manager with {@code [tls]}.
+   */
+  synchronized void managerCredentials(ChannelCredentials credentials) {
+    managerCredentials = requireNonNull(credentials, "credentials");
+    if (channel != null) {
+      channel.shutdownNow();
+      channel = null;
+    }
+  }
+
   /** The manager's routing table, over gRPC. */
   RoutingTable routingTable() {
     requireNonNull(manager, "manager (start it first)");
     synchronized (this) {
       if (channel == null) {
         channel =
-            NettyChannelBuilder.forAddress("127.0.0.1", manager.port()).usePlaintext().build();
+            Grpc.newChannelBuilderForAddress("127.0.0.1", manager.port(), managerCredentials)
+                .build();
       }
     }
     return ManagerServiceGrpc.newBlockingStub(channel)

@@ -1,5 +1,6 @@
 package io.wruntime.cli.client;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -43,6 +44,11 @@ public final class ConnectionFailures {
       }
       if (t instanceof ClosedChannelException) {
         return "connection closed";
+      }
+      if (t instanceof IOException
+          && t.getMessage() != null
+          && t.getMessage().toLowerCase(Locale.ROOT).contains("connection reset")) {
+        return "connection closed"; // reset by the other side, e.g. a TLS server to plaintext
       }
     }
     return null;

@@ -29,16 +29,26 @@ public final class ManagerClient implements AutoCloseable {
   /** How long one call may take: the manager answers admin calls from memory. */
   public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
 
+  /** grpc-netty's description of a connection the server closed without an HTTP/2 answer. */
+  private static final String GRPC_CLOSED = "Network closed for unknown reason";
+
   private final Endpoint endpoint;
   private final String name;
   private final ManagedChannel channel;
   private final Duration deadline;
+  private final boolean plaintext;
 
-  private ManagerClient(Endpoint endpoint, String name, ManagedChannel channel, Duration deadline) {
+  private ManagerClient(
+      Endpoint endpoint,
+      String name,
+      ManagedChannel channel,
+      Duration deadline,
+      boolean plaintext) {
     this.endpoint = endpoint;
     this.name = name;
     this.channel = channel;
     this.deadline = deadline;
+    this.plaintext = plaintext;
   }
 
   /** Opens a channel to {@code endpoint} (TLS for {@code https}); it connects on the first call. */
@@ -77,7 +87,8 @@ public final class ManagerClient implements AutoCloseable {
     }
     ManagedChannel channel =
         Grpc.newChannelBuilderForAddress(endpoint.host(), endpoint.port(), credentials).build();
-    return new ManagerClient(endpoint, name, channel, DEFAULT_DEADLINE);
+    return new ManagerClient(
+        endpoint, name, channel, DEFAULT_DEADLINE, tls == null && !endpoint.tls());
   }
 
   /** The manager's address, as the user gave it. */
@@ -127,6 +138,15 @@ public final class ManagerClient implements AutoCloseable {
     return switch (status.getCode()) {
       case UNAVAILABLE -> {
         String reason = ConnectionFailures.reason(e);
+        if (reason == null && GRPC_CLOSED.equals(description)) {
+          reason = "connection closed";
+        }
+        if (plaintext && "connection closed".equals(reason)) {
+          // What a manager with [tls] does to a plaintext client.
+          reason +=
+              " (a manager with [tls] closes plaintext connections; expected: --tls-cert,"
+                  + " --tls-key and --tls-ca with an admin certificate, see wr-cli cert generate)";
+        }
         yield new CliException(
             "cannot reach the manager at "
                 + name

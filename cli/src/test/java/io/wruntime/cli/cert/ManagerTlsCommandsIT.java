@@ -107,7 +107,9 @@ class ManagerTlsCommandsIT {
     CliRun plaintext = CliRun.run("engines", "list", "--manager", address);
 
     assertThat(plaintext.exitCode()).isEqualTo(1);
-    assertThat(plaintext.err()).startsWith("wr-cli: cannot reach the manager at " + address + ": ");
+    assertThat(plaintext.err())
+        .startsWith("wr-cli: cannot reach the manager at " + address + ": connection closed")
+        .contains("expected: --tls-cert, --tls-key and --tls-ca");
   }
 
   @Test

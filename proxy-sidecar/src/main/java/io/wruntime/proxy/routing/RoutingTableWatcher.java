@@ -192,8 +192,22 @@ public final class RoutingTableWatcher implements AutoCloseable {
 
   private static String describe(Status status) {
     String description = status.getDescription();
-    if (description == null && status.getCause() != null) {
-      description = status.getCause().toString();
+    if (description != null && description.indexOf('\n') >= 0) {
+      // gRPC appends the Netty pipeline on further lines to its "io exception"
+      description = description.substring(0, description.indexOf('\n'));
+    }
+    Throwable cause = status.getCause();
+    if (cause != null) {
+      // the cause says why, e.g. the TLS handshake's refusal of a certificate
+      description = description == null ? cause.toString() : description + ": " + cause;
+      Throwable root = cause;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      if (root != cause) {
+        // an SSLHandshakeException's own message may be as vague as "General OpenSslEngine problem"
+        description += ": " + root;
+      }
     }
     return status.getCode() + (description == null ? "" : ": " + description);
   }
