@@ -3,11 +3,11 @@ package io.wruntime.cli.invoke;
 import static java.util.Objects.requireNonNull;
 
 import io.wruntime.common.names.Names;
+import io.wruntime.common.names.RpcPath;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Where {@code invoke} sends a request: the URL that goes into {@code x-wr-destination}.
@@ -17,9 +17,6 @@ import java.util.regex.Pattern;
  * @param module the host's second label when the host is {@code namespace.module}, else null
  */
 public record Destination(URI uri, String namespace, String module) {
-  /** {@code /{package}.{Service}/{Method}}: the path of a generated RPC. */
-  private static final Pattern RPC_PATH = Pattern.compile("/[A-Za-z_][\\w.]*/[A-Za-z_]\\w*");
-
   static final String EXPECTED =
       "an http URL such as http://example.echo/echo.EchoService/Echo (NAMESPACE.MODULE as host)";
 
@@ -78,13 +75,12 @@ public record Destination(URI uri, String namespace, String module) {
     return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
   }
 
-  /** The path when it is that of a generated RPC ({@code /pkg.Service/Method}, no query). */
+  /**
+   * The path when it is that of a generated RPC ({@code /pkg.Service/Method}; {@link RpcPath}, the
+   * rule the proxy validates by), without the query.
+   */
   public Optional<String> rpcPath() {
-    String path = uri.getRawPath();
-    if (path == null || uri.getRawQuery() != null || !RPC_PATH.matcher(path).matches()) {
-      return Optional.empty();
-    }
-    return Optional.of(path);
+    return RpcPath.parse(pathWithQuery()).map(RpcPath::toString);
   }
 
   @Override

@@ -19,7 +19,9 @@ class DestinationTest {
   @Test
   void otherPathsAreNotRpcs() {
     assertThat(Destination.parse("http://shop.inventory/items/1").rpcPath()).isEmpty();
-    assertThat(Destination.parse("http://shop.inventory/a.B/C?x=1").rpcPath()).isEmpty();
+    assertThat(Destination.parse("http://shop.inventory/Echo/Echo").rpcPath()).isEmpty();
+    // The query does not change the method (as in the proxy's validation).
+    assertThat(Destination.parse("http://shop.inventory/a.B/C?x=1").rpcPath()).contains("/a.B/C");
     assertThat(Destination.parse("http://shop.inventory").pathWithQuery()).isEqualTo("/");
     assertThat(Destination.parse("http://shop.inventory/a?b=c").pathWithQuery())
         .isEqualTo("/a?b=c");

@@ -9,6 +9,7 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
+import io.wruntime.common.names.RpcPath;
 import io.wruntime.proxy.routing.Resolution.Rejected;
 import java.io.IOException;
 import java.util.List;
@@ -21,24 +22,6 @@ import java.util.Map;
  */
 public final class RequestValidator {
   private RequestValidator() {}
-
-  /**
-   * An RPC path {@code /{package}.{Service}/{Method}}.
-   *
-   * @param service the service's full name ({@code package.Service})
-   * @param method the method name
-   */
-  public record RpcPath(String service, String method) {
-    public RpcPath {
-      requireNonNull(service, "service");
-      requireNonNull(method, "method");
-    }
-
-    @Override
-    public String toString() {
-      return "/" + service + "/" + method;
-    }
-  }
 
   /** Whether a {@code content-type} is protobuf ({@code application/protobuf} or {@code x-}). */
   public static boolean isProtobuf(String contentType) {
@@ -53,24 +36,12 @@ public final class RequestValidator {
     return type.equals("application/protobuf") || type.equals("application/x-protobuf");
   }
 
-  /** The RPC path of a request target, or null when it is not one. The query is ignored. */
+  /**
+   * The RPC path of a request target, or null when it is not one ({@link RpcPath#parse}: the query
+   * is ignored).
+   */
   public static RpcPath rpcPath(String pathAndQuery) {
-    requireNonNull(pathAndQuery, "pathAndQuery");
-    int query = pathAndQuery.indexOf('?');
-    String path = query < 0 ? pathAndQuery : pathAndQuery.substring(0, query);
-    if (!path.startsWith("/")) {
-      return null;
-    }
-    int slash = path.indexOf('/', 1);
-    if (slash < 0 || slash == path.length() - 1 || path.indexOf('/', slash + 1) >= 0) {
-      return null;
-    }
-    String service = path.substring(1, slash);
-    int dot = service.lastIndexOf('.');
-    if (dot <= 0 || dot == service.length() - 1) {
-      return null;
-    }
-    return new RpcPath(service, path.substring(slash + 1));
+    return RpcPath.parse(pathAndQuery).orElse(null);
   }
 
   /**
