@@ -52,7 +52,9 @@ final class LocalCluster implements AutoCloseable {
   static final Pattern ENGINE_LISTENING =
       Pattern.compile("engine listening on 127\\.0\\.0\\.1:(\\d+)");
   private static final Pattern ROUTING_TABLE_VERSION =
-      Pattern.compile("(?m)^wr_proxy_routing_table_version (\\d+)");
+      // Prometheus text writes every value as a float: 42.0, or 1.796419529491E12 for the
+      // clock-based versions of cluster mode.
+      Pattern.compile("(?m)^wr_proxy_routing_table_version(?:\\{[^}]*\\})? (\\S+)");
 
   /** The manager's timeout: an engine whose heartbeat is older has its routes unhealthy. */
   static final Duration ENGINE_HEARTBEAT_TIMEOUT = Duration.ofSeconds(2);
@@ -399,7 +401,7 @@ final class LocalCluster implements AutoCloseable {
   /** The routing-table version {@code proxy} serves, from its {@code /metrics}. */
   static long proxyTableVersion(Proxy proxy) throws IOException, InterruptedException {
     Matcher m = ROUTING_TABLE_VERSION.matcher(get(proxy.adminPort(), "/metrics"));
-    return m.find() ? Long.parseLong(m.group(1)) : 0;
+    return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
   }
 
   /**
