@@ -6,10 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.wruntime.common.telemetry.Telemetry;
+import io.wruntime.common.testing.RecordingSpanExporter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,10 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import javax.net.ssl.SSLContext;
@@ -52,7 +49,7 @@ class PeerTlsIT {
 
   @TempDir Path dir;
 
-  private final List<SpanData> spans = new CopyOnWriteArrayList<>();
+  private final RecordingSpanExporter spans = new RecordingSpanExporter();
   private final List<HttpClient> clients = new ArrayList<>();
   private Mesh mesh;
   private TestPki pki;
@@ -109,16 +106,12 @@ class PeerTlsIT {
     assertThat(seen.headers().get("x-wr-module")).isEqualTo("echo");
     assertThat(seen.headers().get("x-wr-via-proxy")).isNull();
     assertThat(seen.headers().names()).noneMatch(n -> n.startsWith("x-http2-"));
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> spans.stream().filter(s -> s.getName().equals("proxy.request")).count() == 3);
-    for (SpanData span : spans) {
-      if (span.getName().equals("proxy.request")) {
-        assertThat(span.getAttributes().get(AttributeKey.stringKey("wr.peer.node")))
-            .isEqualTo("node-a");
-        assertThat(span.getAttributes().get(AttributeKey.stringKey("network.protocol.version")))
-            .isEqualTo("2");
-      }
+    await().atMost(Duration.ofSeconds(10)).until(() -> spans.named("proxy.request").size() == 3);
+    for (SpanData span : spans.named("proxy.request")) {
+      assertThat(span.getAttributes().get(AttributeKey.stringKey("wr.peer.node")))
+          .isEqualTo("node-a");
+      assertThat(span.getAttributes().get(AttributeKey.stringKey("network.protocol.version")))
+          .isEqualTo("2");
     }
   }
 
@@ -405,24 +398,6 @@ class PeerTlsIT {
   }
 
   private Telemetry collecting() {
-    return Telemetry.exportingTo(
-        new SpanExporter() {
-          @Override
-          public CompletableResultCode export(Collection<SpanData> batch) {
-            spans.addAll(batch);
-            return CompletableResultCode.ofSuccess();
-          }
-
-          @Override
-          public CompletableResultCode flush() {
-            return CompletableResultCode.ofSuccess();
-          }
-
-          @Override
-          public CompletableResultCode shutdown() {
-            return CompletableResultCode.ofSuccess();
-          }
-        },
-        Proxy.SERVICE_NAME);
+    return Telemetry.exportingTo(spans, Proxy.SERVICE_NAME);
   }
 }
