@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.wruntime.common.security.CallerIdentity;
 import io.wruntime.common.security.CallerIdentity.Role;
+import io.wruntime.common.testing.TestCertificates;
 import io.wruntime.common.tls.CertificateAuthority;
 import io.wruntime.proto.v1.EngineHeartbeat;
 import io.wruntime.proto.v1.HeartbeatRequest;
@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -128,12 +127,8 @@ class ProxyManagerTlsIT {
         """
         listen_address = "127.0.0.1:0"
         [tls]
-        cert_path = "%s"
-        key_path = "%s"
-        ca_cert_path = "%s"
         """
-            .formatted(
-                certs.resolve("tls.crt"), certs.resolve("tls.key"), certs.resolve("ca.crt")));
+            + TestCertificates.tomlKeys(certs));
     return ChildProcess.start(
         "wr-manager", dir.resolve("manager.log"), "-Xmx64m", "--config", config.toString());
   }
@@ -151,15 +146,9 @@ class ProxyManagerTlsIT {
         name = "node-a"
         peer_port = 0
         [node.tls]
-        cert_path = "%s"
-        key_path = "%s"
-        ca_cert_path = "%s"
         """
-            .formatted(
-                managerPort,
-                certs.resolve("tls.crt"),
-                certs.resolve("tls.key"),
-                certs.resolve("ca.crt")));
+                .formatted(managerPort)
+            + TestCertificates.tomlKeys(certs));
     return ChildProcess.start(
         "wr-proxy", dir.resolve("proxy.log"), "-Xmx64m", "--config", config.toString());
   }
@@ -188,10 +177,6 @@ class ProxyManagerTlsIT {
   }
 
   private Path issue(CertificateAuthority authority, Role role, String name) throws Exception {
-    Path out = dir.resolve(role.label() + "-" + name);
-    authority
-        .issue(new CallerIdentity(role, name), List.of(), List.of(), Duration.ofDays(5), CLOCK)
-        .writeTo(out, false);
-    return out;
+    return TestCertificates.issue(authority, role, name, dir).dir();
   }
 }
