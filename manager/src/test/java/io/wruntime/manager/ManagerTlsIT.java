@@ -10,10 +10,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
-import io.wruntime.common.security.CallerIdentity;
 import io.wruntime.common.security.CallerIdentity.Role;
+import io.wruntime.common.testing.TestCertificates;
 import io.wruntime.common.tls.CertificateAuthority;
-import io.wruntime.common.tls.TlsFiles;
 import io.wruntime.common.tls.TlsMaterial;
 import io.wruntime.manager.config.ManagerConfig;
 import io.wruntime.proto.v1.GetRoutingTableRequest;
@@ -28,7 +27,6 @@ import io.wruntime.proto.v1.UpsertRoutingRuleRequest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -59,14 +57,8 @@ class ManagerTlsIT {
                 """
                 listen_address = "127.0.0.1:0"
                 [tls]
-                cert_path = "%s"
-                key_path = "%s"
-                ca_cert_path = "%s"
                 """
-                    .formatted(
-                        certs.resolve("tls.crt"),
-                        certs.resolve("tls.key"),
-                        certs.resolve("ca.crt"))));
+                    + TestCertificates.tomlKeys(certs)));
   }
 
   @AfterEach
@@ -220,15 +212,10 @@ class ManagerTlsIT {
   }
 
   private static TlsMaterial material(Path certs) {
-    return TlsMaterial.load(
-        new TlsFiles(certs.resolve("tls.crt"), certs.resolve("tls.key"), certs.resolve("ca.crt")));
+    return TlsMaterial.load(TestCertificates.files(certs));
   }
 
   private Path issue(CertificateAuthority authority, Role role, String name) throws Exception {
-    Path out = dir.resolve(role.label() + "-" + name);
-    authority
-        .issue(new CallerIdentity(role, name), List.of(), List.of(), Duration.ofDays(5), CLOCK)
-        .writeTo(out, false);
-    return out;
+    return TestCertificates.issue(authority, role, name, dir).dir();
   }
 }

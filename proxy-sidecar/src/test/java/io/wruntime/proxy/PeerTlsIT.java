@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.wruntime.common.security.CallerIdentity.Role;
 import io.wruntime.common.telemetry.Telemetry;
+import io.wruntime.common.testing.RecordingSpanExporter;
+import io.wruntime.common.testing.TestCertificates;
+import io.wruntime.common.testing.TestCertificates.Issued;
+import io.wruntime.common.tls.CertificateAuthority;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,10 +27,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import javax.net.ssl.SSLContext;
@@ -52,16 +53,16 @@ class PeerTlsIT {
 
   @TempDir Path dir;
 
-  private final List<SpanData> spans = new CopyOnWriteArrayList<>();
+  private final RecordingSpanExporter spans = new RecordingSpanExporter();
   private final List<HttpClient> clients = new ArrayList<>();
   private Mesh mesh;
-  private TestPki pki;
+  private CertificateAuthority ca;
   private FakeEngine engine;
 
   @BeforeEach
   void start() throws Exception {
     mesh = new Mesh();
-    pki = TestPki.create(dir, "mesh");
+    ca = TestCertificates.authority();
     engine = mesh.engine();
   }
 
@@ -73,18 +74,18 @@ class PeerTlsIT {
     mesh.close();
   }
 
-  private Proxy proxy(String node, TestPki.Issued cert, String extra, Telemetry telemetry)
+  private Proxy proxy(String node, Issued cert, String extra, Telemetry telemetry)
       throws IOException {
-    return mesh.proxy(node, cert.toml(), extra, telemetry);
+    return mesh.proxy(node, cert.inlineToml(), extra, telemetry);
   }
 
-  private Proxy proxy(String node, TestPki.Issued cert) throws IOException {
+  private Proxy proxy(String node, Issued cert) throws IOException {
     return proxy(node, cert, "", Telemetry.notExporting(Proxy.SERVICE_NAME));
   }
 
   /** Node B with the engine serving example.echo@1.0.0, and node A routing to it. */
   private Proxy nodeB(String extra) throws Exception {
-    Proxy b = proxy("node-b", pki.issue("node", "node-b"), extra, collecting());
+    Proxy b = proxy("node-b", issue(ca, Role.NODE, "node-b"), extra, collecting());
     mesh.register("e1", engine, b, null, ref("example", "echo", "1.0.0"));
     Mesh.awaitRouted(b, "example", "echo", 1);
     return b;
@@ -93,7 +94,7 @@ class PeerTlsIT {
   @Test
   void nodesOfOneCaRouteOverMutualTlsAndHttp2() throws Exception {
     Proxy b = nodeB("");
-    Proxy a = proxy("node-a", pki.issue("node", "node-a"));
+    Proxy a = proxy("node-a", issue(ca, Role.NODE, "node-a"));
     Mesh.awaitRouted(a, "example", "echo", 1);
     engine.answer(200, "hello from b");
 
@@ -109,23 +110,19 @@ class PeerTlsIT {
     assertThat(seen.headers().get("x-wr-module")).isEqualTo("echo");
     assertThat(seen.headers().get("x-wr-via-proxy")).isNull();
     assertThat(seen.headers().names()).noneMatch(n -> n.startsWith("x-http2-"));
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> spans.stream().filter(s -> s.getName().equals("proxy.request")).count() == 3);
-    for (SpanData span : spans) {
-      if (span.getName().equals("proxy.request")) {
-        assertThat(span.getAttributes().get(AttributeKey.stringKey("wr.peer.node")))
-            .isEqualTo("node-a");
-        assertThat(span.getAttributes().get(AttributeKey.stringKey("network.protocol.version")))
-            .isEqualTo("2");
-      }
+    await().atMost(Duration.ofSeconds(10)).until(() -> spans.named("proxy.request").size() == 3);
+    for (SpanData span : spans.named("proxy.request")) {
+      assertThat(span.getAttributes().get(AttributeKey.stringKey("wr.peer.node")))
+          .isEqualTo("node-a");
+      assertThat(span.getAttributes().get(AttributeKey.stringKey("network.protocol.version")))
+          .isEqualTo("2");
     }
   }
 
   @Test
   void concurrentCallsFromNodeAToNodeBAreAllAnswered() throws Exception {
     nodeB("");
-    Proxy a = proxy("node-a", pki.issue("node", "node-a"));
+    Proxy a = proxy("node-a", issue(ca, Role.NODE, "node-a"));
     Mesh.awaitRouted(a, "example", "echo", 1);
     engine.mode(FakeEngine.Mode.ECHO);
 
@@ -149,7 +146,7 @@ class PeerTlsIT {
   void aNodeCertificateClientNegotiatesHttp2OnThePeerPort() throws Exception {
     Proxy b = nodeB("");
     engine.answer(200, "direct");
-    HttpClient client = client(pki.sslContext(pki.issue("node", "node-c")));
+    HttpClient client = client(issue(ca, Role.NODE, "node-c").sslContext());
 
     HttpResponse<String> response =
         client.send(peerCall(b, "/direct").GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -162,8 +159,8 @@ class PeerTlsIT {
   @Test
   void aProxyWithACertificateOfAnotherCaIsRefused() throws Exception {
     Proxy b = nodeB("");
-    TestPki other = TestPki.create(dir, "other");
-    Proxy stranger = proxy("node-x", other.issue("node", "node-x"));
+    CertificateAuthority other = TestCertificates.authority();
+    Proxy stranger = proxy("node-x", issue(other, Role.NODE, "node-x"));
     Mesh.awaitRouted(stranger, "example", "echo", 1);
 
     HttpResponse<String> response =
@@ -172,8 +169,8 @@ class PeerTlsIT {
     assertThat(response.statusCode()).isEqualTo(502);
     assertThat(response.body()).contains("upstream_unavailable");
     // Even a client that trusts B's CA but holds another CA's node certificate gets nowhere.
-    TestPki.Issued foreign = other.issue("node", "node-y");
-    HttpClient client = client(trustingMeshCa(other, foreign));
+    Issued foreign = issue(other, Role.NODE, "node-y");
+    HttpClient client = client(foreign.sslContextTrusting(ca.certificate()));
     assertThatThrownBy(
             () ->
                 client.send(
@@ -185,7 +182,7 @@ class PeerTlsIT {
   @Test
   void anAdminCertificateIsRefusedOnThePeerPort() throws Exception {
     Proxy b = nodeB("");
-    HttpClient client = client(pki.sslContext(pki.issue("admin", "ops")));
+    HttpClient client = client(issue(ca, Role.ADMIN, "ops").sslContext());
 
     assertThatThrownBy(
             () ->
@@ -215,7 +212,7 @@ class PeerTlsIT {
   @Test
   void bodiesStreamBothWaysOverTlsAndHttp2WithBoundedMemory() throws Exception {
     Proxy b = nodeB("");
-    Proxy a = proxy("node-a", pki.issue("node", "node-a"));
+    Proxy a = proxy("node-a", issue(ca, Role.NODE, "node-a"));
     Mesh.awaitRouted(a, "example", "echo", 1);
     a.bufferedBytes().resetPeak();
     b.bufferedBytes().resetPeak();
@@ -260,8 +257,8 @@ class PeerTlsIT {
   void oneCallingNodeIsCappedWhileAnotherStillGetsThrough() throws Exception {
     Proxy b = nodeB("[limits]\nmax_requests_per_peer = 2\n");
     engine.mode(FakeEngine.Mode.ECHO);
-    HttpClient nodeA = client(pki.sslContext(pki.issue("node", "node-a")));
-    HttpClient nodeC = client(pki.sslContext(pki.issue("node", "node-c")));
+    HttpClient nodeA = client(issue(ca, Role.NODE, "node-a").sslContext());
+    HttpClient nodeC = client(issue(ca, Role.NODE, "node-c").sslContext());
 
     assertThat(
             nodeA
@@ -319,7 +316,7 @@ class PeerTlsIT {
   @Test
   void peersConnectingAtTheSameTimeAreAllServedOverHttp2() throws Exception {
     Proxy b = nodeB("");
-    SSLContext context = pki.sslContext(pki.issue("node", "node-a"));
+    SSLContext context = issue(ca, Role.NODE, "node-a").sslContext();
     List<CompletableFuture<Integer>> handshakes = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       handshakes.add(
@@ -355,7 +352,7 @@ class PeerTlsIT {
   @Test
   void anIdlePeerConnectionIsClosedAfterTheIdleTimeout() throws Exception {
     Proxy b = nodeB("[timeouts]\nidle_secs = 1\n");
-    SSLContext context = pki.sslContext(pki.issue("node", "node-a"));
+    SSLContext context = issue(ca, Role.NODE, "node-a").sslContext();
     try (SSLSocket socket =
         (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", b.peerAddress().port())) {
       SSLParameters parameters = socket.getSSLParameters();
@@ -375,9 +372,8 @@ class PeerTlsIT {
     return client;
   }
 
-  /** A context presenting {@code issued} (of {@code other}'s CA) while trusting the mesh's CA. */
-  private SSLContext trustingMeshCa(TestPki other, TestPki.Issued issued) throws Exception {
-    return other.sslContextTrusting(issued, pki);
+  private Issued issue(CertificateAuthority authority, Role role, String name) throws IOException {
+    return TestCertificates.issue(authority, role, name, dir);
   }
 
   private static HttpRequest.Builder peerCall(Proxy peer, String path) {
@@ -405,24 +401,6 @@ class PeerTlsIT {
   }
 
   private Telemetry collecting() {
-    return Telemetry.exportingTo(
-        new SpanExporter() {
-          @Override
-          public CompletableResultCode export(Collection<SpanData> batch) {
-            spans.addAll(batch);
-            return CompletableResultCode.ofSuccess();
-          }
-
-          @Override
-          public CompletableResultCode flush() {
-            return CompletableResultCode.ofSuccess();
-          }
-
-          @Override
-          public CompletableResultCode shutdown() {
-            return CompletableResultCode.ofSuccess();
-          }
-        },
-        Proxy.SERVICE_NAME);
+    return Telemetry.exportingTo(spans, Proxy.SERVICE_NAME);
   }
 }

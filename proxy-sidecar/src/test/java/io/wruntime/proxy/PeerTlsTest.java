@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.security.CallerIdentity;
-import io.wruntime.common.tls.TlsFiles;
+import io.wruntime.common.security.CallerIdentity.Role;
+import io.wruntime.common.testing.TestCertificates;
+import io.wruntime.common.testing.TestCertificates.Issued;
+import io.wruntime.common.tls.CertificateAuthority;
 import io.wruntime.proxy.tls.PeerTls;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,10 +22,10 @@ class PeerTlsTest {
 
   @Test
   void aNodeCertificateServesThePeerPortAsThatNode() throws Exception {
-    TestPki pki = TestPki.create(dir, "mesh");
-    TestPki.Issued node = pki.issue("node", "node-a");
+    CertificateAuthority ca = TestCertificates.authority();
+    Issued node = issue(ca, Role.NODE, "node-a");
 
-    PeerTls tls = PeerTls.load(files(node), "p.toml");
+    PeerTls tls = PeerTls.load(node.files(), "p.toml");
 
     assertThat(tls.self()).isEqualTo(new CallerIdentity(CallerIdentity.Role.NODE, "node-a"));
     assertThat(tls.server().isServer()).isTrue();
@@ -30,30 +34,30 @@ class PeerTlsTest {
 
   @Test
   void aCertificateOfAnotherRoleIsRefusedNamingTheKeyAndTheRole() throws Exception {
-    TestPki pki = TestPki.create(dir, "mesh");
-    TestPki.Issued admin = pki.issue("admin", "ops");
+    CertificateAuthority ca = TestCertificates.authority();
+    Issued admin = issue(ca, Role.ADMIN, "ops");
 
-    assertThatThrownBy(() -> PeerTls.load(files(admin), "p.toml"))
+    assertThatThrownBy(() -> PeerTls.load(admin.files(), "p.toml"))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("p.toml: node.tls.cert_path = \"" + admin.certPath() + "\"")
         .hasMessageContaining("names admin/ops (expected: a node certificate");
-    assertThatThrownBy(() -> PeerTls.load(files(admin), "p.toml"))
+    assertThatThrownBy(() -> PeerTls.load(admin.files(), "p.toml"))
         .hasMessageContaining("cannot serve the peer port");
   }
 
   @Test
   void aKeyThatIsNotAPrivateKeyIsNamed() throws Exception {
-    TestPki pki = TestPki.create(dir, "mesh");
-    TestPki.Issued node = pki.issue("node", "node-a");
+    CertificateAuthority ca = TestCertificates.authority();
+    Issued node = issue(ca, Role.NODE, "node-a");
     Files.writeString(
         node.keyPath(), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
 
-    assertThatThrownBy(() -> PeerTls.load(files(node), "p.toml"))
+    assertThatThrownBy(() -> PeerTls.load(node.files(), "p.toml"))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("p.toml: [node.tls] " + node.keyPath());
   }
 
-  private static TlsFiles files(TestPki.Issued issued) {
-    return new TlsFiles(issued.certPath(), issued.keyPath(), issued.caPath());
+  private Issued issue(CertificateAuthority authority, Role role, String name) throws IOException {
+    return TestCertificates.issue(authority, role, name, dir);
   }
 }

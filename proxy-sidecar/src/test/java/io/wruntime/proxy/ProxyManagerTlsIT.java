@@ -1,21 +1,16 @@
 package io.wruntime.proxy;
 
 import static io.wruntime.proxy.Mesh.ref;
+import static io.wruntime.proxy.ProxyProcesses.ADMIN;
+import static io.wruntime.proxy.ProxyProcesses.LISTENING;
+import static io.wruntime.proxy.ProxyProcesses.MANAGER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.wruntime.common.security.CallerIdentity;
 import io.wruntime.common.security.CallerIdentity.Role;
+import io.wruntime.common.testing.TestCertificates;
 import io.wruntime.common.tls.CertificateAuthority;
-import io.wruntime.proto.v1.EngineHeartbeat;
-import io.wruntime.proto.v1.HeartbeatRequest;
-import io.wruntime.proto.v1.ModuleHealth;
 import io.wruntime.proto.v1.ModuleRef;
-import io.wruntime.proto.v1.ModuleRegistration;
-import io.wruntime.proto.v1.NodeServiceGrpc;
-import io.wruntime.proto.v1.RegisterEngineRequest;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,10 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,12 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * mTLS; a proxy whose certificate comes from another CA gets nothing from the manager.
  */
 class ProxyManagerTlsIT {
-  private static final Pattern MANAGER = Pattern.compile("manager listening on [^\\s]+:(\\d+)");
-  private static final Pattern LISTENING =
-      Pattern.compile(
-          "proxy listening on 127\\.0\\.0\\.1:(\\d+) \\(peer 127\\.0\\.0\\.1:(\\d+), control"
-              + " 127\\.0\\.0\\.1:(\\d+)\\)");
-  private static final Pattern ADMIN = Pattern.compile("admin endpoints on [^\\s]+:(\\d+)");
   private static final ModuleRef ECHO = ref("example", "echo", "1.0.0");
   private static final Clock CLOCK = Clock.systemUTC();
 
@@ -62,7 +48,7 @@ class ProxyManagerTlsIT {
         Matcher ports = proxy.await(LISTENING);
         int listen = Integer.parseInt(ports.group(1));
         int control = Integer.parseInt(ports.group(3));
-        register(control, engine);
+        ProxyProcesses.registerHealthy(control, engine, ECHO);
         HttpClient http = HttpClient.newHttpClient();
 
         await()
@@ -128,12 +114,8 @@ class ProxyManagerTlsIT {
         """
         listen_address = "127.0.0.1:0"
         [tls]
-        cert_path = "%s"
-        key_path = "%s"
-        ca_cert_path = "%s"
         """
-            .formatted(
-                certs.resolve("tls.crt"), certs.resolve("tls.key"), certs.resolve("ca.crt")));
+            + TestCertificates.tomlKeys(certs));
     return ChildProcess.start(
         "wr-manager", dir.resolve("manager.log"), "-Xmx64m", "--config", config.toString());
   }
@@ -151,47 +133,14 @@ class ProxyManagerTlsIT {
         name = "node-a"
         peer_port = 0
         [node.tls]
-        cert_path = "%s"
-        key_path = "%s"
-        ca_cert_path = "%s"
         """
-            .formatted(
-                managerPort,
-                certs.resolve("tls.crt"),
-                certs.resolve("tls.key"),
-                certs.resolve("ca.crt")));
+                .formatted(managerPort)
+            + TestCertificates.tomlKeys(certs));
     return ChildProcess.start(
         "wr-proxy", dir.resolve("proxy.log"), "-Xmx64m", "--config", config.toString());
   }
 
-  private static void register(int control, FakeEngine engine) {
-    ManagedChannel channel =
-        NettyChannelBuilder.forAddress("127.0.0.1", control).usePlaintext().build();
-    try {
-      var node = NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-      node.registerEngine(
-          RegisterEngineRequest.newBuilder()
-              .setEngineId("e1")
-              .setEngineAddress("http://" + engine.address())
-              .addModules(ModuleRegistration.newBuilder().setRef(ECHO))
-              .build());
-      node.heartbeat(
-          HeartbeatRequest.newBuilder()
-              .addHeartbeats(
-                  EngineHeartbeat.newBuilder()
-                      .setEngineId("e1")
-                      .addModules(ModuleHealth.newBuilder().setRef(ECHO).setHealthy(true)))
-              .build());
-    } finally {
-      channel.shutdownNow();
-    }
-  }
-
   private Path issue(CertificateAuthority authority, Role role, String name) throws Exception {
-    Path out = dir.resolve(role.label() + "-" + name);
-    authority
-        .issue(new CallerIdentity(role, name), List.of(), List.of(), Duration.ofDays(5), CLOCK)
-        .writeTo(out, false);
-    return out;
+    return TestCertificates.issue(authority, role, name, dir).dir();
   }
 }

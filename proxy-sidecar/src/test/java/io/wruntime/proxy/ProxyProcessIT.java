@@ -1,18 +1,13 @@
 package io.wruntime.proxy;
 
 import static io.wruntime.proxy.Mesh.ref;
+import static io.wruntime.proxy.ProxyProcesses.ADMIN;
+import static io.wruntime.proxy.ProxyProcesses.LISTENING;
+import static io.wruntime.proxy.ProxyProcesses.MANAGER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.wruntime.proto.v1.EngineHeartbeat;
-import io.wruntime.proto.v1.HeartbeatRequest;
-import io.wruntime.proto.v1.ModuleHealth;
 import io.wruntime.proto.v1.ModuleRef;
-import io.wruntime.proto.v1.ModuleRegistration;
-import io.wruntime.proto.v1.NodeServiceGrpc;
-import io.wruntime.proto.v1.RegisterEngineRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -24,9 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,12 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  * NodeService and takes a 256 MiB upload through it; SIGTERM stops the proxy with exit code 0.
  */
 class ProxyProcessIT {
-  private static final Pattern MANAGER = Pattern.compile("manager listening on [^\\s]+:(\\d+)");
-  private static final Pattern LISTENING =
-      Pattern.compile(
-          "proxy listening on 127\\.0\\.0\\.1:(\\d+) \\(peer 127\\.0\\.0\\.1:(\\d+), control"
-              + " 127\\.0\\.0\\.1:(\\d+)\\)");
-  private static final Pattern ADMIN = Pattern.compile("admin endpoints on [^\\s]+:(\\d+)");
   private static final ModuleRef ECHO = ref("example", "echo", "1.0.0");
   private static final long UPLOAD = 256L * 1024 * 1024;
 
@@ -85,27 +72,7 @@ class ProxyProcessIT {
             .atMost(Duration.ofSeconds(30))
             .until(() -> get(http, admin, "/readyz").statusCode() == 200);
 
-        ManagedChannel channel =
-            NettyChannelBuilder.forAddress("127.0.0.1", control).usePlaintext().build();
-        try {
-          var node =
-              NodeServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-          node.registerEngine(
-              RegisterEngineRequest.newBuilder()
-                  .setEngineId("e1")
-                  .setEngineAddress("http://" + engine.address())
-                  .addModules(ModuleRegistration.newBuilder().setRef(ECHO))
-                  .build());
-          node.heartbeat(
-              HeartbeatRequest.newBuilder()
-                  .addHeartbeats(
-                      EngineHeartbeat.newBuilder()
-                          .setEngineId("e1")
-                          .addModules(ModuleHealth.newBuilder().setRef(ECHO).setHealthy(true)))
-                  .build());
-        } finally {
-          channel.shutdownNow();
-        }
+        ProxyProcesses.registerHealthy(control, engine, ECHO);
         engine.mode(FakeEngine.Mode.COUNT);
         HttpRequest upload =
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listen + "/upload"))

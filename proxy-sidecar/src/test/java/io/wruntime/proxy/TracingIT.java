@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.wruntime.common.telemetry.Telemetry;
+import io.wruntime.common.testing.RecordingSpanExporter;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,31 +22,12 @@ class TracingIT {
   private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
   private static final String CALLER_SPAN = "00f067aa0ba902b7";
 
-  private final List<SpanData> spans = new CopyOnWriteArrayList<>();
   private Mesh mesh;
-  private SpanExporter collect;
+  private final RecordingSpanExporter collect = new RecordingSpanExporter();
 
   @BeforeEach
   void start() throws Exception {
     mesh = new Mesh();
-    collect =
-        new SpanExporter() {
-          @Override
-          public CompletableResultCode export(Collection<SpanData> batch) {
-            spans.addAll(batch);
-            return CompletableResultCode.ofSuccess();
-          }
-
-          @Override
-          public CompletableResultCode flush() {
-            return CompletableResultCode.ofSuccess();
-          }
-
-          @Override
-          public CompletableResultCode shutdown() {
-            return CompletableResultCode.ofSuccess();
-          }
-        };
   }
 
   @AfterEach
@@ -77,7 +55,7 @@ class TracingIT {
     String forwardSpanId = traceparent.split("-")[2];
     assertThat(forwardSpanId).isNotEqualTo(CALLER_SPAN);
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> spans.size() == 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> collect.spans().size() == 2);
     SpanData request = span("proxy.request");
     SpanData forward = span("proxy.forward");
     assertThat(request.getTraceId()).isEqualTo(TRACE_ID);
@@ -95,6 +73,6 @@ class TracingIT {
   }
 
   private SpanData span(String name) {
-    return spans.stream().filter(s -> s.getName().equals(name)).findFirst().orElseThrow();
+    return collect.named(name).getFirst();
   }
 }

@@ -3,6 +3,7 @@ package io.wruntime.cli.cert;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wruntime.cli.CliRun;
+import io.wruntime.common.testing.TestCertificates;
 import io.wruntime.manager.Manager;
 import io.wruntime.manager.config.ManagerConfig;
 import java.nio.file.Path;
@@ -54,14 +55,8 @@ class ManagerTlsCommandsIT {
                 """
                 listen_address = "127.0.0.1:0"
                 [tls]
-                cert_path = "%s"
-                key_path = "%s"
-                ca_cert_path = "%s"
                 """
-                    .formatted(
-                        certs.resolve("tls.crt"),
-                        certs.resolve("tls.key"),
-                        certs.resolve("ca.crt"))));
+                    + TestCertificates.tomlKeys(certs)));
     address = "http://127.0.0.1:" + manager.listenAddress().port();
   }
 

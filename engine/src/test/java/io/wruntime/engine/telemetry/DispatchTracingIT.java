@@ -9,6 +9,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.wruntime.common.telemetry.Telemetry;
+import io.wruntime.common.testing.RecordingSpanExporter;
 import io.wruntime.engine.Engine;
 import io.wruntime.engine.config.EngineConfig;
 import io.wruntime.engine.dispatch.FakeModule;
@@ -116,8 +117,16 @@ class DispatchTracingIT {
   }
 
   private SpanData awaitSpan(String module) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> exporter.of(module) != null);
-    return exporter.of(module);
+    await().atMost(Duration.ofSeconds(10)).until(() -> spanOf(module) != null);
+    return spanOf(module);
+  }
+
+  /** The exported span of {@code module} ({@code wr.module}), or null. */
+  private SpanData spanOf(String module) {
+    return exporter.spans().stream()
+        .filter(s -> module.equals(s.getAttributes().get(DispatchTracing.MODULE)))
+        .findFirst()
+        .orElse(null);
   }
 
   @Test

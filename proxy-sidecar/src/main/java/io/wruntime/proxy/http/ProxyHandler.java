@@ -165,21 +165,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     String source = headers.get(WrHeaders.SOURCE, "unknown");
     Span span =
         forwarding.tracing().startRequest(headers, request.method().name(), source, "unknown");
-    if (request.decoderResult().isFailure()) {
-      Throwable cause = request.decoderResult().cause();
-      int status =
-          cause instanceof TooLongHttpHeaderException
-              ? 431
-              : cause instanceof TooLongHttpLineException ? 414 : 400;
-      String code =
-          cause instanceof TooLongFrameException ? "request_too_large" : "malformed_request";
-      // The framing of what follows cannot be trusted: answer and close.
-      closeWhenDone = true;
-      requestEnded = true;
+    Refusal refusal = admit(request, headers, span);
+    if (refusal != null) {
       respond(
-          new Rejected(status, code, "the request is malformed: " + cause.getMessage()),
-          null,
-          false,
+          refusal.rejected(),
+          refusal.retryAfter(),
+          refusal.keepAlive(),
           source,
           "unknown",
           span,
@@ -187,111 +178,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(request);
-    HttpMethod method = request.method();
-    if (REFUSED_METHODS.contains(method.name())) {
-      // CONNECT asks for a tunnel, whose bytes after the head are no HTTP body; TRACE would echo
-      // the mesh's routing headers. Neither is forwarded; the connection lives on.
-      respond(
-          new Rejected(
-              405,
-              "method_not_allowed",
-              "method: "
-                  + method.name()
-                  + " is not forwarded (expected: any method but "
-                  + String.join(" and ", REFUSED_METHODS)
-                  + ", e.g. GET, POST, PUT, DELETE; the proxy opens no tunnels)",
-              Map.of("method", method.name(), "refused_methods", REFUSED_METHODS)),
-          null,
-          keepAlive,
-          source,
-          "unknown",
-          span,
-          start);
-      return;
-    }
-    if (!forwarding.hasTable().getAsBoolean()) {
-      respond(
-          new Rejected(
-              503,
-              "routing_table_unavailable",
-              "no routing table has arrived from the manager at "
-                  + forwarding.managerAddress()
-                  + " yet (expected: the manager to answer WatchRoutingTable)"),
-          Duration.ofSeconds(1),
-          keepAlive,
-          source,
-          "unknown",
-          span,
-          start);
-      return;
-    }
-    if (listener.authenticated()) {
-      CallerIdentity peer = peerNode();
-      if (peer == null) {
-        // The handshake verified every connection of this listener: this cannot happen, and
-        // nothing of an unverified caller is trusted if it does.
-        closeWhenDone = true;
-        respond(
-            new Rejected(
-                403,
-                "unauthenticated_peer",
-                "the peer listener takes only calls of proxies with a node certificate of this"
-                    + " deployment's CA (expected: mutual TLS)"),
-            null,
-            false,
-            source,
-            "unknown",
-            span,
-            start);
-        return;
-      }
-      span.setAttribute(ProxyTracing.PEER_NODE, peer.name());
-    }
-    if (kind == ListenerKind.PEER) {
-      span.setAttribute(
-          ProxyTracing.PROTOCOL, ctx.channel() instanceof Http2StreamChannel ? "2" : "1.1");
-    }
-    if (kind == ListenerKind.PEER && !"1".equals(headers.get(WrHeaders.VIA_PROXY))) {
-      respond(
-          new Rejected(
-              403,
-              "not_via_proxy",
-              "the peer listener takes only calls forwarded by other proxies (expected: "
-                  + WrHeaders.VIA_PROXY
-                  + ": 1)"),
-          null,
-          keepAlive,
-          source,
-          "unknown",
-          span,
-          start);
-      return;
-    }
-    String callerKey = callerKey(headers);
-    if (!listener.callers().tryAcquire(callerKey)) {
-      CallerLimits limits = listener.callers();
-      respond(
-          new Rejected(
-              429,
-              "caller_limit",
-              callerKey
-                  + " has "
-                  + limits.max()
-                  + " requests in flight through this proxy (expected: at most [limits] "
-                  + limits.configKey()
-                  + " = "
-                  + limits.max()
-                  + " at once; retry after Retry-After seconds)",
-              Map.of("caller", callerKey, "limit", limits.configKey(), "max", limits.max())),
-          Duration.ofSeconds(1),
-          keepAlive,
-          source,
-          "unknown",
-          span,
-          start);
-      return;
-    }
-    caller = callerKey;
     Destination destination;
     try {
       destination = Destination.parse(headers.get(WrHeaders.DESTINATION));
@@ -383,6 +269,116 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             validation);
     exchange.start();
   }
+
+  /**
+   * Checks what needs no destination: the request's framing, its method, that a routing table has
+   * arrived, the peer listener's caller, and the calling instance's cap (taken here when granted).
+   *
+   * @return why the proxy answers the request itself, or null when it goes on to be routed
+   */
+  private Refusal admit(HttpRequest request, HttpHeaders headers, Span span) {
+    if (request.decoderResult().isFailure()) {
+      Throwable cause = request.decoderResult().cause();
+      int status =
+          cause instanceof TooLongHttpHeaderException
+              ? 431
+              : cause instanceof TooLongHttpLineException ? 414 : 400;
+      String code =
+          cause instanceof TooLongFrameException ? "request_too_large" : "malformed_request";
+      // The framing of what follows cannot be trusted: answer and close.
+      closeWhenDone = true;
+      requestEnded = true;
+      return new Refusal(
+          new Rejected(status, code, "the request is malformed: " + cause.getMessage()),
+          null,
+          false);
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    HttpMethod method = request.method();
+    if (REFUSED_METHODS.contains(method.name())) {
+      // CONNECT asks for a tunnel, whose bytes after the head are no HTTP body; TRACE would echo
+      // the mesh's routing headers. Neither is forwarded; the connection lives on.
+      return new Refusal(
+          new Rejected(
+              405,
+              "method_not_allowed",
+              "method: "
+                  + method.name()
+                  + " is not forwarded (expected: any method but "
+                  + String.join(" and ", REFUSED_METHODS)
+                  + ", e.g. GET, POST, PUT, DELETE; the proxy opens no tunnels)",
+              Map.of("method", method.name(), "refused_methods", REFUSED_METHODS)),
+          null,
+          keepAlive);
+    }
+    if (!forwarding.hasTable().getAsBoolean()) {
+      return new Refusal(
+          new Rejected(
+              503,
+              "routing_table_unavailable",
+              "no routing table has arrived from the manager at "
+                  + forwarding.managerAddress()
+                  + " yet (expected: the manager to answer WatchRoutingTable)"),
+          Duration.ofSeconds(1),
+          keepAlive);
+    }
+    if (listener.authenticated()) {
+      CallerIdentity peer = peerNode();
+      if (peer == null) {
+        // The handshake verified every connection of this listener: this cannot happen, and
+        // nothing of an unverified caller is trusted if it does.
+        closeWhenDone = true;
+        return new Refusal(
+            new Rejected(
+                403,
+                "unauthenticated_peer",
+                "the peer listener takes only calls of proxies with a node certificate of this"
+                    + " deployment's CA (expected: mutual TLS)"),
+            null,
+            false);
+      }
+      span.setAttribute(ProxyTracing.PEER_NODE, peer.name());
+    }
+    if (kind == ListenerKind.PEER) {
+      span.setAttribute(
+          ProxyTracing.PROTOCOL, ctx.channel() instanceof Http2StreamChannel ? "2" : "1.1");
+    }
+    if (kind == ListenerKind.PEER && !"1".equals(headers.get(WrHeaders.VIA_PROXY))) {
+      return new Refusal(
+          new Rejected(
+              403,
+              "not_via_proxy",
+              "the peer listener takes only calls forwarded by other proxies (expected: "
+                  + WrHeaders.VIA_PROXY
+                  + ": 1)"),
+          null,
+          keepAlive);
+    }
+    String callerKey = callerKey(headers);
+    if (!listener.callers().tryAcquire(callerKey)) {
+      CallerLimits limits = listener.callers();
+      return new Refusal(
+          new Rejected(
+              429,
+              "caller_limit",
+              callerKey
+                  + " has "
+                  + limits.max()
+                  + " requests in flight through this proxy (expected: at most [limits] "
+                  + limits.configKey()
+                  + " = "
+                  + limits.max()
+                  + " at once; retry after Retry-After seconds)",
+              Map.of("caller", callerKey, "limit", limits.configKey(), "max", limits.max())),
+          Duration.ofSeconds(1),
+          keepAlive);
+    }
+    caller = callerKey;
+    return null;
+  }
+
+  /** The proxy's own answer to a request refused before its destination is known. */
+  private record Refusal(Rejected rejected, Duration retryAfter, boolean keepAlive) {}
 
   private Exchange.Validation validation(
       HttpRequest request, Resolution.Internal internal, String version, Destination destination) {

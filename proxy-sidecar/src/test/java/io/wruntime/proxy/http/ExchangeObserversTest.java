@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.wruntime.common.names.SemVer;
 import io.wruntime.common.net.HostPort;
 import io.wruntime.common.telemetry.Telemetry;
+import io.wruntime.common.testing.RecordingSpanExporter;
 import io.wruntime.proxy.admin.ProxyMetrics;
 import io.wruntime.proxy.admin.TestMetrics;
 import io.wruntime.proxy.balance.CircuitBreaker;
@@ -21,35 +20,14 @@ import io.wruntime.proxy.routing.Instance;
 import io.wruntime.proxy.telemetry.ProxyTracing;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** One completion reaches the circuit breaker, the metrics and both spans alike. */
 class ExchangeObserversTest {
-  private final List<SpanData> spans = new CopyOnWriteArrayList<>();
-  private final Telemetry telemetry =
-      Telemetry.exportingTo(
-          new SpanExporter() {
-            @Override
-            public CompletableResultCode export(Collection<SpanData> batch) {
-              spans.addAll(batch);
-              return CompletableResultCode.ofSuccess();
-            }
-
-            @Override
-            public CompletableResultCode flush() {
-              return CompletableResultCode.ofSuccess();
-            }
-
-            @Override
-            public CompletableResultCode shutdown() {
-              return CompletableResultCode.ofSuccess();
-            }
-          },
-          "wr-proxy");
+  private final RecordingSpanExporter spans = new RecordingSpanExporter();
+  private final Telemetry telemetry = Telemetry.exportingTo(spans, "wr-proxy");
   private final CircuitBreakers breakers =
       new CircuitBreakers(1, Duration.ofSeconds(30), Clock.systemUTC());
   private final ProxyMetrics metrics = TestMetrics.knowing("shop.web", "shop.cart");
@@ -93,8 +71,10 @@ class ExchangeObserversTest {
     assertThat(breakers.get(LoadBalancer.key("shop", "cart", instance)).state())
         .isEqualTo(CircuitBreaker.State.OPEN);
     assertThat(metrics.count("shop.web", "shop.cart", 504)).isEqualTo(1);
-    assertThat(spans).extracting(SpanData::getName).contains("proxy.request", "proxy.forward");
-    assertThat(spans)
+    assertThat(spans.spans())
+        .extracting(SpanData::getName)
+        .contains("proxy.request", "proxy.forward");
+    assertThat(spans.spans())
         .allSatisfy(
             s -> {
               assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);

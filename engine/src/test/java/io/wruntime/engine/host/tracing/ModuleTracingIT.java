@@ -9,11 +9,10 @@ import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.wruntime.common.telemetry.Telemetry;
+import io.wruntime.common.testing.RecordingSpanExporter;
 import io.wruntime.engine.Engine;
 import io.wruntime.engine.config.EngineConfig;
 import io.wruntime.engine.host.WasiHttpModuleLoader;
@@ -30,12 +29,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +48,7 @@ class ModuleTracingIT {
   private static final String PARENT = "00f067aa0ba902b7";
   private static final String TRACING_MODULE = "test.tracing@1.0.0";
 
-  private final Recording exporter = new Recording();
+  private final RecordingSpanExporter exporter = new RecordingSpanExporter();
   private final Telemetry telemetry = Telemetry.exportingTo(exporter, "wr-engine");
   private final HttpClient http = HttpClient.newHttpClient();
   private Engine engine;
@@ -107,8 +104,14 @@ class ModuleTracingIT {
   }
 
   private SpanData dispatchSpanOf(String module) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> !exporter.dispatchOf(module).isEmpty());
-    return exporter.dispatchOf(module).get(0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !dispatchOf(module).isEmpty());
+    return dispatchOf(module).get(0);
+  }
+
+  private List<SpanData> dispatchOf(String module) {
+    return exporter.named("engine.dispatch").stream()
+        .filter(s -> module.equals(s.getAttributes().get(AttributeKey.stringKey("wr.module"))))
+        .toList();
   }
 
   @Test
@@ -336,37 +339,5 @@ class ModuleTracingIT {
             "module shop.orders@1.0.0 imports wruntime:db/database@0.1.0#query, which its"
                 + " [module.capabilities.db] grants but this engine does not implement yet"
                 + " (expected: of the host capabilities, only wruntime:tracing)");
-  }
-
-  /** Keeps every exported span. */
-  private static final class Recording implements SpanExporter {
-    private final List<SpanData> spans = new CopyOnWriteArrayList<>();
-
-    @Override
-    public CompletableResultCode export(Collection<SpanData> batch) {
-      spans.addAll(batch);
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode flush() {
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
-      return CompletableResultCode.ofSuccess();
-    }
-
-    List<SpanData> named(String name) {
-      return spans.stream().filter(s -> s.getName().equals(name)).toList();
-    }
-
-    List<SpanData> dispatchOf(String module) {
-      return spans.stream()
-          .filter(s -> s.getName().equals("engine.dispatch"))
-          .filter(s -> module.equals(s.getAttributes().get(AttributeKey.stringKey("wr.module"))))
-          .toList();
-    }
   }
 }

@@ -1,4 +1,4 @@
-package io.wruntime.engine.telemetry;
+package io.wruntime.common.testing;
 
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -7,8 +7,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Keeps every exported span in memory. */
-final class RecordingSpanExporter implements SpanExporter {
+/** A span exporter for tests that keeps every exported span in memory. */
+public final class RecordingSpanExporter implements SpanExporter {
   private final List<SpanData> spans = new CopyOnWriteArrayList<>();
 
   @Override
@@ -28,15 +28,12 @@ final class RecordingSpanExporter implements SpanExporter {
   }
 
   /** The spans exported so far, in the order they ended. */
-  List<SpanData> spans() {
+  public List<SpanData> spans() {
     return List.copyOf(spans);
   }
 
-  /** The exported span of {@code module} ({@code wr.module}), or null. */
-  SpanData of(String module) {
-    return spans.stream()
-        .filter(s -> module.equals(s.getAttributes().get(DispatchTracing.MODULE)))
-        .findFirst()
-        .orElse(null);
+  /** The exported spans called {@code name}, in the order they ended. */
+  public List<SpanData> named(String name) {
+    return spans.stream().filter(s -> s.getName().equals(name)).toList();
   }
 }
