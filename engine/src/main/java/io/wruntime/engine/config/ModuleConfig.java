@@ -127,6 +127,6 @@ public record ModuleConfig(
         maxSpans = capabilities.tracing().maxSpans();
       }
     }
-    return new HostGrants(granted, maxSpans);
+    return new HostGrants(granted, maxSpans, capabilities.llm());
   }
 }

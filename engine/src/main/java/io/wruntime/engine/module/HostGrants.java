@@ -2,6 +2,7 @@ package io.wruntime.engine.module;
 
 import static java.util.Objects.requireNonNull;
 
+import io.wruntime.engine.config.ModuleCapabilities;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
@@ -11,13 +12,19 @@ import java.util.Set;
  *
  * @param granted the capabilities granted
  * @param maxSpans how many spans one request may start through {@code wruntime:tracing}
+ * @param llm the provider of {@code wruntime:llm} ({@code [module.capabilities.llm]}), or null
  */
-public record HostGrants(Set<Capability> granted, int maxSpans) {
+public record HostGrants(Set<Capability> granted, int maxSpans, ModuleCapabilities.Llm llm) {
   /** The default span cap ({@code [limits] spans}). */
   public static final int DEFAULT_MAX_SPANS = 1024;
 
   /** Nothing granted. */
   public static final HostGrants NONE = new HostGrants(Set.of(), DEFAULT_MAX_SPANS);
+
+  /** Grants without an LLM provider. */
+  public HostGrants(Set<Capability> granted, int maxSpans) {
+    this(granted, maxSpans, null);
+  }
 
   public HostGrants {
     granted = granted.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(granted));
@@ -34,7 +41,7 @@ public record HostGrants(Set<Capability> granted, int maxSpans) {
   public enum Capability {
     DB("wruntime:db/", false),
     BLOBSTORE("wruntime:blobstore/", false),
-    LLM("wruntime:llm/", false),
+    LLM("wruntime:llm/", true),
     FS("wasi:filesystem/", false),
     TRACING("wruntime:tracing/", true);
 
