@@ -19,7 +19,16 @@
  *     ... response.content[i].text ...
  *     wr_llm_response_free(&response);
  *
- * Streaming (complete-stream) is not provided yet.
+ * Streamed, the same request gives events as the provider sends them:
+ *
+ *     wr_llm_stream_t *stream = wr_llm_complete_stream(&request, &err);
+ *     wr_llm_event_t event;
+ *     int more;
+ *     while ((more = wr_llm_stream_next(stream, &event, &err)) == 1) {
+ *       ... event.kind: WR_LLM_EVENT_TEXT_DELTA (event.text), _TOOL_USE, _USAGE, _STOP ...
+ *       wr_llm_event_free(&event);
+ *     }
+ *     wr_llm_stream_close(stream);   (more is 0 at the end, -1 on an error)
  */
 #ifndef WRUNTIME_LLM_H
 #define WRUNTIME_LLM_H
@@ -142,6 +151,47 @@ int wr_llm_complete(const wr_llm_request_t *request, wr_llm_response_t *response
 
 /** Frees what wr_llm_complete put in `response`. */
 void wr_llm_response_free(wr_llm_response_t *response);
+
+typedef struct wr_llm_stream wr_llm_stream_t;
+
+/** The kinds of stream events, in WIT order. */
+typedef enum wr_llm_event_kind {
+  /** More text: `text`. */
+  WR_LLM_EVENT_TEXT_DELTA = 0,
+  /** A whole tool call: `id`, `name`, `input_json`. */
+  WR_LLM_EVENT_TOOL_USE = 1,
+  /** The token usage: `input_tokens`, `output_tokens`. */
+  WR_LLM_EVENT_USAGE = 2,
+  /** The completion ended: `stop_reason`; the stream ends after it. */
+  WR_LLM_EVENT_STOP = 3,
+} wr_llm_event_kind_t;
+
+/** One event of a stream; its strings are owned by it until wr_llm_event_free. */
+typedef struct wr_llm_event {
+  wr_llm_event_kind_t kind;
+  char *text;
+  char *id;
+  char *name;
+  char *input_json;
+  uint32_t input_tokens;
+  uint32_t output_tokens;
+  wr_llm_stop_reason_t stop_reason;
+} wr_llm_event_t;
+
+/**
+ * Starts a streamed completion of `request`. NULL on error (as wr_llm_complete, plus
+ * WR_LLM_E_LIMIT_EXCEEDED when the request already has [limits] llm_streams streams open).
+ */
+wr_llm_stream_t *wr_llm_complete_stream(const wr_llm_request_t *request, wr_llm_error_t *err);
+
+/** The next event: 1 and fills `event`; 0 once the stream ended; -1 and fills `err`. */
+int wr_llm_stream_next(wr_llm_stream_t *stream, wr_llm_event_t *event, wr_llm_error_t *err);
+
+/** Frees the strings of `event`. */
+void wr_llm_event_free(wr_llm_event_t *event);
+
+/** Closes the stream (its HTTP exchange ends) and frees it; NULL is allowed. */
+void wr_llm_stream_close(wr_llm_stream_t *stream);
 
 #ifdef __cplusplus
 }

@@ -33,6 +33,23 @@ void wr_abi_llm_complete(int32_t model_some, const char *model, int32_t model_le
                          int32_t temperature_some, float temperature, const void *tools,
                          int32_t tool_count, uint8_t *ret);
 
+WR_IMPORT(WR_LLM, "complete-stream")
+void wr_abi_llm_complete_stream(int32_t model_some, const char *model, int32_t model_len,
+                                int32_t system_some, const char *system, int32_t system_len,
+                                const void *messages, int32_t message_count, int32_t max_tokens,
+                                int32_t temperature_some, float temperature, const void *tools,
+                                int32_t tool_count, uint8_t *ret);
+
+WR_IMPORT(WR_LLM, "[method]completion-stream.next")
+void wr_abi_llm_stream_next(int32_t self, uint8_t *ret);
+
+WR_IMPORT(WR_LLM, "[resource-drop]completion-stream")
+void wr_abi_llm_stream_drop(int32_t self);
+
+struct wr_llm_stream {
+  int32_t handle;
+};
+
 struct wr_abi_str {
   const char *ptr;
   uint32_t len;
@@ -126,9 +143,28 @@ void wr_llm_response_free(wr_llm_response_t *response) {
   response->count = 0;
 }
 
-int wr_llm_complete(const wr_llm_request_t *request, wr_llm_response_t *response,
-                    wr_llm_error_t *err) {
-  memset(response, 0, sizeof *response);
+/* Decodes an error at `e` (u8 case, payload at 4) into err and frees its host string; -1. */
+static int take_error(const uint8_t *e, wr_llm_error_t *err) {
+  int kind = e[0];
+  if (kind == WR_LLM_E_RATE_LIMITED) {
+    fail(err, kind, "", 0);
+    if (err != NULL && e[4] != 0) {
+      err->has_retry_after = 1;
+      err->retry_after = load_u32(e + 8);
+    }
+    return -1;
+  }
+  uint8_t *text = (uint8_t *)(uintptr_t)load_u32(e + 4);
+  uint32_t len = load_u32(e + 8);
+  fail(err, kind, (const char *)text, len);
+  if (len > 0) {
+    free(text);
+  }
+  return -1;
+}
+
+/* Lowers `request` and calls complete (stream = 0) or complete-stream (1) with `ret`. */
+static int call(const wr_llm_request_t *request, int stream, uint8_t *ret, wr_llm_error_t *err) {
   size_t parts = 0;
   for (size_t i = 0; i < request->message_count; i++) {
     parts += request->messages[i].count;
@@ -178,31 +214,32 @@ int wr_llm_complete(const wr_llm_request_t *request, wr_llm_response_t *response
   }
   struct wr_abi_str model = str(request->model);
   struct wr_abi_str system = str(request->system);
-  _Alignas(4) uint8_t ret[24];
-  wr_abi_llm_complete(request->model != NULL, model.ptr, (int32_t)model.len,
-                      request->system != NULL, system.ptr, (int32_t)system.len, messages,
-                      (int32_t)request->message_count, (int32_t)request->max_tokens,
-                      request->has_temperature != 0, request->has_temperature ? request->temperature : 0.0f,
-                      tools, (int32_t)request->tool_count, ret);
+  if (stream) {
+    wr_abi_llm_complete_stream(request->model != NULL, model.ptr, (int32_t)model.len,
+                               request->system != NULL, system.ptr, (int32_t)system.len, messages,
+                               (int32_t)request->message_count, (int32_t)request->max_tokens,
+                               request->has_temperature != 0,
+                               request->has_temperature ? request->temperature : 0.0f, tools,
+                               (int32_t)request->tool_count, ret);
+  } else {
+    wr_abi_llm_complete(request->model != NULL, model.ptr, (int32_t)model.len,
+                        request->system != NULL, system.ptr, (int32_t)system.len, messages,
+                        (int32_t)request->message_count, (int32_t)request->max_tokens,
+                        request->has_temperature != 0,
+                        request->has_temperature ? request->temperature : 0.0f, tools,
+                        (int32_t)request->tool_count, ret);
+  }
   free(messages);
   free(contents);
   free(tools);
-  if (ret[0] != 0) {
-    int kind = ret[4];
-    if (kind == WR_LLM_E_RATE_LIMITED) {
-      fail(err, kind, "", 0);
-      if (err != NULL && ret[8] != 0) {
-        err->has_retry_after = 1;
-        err->retry_after = load_u32(ret + 12);
-      }
-      return -1;
-    }
-    uint8_t *text = (uint8_t *)(uintptr_t)load_u32(ret + 8);
-    uint32_t len = load_u32(ret + 12);
-    fail(err, kind, (const char *)text, len);
-    if (len > 0) {
-      free(text);
-    }
+  return ret[0] != 0 ? take_error(ret + 4, err) : 0;
+}
+
+int wr_llm_complete(const wr_llm_request_t *request, wr_llm_response_t *response,
+                    wr_llm_error_t *err) {
+  memset(response, 0, sizeof *response);
+  _Alignas(4) uint8_t ret[24];
+  if (call(request, 0, ret, err) != 0) {
     return -1;
   }
   uint8_t *list = (uint8_t *)(uintptr_t)load_u32(ret + 4);
@@ -252,4 +289,76 @@ int wr_llm_complete(const wr_llm_request_t *request, wr_llm_response_t *response
     return fail(err, WR_E_NOMEM, "out of memory", 13);
   }
   return 0;
+}
+
+wr_llm_stream_t *wr_llm_complete_stream(const wr_llm_request_t *request, wr_llm_error_t *err) {
+  _Alignas(4) uint8_t ret[16];
+  if (call(request, 1, ret, err) != 0) {
+    return NULL;
+  }
+  int32_t handle = (int32_t)load_u32(ret + 4);
+  wr_llm_stream_t *stream = malloc(sizeof *stream);
+  if (stream == NULL) {
+    wr_abi_llm_stream_drop(handle);
+    fail(err, WR_E_NOMEM, "out of memory", 13);
+    return NULL;
+  }
+  stream->handle = handle;
+  return stream;
+}
+
+int wr_llm_stream_next(wr_llm_stream_t *stream, wr_llm_event_t *event, wr_llm_error_t *err) {
+  memset(event, 0, sizeof *event);
+  _Alignas(4) uint8_t ret[36];
+  wr_abi_llm_stream_next(stream->handle, ret);
+  if (ret[0] != 0) {
+    return take_error(ret + 4, err);
+  }
+  if (ret[4] == 0) {
+    return 0;
+  }
+  const uint8_t *payload = ret + 12;
+  event->kind = (wr_llm_event_kind_t)ret[8];
+  switch (ret[8]) {
+    case WR_LLM_EVENT_TEXT_DELTA:
+      event->text = take(payload);
+      if (event->text == NULL) {
+        return fail(err, WR_E_NOMEM, "out of memory", 13);
+      }
+      break;
+    case WR_LLM_EVENT_TOOL_USE:
+      event->id = take(payload);
+      event->name = take(payload + 8);
+      event->input_json = take(payload + 16);
+      if (event->id == NULL || event->name == NULL || event->input_json == NULL) {
+        wr_llm_event_free(event);
+        return fail(err, WR_E_NOMEM, "out of memory", 13);
+      }
+      break;
+    case WR_LLM_EVENT_USAGE:
+      event->input_tokens = load_u32(payload);
+      event->output_tokens = load_u32(payload + 4);
+      break;
+    default:
+      event->stop_reason = (wr_llm_stop_reason_t)payload[0];
+      break;
+  }
+  return 1;
+}
+
+void wr_llm_event_free(wr_llm_event_t *event) {
+  if (event != NULL) {
+    free(event->text);
+    free(event->id);
+    free(event->name);
+    free(event->input_json);
+    event->text = event->id = event->name = event->input_json = NULL;
+  }
+}
+
+void wr_llm_stream_close(wr_llm_stream_t *stream) {
+  if (stream != NULL) {
+    wr_abi_llm_stream_drop(stream->handle);
+    free(stream);
+  }
 }

@@ -375,7 +375,11 @@ public final class Engine implements AutoCloseable {
       try {
         GuestModule loaded =
             loader.load(
-                module.toDefinition(config.pool().execution(), wasm, config.limits().spans()));
+                module.toDefinition(
+                    config.pool().execution(),
+                    wasm,
+                    config.limits().spans(),
+                    config.limits().llmStreams()));
         LOG.debug(
             "module {} loaded in {} ms",
             module.label(),

@@ -13,8 +13,13 @@ import java.util.Set;
  * @param granted the capabilities granted
  * @param maxSpans how many spans one request may start through {@code wruntime:tracing}
  * @param llm the provider of {@code wruntime:llm} ({@code [module.capabilities.llm]}), or null
+ * @param maxLlmStreams how many {@code wruntime:llm} streams one request may have open
  */
-public record HostGrants(Set<Capability> granted, int maxSpans, ModuleCapabilities.Llm llm) {
+public record HostGrants(
+    Set<Capability> granted, int maxSpans, ModuleCapabilities.Llm llm, int maxLlmStreams) {
+  /** The default LLM stream cap ({@code [limits] llm_streams}). */
+  public static final int DEFAULT_MAX_LLM_STREAMS = 32;
+
   /** The default span cap ({@code [limits] spans}). */
   public static final int DEFAULT_MAX_SPANS = 1024;
 
@@ -23,13 +28,21 @@ public record HostGrants(Set<Capability> granted, int maxSpans, ModuleCapabiliti
 
   /** Grants without an LLM provider. */
   public HostGrants(Set<Capability> granted, int maxSpans) {
-    this(granted, maxSpans, null);
+    this(granted, maxSpans, null, DEFAULT_MAX_LLM_STREAMS);
+  }
+
+  /** Grants with the default LLM stream cap. */
+  public HostGrants(Set<Capability> granted, int maxSpans, ModuleCapabilities.Llm llm) {
+    this(granted, maxSpans, llm, DEFAULT_MAX_LLM_STREAMS);
   }
 
   public HostGrants {
     granted = granted.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(granted));
     if (maxSpans < 1) {
       throw new IllegalArgumentException("maxSpans: " + maxSpans + " (expected: >= 1)");
+    }
+    if (maxLlmStreams < 1) {
+      throw new IllegalArgumentException("maxLlmStreams: " + maxLlmStreams + " (expected: >= 1)");
     }
   }
 

@@ -39,6 +39,17 @@ final class Llm {
   record Response(
       List<Content> content, StopReason stopReason, long inputTokens, long outputTokens) {}
 
+  /** One event of a streamed completion ({@code event}). */
+  sealed interface Event permits TextDelta, ToolCall, Usage, Stop {}
+
+  record TextDelta(String text) implements Event {}
+
+  record ToolCall(ToolUse call) implements Event {}
+
+  record Usage(long inputTokens, long outputTokens) implements Event {}
+
+  record Stop(StopReason reason) implements Event {}
+
   /** The cases of {@code error}, in WIT order. */
   enum ErrorKind {
     INVALID_REQUEST,

@@ -21,6 +21,7 @@ import io.wruntime.engine.host.llm.Llm.Tool;
 import io.wruntime.engine.host.llm.Llm.ToolResult;
 import io.wruntime.engine.host.llm.Llm.ToolUse;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,7 +48,7 @@ final class LlmProvider {
   static final URI OPENAI_URL = URI.create("https://api.openai.com");
 
   private static final Logger LOG = LoggerFactory.getLogger(LlmProvider.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofMinutes(10);
   private static final int MAX_ERROR_CHARS = 1024;
 
@@ -57,7 +58,58 @@ final class LlmProvider {
     this.http = requireNonNull(http, "http");
   }
 
+  /** A request ready to send, with what its answer needs. */
+  private record Call(HttpRequest request, String key, boolean anthropic, String root) {}
+
   Response complete(ModuleCapabilities.Llm grant, Request request) throws Failure {
+    Call call = prepare(grant, request, false);
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(call.request(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (InterruptedException e) {
+      throw Blocking.interrupted(e);
+    } catch (IOException e) {
+      throw unreachable(call, e);
+    }
+    String text = new String(response.body(), StandardCharsets.UTF_8);
+    checkStatus(response, text, call.key());
+    try {
+      JsonNode json = JSON.readTree(text);
+      return call.anthropic()
+          ? anthropicResponse(json, call.key())
+          : openAiResponse(json, call.key());
+    } catch (IOException | RuntimeException e) {
+      throw new Failure(
+          ErrorKind.API,
+          redact("the provider's answer is not understood: " + describe(e), call.key()));
+    }
+  }
+
+  /** Starts a streamed completion (server-sent events); the caller closes what it returns. */
+  LlmStream stream(ModuleCapabilities.Llm grant, Request request) throws Failure {
+    Call call = prepare(grant, request, true);
+    HttpResponse<InputStream> response;
+    try {
+      response = http.send(call.request(), HttpResponse.BodyHandlers.ofInputStream());
+    } catch (InterruptedException e) {
+      throw Blocking.interrupted(e);
+    } catch (IOException e) {
+      throw unreachable(call, e);
+    }
+    if (response.statusCode() / 100 != 2) {
+      String text;
+      try (InputStream body = response.body()) {
+        text = new String(body.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        text = "";
+      }
+      checkStatus(response, text, call.key());
+    }
+    return new LlmStream(response.body(), call.anthropic(), call.key());
+  }
+
+  private Call prepare(ModuleCapabilities.Llm grant, Request request, boolean stream)
+      throws Failure {
     String model = request.model() != null ? request.model() : grant.model();
     if (model == null) {
       throw new Failure(
@@ -82,13 +134,22 @@ final class LlmProvider {
     byte[] body;
     try {
       if (anthropic) {
-        body = JSON.writeValueAsBytes(anthropicBody(request, model));
+        ObjectNode json = anthropicBody(request, model);
+        if (stream) {
+          json.put("stream", true);
+        }
+        body = JSON.writeValueAsBytes(json);
         builder =
             HttpRequest.newBuilder(URI.create(root + "/v1/messages"))
                 .header("x-api-key", key)
                 .header("anthropic-version", ANTHROPIC_VERSION);
       } else {
-        body = JSON.writeValueAsBytes(openAiBody(request, model));
+        ObjectNode json = openAiBody(request, model);
+        if (stream) {
+          json.put("stream", true);
+          json.putObject("stream_options").put("include_usage", true);
+        }
+        body = JSON.writeValueAsBytes(json);
         builder =
             HttpRequest.newBuilder(URI.create(root + "/v1/chat/completions"))
                 .header("authorization", "Bearer " + key);
@@ -104,42 +165,41 @@ final class LlmProvider {
     if ("http".equalsIgnoreCase(base.getScheme())) {
       builder.version(HttpClient.Version.HTTP_1_1); // no h2c upgrade dance with local servers
     }
+    if (stream) {
+      builder.header("accept", "text/event-stream");
+    }
     HttpRequest httpRequest =
         builder
             .timeout(TIMEOUT)
             .header("content-type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build();
-    HttpResponse<byte[]> response;
-    try {
-      response = http.send(httpRequest, HttpResponse.BodyHandlers.ofByteArray());
-    } catch (InterruptedException e) {
-      throw Blocking.interrupted(e);
-    } catch (IOException e) {
-      throw new Failure(
-          ErrorKind.API, redact("cannot reach the provider at " + root + ": " + describe(e), key));
-    }
+    return new Call(httpRequest, key, anthropic, root);
+  }
+
+  private static Failure unreachable(Call call, IOException e) {
+    return new Failure(
+        ErrorKind.API,
+        redact("cannot reach the provider at " + call.root() + ": " + describe(e), call.key()));
+  }
+
+  /** Throws the error case of a status other than 2xx. */
+  private static void checkStatus(HttpResponse<?> response, String text, String key)
+      throws Failure {
     int status = response.statusCode();
-    String text = new String(response.body(), StandardCharsets.UTF_8);
-    if (status / 100 != 2) {
-      String message = redact("HTTP " + status + ": " + errorMessage(text), key);
-      switch (status) {
-        case 400, 404, 413, 422 -> throw new Failure(ErrorKind.INVALID_REQUEST, message);
-        case 401, 403 -> throw new Failure(ErrorKind.AUTH, message);
-        case 429 ->
-            throw new Failure(
-                ErrorKind.RATE_LIMITED,
-                message,
-                retryAfter(response.headers().firstValue("retry-after").orElse(null)));
-        default -> throw new Failure(ErrorKind.API, message);
-      }
+    if (status / 100 == 2) {
+      return;
     }
-    try {
-      JsonNode json = JSON.readTree(text);
-      return anthropic ? anthropicResponse(json, key) : openAiResponse(json, key);
-    } catch (IOException | RuntimeException e) {
-      throw new Failure(
-          ErrorKind.API, redact("the provider's answer is not understood: " + describe(e), key));
+    String message = redact("HTTP " + status + ": " + errorMessage(text), key);
+    switch (status) {
+      case 400, 404, 413, 422 -> throw new Failure(ErrorKind.INVALID_REQUEST, message);
+      case 401, 403 -> throw new Failure(ErrorKind.AUTH, message);
+      case 429 ->
+          throw new Failure(
+              ErrorKind.RATE_LIMITED,
+              message,
+              retryAfter(response.headers().firstValue("retry-after").orElse(null)));
+      default -> throw new Failure(ErrorKind.API, message);
     }
   }
 
@@ -282,14 +342,7 @@ final class LlmProvider {
         default -> {} // thinking and other blocks the WIT has no case for
       }
     }
-    StopReason stop =
-        switch (json.path("stop_reason").asText()) {
-          case "end_turn" -> StopReason.END_TURN;
-          case "max_tokens" -> StopReason.MAX_TOKENS;
-          case "stop_sequence" -> StopReason.STOP_SEQUENCE;
-          case "tool_use" -> StopReason.TOOL_USE;
-          default -> StopReason.OTHER;
-        };
+    StopReason stop = anthropicStop(json.path("stop_reason").asText());
     JsonNode usage = json.path("usage");
     return new Response(
         content, stop, usage.path("input_tokens").asLong(), usage.path("output_tokens").asLong());
@@ -312,19 +365,32 @@ final class LlmProvider {
               call.path("function").path("name").asText(),
               redact(call.path("function").path("arguments").asText(), key)));
     }
-    StopReason stop =
-        switch (choice.path("finish_reason").asText()) {
-          case "stop" -> StopReason.END_TURN;
-          case "length" -> StopReason.MAX_TOKENS;
-          case "tool_calls", "function_call" -> StopReason.TOOL_USE;
-          default -> StopReason.OTHER;
-        };
+    StopReason stop = openAiStop(choice.path("finish_reason").asText());
     JsonNode usage = json.path("usage");
     return new Response(
         content,
         stop,
         usage.path("prompt_tokens").asLong(),
         usage.path("completion_tokens").asLong());
+  }
+
+  static StopReason anthropicStop(String reason) {
+    return switch (reason) {
+      case "end_turn" -> StopReason.END_TURN;
+      case "max_tokens" -> StopReason.MAX_TOKENS;
+      case "stop_sequence" -> StopReason.STOP_SEQUENCE;
+      case "tool_use" -> StopReason.TOOL_USE;
+      default -> StopReason.OTHER;
+    };
+  }
+
+  static StopReason openAiStop(String reason) {
+    return switch (reason) {
+      case "stop" -> StopReason.END_TURN;
+      case "length" -> StopReason.MAX_TOKENS;
+      case "tool_calls", "function_call" -> StopReason.TOOL_USE;
+      default -> StopReason.OTHER;
+    };
   }
 
   /** The provider's own error text ({@code error.message} in both protocols), cut. */
@@ -354,11 +420,11 @@ final class LlmProvider {
     }
   }
 
-  private static String redact(String text, String key) {
+  static String redact(String text, String key) {
     return text.replace(key, "[api key]");
   }
 
-  private static String describe(Throwable e) {
+  static String describe(Throwable e) {
     return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 }

@@ -10,14 +10,19 @@ import io.wruntime.engine.host.abi.HostFunctionDef;
 import io.wruntime.engine.host.abi.InstanceContext;
 import io.wruntime.engine.host.llm.Llm.Content;
 import io.wruntime.engine.host.llm.Llm.ErrorKind;
+import io.wruntime.engine.host.llm.Llm.Event;
 import io.wruntime.engine.host.llm.Llm.Failure;
 import io.wruntime.engine.host.llm.Llm.Message;
 import io.wruntime.engine.host.llm.Llm.Request;
 import io.wruntime.engine.host.llm.Llm.Response;
+import io.wruntime.engine.host.llm.Llm.Stop;
 import io.wruntime.engine.host.llm.Llm.Text;
+import io.wruntime.engine.host.llm.Llm.TextDelta;
 import io.wruntime.engine.host.llm.Llm.Tool;
+import io.wruntime.engine.host.llm.Llm.ToolCall;
 import io.wruntime.engine.host.llm.Llm.ToolResult;
 import io.wruntime.engine.host.llm.Llm.ToolUse;
+import io.wruntime.engine.host.llm.Llm.Usage;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,8 +41,12 @@ import java.util.List;
  * at 0, payload at 4: text's string, tool-call's id, name, input-json strings, or tool-result's
  * tool-call-id and content strings and is-error u8 at 20); a tool 24 bytes (three strings).
  *
- * <p>The streaming half ({@code complete-stream}, {@code completion-stream}) is not implemented: a
- * module importing it fails to load naming the function.
+ * <p>{@code complete-stream} takes the same arguments and returns {@code
+ * result<own<completion-stream>, error>} in 16 bytes (u8 case at 0; the handle at 4, or the error
+ * at 4 as above). {@code [method]completion-stream.next} returns {@code result<option<event>,
+ * error>} in 36 bytes: u8 case at 0; ok: the option's u8 case at 4, the event's u8 case at 8 and
+ * its payload at 12 (text-delta's string; tool-use's three strings; usage's two u32; stop's u8);
+ * err: the error at 4 as above.
  */
 public final class WruntimeLlm {
   static final String IFACE = "wruntime:llm/inference";
@@ -58,7 +67,30 @@ public final class WruntimeLlm {
     }
     return List.of(
         new HostFunctionDef(
-            IFACE, "complete", params, List.of(), (ctx, a) -> complete(ctx, provider, a)));
+            IFACE, "complete", params, List.of(), (ctx, a) -> complete(ctx, provider, a)),
+        new HostFunctionDef(
+            IFACE,
+            "complete-stream",
+            params,
+            List.of(),
+            (ctx, a) -> completeStream(ctx, provider, a)),
+        new HostFunctionDef(
+            IFACE,
+            "[method]completion-stream.next",
+            List.of(ValType.I32, ValType.I32),
+            List.of(),
+            WruntimeLlm::next),
+        new HostFunctionDef(
+            IFACE,
+            "[resource-drop]completion-stream",
+            List.of(ValType.I32),
+            List.of(),
+            (ctx, a) -> {
+              ctx.resources()
+                  .remove(a[0], CompletionStreamResource.class, CompletionStreamResource.WIT)
+                  .close();
+              return NONE;
+            }));
   }
 
   /** As {@link #functions(HttpClient)} with a client of the engine's own. */
@@ -70,26 +102,116 @@ public final class WruntimeLlm {
             .build());
   }
 
+  private static Request request(GuestMemory m, long[] a) {
+    return new Request(
+        optionString(m, "model", a[0], a[1], a[2]),
+        optionString(m, "system", a[3], a[4], a[5]),
+        messages(m, a[6], a[7]),
+        a[8] & 0xFFFF_FFFFL,
+        option(a[9], "temperature") ? Float.intBitsToFloat((int) a[10]) : null,
+        tools(m, a[11], a[12]));
+  }
+
+  private static ModuleCapabilities.Llm grant(InstanceContext ctx) throws Failure {
+    ModuleCapabilities.Llm grant = ctx.module().grants().llm();
+    if (grant == null) {
+      throw new Failure(
+          ErrorKind.API, "this engine has no LLM provider for the module (expected: a grant)");
+    }
+    return grant;
+  }
+
+  private static long[] completeStream(InstanceContext ctx, LlmProvider provider, long[] a) {
+    GuestMemory m = ctx.memory();
+    long ret = a[13];
+    m.checkAligned("return area", ret, 4, 16);
+    Request request = request(m, a);
+    CompletionStreamResource.OpenStreams open =
+        ctx.state(
+            CompletionStreamResource.OpenStreams.class, CompletionStreamResource.OpenStreams::new);
+    int max = ctx.module().grants().maxLlmStreams();
+    LlmStream stream;
+    try {
+      if (open.open >= max) {
+        throw new Failure(
+            ErrorKind.LIMIT_EXCEEDED,
+            "this request already has "
+                + open.open
+                + " LLM streams open (expected: at most [limits] llm_streams = "
+                + max
+                + " per request; drop a stream to open another)");
+      }
+      stream = provider.stream(grant(ctx), request);
+    } catch (Failure f) {
+      writeError(m, ret, f);
+      return NONE;
+    }
+    open.open++;
+    CompletionStreamResource resource = new CompletionStreamResource(stream, open);
+    int handle;
+    try {
+      handle = ctx.resources().add(resource);
+    } catch (AbiViolation e) {
+      resource.close(); // not in the handle table, so the end of the request would not close it
+      throw e;
+    }
+    m.writeU8("result", ret, 0);
+    m.writeI32("completion-stream", ret + 4, handle);
+    return NONE;
+  }
+
+  private static long[] next(InstanceContext ctx, long[] a) {
+    CompletionStreamResource resource =
+        ctx.resources().get(a[0], CompletionStreamResource.class, CompletionStreamResource.WIT);
+    GuestMemory m = ctx.memory();
+    long ret = a[1];
+    m.checkAligned("return area", ret, 4, 36);
+    Event event;
+    try {
+      event = resource.stream().next();
+    } catch (Failure f) {
+      writeError(m, ret, f);
+      return NONE;
+    }
+    m.writeU8("result", ret, 0);
+    if (event == null) {
+      m.writeU8("option", ret + 4, 0);
+      return NONE;
+    }
+    m.writeU8("option", ret + 4, 1);
+    long at = ret + 12;
+    switch (event) {
+      case TextDelta t -> {
+        m.writeU8("event", ret + 8, 0);
+        m.writeString("text-delta", at, t.text());
+      }
+      case ToolCall c -> {
+        m.writeU8("event", ret + 8, 1);
+        m.writeString("tool-call id", at, c.call().id());
+        m.writeString("tool-call name", at + 8, c.call().name());
+        m.writeString("tool-call input-json", at + 16, c.call().inputJson());
+      }
+      case Usage u -> {
+        m.writeU8("event", ret + 8, 2);
+        m.writeI32("usage", at, (int) Math.min(u.inputTokens(), 0xFFFF_FFFFL));
+        m.writeI32("usage", at + 4, (int) Math.min(u.outputTokens(), 0xFFFF_FFFFL));
+      }
+      case Stop s -> {
+        m.writeU8("event", ret + 8, 3);
+        m.writeU8("stop-reason", at, s.reason().ordinal());
+      }
+    }
+    return NONE;
+  }
+
   private static long[] complete(InstanceContext ctx, LlmProvider provider, long[] a) {
     GuestMemory m = ctx.memory();
     long ret = a[13];
     m.checkAligned("return area", ret, 4, 24);
-    Request request =
-        new Request(
-            optionString(m, "model", a[0], a[1], a[2]),
-            optionString(m, "system", a[3], a[4], a[5]),
-            messages(m, a[6], a[7]),
-            a[8] & 0xFFFF_FFFFL,
-            option(a[9], "temperature") ? Float.intBitsToFloat((int) a[10]) : null,
-            tools(m, a[11], a[12]));
-    ModuleCapabilities.Llm grant = ctx.module().grants().llm();
+    Request request = request(m, a);
     Response response;
     try {
-      if (grant == null) {
-        throw new Failure(
-            ErrorKind.API, "this engine has no LLM provider for the module (expected: a grant)");
-      }
-      response = provider.complete(grant, request);
+      response = provider.complete(grant(ctx), request);
     } catch (Failure f) {
       writeError(m, ret, f);
       return NONE;

@@ -315,4 +315,130 @@ class ModuleLlmIT {
             " but is not granted wruntime:llm (expected: [module.capabilities.llm] in its"
                 + " [[module]] entry)");
   }
+
+  private static Reply sse(String events) {
+    return new Reply(200, Map.of("content-type", "text/event-stream"), events);
+  }
+
+  @Test
+  void anthropicStreamTurnsServerSentEventsIntoEvents() throws Exception {
+    start("anthropic", "");
+    reply =
+        sse(
+            """
+            event: message_start
+            data: {"type":"message_start","message":{"id":"msg_1","usage":{"input_tokens":12,"output_tokens":1}}}
+
+            event: content_block_start
+            data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+            event: ping
+            data: {"type":"ping"}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"3 in "}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"stock"}}
+
+            event: content_block_stop
+            data: {"type":"content_block_stop","index":0}
+
+            event: content_block_start
+            data: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_2","name":"reserve","input":{}}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\\"sku\\":"}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"\\"A1\\"}"}}
+
+            event: content_block_stop
+            data: {"type":"content_block_stop","index":1}
+
+            event: message_delta
+            data: {"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":9}}
+
+            event: message_stop
+            data: {"type":"message_stop"}
+
+            """);
+
+    HttpResponse<String> response = get("/stream");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body())
+        .isEqualTo(
+            "text-delta:3 in \ntext-delta:stock\ntool-use:toolu_2:reserve:{\"sku\":\"A1\"}\n"
+                + "usage:12:9\nstop:3\nend\n");
+    Seen request = seen.get(0);
+    assertThat(request.path()).isEqualTo("/v1/messages");
+    assertThat(request.header("x-api-key")).isEqualTo(KEY);
+    assertThat(request.body().path("stream").asBoolean()).isTrue();
+    assertThat(request.body().path("model").asText()).isEqualTo("test-model");
+    assertThat(request.body().path("messages")).hasSize(3);
+  }
+
+  @Test
+  void openAiStreamTurnsChunksIntoEvents() throws Exception {
+    start("openai", "");
+    reply =
+        sse(
+            """
+            data: {"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}
+
+            data: {"choices":[{"index":0,"delta":{"content":"Reserv"}}]}
+
+            data: {"choices":[{"index":0,"delta":{"content":"ing."}}]}
+
+            data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_9","type":"function","function":{"name":"reserve","arguments":""}}]}}]}
+
+            data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\\"sku\\":\\"A1\\"}"}}]}}]}
+
+            data: {"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}
+
+            data: {"choices":[],"usage":{"prompt_tokens":40,"completion_tokens":5}}
+
+            data: [DONE]
+
+            """);
+
+    HttpResponse<String> response = get("/stream");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body())
+        .isEqualTo(
+            "text-delta:Reserv\ntext-delta:ing.\ntool-use:call_9:reserve:{\"sku\":\"A1\"}\n"
+                + "usage:40:5\nstop:3\nend\n");
+    Seen request = seen.get(0);
+    assertThat(request.path()).isEqualTo("/v1/chat/completions");
+    assertThat(request.header("authorization")).isEqualTo("Bearer " + KEY);
+    assertThat(request.body().path("stream").asBoolean()).isTrue();
+    assertThat(request.body().path("stream_options").path("include_usage").asBoolean()).isTrue();
+  }
+
+  @Test
+  void aStreamRefusedByTheProviderIsItsErrorCase() throws Exception {
+    start("openai", "");
+    reply = new Reply(429, Map.of("retry-after", "3"), "{\"error\":{\"message\":\"slow\"}}");
+
+    assertThat(get("/stream").body()).isEqualTo("rate-limited: retry-after=3");
+  }
+
+  @Test
+  void theStreamCapFailsThatStreamCleanlyAndTheEngineKeepsServing() throws Exception {
+    start("anthropic", "", "[limits]\nllm_streams = 2\n");
+    reply = sse("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+
+    HttpResponse<String> limited = get("/streams");
+
+    assertThat(limited.statusCode()).isEqualTo(503);
+    assertThat(limited.body())
+        .isEqualTo(
+            "2 open; limit-exceeded: this request already has 2 LLM streams open (expected: at"
+                + " most [limits] llm_streams = 2 per request; drop a stream to open another)");
+    assertThat(seen).hasSize(2);
+    // The cap is per request, and the streams of the last one were closed when it ended.
+    assertThat(get("/streams").body()).startsWith("2 open; limit-exceeded:");
+  }
 }
