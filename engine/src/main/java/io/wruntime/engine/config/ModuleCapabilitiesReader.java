@@ -102,7 +102,7 @@ final class ModuleCapabilitiesReader {
                   "provider", "= \"" + providerName + "\" (expected: " + expected + ")");
         };
     URI baseUrl =
-        table.has("base_url") ? httpUrl(table, "base_url", "https://api.example.com/v1") : null;
+        table.has("base_url") ? httpUrl(table, "base_url", "https://api.anthropic.com") : null;
     Path apiKey = requiredPath(table, "api_key_file", "the path of a file holding the API key");
     int maxTokens =
         (int) table.integer("max_tokens", Llm.DEFAULT_MAX_TOKENS, 1, Llm.MAX_MAX_TOKENS);
