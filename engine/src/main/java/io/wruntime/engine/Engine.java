@@ -19,6 +19,7 @@ import io.wruntime.engine.dispatch.ModuleRegistry;
 import io.wruntime.engine.http.OutboundClient;
 import io.wruntime.engine.module.GuestModule;
 import io.wruntime.engine.module.GuestModuleLoader;
+import io.wruntime.engine.module.HostGrants;
 import io.wruntime.engine.module.ModuleLoadException;
 import io.wruntime.engine.outbound.LocalOutboundClient;
 import io.wruntime.engine.outbound.OutgoingCallCap;
@@ -290,7 +291,7 @@ public final class Engine implements AutoCloseable {
     List<String> names = new ArrayList<>();
     List<String> imports = new ArrayList<>();
     for (String name : granted.names()) {
-      if (name.equals("tracing")) {
+      if (implemented(name)) {
         continue;
       }
       names.add(name);
@@ -309,6 +310,15 @@ public final class Engine implements AutoCloseable {
         + (granted.fs() != null
             ? ", and wasi_snapshot_preview1 file calls find no preopened directory"
             : "");
+  }
+
+  private static boolean implemented(String configName) {
+    for (HostGrants.Capability c : HostGrants.Capability.values()) {
+      if (c.configName().equals(configName)) {
+        return c.implemented();
+      }
+    }
+    return false;
   }
 
   /** Starts probing module health and registering through the proxy's NodeService. */
@@ -365,7 +375,11 @@ public final class Engine implements AutoCloseable {
       try {
         GuestModule loaded =
             loader.load(
-                module.toDefinition(config.pool().execution(), wasm, config.limits().spans()));
+                module.toDefinition(
+                    config.pool().execution(),
+                    wasm,
+                    config.limits().spans(),
+                    config.limits().llmStreams()));
         LOG.debug(
             "module {} loaded in {} ms",
             module.label(),

@@ -126,10 +126,16 @@ public record ModuleCapabilities(Db db, Blobstore blobstore, Llm llm, Fs fs, Tra
    * @param baseUrl the API's base URL, or null for the provider's own
    * @param apiKeyFile absolute path of the file holding the API key
    * @param maxTokens the largest max-tokens a request may ask for
+   * @param model the model of a request that names none, or null (such a request is refused)
    */
-  public record Llm(Provider provider, URI baseUrl, Path apiKeyFile, int maxTokens) {
+  public record Llm(Provider provider, URI baseUrl, Path apiKeyFile, int maxTokens, String model) {
     public static final int DEFAULT_MAX_TOKENS = 8192;
     public static final int MAX_MAX_TOKENS = 1_000_000;
+
+    /** A provider without a default model. */
+    public Llm(Provider provider, URI baseUrl, Path apiKeyFile, int maxTokens) {
+      this(provider, baseUrl, apiKeyFile, maxTokens, null);
+    }
 
     public Llm {
       requireNonNull(provider, "provider");

@@ -21,7 +21,7 @@ final class ModuleCapabilitiesReader {
   private static final Set<String> BLOBSTORE_KEYS =
       Set.of("endpoint", "region", "buckets", "credentials_dir");
   private static final Set<String> LLM_KEYS =
-      Set.of("provider", "base_url", "api_key_file", "max_tokens");
+      Set.of("provider", "base_url", "api_key_file", "max_tokens", "model");
   private static final Set<String> FS_KEYS = Set.of("mode");
   private static final Set<String> TRACING_KEYS = Set.of("max_spans");
 
@@ -102,11 +102,15 @@ final class ModuleCapabilitiesReader {
                   "provider", "= \"" + providerName + "\" (expected: " + expected + ")");
         };
     URI baseUrl =
-        table.has("base_url") ? httpUrl(table, "base_url", "https://api.example.com/v1") : null;
+        table.has("base_url") ? httpUrl(table, "base_url", "https://api.anthropic.com") : null;
     Path apiKey = requiredPath(table, "api_key_file", "the path of a file holding the API key");
     int maxTokens =
         (int) table.integer("max_tokens", Llm.DEFAULT_MAX_TOKENS, 1, Llm.MAX_MAX_TOKENS);
-    return new Llm(provider, baseUrl, apiKey, maxTokens);
+    String model = table.string("model").orElse(null);
+    if (model != null && model.isBlank()) {
+      throw table.error("model", "is empty (expected: the provider's name of a model)");
+    }
+    return new Llm(provider, baseUrl, apiKey, maxTokens, model);
   }
 
   private static Fs fs(TomlTable table) {

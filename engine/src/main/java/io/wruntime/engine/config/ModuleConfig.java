@@ -94,6 +94,15 @@ public record ModuleConfig(
    * {@code defaultMaxSpans} ({@code [limits] spans}).
    */
   public ModuleDefinition toDefinition(ExecutionMode mode, Path wasmFile, int defaultMaxSpans) {
+    return toDefinition(mode, wasmFile, defaultMaxSpans, HostGrants.DEFAULT_MAX_LLM_STREAMS);
+  }
+
+  /**
+   * As {@link #toDefinition(ExecutionMode, Path, int)}, a request of the module having at most
+   * {@code maxLlmStreams} LLM streams open ({@code [limits] llm_streams}).
+   */
+  public ModuleDefinition toDefinition(
+      ExecutionMode mode, Path wasmFile, int defaultMaxSpans, int maxLlmStreams) {
     return new ModuleDefinition(
         namespace,
         name,
@@ -103,10 +112,10 @@ public record ModuleConfig(
         maxMemorySize,
         mode,
         requestTimeout,
-        grants(defaultMaxSpans));
+        grants(defaultMaxSpans, maxLlmStreams));
   }
 
-  private HostGrants grants(int defaultMaxSpans) {
+  private HostGrants grants(int defaultMaxSpans, int maxLlmStreams) {
     Set<HostGrants.Capability> granted = EnumSet.noneOf(HostGrants.Capability.class);
     if (capabilities.db() != null) {
       granted.add(HostGrants.Capability.DB);
@@ -127,6 +136,6 @@ public record ModuleConfig(
         maxSpans = capabilities.tracing().maxSpans();
       }
     }
-    return new HostGrants(granted, maxSpans);
+    return new HostGrants(granted, maxSpans, capabilities.llm(), maxLlmStreams);
   }
 }

@@ -9,6 +9,7 @@ import io.wruntime.engine.host.http.WasiHttp;
 import io.wruntime.engine.host.io.WasiIoError;
 import io.wruntime.engine.host.io.WasiIoPoll;
 import io.wruntime.engine.host.io.WasiIoStreams;
+import io.wruntime.engine.host.llm.WruntimeLlm;
 import io.wruntime.engine.host.random.WasiRandom;
 import io.wruntime.engine.host.tracing.WruntimeTracing;
 import java.util.ArrayList;
@@ -40,12 +41,13 @@ public final class WasiHost {
 
   /**
    * A registry of {@link #functions()} and the wruntime host interfaces the engine implements
-   * ({@code wruntime:tracing}, recording with {@code tracer}); a module imports those only when
-   * granted.
+   * ({@code wruntime:tracing}, recording with {@code tracer}; {@code wruntime:llm}); a module
+   * imports those only when granted.
    */
   public static HostInterfaces interfaces(Tracer tracer) {
     HostInterfaces interfaces = interfaces();
     interfaces.addAll(WruntimeTracing.functions(tracer));
+    interfaces.addAll(WruntimeLlm.functions());
     return interfaces;
   }
 }

@@ -2,6 +2,7 @@ package io.wruntime.engine.module;
 
 import static java.util.Objects.requireNonNull;
 
+import io.wruntime.engine.config.ModuleCapabilities;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
@@ -11,18 +12,37 @@ import java.util.Set;
  *
  * @param granted the capabilities granted
  * @param maxSpans how many spans one request may start through {@code wruntime:tracing}
+ * @param llm the provider of {@code wruntime:llm} ({@code [module.capabilities.llm]}), or null
+ * @param maxLlmStreams how many {@code wruntime:llm} streams one request may have open
  */
-public record HostGrants(Set<Capability> granted, int maxSpans) {
+public record HostGrants(
+    Set<Capability> granted, int maxSpans, ModuleCapabilities.Llm llm, int maxLlmStreams) {
+  /** The default LLM stream cap ({@code [limits] llm_streams}). */
+  public static final int DEFAULT_MAX_LLM_STREAMS = 32;
+
   /** The default span cap ({@code [limits] spans}). */
   public static final int DEFAULT_MAX_SPANS = 1024;
 
   /** Nothing granted. */
   public static final HostGrants NONE = new HostGrants(Set.of(), DEFAULT_MAX_SPANS);
 
+  /** Grants without an LLM provider. */
+  public HostGrants(Set<Capability> granted, int maxSpans) {
+    this(granted, maxSpans, null, DEFAULT_MAX_LLM_STREAMS);
+  }
+
+  /** Grants with the default LLM stream cap. */
+  public HostGrants(Set<Capability> granted, int maxSpans, ModuleCapabilities.Llm llm) {
+    this(granted, maxSpans, llm, DEFAULT_MAX_LLM_STREAMS);
+  }
+
   public HostGrants {
     granted = granted.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(granted));
     if (maxSpans < 1) {
       throw new IllegalArgumentException("maxSpans: " + maxSpans + " (expected: >= 1)");
+    }
+    if (maxLlmStreams < 1) {
+      throw new IllegalArgumentException("maxLlmStreams: " + maxLlmStreams + " (expected: >= 1)");
     }
   }
 
@@ -34,7 +54,7 @@ public record HostGrants(Set<Capability> granted, int maxSpans) {
   public enum Capability {
     DB("wruntime:db/", false),
     BLOBSTORE("wruntime:blobstore/", false),
-    LLM("wruntime:llm/", false),
+    LLM("wruntime:llm/", true),
     FS("wasi:filesystem/", false),
     TRACING("wruntime:tracing/", true);
 

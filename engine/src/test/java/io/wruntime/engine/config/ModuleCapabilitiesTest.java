@@ -112,6 +112,7 @@ class ModuleCapabilitiesTest {
     assertThat(granted.llm().baseUrl()).isNull();
     assertThat(granted.llm().maxTokens()).isEqualTo(8192);
     assertThat(granted.llm().provider()).isEqualTo(Llm.Provider.ANTHROPIC);
+    assertThat(granted.llm().model()).isNull();
     assertThat(granted.fs().mode()).isEqualTo(Fs.Mode.TEMPDIR);
     assertThat(granted.db()).isNull();
     assertThat(granted.names()).containsExactly("blobstore", "llm", "fs");
@@ -281,5 +282,15 @@ class ModuleCapabilitiesTest {
     assertThat(errorOf("[module.capabilities.fs]\nmode = \"shared\"\n"))
         .isEqualTo(
             "engine.toml: module[0].capabilities.fs.mode = \"shared\" (expected: \"tempdir\")");
+  }
+
+  @Test
+  void theLlmDefaultModelIsReadAndMayNotBeEmpty() {
+    assertThat(capabilities(LLM + "model = \"claude-sonnet-4-5\"\n").llm().model())
+        .isEqualTo("claude-sonnet-4-5");
+    assertThat(errorOf(LLM + "model = \" \"\n"))
+        .isEqualTo(
+            "engine.toml: module[0].capabilities.llm.model is empty (expected: the provider's"
+                + " name of a model)");
   }
 }

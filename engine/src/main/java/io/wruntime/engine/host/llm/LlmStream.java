@@ -1,0 +1,276 @@
+package io.wruntime.engine.host.llm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wruntime.engine.host.abi.Blocking;
+import io.wruntime.engine.host.llm.Llm.ErrorKind;
+import io.wruntime.engine.host.llm.Llm.Event;
+import io.wruntime.engine.host.llm.Llm.Failure;
+import io.wruntime.engine.host.llm.Llm.Stop;
+import io.wruntime.engine.host.llm.Llm.StopReason;
+import io.wruntime.engine.host.llm.Llm.TextDelta;
+import io.wruntime.engine.host.llm.Llm.ToolCall;
+import io.wruntime.engine.host.llm.Llm.ToolUse;
+import io.wruntime.engine.host.llm.Llm.Usage;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A streamed completion: the provider's server-sent events turned into the interface's events.
+ * Anthropic: {@code content_block_delta} text deltas become {@code text-delta}; a {@code tool_use}
+ * block becomes one {@code tool-use} when it stops (its input JSON joined); {@code message_stop}
+ * ends with {@code usage} then {@code stop}. OpenAI: {@code delta.content} becomes {@code
+ * text-delta}; tool calls are joined by index and sent at the {@code finish_reason}; {@code [DONE]}
+ * ends with {@code usage} (when the provider sent it) then {@code stop}.
+ *
+ * <p>One instance, one thread: not thread-safe.
+ */
+final class LlmStream implements AutoCloseable {
+  private final InputStream body;
+  private final BufferedReader lines;
+  private final boolean anthropic;
+  private final String key;
+  private final Deque<Event> ready = new ArrayDeque<>();
+  private final Map<Integer, PendingCall> calls = new TreeMap<>();
+  private long inputTokens;
+  private long outputTokens;
+  private boolean sawUsage;
+  private StopReason stop = StopReason.OTHER;
+  private boolean done;
+
+  private static final class PendingCall {
+    String id = "";
+    String name = "";
+    final StringBuilder input = new StringBuilder();
+
+    ToolUse toToolUse(String key) {
+      String json = input.isEmpty() ? "{}" : input.toString();
+      return new ToolUse(id, name, LlmProvider.redact(json, key));
+    }
+  }
+
+  LlmStream(InputStream body, boolean anthropic, String key) {
+    this.body = body;
+    this.lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+    this.anthropic = anthropic;
+    this.key = key;
+  }
+
+  /** The next event; null once the stream ended. */
+  Event next() throws Failure {
+    while (ready.isEmpty() && !done) {
+      String[] event = readEvent();
+      if (event == null) {
+        done = true;
+        close();
+        throw new Failure(ErrorKind.API, "the provider's stream ended before the completion did");
+      }
+      try {
+        if (anthropic) {
+          anthropic(event[0], event[1]);
+        } else {
+          openAi(event[1]);
+        }
+      } catch (IOException | RuntimeException e) {
+        done = true;
+        close();
+        throw new Failure(
+            ErrorKind.API,
+            LlmProvider.redact(
+                "the provider's stream is not understood: " + LlmProvider.describe(e), key));
+      } catch (Failure f) {
+        done = true;
+        close();
+        throw f;
+      }
+    }
+    return ready.poll();
+  }
+
+  /** The next server-sent event as (event name or "", data), or null at the end of the body. */
+  private String[] readEvent() throws Failure {
+    String name = "";
+    StringBuilder data = null;
+    while (true) {
+      String line;
+      try {
+        line = lines.readLine();
+      } catch (IOException e) {
+        if (Thread.interrupted()) {
+          throw Blocking.interrupted(new InterruptedException("reading the LLM stream"));
+        }
+        throw new Failure(
+            ErrorKind.API,
+            LlmProvider.redact("the provider's stream failed: " + LlmProvider.describe(e), key));
+      }
+      if (line == null) {
+        return data == null ? null : new String[] {name, data.toString()};
+      }
+      if (line.isEmpty()) {
+        if (data != null) {
+          return new String[] {name, data.toString()};
+        }
+        name = "";
+        continue;
+      }
+      if (line.startsWith(":")) {
+        continue;
+      }
+      int colon = line.indexOf(':');
+      String field = colon < 0 ? line : line.substring(0, colon);
+      String value = colon < 0 ? "" : line.substring(colon + 1);
+      if (value.startsWith(" ")) {
+        value = value.substring(1);
+      }
+      if (field.equals("event")) {
+        name = value;
+      } else if (field.equals("data")) {
+        data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+      }
+    }
+  }
+
+  private void anthropic(String name, String data) throws IOException, Failure {
+    JsonNode json = LlmProvider.JSON.readTree(data);
+    String type = json.path("type").asText(name);
+    switch (type) {
+      case "message_start" -> {
+        JsonNode usage = json.path("message").path("usage");
+        inputTokens = usage.path("input_tokens").asLong(inputTokens);
+        outputTokens = usage.path("output_tokens").asLong(outputTokens);
+      }
+      case "content_block_start" -> {
+        JsonNode block = json.path("content_block");
+        if (block.path("type").asText().equals("tool_use")) {
+          PendingCall call = new PendingCall();
+          call.id = block.path("id").asText();
+          call.name = block.path("name").asText();
+          calls.put(json.path("index").asInt(), call);
+        } else if (block.path("type").asText().equals("text")
+            && !block.path("text").asText().isEmpty()) {
+          ready.add(new TextDelta(LlmProvider.redact(block.path("text").asText(), key)));
+        }
+      }
+      case "content_block_delta" -> {
+        JsonNode delta = json.path("delta");
+        switch (delta.path("type").asText()) {
+          case "text_delta" ->
+              ready.add(new TextDelta(LlmProvider.redact(delta.path("text").asText(), key)));
+          case "input_json_delta" -> {
+            PendingCall call = calls.get(json.path("index").asInt());
+            if (call != null) {
+              call.input.append(delta.path("partial_json").asText());
+            }
+          }
+          default -> {} // thinking and other deltas the WIT has no case for
+        }
+      }
+      case "content_block_stop" -> {
+        PendingCall call = calls.remove(json.path("index").asInt());
+        if (call != null) {
+          ready.add(new ToolCall(call.toToolUse(key)));
+        }
+      }
+      case "message_delta" -> {
+        String reason = json.path("delta").path("stop_reason").asText(null);
+        if (reason != null) {
+          stop = LlmProvider.anthropicStop(reason);
+        }
+        JsonNode usage = json.path("usage");
+        inputTokens = usage.path("input_tokens").asLong(inputTokens);
+        outputTokens = usage.path("output_tokens").asLong(outputTokens);
+      }
+      case "message_stop" -> finish(true);
+      case "error" -> {
+        JsonNode error = json.path("error");
+        String message =
+            LlmProvider.redact(
+                error.path("type").asText("error") + ": " + error.path("message").asText(), key);
+        throw switch (error.path("type").asText()) {
+          case "invalid_request_error" -> new Failure(ErrorKind.INVALID_REQUEST, message);
+          case "authentication_error", "permission_error" -> new Failure(ErrorKind.AUTH, message);
+          case "rate_limit_error" -> new Failure(ErrorKind.RATE_LIMITED, message, null);
+          default -> new Failure(ErrorKind.API, message);
+        };
+      }
+      default -> {} // ping, and events added later
+    }
+  }
+
+  private void openAi(String data) throws IOException, Failure {
+    if (data.strip().equals("[DONE]")) {
+      flushCalls();
+      finish(sawUsage);
+      return;
+    }
+    JsonNode json = LlmProvider.JSON.readTree(data);
+    if (json.has("error")) {
+      throw new Failure(
+          ErrorKind.API,
+          LlmProvider.redact("stream error: " + json.path("error").path("message").asText(), key));
+    }
+    JsonNode usage = json.path("usage");
+    if (usage.isObject()) {
+      sawUsage = true;
+      inputTokens = usage.path("prompt_tokens").asLong(inputTokens);
+      outputTokens = usage.path("completion_tokens").asLong(outputTokens);
+    }
+    JsonNode choice = json.path("choices").path(0);
+    if (choice.isMissingNode()) {
+      return;
+    }
+    JsonNode delta = choice.path("delta");
+    if (delta.path("content").isTextual() && !delta.path("content").asText().isEmpty()) {
+      ready.add(new TextDelta(LlmProvider.redact(delta.path("content").asText(), key)));
+    }
+    for (JsonNode part : delta.path("tool_calls")) {
+      PendingCall call = calls.computeIfAbsent(part.path("index").asInt(), i -> new PendingCall());
+      if (part.path("id").isTextual()) {
+        call.id = part.path("id").asText();
+      }
+      JsonNode function = part.path("function");
+      if (function.path("name").isTextual()) {
+        call.name = function.path("name").asText();
+      }
+      if (function.path("arguments").isTextual()) {
+        call.input.append(function.path("arguments").asText());
+      }
+    }
+    if (choice.path("finish_reason").isTextual()) {
+      stop = LlmProvider.openAiStop(choice.path("finish_reason").asText());
+      flushCalls();
+    }
+  }
+
+  private void flushCalls() {
+    for (PendingCall call : calls.values()) {
+      ready.add(new ToolCall(call.toToolUse(key)));
+    }
+    calls.clear();
+  }
+
+  private void finish(boolean withUsage) {
+    if (withUsage) {
+      ready.add(new Usage(inputTokens, outputTokens));
+    }
+    ready.add(new Stop(stop));
+    done = true;
+    close();
+  }
+
+  /** Ends the HTTP exchange (idempotent); events already read stay available. */
+  @Override
+  public void close() {
+    try {
+      body.close();
+    } catch (IOException e) {
+      // closing an aborted exchange: nothing left to release
+    }
+  }
+}
