@@ -12,6 +12,9 @@ import io.wruntime.engine.artifact.ModuleFetcher;
 import io.wruntime.engine.config.EngineConfig;
 import io.wruntime.engine.config.ModuleCapabilities;
 import io.wruntime.engine.config.ModuleConfig;
+import io.wruntime.engine.db.DatabaseSetupException;
+import io.wruntime.engine.db.ModuleDatabases;
+import io.wruntime.engine.db.ModulePool;
 import io.wruntime.engine.dispatch.Dispatcher;
 import io.wruntime.engine.dispatch.HostedModule;
 import io.wruntime.engine.dispatch.ModuleLimits;
@@ -20,6 +23,7 @@ import io.wruntime.engine.http.OutboundClient;
 import io.wruntime.engine.module.GuestModule;
 import io.wruntime.engine.module.GuestModuleLoader;
 import io.wruntime.engine.module.HostGrants;
+import io.wruntime.engine.module.ModuleDefinition;
 import io.wruntime.engine.module.ModuleLoadException;
 import io.wruntime.engine.outbound.LocalOutboundClient;
 import io.wruntime.engine.outbound.OutgoingCallCap;
@@ -75,6 +79,7 @@ public final class Engine implements AutoCloseable {
   private final AtomicBoolean closing;
   private final Network network;
   private final CountDownLatch terminated = new CountDownLatch(1);
+  private final List<ModulePool> pools;
 
   /**
    * The engine's part in the control plane (null fields when standalone) and the telemetry it owns
@@ -102,7 +107,8 @@ public final class Engine implements AutoCloseable {
       HttpServer server,
       HttpServer adminServer,
       AtomicBoolean stopping,
-      Network network) {
+      Network network,
+      List<ModulePool> pools) {
     this.group = group;
     this.registry = registry;
     this.dispatcher = dispatcher;
@@ -112,6 +118,7 @@ public final class Engine implements AutoCloseable {
     this.adminServer = adminServer;
     this.closing = stopping;
     this.network = network;
+    this.pools = pools;
   }
 
   /**
@@ -191,6 +198,7 @@ public final class Engine implements AutoCloseable {
     HttpServer server = null;
     HttpServer admin = null;
     List<ModuleRegistration> registrations = List.of();
+    List<ModulePool> pools = new ArrayList<>();
     try {
       OutboundClient capped =
           new OutgoingCallCap(
@@ -205,7 +213,7 @@ public final class Engine implements AutoCloseable {
           LOG.warn("{}", notice);
         }
         ModuleFetcher.Outcome outcome = fetched.get(module);
-        registry.add(load(loader, module, outcome, config));
+        registry.add(load(loader, module, outcome, config, pools));
         // Without a schema_path, the schema layer of the module's image is its schema.
         if (module.schemaPath() == null
             && outcome instanceof ModuleFetcher.Fetched f
@@ -250,6 +258,7 @@ public final class Engine implements AutoCloseable {
         server.close();
       }
       stopQuietly(dispatcher);
+      closePools(pools);
       closeOutbound(outbound);
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw e;
@@ -277,7 +286,8 @@ public final class Engine implements AutoCloseable {
             ? register(config, server.address(), registry, dispatcher, registrations, owned)
             : new Network(null, null, owned);
     Engine engine =
-        new Engine(group, registry, dispatcher, outbound, gauge, server, admin, stopping, network);
+        new Engine(
+            group, registry, dispatcher, outbound, gauge, server, admin, stopping, network, pools);
     return engine;
   }
 
@@ -357,7 +367,8 @@ public final class Engine implements AutoCloseable {
       GuestModuleLoader loader,
       ModuleConfig module,
       ModuleFetcher.Outcome outcome,
-      EngineConfig config) {
+      EngineConfig config,
+      List<ModulePool> pools) {
     ModuleLimits limits = ModuleLimits.of(module, config.pool());
     String failure;
     if (outcome instanceof ModuleFetcher.Failed failed) {
@@ -372,14 +383,25 @@ public final class Engine implements AutoCloseable {
     } else {
       Path wasm = ((ModuleFetcher.Fetched) outcome).wasmFile();
       long started = System.nanoTime();
+      ModulePool pool = null;
       try {
-        GuestModule loaded =
-            loader.load(
-                module.toDefinition(
-                    config.pool().execution(),
-                    wasm,
-                    config.limits().spans(),
-                    config.limits().llmStreams()));
+        ModuleDefinition definition =
+            module.toDefinition(
+                config.pool().execution(),
+                wasm,
+                config.limits().spans(),
+                config.limits().llmStreams());
+        if (module.capabilities().db() != null) {
+          pool =
+              ModuleDatabases.open(
+                  config.database(), module.capabilities().db(), module.namespace(), module.name());
+          definition =
+              definition.withGrants(
+                  definition
+                      .grants()
+                      .withDb(pool, config.limits().transactions(), config.limits().cursors()));
+        }
+        GuestModule loaded = loader.load(definition);
         LOG.debug(
             "module {} loaded in {} ms",
             module.label(),
@@ -394,9 +416,15 @@ public final class Engine implements AutoCloseable {
                   + " bytes (expected: max_memory_size at most pool.max_total_memory; the budget"
                   + " defaults to three quarters of the JVM's maximum heap)";
         } else {
+          if (pool != null) {
+            pools.add(pool);
+            pool = null;
+          }
           return HostedModule.ready(
               module.namespace(), module.name(), module.version(), loaded, limits);
         }
+      } catch (DatabaseSetupException e) {
+        failure = "wruntime:db: " + e.getMessage();
       } catch (ModuleLoadException e) {
         // Loader messages name the module already; the dispatcher and the log line below add it.
         String prefix = "module " + module.label() + ": ";
@@ -406,6 +434,10 @@ public final class Engine implements AutoCloseable {
                 : e.getMessage();
       } catch (RuntimeException | StackOverflowError e) {
         failure = "the loader failed: " + e;
+      } finally {
+        if (pool != null) {
+          pool.close();
+        }
       }
     }
     LOG.warn("module {} failed to load: {}", module.label(), failure);
@@ -486,6 +518,7 @@ public final class Engine implements AutoCloseable {
     if (adminServer != null) {
       adminServer.close();
     }
+    closePools(pools);
     closeOutbound(outbound);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     LOG.info("engine stopped{}", clean ? "" : " (some requests were cut short)");
@@ -500,6 +533,16 @@ public final class Engine implements AutoCloseable {
       dispatcher.shutdown(Duration.ZERO);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void closePools(List<ModulePool> pools) {
+    for (ModulePool pool : pools) {
+      try {
+        pool.close();
+      } catch (RuntimeException e) {
+        LOG.debug("closing a database pool failed: {}", e.toString());
+      }
     }
   }
 

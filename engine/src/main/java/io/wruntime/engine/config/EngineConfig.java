@@ -23,6 +23,7 @@ import java.util.Map;
  * @param node the local proxy, or null when the engine runs standalone
  * @param artifacts how modules from registries and URLs are fetched and cached
  * @param listener the connection caps of each HTTP listener
+ * @param database the PostgreSQL of modules granted {@code wruntime:db} ({@code [database]})
  */
 public record EngineConfig(
     String source,
@@ -36,7 +37,8 @@ public record EngineConfig(
     LimitsConfig limits,
     List<ModuleConfig> modules,
     ArtifactsConfig artifacts,
-    ListenerLimits listener) {
+    ListenerLimits listener,
+    DatabaseConfig database) {
   public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1:9100";
   public static final long DEFAULT_MAX_OUTBOUND_BODY_BYTES = 16L * 1024 * 1024;
 
@@ -48,6 +50,37 @@ public record EngineConfig(
     modules = List.copyOf(requireNonNull(modules, "modules"));
     requireNonNull(artifacts, "artifacts");
     requireNonNull(listener, "listener");
+    requireNonNull(database, "database");
+  }
+
+  /** A configuration without a {@code [database]}. */
+  public EngineConfig(
+      String source,
+      HostPort listenAddress,
+      HostPort managerAddress,
+      boolean allowNonLoopbackInternal,
+      long maxOutboundBodyBytes,
+      HostPort adminAddress,
+      NodeConfig node,
+      PoolConfig pool,
+      LimitsConfig limits,
+      List<ModuleConfig> modules,
+      ArtifactsConfig artifacts,
+      ListenerLimits listener) {
+    this(
+        source,
+        listenAddress,
+        managerAddress,
+        allowNonLoopbackInternal,
+        maxOutboundBodyBytes,
+        adminAddress,
+        node,
+        pool,
+        limits,
+        modules,
+        artifacts,
+        listener,
+        DatabaseConfig.defaults());
   }
 
   /** The same configuration with other modules. */
@@ -64,7 +97,8 @@ public record EngineConfig(
         limits,
         newModules,
         artifacts,
-        listener);
+        listener,
+        database);
   }
 
   /**

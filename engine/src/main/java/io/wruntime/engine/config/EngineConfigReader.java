@@ -10,6 +10,7 @@ import io.wruntime.common.net.HostPort;
 import io.wruntime.common.net.HttpUrls;
 import io.wruntime.common.oci.Digest;
 import io.wruntime.common.oci.OciReference;
+import io.wruntime.engine.db.PostgresUrl;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -42,7 +43,17 @@ final class EngineConfigReader {
           "module_fetch_timeout_secs",
           "insecure_registries",
           "max_connections",
-          "idle_timeout_secs");
+          "idle_timeout_secs",
+          "database");
+
+  private static final Set<String> DATABASE_KEYS =
+      Set.of(
+          "url",
+          "url_file",
+          "max_connections",
+          "statement_timeout_secs",
+          "idle_in_transaction_timeout_secs",
+          "connection_timeout_secs");
   private static final Set<String> NODE_KEYS =
       Set.of("proxy_address", "control_address", "engine_id", "heartbeat_interval_secs");
 
@@ -219,6 +230,22 @@ final class EngineConfigReader {
             "= \"" + insecure.get(i) + "\" (expected: a registry host or host:port)");
       }
     }
+    DatabaseConfig database =
+        root.table("database").map(EngineConfigReader::database).orElse(DatabaseConfig.defaults());
+    for (int i = 0; i < modules.size(); i++) {
+      ModuleConfig module = modules.get(i);
+      ModuleCapabilities.Db db = module.capabilities().db();
+      if (db != null && db.urlFile() == null && !database.hasServer()) {
+        throw new ConfigException(
+            root.source()
+                + ": module["
+                + i
+                + "] ("
+                + module.label()
+                + ") is granted [module.capabilities.db] but no database is configured"
+                + " (expected: [module.capabilities.db] url_file, or [database] url or url_file)");
+      }
+    }
     return new EngineConfig(
         root.source(),
         listen,
@@ -237,7 +264,49 @@ final class EngineConfigReader {
                     "max_connections", ListenerLimits.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
             Duration.ofSeconds(
                 root.integer(
-                    "idle_timeout_secs", ListenerLimits.DEFAULT_IDLE_TIMEOUT_SECS, 1, 86_400))));
+                    "idle_timeout_secs", ListenerLimits.DEFAULT_IDLE_TIMEOUT_SECS, 1, 86_400))),
+        database);
+  }
+
+  /** {@code [database]}; its url is a secret, so no message shows it. */
+  private static DatabaseConfig database(TomlTable table) {
+    table.rejectUnknownKeys(DATABASE_KEYS);
+    if (table.has("url") && table.has("url_file")) {
+      throw table.error(
+          "url", "and url_file are both set (expected: one of them, the URL or a file holding it)");
+    }
+    PostgresUrl url = null;
+    if (table.has("url")) {
+      try {
+        url = PostgresUrl.parse(table.requireString("url"));
+      } catch (IllegalArgumentException e) {
+        throw table.error("url", e.getMessage());
+      }
+    }
+    Path urlFile =
+        table.has("url_file") ? path(table, "url_file", table.requireString("url_file")) : null;
+    return new DatabaseConfig(
+        url,
+        urlFile,
+        (int) table.integer("max_connections", DatabaseConfig.DEFAULT_MAX_CONNECTIONS, 1, 10_000),
+        Duration.ofSeconds(
+            table.integer(
+                "statement_timeout_secs",
+                DatabaseConfig.DEFAULT_STATEMENT_TIMEOUT_SECS,
+                1,
+                86_400)),
+        Duration.ofSeconds(
+            table.integer(
+                "idle_in_transaction_timeout_secs",
+                DatabaseConfig.DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_SECS,
+                1,
+                86_400)),
+        Duration.ofSeconds(
+            table.integer(
+                "connection_timeout_secs",
+                DatabaseConfig.DEFAULT_CONNECTION_TIMEOUT_SECS,
+                1,
+                3_600)));
   }
 
   /** Which of the three sources a module names; exactly one. */

@@ -76,12 +76,15 @@ public record ModuleCapabilities(Db db, Blobstore blobstore, Llm llm, Fs fs, Tra
   /**
    * PostgreSQL ({@code [module.capabilities.db]}).
    *
-   * @param urlFile absolute path of the file holding the connection URL ({@code
-   *     postgresql://user:password@host:5432/db})
+   * @param urlFile absolute path of the file holding the connection URL of the module's own
+   *     database ({@code postgresql://user:password@host:5432/db}), or null for the engine's {@code
+   *     [database]}
+   * @param migrationsPath absolute path of a directory of {@code *.sql} migrations, or null
    */
-  public record Db(Path urlFile) {
-    public Db {
-      requireNonNull(urlFile, "urlFile");
+  public record Db(Path urlFile, Path migrationsPath) {
+    /** The module's own database, without migrations. */
+    public Db(Path urlFile) {
+      this(requireNonNull(urlFile, "urlFile"), null);
     }
   }
 

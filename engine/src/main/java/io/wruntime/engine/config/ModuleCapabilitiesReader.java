@@ -17,7 +17,7 @@ import java.util.Set;
 /** Reads and validates {@code [module.capabilities.*]} of one {@code [[module]]}. */
 final class ModuleCapabilitiesReader {
   private static final Set<String> NAMES = Set.of("db", "blobstore", "llm", "fs", "tracing");
-  private static final Set<String> DB_KEYS = Set.of("url_file");
+  private static final Set<String> DB_KEYS = Set.of("url_file", "migrations_path");
   private static final Set<String> BLOBSTORE_KEYS =
       Set.of("endpoint", "region", "buckets", "credentials_dir");
   private static final Set<String> LLM_KEYS =
@@ -43,9 +43,16 @@ final class ModuleCapabilitiesReader {
 
   private static Db db(TomlTable table) {
     table.rejectUnknownKeys(DB_KEYS);
-    return new Db(
-        requiredPath(
-            table, "url_file", "the path of a file holding the PostgreSQL connection URL"));
+    Path urlFile =
+        table.has("url_file")
+            ? EngineConfigReader.path(table, "url_file", table.requireString("url_file"))
+            : null;
+    Path migrations =
+        table.has("migrations_path")
+            ? EngineConfigReader.path(
+                table, "migrations_path", table.requireString("migrations_path"))
+            : null;
+    return new Db(urlFile, migrations);
   }
 
   private static Blobstore blobstore(TomlTable table) {

@@ -3,6 +3,7 @@ package io.wruntime.engine.module;
 import static java.util.Objects.requireNonNull;
 
 import io.wruntime.engine.config.ModuleCapabilities;
+import io.wruntime.engine.db.ModulePool;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
@@ -14,9 +15,25 @@ import java.util.Set;
  * @param maxSpans how many spans one request may start through {@code wruntime:tracing}
  * @param llm the provider of {@code wruntime:llm} ({@code [module.capabilities.llm]}), or null
  * @param maxLlmStreams how many {@code wruntime:llm} streams one request may have open
+ * @param db the pool of {@code wruntime:db} ({@code [module.capabilities.db]}), or null until the
+ *     engine opened it
+ * @param maxTransactions how many {@code wruntime:db} transactions one request may have open
+ * @param maxCursors how many {@code wruntime:db} cursors one request may have open
  */
 public record HostGrants(
-    Set<Capability> granted, int maxSpans, ModuleCapabilities.Llm llm, int maxLlmStreams) {
+    Set<Capability> granted,
+    int maxSpans,
+    ModuleCapabilities.Llm llm,
+    int maxLlmStreams,
+    ModulePool db,
+    int maxTransactions,
+    int maxCursors) {
+  /** The default transaction cap ({@code [limits] transactions}). */
+  public static final int DEFAULT_MAX_TRANSACTIONS = 64;
+
+  /** The default cursor cap ({@code [limits] cursors}). */
+  public static final int DEFAULT_MAX_CURSORS = 256;
+
   /** The default LLM stream cap ({@code [limits] llm_streams}). */
   public static final int DEFAULT_MAX_LLM_STREAMS = 32;
 
@@ -36,10 +53,29 @@ public record HostGrants(
     this(granted, maxSpans, llm, DEFAULT_MAX_LLM_STREAMS);
   }
 
+  /** Grants without a database pool. */
+  public HostGrants(
+      Set<Capability> granted, int maxSpans, ModuleCapabilities.Llm llm, int maxLlmStreams) {
+    this(
+        granted, maxSpans, llm, maxLlmStreams, null, DEFAULT_MAX_TRANSACTIONS, DEFAULT_MAX_CURSORS);
+  }
+
+  /** The same grants with the database pool {@code pool} and its per-request caps. */
+  public HostGrants withDb(ModulePool pool, int transactions, int cursors) {
+    return new HostGrants(granted, maxSpans, llm, maxLlmStreams, pool, transactions, cursors);
+  }
+
   public HostGrants {
     granted = granted.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(granted));
     if (maxSpans < 1) {
       throw new IllegalArgumentException("maxSpans: " + maxSpans + " (expected: >= 1)");
+    }
+    if (maxTransactions < 1) {
+      throw new IllegalArgumentException(
+          "maxTransactions: " + maxTransactions + " (expected: >= 1)");
+    }
+    if (maxCursors < 1) {
+      throw new IllegalArgumentException("maxCursors: " + maxCursors + " (expected: >= 1)");
     }
     if (maxLlmStreams < 1) {
       throw new IllegalArgumentException("maxLlmStreams: " + maxLlmStreams + " (expected: >= 1)");
@@ -52,7 +88,7 @@ public record HostGrants(
 
   /** A capability: the interfaces it covers, the config key that grants it, and if it exists. */
   public enum Capability {
-    DB("wruntime:db/", false),
+    DB("wruntime:db/", true),
     BLOBSTORE("wruntime:blobstore/", false),
     LLM("wruntime:llm/", true),
     FS("wasi:filesystem/", false),

@@ -74,6 +74,20 @@ public record ModuleDefinition(
     this(namespace, name, version, wasmPath, env, maxMemoryBytes, mode, DEFAULT_INITIALIZE_TIMEOUT);
   }
 
+  /** The same definition with other grants. */
+  public ModuleDefinition withGrants(HostGrants newGrants) {
+    return new ModuleDefinition(
+        namespace,
+        name,
+        version,
+        wasmPath,
+        env,
+        maxMemoryBytes,
+        mode,
+        initializeTimeout,
+        newGrants);
+  }
+
   /** {@code namespace.name@version}, as logs and errors show a module. */
   public String label() {
     return namespace + "." + name + "@" + version;

@@ -1,0 +1,106 @@
+package io.wruntime.engine.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import io.wruntime.engine.config.DatabaseConfig;
+import io.wruntime.engine.config.ModuleCapabilities;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Opens the pool of a module granted {@code wruntime:db}: the one place where the database
+ * settings, the module's namespace, name and migrations become connections in its schema with the
+ * timeouts set. The URL is the module's own ({@code [module.capabilities.db] url_file}) or else the
+ * engine's {@code [database]}.
+ */
+public final class ModuleDatabases {
+  private ModuleDatabases() {}
+
+  /**
+   * Prepares the module's database (see {@link AdminLogin}) and opens its pool.
+   *
+   * @throws DatabaseSetupException saying why, without the URL's password
+   */
+  public static ModulePool open(
+      DatabaseConfig database, ModuleCapabilities.Db grant, String namespace, String name)
+      throws DatabaseSetupException {
+    PostgresUrl url = url(database, grant);
+    int connectSecs = (int) Math.max(1, database.connectionTimeout().toSeconds());
+    String schema = AdminLogin.prepare(url, namespace, name, grant.migrationsPath(), connectSecs);
+    HikariConfig hc = new HikariConfig();
+    hc.setPoolName("wr-db-" + namespace + "-" + name);
+    hc.setJdbcUrl(url.jdbcUrl());
+    hc.setUsername(url.user());
+    hc.setPassword(url.password());
+    hc.setMaximumPoolSize(database.maxConnections());
+    hc.setMinimumIdle(Math.min(1, database.maxConnections()));
+    hc.setConnectionTimeout(database.connectionTimeout().toMillis());
+    hc.setInitializationFailTimeout(database.connectionTimeout().toMillis());
+    hc.addDataSourceProperty("ApplicationName", "wruntime:" + namespace + "/" + name);
+    hc.addDataSourceProperty("connectTimeout", Integer.toString(connectSecs));
+    hc.addDataSourceProperty(
+        "options",
+        "-c search_path="
+            + schema
+            + " -c statement_timeout="
+            + database.statementTimeout().toMillis()
+            + " -c idle_in_transaction_session_timeout="
+            + database.idleInTransactionTimeout().toMillis());
+    try {
+      return new ModulePool(new HikariDataSource(hc), schema);
+    } catch (HikariPool.PoolInitializationException | IllegalArgumentException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new DatabaseSetupException(
+          "the pool to "
+              + url.host()
+              + ":"
+              + url.port()
+              + "/"
+              + url.database()
+              + " cannot be opened: "
+              + (cause instanceof java.sql.SQLException s
+                  ? DbErrors.describe(s)
+                  : cause.getMessage()),
+          e);
+    }
+  }
+
+  private static PostgresUrl url(DatabaseConfig database, ModuleCapabilities.Db grant)
+      throws DatabaseSetupException {
+    if (grant.urlFile() != null) {
+      return read(grant.urlFile(), "[module.capabilities.db] url_file");
+    }
+    if (database.url() != null) {
+      return database.url();
+    }
+    if (database.urlFile() != null) {
+      return read(database.urlFile(), "[database] url_file");
+    }
+    throw new DatabaseSetupException(
+        "no database is configured (expected: [module.capabilities.db] url_file, or [database]"
+            + " url or url_file)");
+  }
+
+  private static PostgresUrl read(Path file, String key) throws DatabaseSetupException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new DatabaseSetupException(
+          key
+              + " "
+              + file
+              + (Files.exists(file) ? " cannot be read" : " does not exist")
+              + " (expected: a file holding a "
+              + PostgresUrl.EXPECTED
+              + " URL)");
+    }
+    try {
+      return PostgresUrl.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new DatabaseSetupException(key + " " + file + ": the URL it holds " + e.getMessage());
+    }
+  }
+}
