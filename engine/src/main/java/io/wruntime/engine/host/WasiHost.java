@@ -5,6 +5,7 @@ import io.wruntime.engine.host.abi.HostFunctionDef;
 import io.wruntime.engine.host.abi.HostInterfaces;
 import io.wruntime.engine.host.cli.WasiCli;
 import io.wruntime.engine.host.clocks.WasiClocks;
+import io.wruntime.engine.host.db.WruntimeDb;
 import io.wruntime.engine.host.http.WasiHttp;
 import io.wruntime.engine.host.io.WasiIoError;
 import io.wruntime.engine.host.io.WasiIoPoll;
@@ -41,13 +42,14 @@ public final class WasiHost {
 
   /**
    * A registry of {@link #functions()} and the wruntime host interfaces the engine implements
-   * ({@code wruntime:tracing}, recording with {@code tracer}; {@code wruntime:llm}); a module
-   * imports those only when granted.
+   * ({@code wruntime:tracing}, recording with {@code tracer}; {@code wruntime:llm}; {@code
+   * wruntime:db}); a module imports those only when granted.
    */
   public static HostInterfaces interfaces(Tracer tracer) {
     HostInterfaces interfaces = interfaces();
     interfaces.addAll(WruntimeTracing.functions(tracer));
     interfaces.addAll(WruntimeLlm.functions());
+    interfaces.addAll(WruntimeDb.functions());
     return interfaces;
   }
 }
