@@ -358,7 +358,9 @@ static void values(wr_response_t *response) {
       " $23::int8[] AS ai8, $24::float4[] AS af4, $25::float8[] AS af8, $26::text[] AS at,"
       " $27::bytea[] AS aby, $28::timestamptz[] AS atz, $29::timestamp[] AS ats,"
       " $30::date[] AS ad, $31::time[] AS atm, $32::numeric[] AS anu, $33::uuid[] AS au,"
-      " $34::jsonb[] AS aj";
+      " $34::jsonb[] AS aj, ($10::timestamptz AT TIME ZONE 'UTC')::text AS tz_text,"
+      " $11::timestamp::text AS ts_text, $12::date::text AS d_text, $13::time::text AS tm_text,"
+      " $14::interval::text AS iv_text";
   wr_db_error_t err;
   wr_db_result_t *r = wr_db_query(sql, params, sizeof params / sizeof params[0], &err);
   if (r == NULL) {

@@ -33,8 +33,8 @@ class CapabilitiesNoticeTest {
                     [module.capabilities.fs]
                     """)))
         .isEqualTo(
-            "module shop.orders@1.0.0 is granted db, fs, which this engine does not implement"
-                + " yet: a module importing wruntime:db or wasi:filesystem fails to load, and"
+            "module shop.orders@1.0.0 is granted fs, which this engine does not implement"
+                + " yet: a module importing wasi:filesystem fails to load, and"
                 + " wasi_snapshot_preview1 file calls find no preopened directory");
     assertThat(
             Engine.capabilitiesNotice(
@@ -61,7 +61,9 @@ class CapabilitiesNoticeTest {
   void neverShowsThePathsOfSecretFiles() {
     assertThat(
             Engine.capabilitiesNotice(
-                module("[module.capabilities.db]\nurl_file = \"/var/run/wr/db/url\"\n")))
+                module(
+                    "[module.capabilities.db]\nurl_file = \"/var/run/wr/db/url\"\n"
+                        + "[module.capabilities.fs]\n")))
         .doesNotContain("/var/run");
   }
 }

@@ -262,8 +262,9 @@ class ModuleCapabilitiesTest {
   void requiredFilesAndOtherValuesAreChecked() {
     assertThat(errorOf("[module.capabilities.db]\n"))
         .isEqualTo(
-            "engine.toml: module[0].capabilities.db.url_file is missing (expected: the path of a"
-                + " file holding the PostgreSQL connection URL)");
+            "engine.toml: module[0] (shop.orders@1.0.0) is granted [module.capabilities.db] but no"
+                + " database is configured (expected: [module.capabilities.db] url_file, or"
+                + " [database] url or url_file)");
     assertThat(errorOf(BLOBSTORE.replace("credentials_dir = \"/var/run/wr/blobstore\"\n", "")))
         .isEqualTo(
             "engine.toml: module[0].capabilities.blobstore.credentials_dir is missing (expected:"

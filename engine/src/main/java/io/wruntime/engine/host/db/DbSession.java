@@ -40,26 +40,43 @@ final class DbSession {
 
   private DbSession() {}
 
-  /** Prepares {@code sql} with {@code params} bound. */
+  /**
+   * Prepares {@code sql} with {@code params} bound: its {@code $n} become the driver's markers (see
+   * {@link SqlParams}), and each value is converted to the type the server infers there.
+   */
   static PreparedStatement prepare(Connection c, String sql, List<DbValue> params)
       throws SQLException, DbFailure {
-    PreparedStatement ps = c.prepareStatement(sql);
+    SqlParams numbered = SqlParams.of(sql);
+    int highest = numbered.highest();
+    if (highest > params.size()) {
+      throw new DbFailure(
+          Kind.INVALID_PARAMETER,
+          "the statement uses $"
+              + highest
+              + ", but "
+              + params.size()
+              + " parameters were given (expected: one value for each of $1 to $"
+              + highest
+              + ")");
+    }
+    int unused = numbered.firstUnused(params.size());
+    if (unused > 0) {
+      throw new DbFailure(
+          Kind.INVALID_PARAMETER,
+          "parameter $"
+              + unused
+              + " is given, but the statement does not use it (expected: "
+              + (highest == 0 ? "no parameters" : "one value for each of $1 to $" + highest)
+              + ")");
+    }
+    PreparedStatement ps = c.prepareStatement(numbered.sql());
     try {
-      if (!params.isEmpty()) {
+      int[] positions = numbered.positions();
+      if (positions.length > 0) {
         ParameterMetaData md = ps.getParameterMetaData();
-        int n = md.getParameterCount();
-        if (n != params.size()) {
-          throw new DbFailure(
-              Kind.INVALID_PARAMETER,
-              params.size()
-                  + " parameters were given, but the statement has "
-                  + n
-                  + " (expected: one value for each of $1 to $"
-                  + n
-                  + ")");
-        }
-        for (int i = 1; i <= n; i++) {
-          bind(c, ps, i, md.getParameterTypeName(i), md.getParameterType(i), params.get(i - 1));
+        for (int j = 1; j <= positions.length; j++) {
+          int n = positions[j - 1];
+          bind(c, ps, j, n, md.getParameterTypeName(j), md.getParameterType(j), params.get(n - 1));
         }
       }
       return ps;
@@ -240,11 +257,12 @@ final class DbSession {
     return target == DbValue.INT8 || target == DbValue.NUMERIC;
   }
 
+  /** Binds {@code value}, the statement's {@code $n}, to the driver's parameter {@code j}. */
   private static void bind(
-      Connection c, PreparedStatement ps, int i, String type, int sqlType, DbValue value)
+      Connection c, PreparedStatement ps, int j, int i, String type, int sqlType, DbValue value)
       throws SQLException, DbFailure {
     if (value.kind() == DbValue.NULL) {
-      ps.setNull(i, sqlType);
+      ps.setNull(j, sqlType);
       return;
     }
     if (value.kind() == DbValue.ARRAY) {
@@ -253,13 +271,13 @@ final class DbSession {
         throw mismatch(i, value, type);
       }
       String elementType = type.substring(1);
-      Object[] converted = new Object[array.elements().length];
+      Object[] converted = newArray(elementType, array.elements().length);
       for (int e = 0; e < converted.length; e++) {
         Object v = array.elements()[e];
         converted[e] =
             v == null ? null : arrayElement(i, e, new DbValue(array.elementKind(), v), elementType);
       }
-      ps.setArray(i, c.createArrayOf(elementType, converted));
+      ps.setArray(j, c.createArrayOf(elementType, converted));
       return;
     }
     if (!fits(value.kind(), type)) {
@@ -267,27 +285,41 @@ final class DbSession {
     }
     Object v = value.v();
     switch (kindOf(type)) {
-      case DbValue.BOOLEAN -> ps.setBoolean(i, (Boolean) v);
-      case DbValue.INT2 -> ps.setShort(i, (Short) v);
-      case DbValue.INT4 -> ps.setInt(i, ((Number) v).intValue());
-      case DbValue.INT8 -> ps.setLong(i, ((Number) v).longValue());
-      case DbValue.FLOAT4 -> ps.setFloat(i, (Float) v);
-      case DbValue.FLOAT8 -> ps.setDouble(i, ((Number) v).doubleValue());
-      case DbValue.TEXT -> ps.setString(i, (String) v);
-      case DbValue.BYTEA -> ps.setBytes(i, (byte[]) v);
-      case DbValue.TIMESTAMPTZ -> ps.setObject(i, instant((Long) v).atOffset(ZoneOffset.UTC));
+      case DbValue.BOOLEAN -> ps.setBoolean(j, (Boolean) v);
+      case DbValue.INT2 -> ps.setShort(j, (Short) v);
+      case DbValue.INT4 -> ps.setInt(j, ((Number) v).intValue());
+      case DbValue.INT8 -> ps.setLong(j, ((Number) v).longValue());
+      case DbValue.FLOAT4 -> ps.setFloat(j, (Float) v);
+      case DbValue.FLOAT8 -> ps.setDouble(j, ((Number) v).doubleValue());
+      case DbValue.TEXT -> ps.setString(j, (String) v);
+      case DbValue.BYTEA -> ps.setBytes(j, (byte[]) v);
+      case DbValue.TIMESTAMPTZ -> ps.setObject(j, instant((Long) v).atOffset(ZoneOffset.UTC));
       case DbValue.TIMESTAMP ->
-          ps.setObject(i, LocalDateTime.ofInstant(instant((Long) v), ZoneOffset.UTC));
-      case DbValue.DATE -> ps.setObject(i, LocalDate.ofEpochDay((Integer) v));
-      case DbValue.TIME -> ps.setObject(i, time(i, (Long) v));
+          ps.setObject(j, LocalDateTime.ofInstant(instant((Long) v), ZoneOffset.UTC));
+      case DbValue.DATE -> ps.setObject(j, LocalDate.ofEpochDay((Integer) v));
+      case DbValue.TIME -> ps.setObject(j, time(i, (Long) v));
       case DbValue.INTERVAL ->
-          ps.setObject(i, pgObject("interval", intervalText((DbValue.Interval) v)));
-      case DbValue.NUMERIC -> ps.setBigDecimal(i, decimal(i, value));
-      case DbValue.UUID -> ps.setObject(i, uuid(i, (String) v));
-      case DbValue.JSONB -> ps.setObject(i, pgObject(type, (String) v));
-      case DbValue.OID -> ps.setObject(i, pgObject("oid", Long.toString((Long) v)));
+          ps.setObject(j, pgObject("interval", intervalText((DbValue.Interval) v)));
+      case DbValue.NUMERIC -> ps.setBigDecimal(j, decimal(i, value));
+      case DbValue.UUID -> ps.setObject(j, uuid(i, (String) v));
+      case DbValue.JSONB -> ps.setObject(j, pgObject(type, (String) v));
+      case DbValue.OID -> ps.setObject(j, pgObject("oid", Long.toString((Long) v)));
       default -> throw mismatch(i, value, type);
     }
+  }
+
+  /** An array for createArrayOf of elements of {@code type}, typed as the driver needs. */
+  private static Object[] newArray(String type, int length) {
+    return switch (kindOf(type)) {
+      case DbValue.BOOLEAN -> new Boolean[length];
+      case DbValue.INT2 -> new Short[length];
+      case DbValue.INT4 -> new Integer[length];
+      case DbValue.INT8 -> new Long[length];
+      case DbValue.FLOAT4 -> new Float[length];
+      case DbValue.FLOAT8 -> new Double[length];
+      case DbValue.BYTEA -> new byte[length][];
+      default -> new String[length];
+    };
   }
 
   /** An array element as createArrayOf takes it: boxed numbers, byte[], or text. */

@@ -303,7 +303,7 @@ class ModuleTracingIT {
   }
 
   @Test
-  void aGrantedCapabilityTheEngineDoesNotImplementFailsToLoadSayingSo() {
+  void aDbImportLoadsOnlyWhereGranted() throws Exception {
     WasiHttpModuleLoader loader =
         new WasiHttpModuleLoader(
             request -> {
@@ -334,10 +334,6 @@ class ModuleTracingIT {
         .hasMessage(
             "module shop.orders@1.0.0 imports wruntime:db/database@0.1.0#query but is not granted"
                 + " wruntime:db (expected: [module.capabilities.db] in its [[module]] entry)");
-    assertThatThrownBy(() -> loader.load(granted))
-        .hasMessage(
-            "module shop.orders@1.0.0 imports wruntime:db/database@0.1.0#query, which its"
-                + " [module.capabilities.db] grants but this engine does not implement yet"
-                + " (expected: of the host capabilities, only wruntime:llm, wruntime:tracing)");
+    assertThat(loader.load(granted)).isNotNull();
   }
 }
