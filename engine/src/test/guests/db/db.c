@@ -16,6 +16,8 @@
  *   GET /counter     a transaction doing UPDATE counter SET n = n + 1: "ok"
  *   GET /tx-cap      begins transactions until one fails: 503 "<n> open; <kind>: <message>"
  *   GET /cursor-cap  opens cursors until one fails: 503 "<n> open; <kind>: <message>"
+ *   GET /sleep       SELECT pg_sleep(5), longer than the test's statement timeout
+ *   GET /migrated    the rows of the table the test's migrations created: "<name>,..."
  * Any other failure answers 502 "<kind>: <message>".
  */
 #include <inttypes.h>
@@ -468,6 +470,25 @@ void wr_handle(wr_request_t *request, wr_response_t *response) {
       return;
     }
     out("ok");
+    respond(response, 200);
+  } else if (strcmp(path, "/sleep") == 0) {
+    if (wr_db_query("SELECT pg_sleep(5)", NULL, 0, &err) == NULL) {
+      failed(response, &err);
+      return;
+    }
+    out("slept");
+    respond(response, 200);
+  } else if (strcmp(path, "/migrated") == 0) {
+    wr_db_result_t *r = wr_db_query("SELECT name FROM migrated ORDER BY name", NULL, 0, &err);
+    if (r == NULL) {
+      failed(response, &err);
+      return;
+    }
+    for (size_t i = 0; i < wr_db_result_rows(r); i++) {
+      out(i > 0 ? "," : "");
+      print_value(wr_db_result_value(r, i, 0));
+    }
+    wr_db_result_free(r);
     respond(response, 200);
   } else if (strcmp(path, "/tx-cap") == 0) {
     cap(response, 0);

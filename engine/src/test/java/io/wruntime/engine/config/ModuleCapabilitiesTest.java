@@ -136,7 +136,7 @@ class ModuleCapabilitiesTest {
     assertThat(errorOf("[module.capabilities.db]\nurl = \"postgres://x\"\n"))
         .isEqualTo(
             "engine.toml: module[0].capabilities.db.url is not a known key (expected one of:"
-                + " url_file)");
+                + " migrations_path, url_file)");
     assertThat(errorOf("[module.capabilities]\ndb = true\n"))
         .isEqualTo(
             "engine.toml: module[0].capabilities.db = true (expected: a table"

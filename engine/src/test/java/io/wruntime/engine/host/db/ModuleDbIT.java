@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code wruntime:db} in a running engine: the C test guest {@code db} (built from source with the
@@ -40,6 +42,8 @@ class ModuleDbIT {
   private static final String PASSWORD = "s3cr3t-Pa55";
 
   private static EmbeddedPostgres postgres;
+
+  @TempDir Path dir;
 
   private final HttpClient http = HttpClient.newHttpClient();
   private Engine engine;
@@ -79,9 +83,8 @@ class ModuleDbIT {
     return "postgresql://postgres:" + PASSWORD + "@127.0.0.1:" + postgres.getPort() + "/postgres";
   }
 
-  private void start(String database, String limits) throws Exception {
-    String toml =
-        """
+  private static String config(String database, String limits, String grant) {
+    return """
         listen_address = "127.0.0.1:0"
         [database]
         %s
@@ -93,8 +96,20 @@ class ModuleDbIT {
         version = "1.0.0"
         wasm_path = "%s"
         [module.capabilities.db]
+        %s
         """
-            .formatted(database, limits, GUEST.toAbsolutePath());
+        .formatted(database, limits, GUEST.toAbsolutePath(), grant);
+  }
+
+  private void start(String database, String limits) throws Exception {
+    startWith(config(database, limits, ""));
+  }
+
+  private void startWithGrant(String database, String grant) throws Exception {
+    startWith(config(database, "", grant));
+  }
+
+  private void startWith(String toml) throws Exception {
     engine =
         Engine.startWith(
             EngineConfig.parse("engine.toml", toml),
@@ -302,6 +317,44 @@ class ModuleDbIT {
     assertThat(column("SELECT n FROM " + SCHEMA + ".counter")).containsExactly("50");
     assertThat(most.get()).isBetween(1, 4);
     assertThat(poolConnections()).isLessThanOrEqualTo(4);
+  }
+
+  @Test
+  void aStatementOverTheTimeoutIsCancelledWithPostgresMessage() throws Exception {
+    start("url = \"" + url() + "\"\nstatement_timeout_secs = 1", "");
+    HttpResponse<String> response = get("/sleep");
+    assertThat(response.statusCode()).isEqualTo(502);
+    assertThat(response.body())
+        .isEqualTo("query: canceling statement due to statement timeout sqlstate=57014");
+  }
+
+  @Test
+  void migrationsApplyOnceInOrderAndAFailingOneStopsTheModuleNamingTheFile() throws Exception {
+    Path migrations = Files.createDirectories(dir.resolve("migrations"));
+    Files.writeString(
+        migrations.resolve("001_create.sql"), "CREATE TABLE migrated (name text PRIMARY KEY);");
+    Files.writeString(migrations.resolve("002_seed.sql"), "INSERT INTO migrated VALUES ('first');");
+    String database = "url = \"" + url() + "\"";
+    String grant = "migrations_path = \"" + migrations + "\"";
+    startWithGrant(database, grant);
+    assertThat(ok("/migrated")).isEqualTo("first");
+    engine.close(Duration.ofSeconds(2));
+    // Started again, the applied files are not applied again (002 would fail on its key).
+    Files.writeString(
+        migrations.resolve("003_more.sql"), "INSERT INTO migrated VALUES ('second');");
+    startWithGrant(database, grant);
+    assertThat(ok("/migrated")).isEqualTo("first,second");
+    engine.close(Duration.ofSeconds(2));
+    Files.writeString(migrations.resolve("004_broken.sql"), "INSERT INTO nowhere VALUES (1);");
+    engine =
+        Engine.startWith(
+            EngineConfig.parse("engine.toml", config(database, "", grant)),
+            outbound -> new WasiHttpModuleLoader(outbound));
+    assertThat(engine.readiness().modules().get(0).error())
+        .isEqualTo(
+            "wruntime:db: migration "
+                + migrations.resolve("004_broken.sql")
+                + " failed: relation \"nowhere\" does not exist (SQLSTATE 42P01)");
   }
 
   @Test
