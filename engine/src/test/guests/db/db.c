@@ -17,6 +17,7 @@
  *   GET /tx-cap      begins transactions until one fails: 503 "<n> open; <kind>: <message>"
  *   GET /cursor-cap  opens cursors until one fails: 503 "<n> open; <kind>: <message>"
  *   GET /sleep       SELECT pg_sleep(5), longer than the test's statement timeout
+ *   GET /settings    "<search_path>|<statement_timeout>|<idle_in_transaction_session_timeout>"
  *   GET /migrated    the rows of the table the test's migrations created: "<name>,..."
  * Any other failure answers 502 "<kind>: <message>".
  */
@@ -477,6 +478,21 @@ void wr_handle(wr_request_t *request, wr_response_t *response) {
       return;
     }
     out("slept");
+    respond(response, 200);
+  } else if (strcmp(path, "/settings") == 0) {
+    wr_db_result_t *r = wr_db_query(
+        "SELECT current_setting('search_path'), current_setting('statement_timeout'),"
+        " current_setting('idle_in_transaction_session_timeout')",
+        NULL, 0, &err);
+    if (r == NULL) {
+      failed(response, &err);
+      return;
+    }
+    for (size_t c = 0; c < wr_db_result_columns(r); c++) {
+      out(c > 0 ? "|" : "");
+      print_value(wr_db_result_value(r, 0, c));
+    }
+    wr_db_result_free(r);
     respond(response, 200);
   } else if (strcmp(path, "/migrated") == 0) {
     wr_db_result_t *r = wr_db_query("SELECT name FROM migrated ORDER BY name", NULL, 0, &err);

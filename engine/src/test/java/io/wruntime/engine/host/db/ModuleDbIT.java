@@ -2,6 +2,9 @@ package io.wruntime.engine.host.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.wruntime.engine.Engine;
 import io.wruntime.engine.config.EngineConfig;
 import io.wruntime.engine.host.WasiHttpModuleLoader;
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code wruntime:db} in a running engine: the C test guest {@code db} (built from source with the
@@ -68,11 +72,29 @@ class ModuleDbIT {
     }
   }
 
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+  @BeforeEach
+  void captureLogs() {
+    logs.start();
+    rootLogger().addAppender(logs);
+  }
+
+  private static Logger rootLogger() {
+    return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  }
+
   @AfterEach
   void stop() {
     if (engine != null) {
       engine.close(Duration.ofSeconds(2));
     }
+    rootLogger().detachAppender(logs);
+    // The URL's password is a secret: no log line of the engine, the pool or the driver shows it.
+    assertThat(logs.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .isNotEmpty()
+        .noneMatch(line -> line.contains(PASSWORD));
   }
 
   private static Connection admin() throws Exception {
@@ -317,6 +339,14 @@ class ModuleDbIT {
     assertThat(column("SELECT n FROM " + SCHEMA + ".counter")).containsExactly("50");
     assertThat(most.get()).isBetween(1, 4);
     assertThat(poolConnections()).isLessThanOrEqualTo(4);
+  }
+
+  @Test
+  void connectionsWorkInTheModulesSchemaWithTheConfiguredTimeouts() throws Exception {
+    start(
+        "url = \"" + url() + "\"\nstatement_timeout_secs = 7\nidle_in_transaction_timeout_secs = 9",
+        "");
+    assertThat(ok("/settings")).isEqualTo(SCHEMA + "|7s|9s");
   }
 
   @Test
