@@ -17,6 +17,7 @@
  *   GET /tx-cap      begins transactions until one fails: 503 "<n> open; <kind>: <message>"
  *   GET /cursor-cap  opens cursors until one fails: 503 "<n> open; <kind>: <message>"
  *   GET /sleep       SELECT pg_sleep(5), longer than the test's statement timeout
+ *   GET /infinity    SELECT 'infinity'::timestamptz, which no value kind holds
  *   GET /settings    "<search_path>|<statement_timeout>|<idle_in_transaction_session_timeout>"
  *   GET /migrated    the rows of the table the test's migrations created: "<name>,..."
  * Any other failure answers 502 "<kind>: <message>".
@@ -478,6 +479,13 @@ void wr_handle(wr_request_t *request, wr_response_t *response) {
       return;
     }
     out("slept");
+    respond(response, 200);
+  } else if (strcmp(path, "/infinity") == 0) {
+    if (wr_db_query("SELECT 'infinity'::timestamptz", NULL, 0, &err) == NULL) {
+      failed(response, &err);
+      return;
+    }
+    out("no error");
     respond(response, 200);
   } else if (strcmp(path, "/settings") == 0) {
     wr_db_result_t *r = wr_db_query(

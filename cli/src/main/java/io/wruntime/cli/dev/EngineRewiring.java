@@ -36,7 +36,8 @@ final class EngineRewiring {
         config.limits(),
         config.modules(),
         config.artifacts(),
-        config.listener());
+        config.listener(),
+        config.database());
   }
 
   /** The one log line that tells the user which of the file's addresses are not used. */

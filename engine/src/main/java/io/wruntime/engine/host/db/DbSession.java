@@ -134,8 +134,28 @@ final class DbSession {
 
   // ---- reading -----------------------------------------------------------------------------
 
-  /** The value of column {@code i}; types without a value kind come as their text. */
+  /**
+   * The value of column {@code i}; types without a value kind come as their text. A date or time
+   * the value kind cannot hold ({@code infinity}, beyond the microseconds of an s64) is a {@code
+   * 22008} error.
+   */
   private static DbValue read(ResultSet rs, int i, String type) throws SQLException {
+    try {
+      return readValue(rs, i, type);
+    } catch (ArithmeticException | java.time.DateTimeException e) {
+      throw new SQLException(
+          "a "
+              + type
+              + " value of column "
+              + i
+              + " cannot be represented (expected: a finite value within the range of"
+              + " microseconds or days the WIT value holds)",
+          "22008",
+          e);
+    }
+  }
+
+  private static DbValue readValue(ResultSet rs, int i, String type) throws SQLException {
     if (type.startsWith("_")) {
       Array array = rs.getArray(i);
       if (array == null) {

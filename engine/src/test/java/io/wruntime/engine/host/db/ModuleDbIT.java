@@ -309,6 +309,31 @@ class ModuleDbIT {
   }
 
   @Test
+  void anExhaustedPoolIsAConnectionErrorAndThePoolRecovers() throws Exception {
+    start("url = \"" + url() + "\"\nmax_connections = 1\nconnection_timeout_secs = 1", "");
+    ok("/setup");
+    HttpResponse<String> response = get("/tx-cap");
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.body())
+        .startsWith("1 open; connection: no database connection within the pool's connection")
+        .endsWith(
+            "expected: fewer concurrent transactions or a larger [database] max_connections)");
+    assertThat(ok("/counter")).isEqualTo("ok");
+  }
+
+  @Test
+  void aValueNoKindHoldsIsAQueryError() throws Exception {
+    start();
+    HttpResponse<String> response = get("/infinity");
+    assertThat(response.statusCode()).isEqualTo(502);
+    assertThat(response.body())
+        .isEqualTo(
+            "query: a timestamptz value of column 1 cannot be represented (expected: a finite"
+                + " value within the range of microseconds or days the WIT value holds)"
+                + " sqlstate=22008");
+  }
+
+  @Test
   void fiftyConcurrentTransactionsLoseNoUpdateAndStayWithinThePool() throws Exception {
     start("url = \"" + url() + "\"\nmax_connections = 4\nconnection_timeout_secs = 30", "");
     ok("/setup");
