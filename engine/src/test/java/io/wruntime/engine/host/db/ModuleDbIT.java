@@ -463,6 +463,36 @@ class ModuleDbIT {
   }
 
   @Test
+  void aValueCaseTheWitDoesNotHaveFailsTheRequestAsAnAbiViolation() throws Exception {
+    String toml =
+        config("url = \"" + url() + "\"", "", "")
+            + """
+            [[module]]
+            name = "bad"
+            namespace = "test"
+            version = "1.0.0"
+            wasm_path = "%s"
+            [module.capabilities.db]
+            """
+                .formatted(Path.of("target", "test-guests", "db_bad_value.wasm").toAbsolutePath());
+    startWith(toml);
+    HttpResponse<String> bad =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + engine.port() + "/"))
+                .header("x-wr-namespace", "test")
+                .header("x-wr-module", "bad")
+                .header("x-wr-version", "1.0.0")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(bad.statusCode()).isEqualTo(500);
+    assertThat(bad.body())
+        .contains("\"code\":\"abi_violation\"")
+        .contains("value: case 99 (expected: 0 to 18)");
+    assertThat(ok("/setup")).isEqualTo("ready");
+    assertThat(openTransactions()).isZero();
+  }
+
+  @Test
   void aModuleImportingDbWithoutTheGrantFailsToLoadNamingTheKey() throws Exception {
     String toml =
         """
