@@ -18,6 +18,8 @@
  *   GET /cursor-cap  opens cursors until one fails: 503 "<n> open; <kind>: <message>"
  *   GET /sleep       SELECT pg_sleep(5), longer than the test's statement timeout
  *   GET /infinity    SELECT 'infinity'::timestamptz, which no value kind holds
+ *   GET /begin       BEGIN and an INSERT through execute, outside of a transaction:
+ *                    "<kind>: <message>"
  *   GET /settings    "<search_path>|<statement_timeout>|<idle_in_transaction_session_timeout>"
  *   GET /migrated    the rows of the table the test's migrations created: "<name>,..."
  * Any other failure answers 502 "<kind>: <message>".
@@ -487,6 +489,14 @@ void wr_handle(wr_request_t *request, wr_response_t *response) {
     }
     out("no error");
     respond(response, 200);
+  } else if (strcmp(path, "/begin") == 0) {
+    if (wr_db_execute("BEGIN; INSERT INTO items (id, name) VALUES (30, 'stray')", NULL, 0, &err) >=
+        0) {
+      out("no error");
+      respond(response, 200);
+      return;
+    }
+    failed(response, &err);
   } else if (strcmp(path, "/settings") == 0) {
     wr_db_result_t *r = wr_db_query(
         "SELECT current_setting('search_path'), current_setting('statement_timeout'),"

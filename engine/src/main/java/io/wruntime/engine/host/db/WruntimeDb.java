@@ -16,6 +16,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.List;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 
 /**
  * {@code wruntime:db/database@0.1.x} (wit/db/database.wit), lowered onto core modules by the
@@ -104,6 +106,52 @@ public final class WruntimeDb {
     return pool;
   }
 
+  /** A statement on a pooled connection of its own. */
+  private interface Statement<T> {
+    T run(Connection c) throws SQLException, DbFailure;
+  }
+
+  /**
+   * Runs a statement outside of a transaction on a pooled connection. A statement that leaves a
+   * transaction open on it ({@code BEGIN}) is rolled back before the connection goes back to the
+   * pool, and fails: transactions are {@code begin-transaction}'s.
+   */
+  private static <T> T standalone(InstanceContext ctx, Statement<T> statement)
+      throws SQLException, DbFailure {
+    try (Connection c = pool(ctx).connection()) {
+      T result;
+      try {
+        result = statement.run(c);
+      } catch (SQLException | DbFailure | RuntimeException e) {
+        endStrayTransaction(c);
+        throw e;
+      }
+      if (endStrayTransaction(c)) {
+        throw new DbFailure(
+            Kind.QUERY,
+            "the statement left a transaction open; it was rolled back (expected: BEGIN, COMMIT"
+                + " and ROLLBACK through begin-transaction, commit and rollback)",
+            "25000");
+      }
+      return result;
+    }
+  }
+
+  /** Rolls back a transaction a statement left open on {@code c}; whether there was one. */
+  private static boolean endStrayTransaction(Connection c) {
+    try {
+      if (c.unwrap(BaseConnection.class).getTransactionState() == TransactionState.IDLE) {
+        return false;
+      }
+      try (java.sql.Statement s = c.createStatement()) {
+        s.execute("ROLLBACK");
+      }
+    } catch (SQLException e) {
+      // The connection is broken: the pool checks it before handing it out again.
+    }
+    return true;
+  }
+
   private static String sql(GuestMemory m, long[] a, int at) {
     return m.readString("sql", a[at], a[at + 1]);
   }
@@ -119,9 +167,7 @@ public final class WruntimeDb {
       if (tx != null) {
         result = DbSession.query(tx.connection(), sql, params);
       } else {
-        try (Connection c = pool(ctx).connection()) {
-          result = DbSession.query(c, sql, params);
-        }
+        result = standalone(ctx, c -> DbSession.query(c, sql, params));
       }
     } catch (DbFailure f) {
       writeError(m, ret, 4, f);
@@ -147,9 +193,7 @@ public final class WruntimeDb {
       if (tx != null) {
         changed = DbSession.execute(tx.connection(), sql, params);
       } else {
-        try (Connection c = pool(ctx).connection()) {
-          changed = DbSession.execute(c, sql, params);
-        }
+        changed = standalone(ctx, c -> DbSession.execute(c, sql, params));
       }
     } catch (DbFailure f) {
       writeError(m, ret, 8, f);

@@ -1,6 +1,7 @@
 package io.wruntime.engine.host.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -181,6 +182,14 @@ class ModuleDbIT {
             .get(0));
   }
 
+  /**
+   * Waits until the module's connections are idle: the engine ends what a request left open after
+   * the response went out.
+   */
+  private static void awaitNoOpenTransactions() {
+    await().atMost(Duration.ofSeconds(30)).until(() -> openTransactions() == 0);
+  }
+
   private static int openTransactions() throws Exception {
     return Integer.parseInt(
         column(
@@ -208,7 +217,7 @@ class ModuleDbIT {
     assertThat(ok("/cursor")).isEqualTo("batches=3 rows=25 sum=325 columns=g:int4\n");
     assertThat(ok("/tx-cursor"))
         .startsWith("first batch=10\nafter commit: closed: the cursor's transaction was committed");
-    assertThat(openTransactions()).isZero();
+    awaitNoOpenTransactions();
   }
 
   @Test
@@ -301,11 +310,28 @@ class ModuleDbIT {
             "2 open; limit-exceeded: this request already has 2 cursors open (expected: at most"
                 + " [limits] cursors = 2 per request; drop a cursor to open another)");
     // What the failed requests left open was rolled back and returned to the pool.
-    assertThat(openTransactions()).isZero();
+    awaitNoOpenTransactions();
     for (int i = 0; i < 3; i++) {
       assertThat(ok("/counter")).isEqualTo("ok");
     }
     assertThat(column("SELECT n FROM " + SCHEMA + ".counter")).containsExactly("3");
+  }
+
+  @Test
+  void aTransactionLeftOpenOutsideBeginTransactionIsRolledBackAndRefused() throws Exception {
+    start("url = \"" + url() + "\"\nmax_connections = 1", "");
+    ok("/setup");
+    HttpResponse<String> response = get("/begin");
+    assertThat(response.statusCode()).isEqualTo(502);
+    assertThat(response.body())
+        .isEqualTo(
+            "query: the statement left a transaction open; it was rolled back (expected: BEGIN,"
+                + " COMMIT and ROLLBACK through begin-transaction, commit and rollback)"
+                + " sqlstate=25000");
+    // The pool's one connection came back clean: the next request's statements commit.
+    assertThat(ok("/insert")).isEqualTo("changed=1");
+    assertThat(column("SELECT id FROM " + SCHEMA + ".items")).containsExactly("1");
+    awaitNoOpenTransactions();
   }
 
   @Test
@@ -489,7 +515,7 @@ class ModuleDbIT {
         .contains("\"code\":\"abi_violation\"")
         .contains("value: case 99 (expected: 0 to 18)");
     assertThat(ok("/setup")).isEqualTo("ready");
-    assertThat(openTransactions()).isZero();
+    awaitNoOpenTransactions();
   }
 
   @Test
