@@ -8,6 +8,8 @@ import io.wruntime.engine.config.ModuleCapabilities;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens the pool of a module granted {@code wruntime:db}: the one place where the database
@@ -16,6 +18,8 @@ import java.nio.file.Path;
  * engine's {@code [database]}.
  */
 public final class ModuleDatabases {
+  private static final Logger LOG = LoggerFactory.getLogger(ModuleDatabases.class);
+
   private ModuleDatabases() {}
 
   /**
@@ -49,7 +53,15 @@ public final class ModuleDatabases {
             + " -c idle_in_transaction_session_timeout="
             + database.idleInTransactionTimeout().toMillis());
     try {
-      return new ModulePool(new HikariDataSource(hc), schema);
+      ModulePool pool = new ModulePool(new HikariDataSource(hc), schema);
+      LOG.info(
+          "module {}/{}: database {} schema {}, at most {} connections",
+          namespace,
+          name,
+          url,
+          schema,
+          database.maxConnections());
+      return pool;
     } catch (HikariPool.PoolInitializationException | IllegalArgumentException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new DatabaseSetupException(

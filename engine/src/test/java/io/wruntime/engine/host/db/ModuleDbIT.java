@@ -401,6 +401,31 @@ class ModuleDbIT {
   }
 
   @Test
+  void urlFilesWorkAndAModulesOwnOverridesTheEngines() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    Path engineUrl = dir.resolve("engine-url");
+    Files.writeString(
+        engineUrl,
+        "postgresql://postgres:" + PASSWORD + "@127.0.0.1:" + closedPort + "/postgres\n");
+    Path moduleUrl = dir.resolve("module-url");
+    Files.writeString(moduleUrl, url() + "\n");
+    startWithGrant("url_file = \"" + engineUrl + "\"", "url_file = \"" + moduleUrl + "\"");
+    assertThat(ok("/setup")).isEqualTo("ready");
+    assertThat(ok("/insert")).isEqualTo("changed=1");
+    engine.close(Duration.ofSeconds(2));
+    engine =
+        Engine.startWith(
+            EngineConfig.parse("engine.toml", config("url_file = \"" + engineUrl + "\"", "", "")),
+            outbound -> new WasiHttpModuleLoader(outbound));
+    assertThat(engine.readiness().modules().get(0).error())
+        .startsWith("wruntime:db: the database at 127.0.0.1:" + closedPort + "/postgres")
+        .doesNotContain(PASSWORD);
+  }
+
+  @Test
   void aStatementOverTheTimeoutIsCancelledWithPostgresMessage() throws Exception {
     start("url = \"" + url() + "\"\nstatement_timeout_secs = 1", "");
     HttpResponse<String> response = get("/sleep");
