@@ -23,20 +23,57 @@ final class DbAbi {
   static final int VALUE_SIZE = 24;
   static final int COLUMN_SIZE = 16;
 
+  /**
+   * The most bytes of text and bytea one statement's parameters may carry, counted per value (so
+   * that values pointing at the same memory many times cannot make the host copy it over and over).
+   */
+  static final long MAX_PARAM_BYTES = 64L * 1024 * 1024;
+
+  /** The most values (parameters and array elements) one statement may carry. */
+  static final long MAX_PARAM_VALUES = 1_000_000;
+
+  /** What the parameters of one statement read so far. */
+  private static final class Budget {
+    long bytes;
+    long values;
+
+    void values(long n) {
+      values += n;
+      if (values > MAX_PARAM_VALUES) {
+        throw new AbiViolation(
+            "params: more than "
+                + MAX_PARAM_VALUES
+                + " values and array elements (expected: at most that many per statement)");
+      }
+    }
+
+    void bytes(long n) {
+      bytes += n;
+      if (bytes > MAX_PARAM_BYTES) {
+        throw new AbiViolation(
+            "params: more than "
+                + MAX_PARAM_BYTES
+                + " bytes of text and bytea (expected: at most 64 MiB per statement)");
+      }
+    }
+  }
+
   private DbAbi() {}
 
   /** Reads a {@code list<value>} of parameters. */
   static List<DbValue> params(GuestMemory m, long ptr, long count) {
     long n = count & 0xFFFF_FFFFL;
     long base = list(m, "params", ptr, n, VALUE_SIZE, 8);
+    Budget budget = new Budget();
+    budget.values(n);
     List<DbValue> out = new ArrayList<>((int) n);
     for (long i = 0; i < n; i++) {
-      out.add(value(m, base + i * VALUE_SIZE));
+      out.add(value(m, base + i * VALUE_SIZE, budget));
     }
     return out;
   }
 
-  private static DbValue value(GuestMemory m, long at) {
+  private static DbValue value(GuestMemory m, long at, Budget budget) {
     int kind = m.readU8("value", at);
     long p = at + 8;
     return switch (kind) {
@@ -49,8 +86,8 @@ final class DbAbi {
       case DbValue.FLOAT4 -> new DbValue(kind, Float.intBitsToFloat(m.readI32("float4", p)));
       case DbValue.FLOAT8 -> new DbValue(kind, Double.longBitsToDouble(m.readI64("float8", p)));
       case DbValue.TEXT, DbValue.NUMERIC, DbValue.UUID, DbValue.JSONB ->
-          new DbValue(kind, string(m, DbValue.NAMES[kind], p));
-      case DbValue.BYTEA -> new DbValue(kind, bytes(m, "bytea", p));
+          new DbValue(kind, string(m, DbValue.NAMES[kind], p, budget));
+      case DbValue.BYTEA -> new DbValue(kind, bytes(m, "bytea", p, budget));
       case DbValue.INTERVAL ->
           new DbValue(
               kind,
@@ -59,13 +96,13 @@ final class DbAbi {
                   m.readI32("interval", p + 4),
                   m.readI64("interval", p + 8)));
       case DbValue.OID -> new DbValue(kind, m.readI32("oid", p) & 0xFFFF_FFFFL);
-      case DbValue.ARRAY -> new DbValue(kind, array(m, p));
+      case DbValue.ARRAY -> new DbValue(kind, array(m, p, budget));
       default ->
           throw new AbiViolation("value: case " + kind + " (expected: 0 to " + DbValue.ARRAY + ")");
     };
   }
 
-  private static DbValue.Array array(GuestMemory m, long at) {
+  private static DbValue.Array array(GuestMemory m, long at, Budget budget) {
     int c = m.readU8("array-value", at);
     if (c >= DbValue.ARRAY_KINDS.length) {
       throw new AbiViolation(
@@ -77,6 +114,7 @@ final class DbAbi {
     int offset = align;
     long n = m.readI32("array-value", at + 8) & 0xFFFF_FFFFL;
     long base = list(m, "array-value", m.readI32("array-value", at + 4), n, size, align);
+    budget.values(n);
     Object[] elements = new Object[(int) n];
     String what = "array of " + DbValue.NAMES[kind];
     for (int i = 0; i < n; i++) {
@@ -96,8 +134,9 @@ final class DbAbi {
             case DbValue.INT4, DbValue.DATE -> m.readI32(what, p);
             case DbValue.FLOAT4 -> Float.intBitsToFloat(m.readI32(what, p));
             case DbValue.FLOAT8 -> Double.longBitsToDouble(m.readI64(what, p));
-            case DbValue.BYTEA -> bytes(m, what, p);
-            case DbValue.TEXT, DbValue.NUMERIC, DbValue.UUID, DbValue.JSONB -> string(m, what, p);
+            case DbValue.BYTEA -> bytes(m, what, p, budget);
+            case DbValue.TEXT, DbValue.NUMERIC, DbValue.UUID, DbValue.JSONB ->
+                string(m, what, p, budget);
             default -> m.readI64(what, p); // int8, timestamptz, timestamp, time
           };
     }
@@ -133,12 +172,16 @@ final class DbAbi {
     return b == 1;
   }
 
-  private static String string(GuestMemory m, String what, long at) {
-    return m.readString(what, m.readI32(what, at) & 0xFFFF_FFFFL, m.readI32(what, at + 4));
+  private static String string(GuestMemory m, String what, long at, Budget budget) {
+    long len = m.readI32(what, at + 4) & 0xFFFF_FFFFL;
+    budget.bytes(len);
+    return m.readString(what, m.readI32(what, at) & 0xFFFF_FFFFL, len);
   }
 
-  private static byte[] bytes(GuestMemory m, String what, long at) {
-    return m.readBytes(what, m.readI32(what, at) & 0xFFFF_FFFFL, m.readI32(what, at + 4));
+  private static byte[] bytes(GuestMemory m, String what, long at, Budget budget) {
+    long len = m.readI32(what, at + 4) & 0xFFFF_FFFFL;
+    budget.bytes(len);
+    return m.readBytes(what, m.readI32(what, at) & 0xFFFF_FFFFL, len);
   }
 
   /** Checks a list of {@code n} elements of {@code size} bytes at {@code ptr}; its base. */
