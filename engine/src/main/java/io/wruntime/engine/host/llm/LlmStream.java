@@ -27,7 +27,9 @@ import java.util.TreeMap;
  * block becomes one {@code tool-use} when it stops (its input JSON joined); {@code message_stop}
  * ends with {@code usage} then {@code stop}. OpenAI: {@code delta.content} becomes {@code
  * text-delta}; tool calls are joined by index and sent at the {@code finish_reason}; {@code [DONE]}
- * ends with {@code usage} (when the provider sent it) then {@code stop}.
+ * ends with {@code usage} (when the provider sent it) then {@code stop}. An error the provider
+ * sends mid-stream fails {@link #next} with its error case. Text passes through a {@link
+ * KeyRedactor}, so the API key is replaced even when the provider splits it across deltas.
  *
  * <p>One instance, one thread: not thread-safe.
  */

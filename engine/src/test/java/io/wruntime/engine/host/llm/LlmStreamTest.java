@@ -100,6 +100,19 @@ class LlmStreamTest {
   }
 
   @Test
+  void textIsHandedOutAsItComesWhenItDoesNotEndLikeTheKeysBeginning() throws Exception {
+    List<Event> events = events(stream(false, openAiDeltas("3 in ", "stock", " (sk", "u A1)")));
+
+    assertThat(events)
+        .containsExactly(
+            new TextDelta("3 in "),
+            new TextDelta("stock"),
+            new TextDelta(" ("),
+            new TextDelta("sku A1)"),
+            new Stop(StopReason.END_TURN));
+  }
+
+  @Test
   void textThatOnlyLooksLikeTheKeysStartIsHandedOutWhole() throws Exception {
     List<Event> events = events(stream(true, anthropicDeltas("sk-test-", "is not it", "😀")));
 
@@ -159,7 +172,8 @@ class LlmStreamTest {
                 + "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
                 + "\"message\":\"Overloaded\"}}\n\n");
 
-    // "Hel" was held back (it could start the key); a failed stream drops it.
+    // The text before the error reached the module; then the error.
+    assertThat(overloaded.next()).isEqualTo(new TextDelta("Hel"));
     assertThatThrownBy(overloaded::next)
         .isInstanceOfSatisfying(Failure.class, f -> assertThat(f.kind()).isEqualTo(ErrorKind.API))
         .hasMessage("stream error: overloaded_error: Overloaded");
