@@ -81,8 +81,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Admin role</h2>
  *
  * <p>A superuser, or a role with {@code CREATEROLE} that owns the database (only the owner can
- * revoke {@code PUBLIC}'s database privileges); a non-superuser admin is made a member of each
- * namespace role so that it may create schemas owned by it (the other direction never).
+ * revoke {@code PUBLIC}'s database privileges) and schema {@code public} (PostgreSQL 15+ gives it
+ * to the database owner; on 14 and older a superuser must revoke {@code CREATE} on it once). A
+ * non-superuser admin is made a member of each namespace role so that it may create schemas owned
+ * by it (the other direction never). After the grants, what the role can do is checked, not
+ * assumed: a role that still has {@code CREATE} or {@code TEMPORARY} on the database or {@code
+ * CREATE} on {@code public} fails provisioning, and nothing is created.
  */
 public final class SchemaProvisioner {
   /** The default bound on waiting for another engine's provisioning or migrations. */
@@ -201,13 +205,15 @@ public final class SchemaProvisioner {
         st.execute("REVOKE ALL ON DATABASE " + database + " FROM PUBLIC");
         st.execute("REVOKE ALL ON DATABASE " + database + " FROM " + quote(role));
         st.execute("GRANT CONNECT ON DATABASE " + database + " TO " + quote(role));
+        checkLockedDown(c, role);
       }
       c.commit();
       if (created) {
         log.info("db: created role {} and schema {}", role, schema);
       }
       return created;
-    } catch (SQLException e) {
+    } catch (SQLException | DbProvisioningException e) {
+      // Closing the connection without a commit rolled everything back.
       throw new DbProvisioningException(
           "cannot prepare role " + role + " and schema " + schema + ": " + e.getMessage(), e);
     }
@@ -260,6 +266,47 @@ public final class SchemaProvisioner {
               + memberOf
               + " (expected: a member of no role, so that it cannot take on other roles' rights;"
               + " REVOKE those memberships)");
+    }
+  }
+
+  /**
+   * Checks what the role can do rather than trusting the REVOKEs: a REVOKE by a role without the
+   * right to revoke (an admin that does not own the database) only warns.
+   */
+  private static void checkLockedDown(Connection c, String role) throws SQLException {
+    List<String> kept = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT has_database_privilege(?, current_database(), 'CREATE'),"
+                + " has_database_privilege(?, current_database(), 'TEMPORARY'),"
+                + " coalesce(has_schema_privilege(?, (SELECT oid FROM pg_namespace"
+                + " WHERE nspname = 'public'), 'CREATE'), false)")) {
+      for (int i = 1; i <= 3; i++) {
+        ps.setString(i, role);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (rs.getBoolean(1)) {
+          kept.add("CREATE on the database");
+        }
+        if (rs.getBoolean(2)) {
+          kept.add("TEMPORARY on the database");
+        }
+        if (rs.getBoolean(3)) {
+          kept.add("CREATE on schema public");
+        }
+      }
+    }
+    if (!kept.isEmpty()) {
+      throw new DbProvisioningException(
+          "role "
+              + role
+              + " still has "
+              + String.join(", ", kept)
+              + " after the admin revoked them (expected: none; the admin role must be a superuser,"
+              + " or own the database and schema public: on PostgreSQL 14 and older schema public"
+              + " belongs to the bootstrap superuser, so run REVOKE CREATE ON SCHEMA public FROM"
+              + " PUBLIC once as a superuser)");
     }
   }
 
@@ -443,14 +490,18 @@ public final class SchemaProvisioner {
     try (Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery(
-                "SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user")) {
+                "SELECT r.rolsuper, r.rolcreaterole, pg_has_role(d.datdba, 'MEMBER'), d.datname"
+                    + " FROM pg_roles r, pg_database d"
+                    + " WHERE r.rolname = current_user AND d.datname = current_database()")) {
       rs.next();
-      if (!rs.getBoolean(1) && !rs.getBoolean(2)) {
+      boolean superuser = rs.getBoolean(1);
+      if (!superuser && !(rs.getBoolean(2) && rs.getBoolean(3))) {
         throw new DbProvisioningException(
-            "the admin role cannot create roles (expected: a superuser, or a role with CREATEROLE"
-                + " that owns the database)");
+            "the admin role is neither a superuser nor a role with CREATEROLE that owns database "
+                + rs.getString(4)
+                + " (expected: a superuser, or a role with CREATEROLE that owns the database)");
       }
-      return rs.getBoolean(1);
+      return superuser;
     }
   }
 

@@ -45,13 +45,19 @@ final class PasswordCheckingPostgres implements AutoCloseable {
     return new PasswordCheckingPostgres(postgres);
   }
 
-  /** Creates database {@code name} and returns the admin login to it. */
+  /** Creates database {@code name} and returns the superuser's login to it. */
   AdminCredentials createDatabase(String name) throws SQLException {
+    return createDatabase(name, ADMIN_USER, ADMIN_PASSWORD);
+  }
+
+  /** Creates database {@code name} owned by {@code owner} and returns the owner's login to it. */
+  AdminCredentials createDatabase(String name, String owner, String password) throws SQLException {
     try (Connection c = postgres.getPostgresDatabase().getConnection();
         Statement st = c.createStatement()) {
-      st.execute("CREATE DATABASE " + ModuleDbNames.quote(name));
+      st.execute(
+          "CREATE DATABASE " + ModuleDbNames.quote(name) + " OWNER " + ModuleDbNames.quote(owner));
     }
-    return new AdminCredentials(jdbcUrl(name), ADMIN_USER, ADMIN_PASSWORD);
+    return new AdminCredentials(jdbcUrl(name), owner, password);
   }
 
   String jdbcUrl(String database) {

@@ -83,6 +83,12 @@ class SchemaProvisionerIT {
       refused(ca, "CREATE TABLE orders (x int)", "3F000");
       exec(ca, "RESET search_path");
 
+      try (Connection cb = b.connect(DEFAULTS)) {
+        String pid = strings(cb, "SELECT pg_backend_pid()").get(0);
+        refused(ca, "SELECT pg_terminate_backend(" + pid + ")", "42501");
+        refused(ca, "SELECT pg_cancel_backend(" + pid + ")", "42501");
+      }
+
       refused(ca, "SET ROLE wr__iso_b", "42501");
       refused(ca, "SET SESSION AUTHORIZATION wr__iso_b", "42501");
       refused(ca, "SET ROLE postgres", "42501");
@@ -139,6 +145,8 @@ class SchemaProvisionerIT {
       refused(c, "ALTER ROLE wr__tight CREATEROLE", "42501");
       refused(c, "ALTER ROLE wr__tight SUPERUSER", "42501");
       refused(c, "SELECT pg_read_file('postgresql.conf')", "42501");
+      refused(c, "COPY (SELECT 1) TO '/tmp/wr-module-escape'", "42501");
+      refused(c, "CREATE EXTENSION pgcrypto", "42501");
     }
   }
 
@@ -334,6 +342,86 @@ class SchemaProvisionerIT {
     assertThatThrownBy(() -> provisioner.provision("order", "app", migrations))
         .isInstanceOf(DbProvisioningException.class)
         .hasMessageContaining("migration 001_late.sql is new but sorts before 002_init.sql");
+  }
+
+  @Test
+  void aNonSuperuserAdminThatOwnsTheDatabaseProvisionsTheSameLockDown() throws Exception {
+    try (Connection c = adminConnection()) {
+      exec(c, "CREATE ROLE wr_test_owner LOGIN CREATEROLE PASSWORD 'owner-password'");
+    }
+    AdminCredentials owner = postgres.createDatabase("owned", "wr_test_owner", "owner-password");
+    // As PostgreSQL 15+ sets it up (pg_database_owner owns public); 14 gives it to the superuser.
+    try (Connection c =
+        DriverManager.getConnection(
+            postgres.jdbcUrl("owned"), PasswordCheckingPostgres.ADMIN_USER, "")) {
+      exec(c, "ALTER SCHEMA public OWNER TO wr_test_owner");
+    }
+    SchemaProvisioner provisioner = new SchemaProvisioner(owner);
+    ModuleLogin a = provisioner.provision("own-a", "app", null);
+    ModuleLogin b = provisioner.provision("own-b", "app", null);
+    provisioner.provision("own-a", "app", null);
+    try (Connection cb = b.connect(DEFAULTS)) {
+      exec(cb, "CREATE TABLE private (x int)");
+    }
+    try (Connection ca = a.connect(DEFAULTS)) {
+      refused(ca, "SELECT * FROM wr__own_b__app.private", "42501");
+      refused(ca, "CREATE SCHEMA elsewhere", "42501");
+      refused(ca, "CREATE TABLE public.planted (x int)", "42501");
+      refused(ca, "SET ROLE wr_test_owner", "42501");
+    }
+  }
+
+  @Test
+  void anAdminThatCannotLockDownSchemaPublicIsRefusedWithTheRemedy() throws Exception {
+    try (Connection c = adminConnection()) {
+      exec(c, "CREATE ROLE wr_test_db_owner LOGIN CREATEROLE PASSWORD 'db-owner-password'");
+    }
+    AdminCredentials owner =
+        postgres.createDatabase("public_not_owned", "wr_test_db_owner", "db-owner-password");
+    assertThatThrownBy(() -> new SchemaProvisioner(owner).provision("weak", "app", null))
+        .isInstanceOf(DbProvisioningException.class)
+        .hasMessageStartingWith(
+            "cannot prepare role wr__weak and schema wr__weak__app: role wr__weak still has CREATE"
+                + " on schema public after the admin revoked them")
+        .hasMessageContaining("run REVOKE CREATE ON SCHEMA public FROM PUBLIC once as a superuser");
+    try (Connection c = adminConnection()) {
+      assertThat(strings(c, "SELECT rolname FROM pg_roles WHERE rolname = 'wr__weak'")).isEmpty();
+    }
+  }
+
+  @Test
+  void anAdminThatNeitherIsASuperuserNorOwnsTheDatabaseIsRefused() throws Exception {
+    try (Connection c = adminConnection()) {
+      exec(c, "CREATE ROLE wr_test_creator LOGIN CREATEROLE PASSWORD 'creator-password'");
+      exec(c, "CREATE DATABASE not_owned");
+    }
+    AdminCredentials creator =
+        new AdminCredentials(postgres.jdbcUrl("not_owned"), "wr_test_creator", "creator-password");
+    assertThatThrownBy(() -> new SchemaProvisioner(creator).provision("weak", "app", null))
+        .isInstanceOf(DbProvisioningException.class)
+        .hasMessage(
+            "cannot prepare role wr__weak and schema wr__weak__app: the admin role is neither a"
+                + " superuser nor a role with CREATEROLE that owns database not_owned (expected: a"
+                + " superuser, or a role with CREATEROLE that owns the database)");
+  }
+
+  @Test
+  void waitingForAnotherEnginesMigrationLockIsBoundedAndNamed() throws Exception {
+    SchemaProvisioner provisioner = new SchemaProvisioner(admin, Duration.ofMillis(300));
+    provisioner.provision("locked", "app", null);
+    try (Connection holder = adminConnection()) {
+      exec(
+          holder,
+          "SELECT pg_advisory_lock("
+              + SchemaProvisioner.lockKey("wruntime/migrations/wr__locked__app")
+              + ")");
+      assertThatThrownBy(() -> provisioner.provision("locked", "app", null))
+          .isInstanceOf(DbProvisioningException.class)
+          .hasMessageStartingWith(
+              "timed out after PT0.3S waiting for the advisory lock of the migrations of schema"
+                  + " wr__locked__app");
+    }
+    provisioner.provision("locked", "app", null);
   }
 
   @Test
