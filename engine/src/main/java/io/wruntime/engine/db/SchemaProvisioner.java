@@ -87,6 +87,8 @@ import org.slf4j.LoggerFactory;
  * by it (the other direction never). After the grants, what the role can do is checked, not
  * assumed: a role that still has {@code CREATE} or {@code TEMPORARY} on the database or {@code
  * CREATE} on {@code public} fails provisioning, and nothing is created.
+ *
+ * <p>Instances are immutable and may be shared by threads; each call opens its own connections.
  */
 public final class SchemaProvisioner {
   /** The default bound on waiting for another engine's provisioning or migrations. */
