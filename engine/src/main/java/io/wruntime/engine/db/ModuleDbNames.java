@@ -19,26 +19,17 @@ import java.util.Locale;
  *
  * @param namespace the module's namespace
  * @param name the module's name
- * @param role the namespace's login role
- * @param schema the module's schema
  */
-public record ModuleDbNames(String namespace, String name, String role, String schema) {
+public record ModuleDbNames(String namespace, String name) {
   /** The prefix of every role and schema the engine creates. */
   public static final String PREFIX = "wr__";
 
-  public ModuleDbNames {
-    requireNonNull(namespace, "namespace");
-    requireNonNull(name, "name");
-    requireNonNull(role, "role");
-    requireNonNull(schema, "schema");
-  }
-
   /**
-   * The names of module {@code name} of {@code namespace}.
+   * Checks both names.
    *
    * @throws IllegalArgumentException naming the value and what was expected
    */
-  public static ModuleDbNames of(String namespace, String name) {
+  public ModuleDbNames {
     String problem = Names.problem(namespace);
     if (problem != null) {
       throw new IllegalArgumentException("namespace " + problem);
@@ -54,8 +45,21 @@ public record ModuleDbNames(String namespace, String name, String role, String s
     if (problem != null) {
       throw new IllegalArgumentException("module name " + problem);
     }
-    String role = PREFIX + identifierPart(namespace);
-    return new ModuleDbNames(namespace, name, role, role + "__" + identifierPart(name));
+  }
+
+  /** The names of module {@code name} of {@code namespace}. */
+  public static ModuleDbNames of(String namespace, String name) {
+    return new ModuleDbNames(namespace, name);
+  }
+
+  /** The namespace's login role, {@code wr__{ns}}. */
+  public String role() {
+    return PREFIX + identifierPart(namespace);
+  }
+
+  /** The module's schema, {@code wr__{ns}__{name}}. */
+  public String schema() {
+    return role() + "__" + identifierPart(name);
   }
 
   /** {@code identifier} quoted for SQL: {@code "x"}, with inner quotes doubled. */
