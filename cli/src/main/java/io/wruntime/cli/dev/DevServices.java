@@ -478,6 +478,9 @@ public final class DevServices implements AutoCloseable {
       return;
     }
     closed = true;
+    // An interrupt (how a test ends dev up) must not cut the stop short and leave postgres
+    // running: it is set aside while stopping and restored after.
+    boolean interrupted = Thread.interrupted();
     if (s3Proxy != null) {
       try {
         s3Proxy.stop();
@@ -499,6 +502,9 @@ public final class DevServices implements AutoCloseable {
       LOG.warn("releasing {}: {}", stateDir.resolve(LOCK_FILE), e.toString());
     }
     closeQuietly(lockChannel);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**

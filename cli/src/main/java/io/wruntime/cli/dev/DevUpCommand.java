@@ -124,26 +124,28 @@ public final class DevUpCommand implements Callable<Integer> {
 
     CountDownLatch stopRequested = new CountDownLatch(1);
     DevServicePlan plan = DevServicePlan.of(engines.stream().map(DevUpCommand::needsOf).toList());
-    try (StopSignals signals = StopSignals.install(stopRequested::countDown);
-        DevServices services = startServices(plan, stateDir, out)) {
-      DevStack stack;
-      try {
-        stack = DevStack.start(ports, engines);
-      } catch (ConfigException e) {
-        err.println("wr-cli: " + e.getMessage());
-        err.flush();
-        return WrCli.EXIT_USAGE;
-      }
-      try (stack) {
-        out.println(stack.summary());
-        out.flush();
-        if (awaitReady(stack, stopRequested)) {
-          out.println("dev: ready");
-          out.flush();
-          awaitStop(stopRequested);
+    try (StopSignals signals = StopSignals.install(stopRequested::countDown)) {
+      // Closed after the stack: the engines stop before the database and blob store they use.
+      try (DevServices services = startServices(plan, stateDir, out)) {
+        DevStack stack;
+        try {
+          stack = DevStack.start(ports, engines);
+        } catch (ConfigException e) {
+          err.println("wr-cli: " + e.getMessage());
+          err.flush();
+          return WrCli.EXIT_USAGE;
         }
-        out.println("dev: stopping");
-        out.flush();
+        try (stack) {
+          out.println(stack.summary());
+          out.flush();
+          if (awaitReady(stack, stopRequested)) {
+            out.println("dev: ready");
+            out.flush();
+            awaitStop(stopRequested);
+          }
+          out.println("dev: stopping");
+          out.flush();
+        }
       }
       out.println("dev: stopped");
       out.flush();

@@ -125,16 +125,7 @@ class DevServicesIT {
 
   @Test
   void aSecondProcessOnTheSameStateDirectoryIsRefused() throws Exception {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process holder =
-        new ProcessBuilder(
-                java.toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                DevServicesLockHolder.class.getName(),
-                dir.toString())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
+    Process holder = holder();
     try {
       BufferedReader out =
           new BufferedReader(
@@ -152,6 +143,69 @@ class DevServicesIT {
     }
     // Released when that process ends.
     DevServices.open(dir).close();
+  }
+
+  @Test
+  void aPostgresLeftRunningByAKilledDevUpIsStoppedAndItsDataKept() throws Exception {
+    Process holder = holder("postgres");
+    int port;
+    try {
+      BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+      String line = out.readLine();
+      assertThat(line).startsWith("postgres ");
+      port = Integer.parseInt(line.substring("postgres ".length()));
+      String password =
+          Files.readAllLines(dir.resolve("postgres.credentials")).stream()
+              .filter(l -> l.startsWith("password="))
+              .findFirst()
+              .orElseThrow()
+              .substring("password=".length());
+      try (Connection c =
+              DriverManager.getConnection(
+                  "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", password);
+          Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE kept (id int)");
+        s.execute("INSERT INTO kept VALUES (42)");
+      }
+    } finally {
+      // No shutdown hook runs: the postmaster outlives this dev up.
+      holder.destroyForcibly();
+      assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    long orphan =
+        Long.parseLong(
+            Files.readAllLines(dir.resolve("postgres/postmaster.pid")).getFirst().trim());
+    assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive)).contains(true);
+
+    try (DevServices services = DevServices.open(dir);
+        Connection c = connect(services.postgres());
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT id FROM kept")) {
+      assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getInt(1)).isEqualTo(42);
+    }
+    // The orphan was stopped: nothing listens on its port any more.
+    assertThatThrownBy(
+            () -> new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port).close())
+        .isInstanceOf(java.net.ConnectException.class);
+  }
+
+  private Process holder(String... args) throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                java.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                DevServicesLockHolder.class.getName(),
+                dir.toString()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 
   @Test
