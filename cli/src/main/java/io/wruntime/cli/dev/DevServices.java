@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
@@ -659,7 +660,7 @@ public final class DevServices implements AutoCloseable {
       Files.createFile(temp);
     }
     Files.writeString(temp, text, StandardCharsets.UTF_8);
-    Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
   }
 
   private static void createPrivateDirectories(Path dir) throws IOException {
