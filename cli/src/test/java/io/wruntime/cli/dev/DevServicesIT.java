@@ -224,9 +224,10 @@ class DevServicesIT {
   @Test
   void credentialFilesAndTheStateDirectoryAreTheOwnersOnly() throws Exception {
     Path state = dir.resolve("nested/state");
-    try (DevServices services = DevServices.open(state)) {
-      DevServices.Endpoints endpoints =
-          services.start(new DevServicePlan(true, true, List.of("media"), List.of()));
+    StringWriter out = new StringWriter();
+    DevServicePlan plan = new DevServicePlan(true, true, List.of("media"), List.of());
+    try (DevServices services = DevUpCommand.startServices(plan, state, new PrintWriter(out))) {
+      DevServices.Endpoints endpoints = services.endpoints();
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state)))
           .isEqualTo("rwx------");
       for (String file : List.of("postgres.credentials", "s3.credentials")) {
@@ -238,12 +239,21 @@ class DevServicesIT {
       String password = endpoints.postgres().orElseThrow().password();
       String secret = endpoints.s3().orElseThrow().secretAccessKey();
       assertThat(Files.readString(state.resolve("postgres.credentials"))).contains(password);
-      assertThat(String.join("\n", endpoints.describe()) + endpoints)
+      assertThat(Files.readString(state.resolve("s3.credentials"))).contains(secret);
+      // dev up prints one line per service, and no log or toString shows a secret.
+      assertThat(out.toString().lines())
+          .satisfiesExactly(
+              line ->
+                  assertThat(line)
+                      .startsWith("dev: embedded PostgreSQL 127.0.0.1:")
+                      .contains("data in " + state.resolve("postgres")),
+              line ->
+                  assertThat(line)
+                      .startsWith("dev: embedded S3 http://127.0.0.1:")
+                      .contains("data in " + state.resolve("s3")));
+      assertThat(out.toString() + endpoints + Files.readString(state.resolve("postgres.log")))
           .doesNotContain(password)
-          .doesNotContain(secret)
-          .contains("dev: embedded PostgreSQL 127.0.0.1:")
-          .contains("data in " + state.resolve("postgres"))
-          .contains("dev: embedded S3 http://127.0.0.1:");
+          .doesNotContain(secret);
       // The password file initdb read is gone.
       assertThat(state.resolve("postgres.pwfile")).doesNotExist();
     }
