@@ -25,7 +25,6 @@
 #define OUT_MAX (128 * 1024)
 #define QUANTITY_MAX 1000000
 #define SEED_ITEMS_MAX 1000
-#define LIST_MAX 1000
 
 static unsigned char body[BODY_MAX];
 static unsigned char out[OUT_MAX];
@@ -120,7 +119,7 @@ static int64_t int_value(const wr_db_value_t *v, int *ok) {
 
 /*
  * Encodes a Stock into `out`: with `sku` that sku's row (404 unknown_sku when absent), without it
- * every row (up to LIST_MAX, by sku) and the total of all of them. Runs on `tx` when given (Seed
+ * every row (the first 1000 by sku) and the total of all of them. Runs on `tx` when given (Seed
  * answers from its own transaction), else on its own. Returns its length, or 0 after answering an
  * error.
  */
@@ -128,7 +127,10 @@ static size_t encode_stock(wr_response_t *response, wr_db_tx_t *tx, const char *
   wr_db_error_t err;
   wr_db_value_t params[1];
   size_t count = 0;
-  /* The window sum is computed before LIMIT: the total covers every row, listed or not. */
+  /*
+   * The window sum is computed before LIMIT: the total covers every row, listed or not. 1000 items
+   * of at most 64-byte skus fit in `out`.
+   */
   const char *sql = "SELECT sku, quantity, sum(quantity) OVER () FROM stock ORDER BY sku LIMIT 1000";
   if (sku != NULL) {
     sql = "SELECT sku, quantity, quantity::bigint FROM stock WHERE sku = $1";
