@@ -6,6 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wruntime.tests.LocalCluster.CliResult;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,8 +19,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -157,6 +166,31 @@ class EcommerceIT {
     JsonNode gadget = rpc(A + "GetStock", "{\"sku\": \"gadget\"}");
     assertThat(gadget.get("items").get(0).get("quantity").asInt()).isEqualTo(1);
     assertThat(total(A)).isEqualTo(1);
+  }
+
+  @Test
+  void concurrentBuyersNeverTakeMoreThanThereIs() throws Exception {
+    rpc(A + "Seed", "{\"items\": [{\"sku\": \"widget\", \"quantity\": 10}]}");
+    // inventory.BuyRequest{sku: "widget", quantity: 1}, as a module would send it to the proxy.
+    byte[] buyOne = "\n\u0006widget\u0010\u0001".getBytes(StandardCharsets.US_ASCII);
+    HttpRequest buy =
+        HttpRequest.newBuilder(URI.create(proxy + "/inventory.InventoryService/Buy"))
+            .header("x-wr-destination", A + "Buy")
+            .header("content-type", "application/protobuf")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(buyOne))
+            .build();
+    try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+      List<CompletableFuture<HttpResponse<String>>> calls =
+          IntStream.range(0, 20)
+              .mapToObj(i -> http.sendAsync(buy, BodyHandlers.ofString()))
+              .toList();
+      Map<Integer, Long> statuses =
+          calls.stream()
+              .map(CompletableFuture::join)
+              .collect(Collectors.groupingBy(HttpResponse::statusCode, Collectors.counting()));
+      assertThat(statuses).isEqualTo(Map.of(200, 10L, 409, 10L));
+    }
+    assertThat(total(A)).isZero();
   }
 
   @Test
