@@ -460,6 +460,11 @@ static void transfer(wr_response_t *response, const sku_request_t *req) {
   int ok = 1;
   int64_t left = wr_db_result_rows(rows) == 0 ? -1 : int_value(wr_db_result_value(rows, 0, 0), &ok);
   wr_db_result_free(rows);
+  if (!ok) {
+    wr_db_tx_free(tx);
+    reply_error(response, 500, "internal_error", "stock.quantity is not an integer column");
+    return;
+  }
   if (left < 0) {
     wr_db_tx_free(tx);
     reply_not_enough(response, req);
