@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * expected type, caps its memory, and compiles it once (Chicory's runtime compiler, or the
  * interpreter). The {@link GuestModule} it returns runs each request in a fresh instance.
  */
-public final class WasiHttpModuleLoader implements GuestModuleLoader {
+public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WasiHttpModuleLoader.class);
 
   static final String PREVIEW1 = "wasi_snapshot_preview1";
@@ -104,6 +104,12 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
   WasiHttpModuleLoader(OutboundClient outbound, HostInterfaces host) {
     this.outbound = requireNonNull(outbound, "outbound");
     this.host = requireNonNull(host, "host");
+  }
+
+  /** Releases what the host interfaces hold, such as wruntime:blobstore's S3 clients. */
+  @Override
+  public void close() {
+    host.close();
   }
 
   @Override
