@@ -14,7 +14,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class BlobStores implements AutoCloseable {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
+  static final int MAX_CONNECTIONS = 512;
 
   private final Map<Settings, S3Client> clients = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -70,7 +71,9 @@ public final class BlobStores implements AutoCloseable {
     var builder =
         S3Client.builder()
             .httpClientBuilder(
-                UrlConnectionHttpClient.builder()
+                // Streams request bodies; one connection per open object, so room for many.
+                ApacheHttpClient.builder()
+                    .maxConnections(MAX_CONNECTIONS)
                     .connectionTimeout(CONNECT_TIMEOUT)
                     .socketTimeout(SOCKET_TIMEOUT))
             .region(Region.of(settings.region()))
