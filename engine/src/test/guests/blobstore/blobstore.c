@@ -1,9 +1,11 @@
 /*
  * blobstore: a test guest using wruntime:blobstore through the C SDK (wruntime_blobstore.h).
  * Query parameters are %-decoded; `b` is the bucket, `k` the key. Paths:
- *   PUT    /put?b=&k=[&size=N]  streams the request body (64 KiB reads) into the object, its
- *                               content-type the request's; with size, declared as N bytes
- *                               (otherwise unknown); answers "stored <key> size=<n> etag=<0|1>"
+ *   PUT    /put?b=&k=[&size=N][&leave=1]  streams the request body (64 KiB reads) into the
+ *                               object, its content-type the request's; with size, declared as N
+ *                               bytes (otherwise unknown); answers "stored <key> size=<n>
+ *                               etag=<0|1>"; with leave=1, returns "left open" without finishing
+ *                               or dropping the object (the end of the request drops it)
  *   GET    /get?b=&k=           streams the object back (its content-type, x-blob-size header)
  *   GET    /meta?b=&k=          opens the object and answers its meta as /head does
  *   GET    /head?b=&k=          "key=<key> size=<n> type=<type|-> etag=<0|1> modified=<ms>"
@@ -87,7 +89,7 @@ static void describe(char *out, size_t cap, const wr_blob_meta_t *meta) {
 }
 
 static void put(wr_request_t *request, wr_response_t *response, const char *b, const char *k,
-                const char *size) {
+                const char *size, int leave) {
   char type[128];
   int has_type = wr_request_header(request, "content-type", type, sizeof type) >= 0;
   wr_blob_error_t err;
@@ -113,6 +115,10 @@ static void put(wr_request_t *request, wr_response_t *response, const char *b, c
       failed(response, &err);
       return;
     }
+  }
+  if (leave) {
+    text(response, 200, "left open");
+    return; /* w leaks on purpose: the host closes the object when the request ends */
   }
   wr_blob_meta_t meta;
   if (wr_blob_finish(w, &meta, &err) != 0) {
@@ -214,8 +220,10 @@ void wr_handle(wr_request_t *request, wr_response_t *response) {
   char body[1024];
   if (route(path, "/put")) {
     char *size = param(path, "size");
-    put(request, response, b, k, size);
+    char *leave = param(path, "leave");
+    put(request, response, b, k, size, leave != NULL);
     free(size);
+    free(leave);
   } else if (route(path, "/get")) {
     get(response, b, k);
   } else if (route(path, "/head") || route(path, "/meta")) {

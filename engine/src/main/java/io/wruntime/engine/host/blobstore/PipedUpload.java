@@ -20,8 +20,10 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * A body of known size: one {@code PutObject} whose body is read, on a thread of its own, from the
  * chunks the module writes. At most {@link #QUEUED_CHUNKS} chunks wait between the two, so an
  * object of any size holds at most a few MiB of the engine's memory; when the store is slower than
- * the module, {@link #write} blocks. An abort ends the body early: the store sees fewer bytes than
- * the declared length and stores nothing.
+ * the module, {@link #write} blocks. The last chunk written is held back until {@link #finish}, and
+ * the exchange starts with the first chunk passed on (or at {@code finish}), so the store never has
+ * the whole declared length before the module finishes: an abort ends the body early, the store
+ * sees fewer bytes than declared and stores nothing.
  */
 final class PipedUpload implements Upload {
   static final int QUEUED_CHUNKS = 4;
@@ -33,6 +35,9 @@ final class PipedUpload implements Upload {
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private final AtomicBoolean aborted = new AtomicBoolean();
   private final String what;
+  private final Runnable exchange;
+  private boolean started;
+  private byte[] pending;
 
   PipedUpload(
       S3Client client,
@@ -61,28 +66,34 @@ final class PipedUpload implements Upload {
             },
             size,
             contentType == null ? "application/octet-stream" : contentType);
-    Thread.ofVirtual()
-        .name("wr-blob-put")
-        .start(
-            () -> {
-              try {
-                client.putObject(request, body);
-                done.complete(null);
-              } catch (Throwable t) {
-                done.completeExceptionally(t);
-              }
-            });
+    exchange =
+        () -> {
+          try {
+            client.putObject(request, body);
+            done.complete(null);
+          } catch (Throwable t) {
+            done.completeExceptionally(t);
+          }
+        };
   }
 
   @Override
   public void write(byte[] chunk) throws Failure {
-    if (chunk.length > 0) {
-      offer(chunk);
+    if (chunk.length == 0) {
+      return;
     }
+    if (pending != null) {
+      offer(pending);
+    }
+    pending = chunk;
   }
 
   @Override
   public void finish() throws Failure {
+    if (pending != null) {
+      offer(pending);
+      pending = null;
+    }
     offer(END);
     try {
       done.get();
@@ -96,13 +107,18 @@ final class PipedUpload implements Upload {
 
   @Override
   public void abort() {
-    if (aborted.compareAndSet(false, true)) {
+    pending = null;
+    if (aborted.compareAndSet(false, true) && started) {
       queue.clear();
       queue.offer(ABORT);
     }
   }
 
   private void offer(byte[] chunk) throws Failure {
+    if (!started) {
+      started = true;
+      Thread.ofVirtual().name("wr-blob-put").start(exchange);
+    }
     try {
       while (!queue.offer(chunk, 50, TimeUnit.MILLISECONDS)) {
         if (done.isDone()) {

@@ -309,6 +309,21 @@ class ModuleBlobstoreIT {
   }
 
   @Test
+  void objectsLeftOpenAtTheEndOfTheRequestStoreNothing() throws Exception {
+    startEngine();
+    byte[] body = pattern(6 * 1024 * 1024);
+    // Unknown size above one part: a multipart upload was started, and is aborted.
+    assertThat(call("a", "PUT", "/put?b=shared&k=left.bin&leave=1", body).body())
+        .isEqualTo("left open");
+    assertThat(
+            call("a", "PUT", "/put?b=shared&k=sized.bin&leave=1&size=" + body.length, body).body())
+        .isEqualTo("left open");
+    assertThat(s3.exists("shared", "a/left.bin")).isFalse();
+    assertThat(s3.exists("shared", "a/sized.bin")).isFalse();
+    assertThat(s3.admin().listMultipartUploads(b -> b.bucket("shared")).uploads()).isEmpty();
+  }
+
+  @Test
   void aModuleCannotReadListOrDeleteAnotherNamespacesObjects() throws Exception {
     startEngine();
     assertThat(
