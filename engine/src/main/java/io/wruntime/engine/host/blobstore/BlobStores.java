@@ -14,7 +14,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -72,7 +72,7 @@ public final class BlobStores implements AutoCloseable {
         S3Client.builder()
             .httpClientBuilder(
                 // Streams request bodies; one connection per open object, so room for many.
-                ApacheHttpClient.builder()
+                Apache5HttpClient.builder()
                     .maxConnections(MAX_CONNECTIONS)
                     .connectionTimeout(CONNECT_TIMEOUT)
                     .socketTimeout(SOCKET_TIMEOUT))

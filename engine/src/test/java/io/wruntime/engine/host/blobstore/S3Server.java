@@ -10,7 +10,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -42,7 +42,7 @@ final class S3Server implements AutoCloseable {
     }
     admin =
         S3Client.builder()
-            .httpClientBuilder(ApacheHttpClient.builder())
+            .httpClientBuilder(Apache5HttpClient.builder())
             .endpointOverride(endpoint())
             .region(Region.US_EAST_1)
             .forcePathStyle(true)
