@@ -54,6 +54,7 @@ public final class WasiHost {
     BlobStores stores = new BlobStores();
     interfaces.own(stores);
     interfaces.addAll(WruntimeBlobstore.functions(stores));
+    interfaces.onLoad(WruntimeBlobstore.IFACE, stores::prepare);
     return interfaces;
   }
 }

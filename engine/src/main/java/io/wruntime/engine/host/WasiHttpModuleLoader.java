@@ -161,6 +161,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
           "module " + label + ": " + def.wasmPath() + " is not a valid WebAssembly module: " + e,
           e);
     }
+    prepareInterfaces(def, imports);
     Function<Instance, Machine> machineFactory;
     if (def.mode() == ExecutionMode.COMPILED) {
       try {
@@ -379,6 +380,26 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
       bindings.add(binding);
     }
     return bindings;
+  }
+
+  /**
+   * Lets each host interface the module imports set up what it needs for it (e.g. wruntime:
+   * blobstore's S3 client), so a grant that cannot work fails the load, not the requests.
+   */
+  private void prepareInterfaces(ModuleDefinition def, List<LoadedModule.ImportBinding> imports)
+      throws ModuleLoadException {
+    java.util.Set<String> done = new java.util.HashSet<>();
+    for (LoadedModule.ImportBinding binding : imports) {
+      if (binding instanceof LoadedModule.ImportBinding.Host h) {
+        String iface = HostInterfaces.interfaceOf(h.module());
+        if (iface != null && done.add(iface)) {
+          String problem = host.prepare(iface, def);
+          if (problem != null) {
+            throw new ModuleLoadException("module " + def.label() + ": " + problem);
+          }
+        }
+      }
+    }
   }
 
   /**

@@ -32,6 +32,31 @@ public final class HostInterfaces implements AutoCloseable {
 
   private final Map<String, HostFunctionDef> byKey = new HashMap<>();
   private final List<AutoCloseable> owned = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Map<String, Preparation> preparations = new HashMap<>();
+
+  /**
+   * What an interface sets up for a module that imports it, when the module loads (e.g. the S3
+   * client of its blob store grant).
+   */
+  @FunctionalInterface
+  public interface Preparation {
+    /** Prepares {@code module}; null when it is ready, else what is wrong, for its load error. */
+    String prepare(io.wruntime.engine.module.ModuleDefinition module);
+  }
+
+  /** Runs {@code preparation} for each module that loads importing {@code iface}. */
+  public void onLoad(String iface, Preparation preparation) {
+    preparations.put(iface, java.util.Objects.requireNonNull(preparation, "preparation"));
+  }
+
+  /**
+   * Prepares {@code module}, which imports the unversioned interface {@code iface}; null when ready
+   * (or nothing to prepare), else why it cannot load.
+   */
+  public String prepare(String iface, io.wruntime.engine.module.ModuleDefinition module) {
+    Preparation preparation = preparations.get(iface);
+    return preparation == null ? null : preparation.prepare(module);
+  }
 
   /** Closes {@code resource} with this registry (e.g. the clients behind an interface). */
   public void own(AutoCloseable resource) {

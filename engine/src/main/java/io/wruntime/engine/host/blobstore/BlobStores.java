@@ -3,6 +3,7 @@ package io.wruntime.engine.host.blobstore;
 import io.wruntime.engine.config.ModuleCapabilities;
 import io.wruntime.engine.host.blobstore.Blob.ErrorKind;
 import io.wruntime.engine.host.blobstore.Blob.Failure;
+import io.wruntime.engine.module.ModuleDefinition;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -20,9 +21,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The S3 clients of {@code wruntime:blobstore}: one per distinct (endpoint, region, credentials,
- * addressing style), created when a module first uses it and shared by every module with the same
- * settings, closed with the engine. Credentials from a {@code credentials_dir} are read when the
- * client is created. Secrets never appear in messages.
+ * addressing style), created when the first module importing the interface with those settings
+ * loads and shared by every such module, closed with the engine. Credentials from a {@code
+ * credentials_dir} are read when the client is created. Secrets never appear in messages.
  */
 public final class BlobStores implements AutoCloseable {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -40,7 +41,25 @@ public final class BlobStores implements AutoCloseable {
       ModuleCapabilities.Keys keys,
       boolean pathStyle) {}
 
-  /** The client for {@code grant}, created on first use. */
+  /**
+   * Creates (or reuses) the client of the grant of {@code module}, which imports {@code
+   * wruntime:blobstore}, when it loads; null when ready, else why not (e.g. a credentials file that
+   * cannot be read), never with a secret.
+   */
+  public String prepare(ModuleDefinition module) {
+    ModuleCapabilities.Blobstore grant = module.grants().blobstore();
+    if (grant == null) {
+      return null; // the loader refuses the import itself
+    }
+    try {
+      client(grant);
+      return null;
+    } catch (Failure f) {
+      return f.getMessage();
+    }
+  }
+
+  /** The client for {@code grant}, created when its first module loads. */
   S3Client client(ModuleCapabilities.Blobstore grant) throws Failure {
     if (closed) {
       throw new Failure(ErrorKind.IO, "the engine is stopping (expected: a running engine)");
@@ -109,7 +128,11 @@ public final class BlobStores implements AutoCloseable {
               + file
               + " ("
               + e.getClass().getSimpleName()
-              + "; expected: a readable file of the grant's credentials_dir)");
+              + "; expected: the files "
+              + ModuleCapabilities.Blobstore.ACCESS_KEY_ID_FILE
+              + " and "
+              + ModuleCapabilities.Blobstore.SECRET_ACCESS_KEY_FILE
+              + " in the credentials_dir of [module.capabilities.blobstore] or [blobstore])");
     }
     if (value.isEmpty()) {
       throw new Failure(

@@ -43,7 +43,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * error at 8. {@code incoming-object.meta}: the 48-byte meta.
  */
 public final class WruntimeBlobstore {
-  static final String IFACE = "wruntime:blobstore/store";
+  public static final String IFACE = "wruntime:blobstore/store";
 
   /** The largest chunk {@code write} takes and {@code read} returns. */
   static final int MAX_CHUNK = 1024 * 1024;

@@ -471,6 +471,42 @@ class ModuleBlobstoreIT {
     loader.close();
   }
 
+  @Test
+  void unreadableCredentialsFailTheModulesLoadNamingTheFile() throws Exception {
+    Path empty = Files.createDirectories(dir.resolve("no-creds"));
+    String toml =
+        """
+        [[module]]
+        name = "blob"
+        namespace = "a"
+        version = "1.0.0"
+        wasm_path = "%s"
+        [module.capabilities.blobstore]
+        endpoint = "%s"
+        buckets = ["shared"]
+        credentials_dir = "%s"
+        """
+            .formatted(GUEST.toAbsolutePath(), s3.endpoint(), empty);
+    ModuleDefinition definition =
+        EngineConfig.parse("engine.toml", toml)
+            .modules()
+            .get(0)
+            .toDefinition(ExecutionMode.INTERPRETED, GUEST.toAbsolutePath());
+    try (WasiHttpModuleLoader loader =
+        new WasiHttpModuleLoader(
+            request -> {
+              throw new AssertionError("no call expected");
+            })) {
+      assertThatThrownBy(() -> loader.load(definition))
+          .isInstanceOf(ModuleLoadException.class)
+          .hasMessage(
+              "module a.blob@1.0.0: the engine cannot read the blob store credentials file "
+                  + empty.resolve("accessKeyId")
+                  + " (NoSuchFileException; expected: the files accessKeyId and secretAccessKey"
+                  + " in the credentials_dir of [module.capabilities.blobstore] or [blobstore])");
+    }
+  }
+
   static byte[] pattern(int size) {
     byte[] body = new byte[size];
     for (int i = 0; i < size; i++) {
