@@ -74,6 +74,7 @@ public final class Engine implements AutoCloseable {
   private final HttpServer adminServer;
   private final AtomicBoolean closing;
   private final Network network;
+  private final GuestModuleLoader loader;
   private final CountDownLatch terminated = new CountDownLatch(1);
 
   /**
@@ -102,7 +103,8 @@ public final class Engine implements AutoCloseable {
       HttpServer server,
       HttpServer adminServer,
       AtomicBoolean stopping,
-      Network network) {
+      Network network,
+      GuestModuleLoader loader) {
     this.group = group;
     this.registry = registry;
     this.dispatcher = dispatcher;
@@ -112,6 +114,7 @@ public final class Engine implements AutoCloseable {
     this.adminServer = adminServer;
     this.closing = stopping;
     this.network = network;
+    this.loader = loader;
   }
 
   /**
@@ -191,11 +194,12 @@ public final class Engine implements AutoCloseable {
     HttpServer server = null;
     HttpServer admin = null;
     List<ModuleRegistration> registrations = List.of();
+    GuestModuleLoader loader = null;
     try {
       OutboundClient capped =
           new OutgoingCallCap(
               outbound, config.limits().outgoingCalls(), config.limits().outgoingCallsTotal());
-      GuestModuleLoader loader = requireNonNull(loaders.apply(capped), "loader");
+      loader = requireNonNull(loaders.apply(capped), "loader");
       Map<ModuleConfig, ModuleFetcher.Outcome> fetched =
           new ModuleFetcher(config.artifacts()).fetchAll(config.modules());
       List<ModuleConfig> resolved = new ArrayList<>();
@@ -251,6 +255,7 @@ public final class Engine implements AutoCloseable {
       }
       stopQuietly(dispatcher);
       closeOutbound(outbound);
+      closeLoader(loader);
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw e;
     }
@@ -277,7 +282,8 @@ public final class Engine implements AutoCloseable {
             ? register(config, server.address(), registry, dispatcher, registrations, owned)
             : new Network(null, null, owned);
     Engine engine =
-        new Engine(group, registry, dispatcher, outbound, gauge, server, admin, stopping, network);
+        new Engine(
+            group, registry, dispatcher, outbound, gauge, server, admin, stopping, network, loader);
     return engine;
   }
 
@@ -374,12 +380,7 @@ public final class Engine implements AutoCloseable {
       long started = System.nanoTime();
       try {
         GuestModule loaded =
-            loader.load(
-                module.toDefinition(
-                    config.pool().execution(),
-                    wasm,
-                    config.limits().spans(),
-                    config.limits().llmStreams()));
+            loader.load(module.toDefinition(config.pool().execution(), wasm, config.limits()));
         LOG.debug(
             "module {} loaded in {} ms",
             module.label(),
@@ -487,6 +488,7 @@ public final class Engine implements AutoCloseable {
       adminServer.close();
     }
     closeOutbound(outbound);
+    closeLoader(loader);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     LOG.info("engine stopped{}", clean ? "" : " (some requests were cut short)");
     if (network.ownedTelemetry() != null) {
@@ -500,6 +502,17 @@ public final class Engine implements AutoCloseable {
       dispatcher.shutdown(Duration.ZERO);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Releases what the loader's host interfaces hold (e.g. wruntime:blobstore's S3 clients). */
+  private static void closeLoader(GuestModuleLoader loader) {
+    if (loader instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.debug("closing the module loader failed: {}", e.toString());
+      }
     }
   }
 

@@ -14,9 +14,20 @@ import java.util.Set;
  * @param maxSpans how many spans one request may start through {@code wruntime:tracing}
  * @param llm the provider of {@code wruntime:llm} ({@code [module.capabilities.llm]}), or null
  * @param maxLlmStreams how many {@code wruntime:llm} streams one request may have open
+ * @param blobstore the store of {@code wruntime:blobstore} ({@code
+ *     [module.capabilities.blobstore]}), or null
+ * @param maxBlobObjects how many {@code wruntime:blobstore} objects one request may have open
  */
 public record HostGrants(
-    Set<Capability> granted, int maxSpans, ModuleCapabilities.Llm llm, int maxLlmStreams) {
+    Set<Capability> granted,
+    int maxSpans,
+    ModuleCapabilities.Llm llm,
+    int maxLlmStreams,
+    ModuleCapabilities.Blobstore blobstore,
+    int maxBlobObjects) {
+  /** The default blob object cap ({@code [limits] blob_objects}). */
+  public static final int DEFAULT_MAX_BLOB_OBJECTS = 64;
+
   /** The default LLM stream cap ({@code [limits] llm_streams}). */
   public static final int DEFAULT_MAX_LLM_STREAMS = 32;
 
@@ -29,6 +40,12 @@ public record HostGrants(
   /** Grants without an LLM provider. */
   public HostGrants(Set<Capability> granted, int maxSpans) {
     this(granted, maxSpans, null, DEFAULT_MAX_LLM_STREAMS);
+  }
+
+  /** Grants without a blob store. */
+  public HostGrants(
+      Set<Capability> granted, int maxSpans, ModuleCapabilities.Llm llm, int maxLlmStreams) {
+    this(granted, maxSpans, llm, maxLlmStreams, null, DEFAULT_MAX_BLOB_OBJECTS);
   }
 
   /** Grants with the default LLM stream cap. */
@@ -44,6 +61,9 @@ public record HostGrants(
     if (maxLlmStreams < 1) {
       throw new IllegalArgumentException("maxLlmStreams: " + maxLlmStreams + " (expected: >= 1)");
     }
+    if (maxBlobObjects < 1) {
+      throw new IllegalArgumentException("maxBlobObjects: " + maxBlobObjects + " (expected: >= 1)");
+    }
   }
 
   public boolean has(Capability capability) {
@@ -53,7 +73,7 @@ public record HostGrants(
   /** A capability: the interfaces it covers, the config key that grants it, and if it exists. */
   public enum Capability {
     DB("wruntime:db/", false),
-    BLOBSTORE("wruntime:blobstore/", false),
+    BLOBSTORE("wruntime:blobstore/", true),
     LLM("wruntime:llm/", true),
     FS("wasi:filesystem/", false),
     TRACING("wruntime:tracing/", true);

@@ -338,6 +338,7 @@ class ModuleTracingIT {
         .hasMessage(
             "module shop.orders@1.0.0 imports wruntime:db/database@0.1.0#query, which its"
                 + " [module.capabilities.db] grants but this engine does not implement yet"
-                + " (expected: of the host capabilities, only wruntime:llm, wruntime:tracing)");
+                + " (expected: of the host capabilities, only wruntime:blobstore, wruntime:llm,"
+                + " wruntime:tracing)");
   }
 }
