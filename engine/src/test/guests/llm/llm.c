@@ -11,6 +11,9 @@
  *                   "end"
  *   GET /streams    opens streams without closing them until one fails; answers 503 with
  *                   "<n> open; <error name>: <message>" (or 200 "no limit" after 10)
+ *   GET /abi/complete         calls complete itself (not through the SDK) with a model string
+ *                             whose pointer is near 2^32: the engine must fail the request
+ *   GET /abi/complete-stream  calls complete-stream with a message list longer than memory
  * A failed completion answers 502 with "<error name>: <message>", or for rate-limited
  * "rate-limited: retry-after=<seconds>" (or "rate-limited: no retry-after").
  */
@@ -19,6 +22,23 @@
 
 #include <wruntime.h>
 #include <wruntime_llm.h>
+
+/* The raw imports, as sdk/c/src/llm.c declares them, to pass what the SDK never would. */
+__attribute__((import_module("wruntime:llm/inference@0.1.0"), import_name("complete"))) void
+wr_abi_llm_complete(int32_t model_some, const char *model, int32_t model_len, int32_t system_some,
+                    const char *system, int32_t system_len, const void *messages,
+                    int32_t message_count, int32_t max_tokens, int32_t temperature_some,
+                    float temperature, const void *tools, int32_t tool_count, uint8_t *ret);
+
+__attribute__((import_module("wruntime:llm/inference@0.1.0"), import_name("complete-stream"))) void
+wr_abi_llm_complete_stream(int32_t model_some, const char *model, int32_t model_len,
+                           int32_t system_some, const char *system, int32_t system_len,
+                           const void *messages, int32_t message_count, int32_t max_tokens,
+                           int32_t temperature_some, float temperature, const void *tools,
+                           int32_t tool_count, uint8_t *ret);
+
+static uint8_t ret_area[36] __attribute__((aligned(4)));
+static const uint8_t one_message[12] __attribute__((aligned(4)));
 
 static void text(wr_response_t *response, int status, const char *body) {
   wr_respond(response, status, "text/plain; charset=utf-8", body, strlen(body), NULL);
@@ -151,6 +171,14 @@ void wr_handle(wr_request_t *request, wr_response_t *response) {
     complete(response, NULL, 100, 0);
   } else if (strcmp(path, "/stream") == 0) {
     complete(response, "test-model", 100, 1);
+  } else if (strcmp(path, "/abi/complete") == 0) {
+    wr_abi_llm_complete(1, (const char *)(uintptr_t)0xFFFFFF00u, 16, 0, NULL, 0, NULL, 0, 100, 0,
+                        0.0f, NULL, 0, ret_area);
+    text(response, 200, "the engine accepted a model outside memory");
+  } else if (strcmp(path, "/abi/complete-stream") == 0) {
+    wr_abi_llm_complete_stream(1, "test-model", 10, 0, NULL, 0, one_message, 0x7FFFFFFF, 100, 0,
+                               0.0f, NULL, 0, ret_area);
+    text(response, 200, "the engine accepted a message list longer than memory");
   } else if (strcmp(path, "/streams") == 0) {
     complete(response, "test-model", 100, 2);
   } else {

@@ -78,6 +78,7 @@ public final class Engine implements AutoCloseable {
   private final HttpServer adminServer;
   private final AtomicBoolean closing;
   private final Network network;
+  private final GuestModuleLoader loader;
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final List<ModulePool> pools;
 
@@ -108,6 +109,7 @@ public final class Engine implements AutoCloseable {
       HttpServer adminServer,
       AtomicBoolean stopping,
       Network network,
+      GuestModuleLoader loader,
       List<ModulePool> pools) {
     this.group = group;
     this.registry = registry;
@@ -118,6 +120,7 @@ public final class Engine implements AutoCloseable {
     this.adminServer = adminServer;
     this.closing = stopping;
     this.network = network;
+    this.loader = loader;
     this.pools = pools;
   }
 
@@ -198,12 +201,13 @@ public final class Engine implements AutoCloseable {
     HttpServer server = null;
     HttpServer admin = null;
     List<ModuleRegistration> registrations = List.of();
+    GuestModuleLoader loader = null;
     List<ModulePool> pools = new ArrayList<>();
     try {
       OutboundClient capped =
           new OutgoingCallCap(
               outbound, config.limits().outgoingCalls(), config.limits().outgoingCallsTotal());
-      GuestModuleLoader loader = requireNonNull(loaders.apply(capped), "loader");
+      loader = requireNonNull(loaders.apply(capped), "loader");
       Map<ModuleConfig, ModuleFetcher.Outcome> fetched =
           new ModuleFetcher(config.artifacts()).fetchAll(config.modules());
       List<ModuleConfig> resolved = new ArrayList<>();
@@ -260,6 +264,7 @@ public final class Engine implements AutoCloseable {
       stopQuietly(dispatcher);
       closePools(pools);
       closeOutbound(outbound);
+      closeLoader(loader);
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw e;
     }
@@ -287,7 +292,17 @@ public final class Engine implements AutoCloseable {
             : new Network(null, null, owned);
     Engine engine =
         new Engine(
-            group, registry, dispatcher, outbound, gauge, server, admin, stopping, network, pools);
+            group,
+            registry,
+            dispatcher,
+            outbound,
+            gauge,
+            server,
+            admin,
+            stopping,
+            network,
+            loader,
+            pools);
     return engine;
   }
 
@@ -386,11 +401,7 @@ public final class Engine implements AutoCloseable {
       ModulePool pool = null;
       try {
         ModuleDefinition definition =
-            module.toDefinition(
-                config.pool().execution(),
-                wasm,
-                config.limits().spans(),
-                config.limits().llmStreams());
+            module.toDefinition(config.pool().execution(), wasm, config.limits());
         if (module.capabilities().db() != null) {
           pool =
               ModuleDatabases.open(
@@ -520,6 +531,7 @@ public final class Engine implements AutoCloseable {
     }
     closePools(pools);
     closeOutbound(outbound);
+    closeLoader(loader);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     LOG.info("engine stopped{}", clean ? "" : " (some requests were cut short)");
     if (network.ownedTelemetry() != null) {
@@ -542,6 +554,17 @@ public final class Engine implements AutoCloseable {
         pool.close();
       } catch (RuntimeException e) {
         LOG.debug("closing a database pool failed: {}", e.toString());
+      }
+    }
+  }
+
+  /** Releases what the loader's host interfaces hold (e.g. wruntime:blobstore's S3 clients). */
+  private static void closeLoader(GuestModuleLoader loader) {
+    if (loader instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.debug("closing the module loader failed: {}", e.toString());
       }
     }
   }

@@ -5,6 +5,8 @@ import io.wruntime.cli.options.DurationConverter;
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.lifecycle.StopSignals;
 import io.wruntime.engine.config.EngineConfig;
+import io.wruntime.engine.config.ModuleCapabilities;
+import io.wruntime.engine.config.ModuleConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,6 +89,16 @@ public final class DevUpCommand implements Callable<Integer> {
           "How long the modules may take to be routed healthy (default: ${DEFAULT-VALUE}).")
   Duration readyTimeout;
 
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      defaultValue = ".wruntime/dev",
+      description =
+          "Where the embedded PostgreSQL and S3 server keep their data and credentials between"
+              + " runs, when a module needs them (default: ${DEFAULT-VALUE}, under the working"
+              + " directory). Delete it to start afresh.")
+  Path stateDir;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -111,30 +123,97 @@ public final class DevUpCommand implements Callable<Integer> {
     }
 
     CountDownLatch stopRequested = new CountDownLatch(1);
+    DevServicePlan plan = DevServicePlan.of(engines.stream().map(DevUpCommand::needsOf).toList());
     try (StopSignals signals = StopSignals.install(stopRequested::countDown)) {
-      DevStack stack;
-      try {
-        stack = DevStack.start(ports, engines);
-      } catch (ConfigException e) {
-        err.println("wr-cli: " + e.getMessage());
-        err.flush();
-        return WrCli.EXIT_USAGE;
-      }
-      try (stack) {
-        out.println(stack.summary());
-        out.flush();
-        if (awaitReady(stack, stopRequested)) {
-          out.println("dev: ready");
-          out.flush();
-          awaitStop(stopRequested);
+      // Closed after the stack: the engines stop before the database and blob store they use.
+      try (DevServices services = startServices(plan, stateDir, out)) {
+        DevStack stack;
+        try {
+          stack = DevStack.start(ports, engines);
+        } catch (ConfigException e) {
+          err.println("wr-cli: " + e.getMessage());
+          err.flush();
+          return WrCli.EXIT_USAGE;
         }
-        out.println("dev: stopping");
-        out.flush();
+        try (stack) {
+          out.println(stack.summary());
+          out.flush();
+          if (awaitReady(stack, stopRequested)) {
+            out.println("dev: ready");
+            out.flush();
+            awaitStop(stopRequested);
+          }
+          out.println("dev: stopping");
+          out.flush();
+        }
       }
       out.println("dev: stopped");
       out.flush();
       return 0;
     }
+  }
+
+  /**
+   * Starts the embedded services {@code plan} asks for under {@code stateDir} and prints one line
+   * each ({@code dev: embedded PostgreSQL 127.0.0.1:NNNN, data in ...}; never a password).
+   *
+   * @return the started services, to be closed after the stack; null when the plan is empty (the
+   *     state directory is then neither created nor locked)
+   * @throws io.wruntime.cli.CliException when the state directory is in use by another {@code dev
+   *     up} or a service cannot start; what started is stopped again
+   */
+  static DevServices startServices(DevServicePlan plan, Path stateDir, PrintWriter out) {
+    if (plan.isEmpty()) {
+      return null;
+    }
+    DevServices services = DevServices.open(stateDir);
+    try {
+      for (String line : services.start(plan).describe()) {
+        out.println(line);
+      }
+      out.flush();
+      return services;
+    } catch (RuntimeException e) {
+      services.close();
+      throw e;
+    }
+  }
+
+  /**
+   * What an engine configuration needs from the embedded services. A module granted a database
+   * ({@code [module.capabilities.db]}) or a blob store ({@code [module.capabilities.blobstore]})
+   * uses one; it is configured when the grant names its server: a {@code url_file} (required
+   * today), an S3 {@code endpoint} or, without one, AWS S3 with the grant's {@code
+   * credentials_dir}. So with today's keys every grant is served by its own server and nothing is
+   * started; an engine-level database or blob store that may be absent is what lets the embedded
+   * services take over.
+   */
+  static DevServicePlan.EngineNeeds needsOf(EngineConfig config) {
+    boolean usesDatabase = false;
+    boolean databaseConfigured = true;
+    boolean usesBlobstore = false;
+    boolean blobstoreConfigured = true;
+    List<String> buckets = new ArrayList<>();
+    for (ModuleConfig module : config.modules()) {
+      ModuleCapabilities.Db db = module.capabilities().db();
+      if (db != null) {
+        usesDatabase = true;
+        databaseConfigured &= db.urlFile() != null;
+      }
+      ModuleCapabilities.Blobstore blob = module.capabilities().blobstore();
+      if (blob != null) {
+        usesBlobstore = true;
+        blobstoreConfigured &= blob.endpoint() != null || blob.credentialsDir() != null;
+        buckets.addAll(blob.buckets());
+      }
+    }
+    return new DevServicePlan.EngineNeeds(
+        config.source(),
+        usesDatabase,
+        databaseConfigured,
+        usesBlobstore,
+        blobstoreConfigured,
+        buckets);
   }
 
   /** False when a stop was requested (a signal or an interrupt) before the stack was ready. */

@@ -44,6 +44,7 @@ final class EngineConfigReader {
           "insecure_registries",
           "max_connections",
           "idle_timeout_secs",
+          "blobstore",
           "database");
 
   private static final Set<String> DATABASE_KEYS =
@@ -74,6 +75,7 @@ final class EngineConfigReader {
           "transactions",
           "cursors",
           "llm_streams",
+          "blob_objects",
           "outgoing_calls",
           "outgoing_calls_total");
   private static final Set<String> MODULE_KEYS =
@@ -192,13 +194,15 @@ final class EngineConfigReader {
               (int) limitsTable.integer("cursors", limits.cursors(), 1, 1_000_000),
               (int) limitsTable.integer("llm_streams", limits.llmStreams(), 1, 1_000_000),
               outgoingCalls,
-              outgoingCallsTotal);
+              outgoingCallsTotal,
+              (int) limitsTable.integer("blob_objects", limits.blobObjects(), 1, 1_000_000));
     }
 
+    BlobstoreDefaults blobstore = ModuleCapabilitiesReader.engineBlobstore(root);
     List<ModuleConfig> modules = new ArrayList<>();
     Map<String, String> seen = new HashMap<>();
     for (TomlTable table : root.tables("module")) {
-      ModuleConfig module = module(table, pool);
+      ModuleConfig module = module(table, pool, blobstore);
       String previous = seen.putIfAbsent(module.label(), table.path());
       if (previous != null) {
         throw new ConfigException(
@@ -428,7 +432,8 @@ final class EngineConfigReader {
     return new EngineConfig.NodeConfig(proxy, control, engineId, heartbeat);
   }
 
-  private static ModuleConfig module(TomlTable table, PoolConfig pool) {
+  private static ModuleConfig module(
+      TomlTable table, PoolConfig pool, BlobstoreDefaults blobstore) {
     table.rejectUnknownKeys(MODULE_KEYS);
     String name = name(table, "name");
     String namespace = name(table, "namespace");
@@ -468,7 +473,7 @@ final class EngineConfigReader {
         concurrent,
         memory,
         Duration.ofSeconds(cpuSecs),
-        ModuleCapabilitiesReader.read(table));
+        ModuleCapabilitiesReader.read(table, blobstore));
   }
 
   private static String name(TomlTable table, String key) {

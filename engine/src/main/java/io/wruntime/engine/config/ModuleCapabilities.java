@@ -89,18 +89,56 @@ public record ModuleCapabilities(Db db, Blobstore blobstore, Llm llm, Fs fs, Tra
   }
 
   /**
-   * S3-compatible storage ({@code [module.capabilities.blobstore]}).
+   * S3-compatible storage ({@code [module.capabilities.blobstore]}), its settings resolved against
+   * the engine's {@code [blobstore]}: the module's {@code endpoint}, {@code region} and {@code
+   * credentials_dir} override the engine's.
    *
    * @param endpoint the S3 endpoint URL, or null for AWS S3
    * @param region the signing region
    * @param buckets the buckets the module may use, distinct, at least one
    * @param credentialsDir absolute path of the directory holding the files {@value
-   *     #ACCESS_KEY_ID_FILE} and {@value #SECRET_ACCESS_KEY_FILE}
+   *     #ACCESS_KEY_ID_FILE} and {@value #SECRET_ACCESS_KEY_FILE}, or null when {@code keys} are
+   *     given
+   * @param keys the access key given in {@code [blobstore]}, or null when {@code credentialsDir} is
+   * @param maxObjectSize the largest object a module may store, in bytes
+   * @param maxListObjects the most objects one {@code list} call returns
+   * @param pathStyle whether requests address buckets in the path ({@code endpoint/bucket/key})
+   *     rather than in the host name
    */
-  public record Blobstore(URI endpoint, String region, List<String> buckets, Path credentialsDir) {
+  public record Blobstore(
+      URI endpoint,
+      String region,
+      List<String> buckets,
+      Path credentialsDir,
+      Keys keys,
+      long maxObjectSize,
+      int maxListObjects,
+      boolean pathStyle) {
     public static final String DEFAULT_REGION = "us-east-1";
     public static final String ACCESS_KEY_ID_FILE = "accessKeyId";
     public static final String SECRET_ACCESS_KEY_FILE = "secretAccessKey";
+    public static final long DEFAULT_MAX_OBJECT_SIZE = 16L * 1024 * 1024;
+
+    /** The largest {@code max_object_size}: S3's largest object, 5 TiB. */
+    public static final long MAX_MAX_OBJECT_SIZE = 5L << 40;
+
+    public static final int DEFAULT_MAX_LIST_OBJECTS = 1000;
+
+    /** The largest {@code max_list_objects}: S3 returns at most 1000 keys a page. */
+    public static final int MAX_MAX_LIST_OBJECTS = 1000;
+
+    /** Credentials from {@code credentialsDir}, the default caps, path style with an endpoint. */
+    public Blobstore(URI endpoint, String region, List<String> buckets, Path credentialsDir) {
+      this(
+          endpoint,
+          region,
+          buckets,
+          requireNonNull(credentialsDir, "credentialsDir"),
+          null,
+          DEFAULT_MAX_OBJECT_SIZE,
+          DEFAULT_MAX_LIST_OBJECTS,
+          endpoint != null);
+    }
 
     public Blobstore {
       requireNonNull(region, "region");
@@ -108,17 +146,44 @@ public record ModuleCapabilities(Db db, Blobstore blobstore, Llm llm, Fs fs, Tra
       if (buckets.isEmpty()) {
         throw new IllegalArgumentException("buckets: [] (expected: at least one bucket)");
       }
-      requireNonNull(credentialsDir, "credentialsDir");
+      if ((credentialsDir == null) == (keys == null)) {
+        throw new IllegalArgumentException(
+            "credentials: expected exactly one of credentialsDir and keys");
+      }
+      if (maxObjectSize < 1 || maxObjectSize > MAX_MAX_OBJECT_SIZE) {
+        throw new IllegalArgumentException(
+            "maxObjectSize: " + maxObjectSize + " (expected: 1 to " + MAX_MAX_OBJECT_SIZE + ")");
+      }
+      if (maxListObjects < 1 || maxListObjects > MAX_MAX_LIST_OBJECTS) {
+        throw new IllegalArgumentException(
+            "maxListObjects: " + maxListObjects + " (expected: 1 to " + MAX_MAX_LIST_OBJECTS + ")");
+      }
     }
 
-    /** The file holding the access key id. */
+    /** The file holding the access key id; null when {@code keys} are given. */
     public Path accessKeyIdFile() {
-      return credentialsDir.resolve(ACCESS_KEY_ID_FILE);
+      return credentialsDir == null ? null : credentialsDir.resolve(ACCESS_KEY_ID_FILE);
     }
 
-    /** The file holding the secret access key. */
+    /** The file holding the secret access key; null when {@code keys} are given. */
     public Path secretAccessKeyFile() {
-      return credentialsDir.resolve(SECRET_ACCESS_KEY_FILE);
+      return credentialsDir == null ? null : credentialsDir.resolve(SECRET_ACCESS_KEY_FILE);
+    }
+  }
+
+  /**
+   * An S3 access key given in the configuration ({@code [blobstore] access_key_id} and {@code
+   * secret_access_key}). Its text form hides the secret.
+   */
+  public record Keys(String accessKeyId, String secretAccessKey) {
+    public Keys {
+      requireNonNull(accessKeyId, "accessKeyId");
+      requireNonNull(secretAccessKey, "secretAccessKey");
+    }
+
+    @Override
+    public String toString() {
+      return "Keys[accessKeyId=" + accessKeyId + ", secretAccessKey=<hidden>]";
     }
   }
 

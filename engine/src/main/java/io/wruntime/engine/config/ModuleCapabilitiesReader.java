@@ -6,6 +6,7 @@ import io.wruntime.common.net.HttpUrls;
 import io.wruntime.engine.config.ModuleCapabilities.Blobstore;
 import io.wruntime.engine.config.ModuleCapabilities.Db;
 import io.wruntime.engine.config.ModuleCapabilities.Fs;
+import io.wruntime.engine.config.ModuleCapabilities.Keys;
 import io.wruntime.engine.config.ModuleCapabilities.Llm;
 import io.wruntime.engine.config.ModuleCapabilities.Tracing;
 import java.net.URI;
@@ -20,6 +21,16 @@ final class ModuleCapabilitiesReader {
   private static final Set<String> DB_KEYS = Set.of("url_file", "migrations_path");
   private static final Set<String> BLOBSTORE_KEYS =
       Set.of("endpoint", "region", "buckets", "credentials_dir");
+  private static final Set<String> ENGINE_BLOBSTORE_KEYS =
+      Set.of(
+          "endpoint",
+          "region",
+          "access_key_id",
+          "secret_access_key",
+          "credentials_dir",
+          "max_object_size",
+          "max_list_objects",
+          "path_style");
   private static final Set<String> LLM_KEYS =
       Set.of("provider", "base_url", "api_key_file", "max_tokens", "model");
   private static final Set<String> FS_KEYS = Set.of("mode");
@@ -28,6 +39,90 @@ final class ModuleCapabilitiesReader {
   private ModuleCapabilitiesReader() {}
 
   static ModuleCapabilities read(TomlTable module) {
+    return read(module, BlobstoreDefaults.NONE);
+  }
+
+  /** {@code [blobstore]} of the engine, or its defaults when absent. */
+  static BlobstoreDefaults engineBlobstore(TomlTable root) {
+    TomlTable table = root.table("blobstore").orElse(null);
+    if (table == null) {
+      return BlobstoreDefaults.NONE;
+    }
+    table.rejectUnknownKeys(ENGINE_BLOBSTORE_KEYS);
+    URI endpoint = table.has("endpoint") ? httpUrl(table, "endpoint", "http://minio:9000") : null;
+    String region = region(table, Blobstore.DEFAULT_REGION);
+    Keys keys = null;
+    if (table.has("access_key_id") || table.has("secret_access_key")) {
+      String id = secret(table, "access_key_id", "secret_access_key");
+      String secret = secret(table, "secret_access_key", "access_key_id");
+      keys = new Keys(id, secret);
+    }
+    Path credentialsDir = null;
+    if (table.has("credentials_dir")) {
+      if (keys != null) {
+        throw table.error(
+            "credentials_dir",
+            "is set with access_key_id and secret_access_key (expected: one of the two ways of"
+                + " giving the credentials)");
+      }
+      credentialsDir =
+          EngineConfigReader.path(table, "credentials_dir", table.requireString("credentials_dir"));
+    }
+    long maxObjectSize =
+        table.integer(
+            "max_object_size", Blobstore.DEFAULT_MAX_OBJECT_SIZE, 1, Blobstore.MAX_MAX_OBJECT_SIZE);
+    int maxList =
+        (int)
+            table.integer(
+                "max_list_objects",
+                Blobstore.DEFAULT_MAX_LIST_OBJECTS,
+                1,
+                Blobstore.MAX_MAX_LIST_OBJECTS);
+    Boolean pathStyle = table.has("path_style") ? table.bool("path_style", true) : null;
+    return new BlobstoreDefaults(
+        endpoint, region, credentialsDir, keys, maxObjectSize, maxList, pathStyle);
+  }
+
+  /**
+   * A credential string of {@code [blobstore]}: present with its partner and not empty. Errors name
+   * the key, never the value.
+   */
+  private static String secret(TomlTable table, String key, String partner) {
+    if (!table.has(key)) {
+      throw table.error(
+          key, "is missing while " + partner + " is set (expected: both keys, or neither)");
+    }
+    String value;
+    try {
+      value = table.requireString(key);
+    } catch (io.wruntime.common.config.ConfigException e) {
+      // The value stays out of the message: it may be the secret itself.
+      throw table.error(
+          key,
+          "cannot be read (expected: a string, or \"${NAME}\" naming a set environment"
+              + " variable)");
+    }
+    if (value.isBlank()) {
+      throw table.error(
+          key,
+          "is empty (expected: the key; an environment variable it names, e.g. \"${"
+              + key.toUpperCase(java.util.Locale.ROOT)
+              + "}\", must be set)");
+    }
+    return value.strip();
+  }
+
+  private static String region(TomlTable table, String defaultRegion) {
+    String region = table.string("region", defaultRegion);
+    String regionProblem = S3Names.regionProblem(region);
+    if (regionProblem != null) {
+      throw table.error("region", "= " + regionProblem);
+    }
+    return region;
+  }
+
+  /** {@code [module.capabilities.*]}, blobstore settings falling back to {@code engine}'s. */
+  static ModuleCapabilities read(TomlTable module, BlobstoreDefaults engine) {
     TomlTable table = module.table("capabilities").orElse(null);
     if (table == null) {
       return ModuleCapabilities.NONE;
@@ -35,7 +130,7 @@ final class ModuleCapabilitiesReader {
     table.rejectUnknownKeys(NAMES);
     return new ModuleCapabilities(
         table.table("db").map(ModuleCapabilitiesReader::db).orElse(null),
-        table.table("blobstore").map(ModuleCapabilitiesReader::blobstore).orElse(null),
+        table.table("blobstore").map(t -> blobstore(t, engine)).orElse(null),
         table.table("llm").map(ModuleCapabilitiesReader::llm).orElse(null),
         table.table("fs").map(ModuleCapabilitiesReader::fs).orElse(null),
         table.table("tracing").map(ModuleCapabilitiesReader::tracing).orElse(null));
@@ -55,14 +150,11 @@ final class ModuleCapabilitiesReader {
     return new Db(urlFile, migrations);
   }
 
-  private static Blobstore blobstore(TomlTable table) {
+  private static Blobstore blobstore(TomlTable table, BlobstoreDefaults engine) {
     table.rejectUnknownKeys(BLOBSTORE_KEYS);
-    URI endpoint = table.has("endpoint") ? httpUrl(table, "endpoint", "http://minio:9000") : null;
-    String region = table.string("region", Blobstore.DEFAULT_REGION);
-    String regionProblem = S3Names.regionProblem(region);
-    if (regionProblem != null) {
-      throw table.error("region", "= " + regionProblem);
-    }
+    URI endpoint =
+        table.has("endpoint") ? httpUrl(table, "endpoint", "http://minio:9000") : engine.endpoint();
+    String region = region(table, engine.region());
     if (!table.has("buckets")) {
       throw table.error("buckets", "is missing (expected: an array of S3 bucket names)");
     }
@@ -82,15 +174,32 @@ final class ModuleCapabilitiesReader {
         throw table.error(key, "= \"" + bucket + "\" is listed twice (expected: each bucket once)");
       }
     }
-    Path credentials =
-        requiredPath(
-            table,
-            "credentials_dir",
-            "the path of a directory holding the files "
-                + Blobstore.ACCESS_KEY_ID_FILE
-                + " and "
-                + Blobstore.SECRET_ACCESS_KEY_FILE);
-    return new Blobstore(endpoint, region, buckets, credentials);
+    Path credentials = engine.credentialsDir();
+    Keys keys = engine.keys();
+    if (table.has("credentials_dir")) {
+      credentials =
+          EngineConfigReader.path(table, "credentials_dir", table.requireString("credentials_dir"));
+      keys = null;
+    } else if (credentials == null && keys == null) {
+      throw table.error(
+          "credentials_dir",
+          "is missing (expected: the path of a directory holding the files "
+              + Blobstore.ACCESS_KEY_ID_FILE
+              + " and "
+              + Blobstore.SECRET_ACCESS_KEY_FILE
+              + ", or the engine's [blobstore] access_key_id and secret_access_key, or its"
+              + " [blobstore] credentials_dir)");
+    }
+    boolean pathStyle = engine.pathStyle() != null ? engine.pathStyle() : endpoint != null;
+    return new Blobstore(
+        endpoint,
+        region,
+        buckets,
+        credentials,
+        keys,
+        engine.maxObjectSize(),
+        engine.maxListObjects(),
+        pathStyle);
   }
 
   private static Llm llm(TomlTable table) {

@@ -103,6 +103,23 @@ public record ModuleConfig(
    */
   public ModuleDefinition toDefinition(
       ExecutionMode mode, Path wasmFile, int defaultMaxSpans, int maxLlmStreams) {
+    return toDefinition(
+        mode,
+        wasmFile,
+        new LimitsConfig(
+            defaultMaxSpans,
+            LimitsConfig.defaults().transactions(),
+            LimitsConfig.defaults().cursors(),
+            maxLlmStreams,
+            LimitsConfig.DEFAULT_OUTGOING_CALLS,
+            LimitsConfig.DEFAULT_OUTGOING_CALLS_TOTAL));
+  }
+
+  /**
+   * As {@link #toDefinition(ExecutionMode, Path)}, the per-request caps of its grants from {@code
+   * limits} ({@code [limits]}).
+   */
+  public ModuleDefinition toDefinition(ExecutionMode mode, Path wasmFile, LimitsConfig limits) {
     return new ModuleDefinition(
         namespace,
         name,
@@ -112,10 +129,10 @@ public record ModuleConfig(
         maxMemorySize,
         mode,
         requestTimeout,
-        grants(defaultMaxSpans, maxLlmStreams));
+        grants(limits));
   }
 
-  private HostGrants grants(int defaultMaxSpans, int maxLlmStreams) {
+  private HostGrants grants(LimitsConfig limits) {
     Set<HostGrants.Capability> granted = EnumSet.noneOf(HostGrants.Capability.class);
     if (capabilities.db() != null) {
       granted.add(HostGrants.Capability.DB);
@@ -129,13 +146,19 @@ public record ModuleConfig(
     if (capabilities.fs() != null) {
       granted.add(HostGrants.Capability.FS);
     }
-    int maxSpans = defaultMaxSpans;
+    int maxSpans = limits.spans();
     if (capabilities.tracing() != null) {
       granted.add(HostGrants.Capability.TRACING);
       if (capabilities.tracing().maxSpans() != null) {
         maxSpans = capabilities.tracing().maxSpans();
       }
     }
-    return new HostGrants(granted, maxSpans, capabilities.llm(), maxLlmStreams);
+    return new HostGrants(
+        granted,
+        maxSpans,
+        capabilities.llm(),
+        limits.llmStreams(),
+        capabilities.blobstore(),
+        limits.blobObjects());
   }
 }

@@ -3,6 +3,8 @@ package io.wruntime.engine.host;
 import io.opentelemetry.api.trace.Tracer;
 import io.wruntime.engine.host.abi.HostFunctionDef;
 import io.wruntime.engine.host.abi.HostInterfaces;
+import io.wruntime.engine.host.blobstore.BlobStores;
+import io.wruntime.engine.host.blobstore.WruntimeBlobstore;
 import io.wruntime.engine.host.cli.WasiCli;
 import io.wruntime.engine.host.clocks.WasiClocks;
 import io.wruntime.engine.host.db.WruntimeDb;
@@ -43,6 +45,7 @@ public final class WasiHost {
   /**
    * A registry of {@link #functions()} and the wruntime host interfaces the engine implements
    * ({@code wruntime:tracing}, recording with {@code tracer}; {@code wruntime:llm}; {@code
+   * wruntime:blobstore}, whose S3 clients {@link HostInterfaces#close()} closes; {@code
    * wruntime:db}); a module imports those only when granted.
    */
   public static HostInterfaces interfaces(Tracer tracer) {
@@ -50,6 +53,10 @@ public final class WasiHost {
     interfaces.addAll(WruntimeTracing.functions(tracer));
     interfaces.addAll(WruntimeLlm.functions());
     interfaces.addAll(WruntimeDb.functions());
+    BlobStores stores = new BlobStores();
+    interfaces.own(stores);
+    interfaces.addAll(WruntimeBlobstore.functions(stores));
+    interfaces.onLoad(WruntimeBlobstore.IFACE, stores::prepare);
     return interfaces;
   }
 }

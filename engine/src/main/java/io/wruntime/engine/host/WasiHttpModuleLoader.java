@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * expected type, caps its memory, and compiles it once (Chicory's runtime compiler, or the
  * interpreter). The {@link GuestModule} it returns runs each request in a fresh instance.
  */
-public final class WasiHttpModuleLoader implements GuestModuleLoader {
+public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WasiHttpModuleLoader.class);
 
   static final String PREVIEW1 = "wasi_snapshot_preview1";
@@ -104,6 +104,12 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
   WasiHttpModuleLoader(OutboundClient outbound, HostInterfaces host) {
     this.outbound = requireNonNull(outbound, "outbound");
     this.host = requireNonNull(host, "host");
+  }
+
+  /** Releases what the host interfaces hold, such as wruntime:blobstore's S3 clients. */
+  @Override
+  public void close() {
+    host.close();
   }
 
   @Override
@@ -155,6 +161,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
           "module " + label + ": " + def.wasmPath() + " is not a valid WebAssembly module: " + e,
           e);
     }
+    prepareInterfaces(def, imports);
     Function<Instance, Machine> machineFactory;
     if (def.mode() == ExecutionMode.COMPILED) {
       try {
@@ -373,6 +380,26 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader {
       bindings.add(binding);
     }
     return bindings;
+  }
+
+  /**
+   * Lets each host interface the module imports set up what it needs for it (e.g. wruntime:
+   * blobstore's S3 client), so a grant that cannot work fails the load, not the requests.
+   */
+  private void prepareInterfaces(ModuleDefinition def, List<LoadedModule.ImportBinding> imports)
+      throws ModuleLoadException {
+    java.util.Set<String> done = new java.util.HashSet<>();
+    for (LoadedModule.ImportBinding binding : imports) {
+      if (binding instanceof LoadedModule.ImportBinding.Host h) {
+        String iface = HostInterfaces.interfaceOf(h.module());
+        if (iface != null && done.add(iface)) {
+          String problem = host.prepare(iface, def);
+          if (problem != null) {
+            throw new ModuleLoadException("module " + def.label() + ": " + problem);
+          }
+        }
+      }
+    }
   }
 
   /**

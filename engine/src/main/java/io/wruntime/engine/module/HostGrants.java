@@ -15,6 +15,9 @@ import java.util.Set;
  * @param maxSpans how many spans one request may start through {@code wruntime:tracing}
  * @param llm the provider of {@code wruntime:llm} ({@code [module.capabilities.llm]}), or null
  * @param maxLlmStreams how many {@code wruntime:llm} streams one request may have open
+ * @param blobstore the store of {@code wruntime:blobstore} ({@code
+ *     [module.capabilities.blobstore]}), or null
+ * @param maxBlobObjects how many {@code wruntime:blobstore} objects one request may have open
  * @param db the pool of {@code wruntime:db} ({@code [module.capabilities.db]}), or null until the
  *     engine opened it
  * @param maxTransactions how many {@code wruntime:db} transactions one request may have open
@@ -25,9 +28,14 @@ public record HostGrants(
     int maxSpans,
     ModuleCapabilities.Llm llm,
     int maxLlmStreams,
+    ModuleCapabilities.Blobstore blobstore,
+    int maxBlobObjects,
     ModulePool db,
     int maxTransactions,
     int maxCursors) {
+  /** The default blob object cap ({@code [limits] blob_objects}). */
+  public static final int DEFAULT_MAX_BLOB_OBJECTS = 64;
+
   /** The default transaction cap ({@code [limits] transactions}). */
   public static final int DEFAULT_MAX_TRANSACTIONS = 64;
 
@@ -48,21 +56,49 @@ public record HostGrants(
     this(granted, maxSpans, null, DEFAULT_MAX_LLM_STREAMS);
   }
 
+  /** Grants without a blob store. */
+  public HostGrants(
+      Set<Capability> granted, int maxSpans, ModuleCapabilities.Llm llm, int maxLlmStreams) {
+    this(granted, maxSpans, llm, maxLlmStreams, null, DEFAULT_MAX_BLOB_OBJECTS);
+  }
+
+  /** Grants without a database pool (the engine adds it with {@link #withDb}). */
+  public HostGrants(
+      Set<Capability> granted,
+      int maxSpans,
+      ModuleCapabilities.Llm llm,
+      int maxLlmStreams,
+      ModuleCapabilities.Blobstore blobstore,
+      int maxBlobObjects) {
+    this(
+        granted,
+        maxSpans,
+        llm,
+        maxLlmStreams,
+        blobstore,
+        maxBlobObjects,
+        null,
+        DEFAULT_MAX_TRANSACTIONS,
+        DEFAULT_MAX_CURSORS);
+  }
+
   /** Grants with the default LLM stream cap. */
   public HostGrants(Set<Capability> granted, int maxSpans, ModuleCapabilities.Llm llm) {
     this(granted, maxSpans, llm, DEFAULT_MAX_LLM_STREAMS);
   }
 
-  /** Grants without a database pool. */
-  public HostGrants(
-      Set<Capability> granted, int maxSpans, ModuleCapabilities.Llm llm, int maxLlmStreams) {
-    this(
-        granted, maxSpans, llm, maxLlmStreams, null, DEFAULT_MAX_TRANSACTIONS, DEFAULT_MAX_CURSORS);
-  }
-
   /** The same grants with the database pool {@code pool} and its per-request caps. */
   public HostGrants withDb(ModulePool pool, int transactions, int cursors) {
-    return new HostGrants(granted, maxSpans, llm, maxLlmStreams, pool, transactions, cursors);
+    return new HostGrants(
+        granted,
+        maxSpans,
+        llm,
+        maxLlmStreams,
+        blobstore,
+        maxBlobObjects,
+        pool,
+        transactions,
+        cursors);
   }
 
   public HostGrants {
@@ -70,15 +106,18 @@ public record HostGrants(
     if (maxSpans < 1) {
       throw new IllegalArgumentException("maxSpans: " + maxSpans + " (expected: >= 1)");
     }
+    if (maxLlmStreams < 1) {
+      throw new IllegalArgumentException("maxLlmStreams: " + maxLlmStreams + " (expected: >= 1)");
+    }
+    if (maxBlobObjects < 1) {
+      throw new IllegalArgumentException("maxBlobObjects: " + maxBlobObjects + " (expected: >= 1)");
+    }
     if (maxTransactions < 1) {
       throw new IllegalArgumentException(
           "maxTransactions: " + maxTransactions + " (expected: >= 1)");
     }
     if (maxCursors < 1) {
       throw new IllegalArgumentException("maxCursors: " + maxCursors + " (expected: >= 1)");
-    }
-    if (maxLlmStreams < 1) {
-      throw new IllegalArgumentException("maxLlmStreams: " + maxLlmStreams + " (expected: >= 1)");
     }
   }
 
@@ -89,7 +128,7 @@ public record HostGrants(
   /** A capability: the interfaces it covers, the config key that grants it, and if it exists. */
   public enum Capability {
     DB("wruntime:db/", true),
-    BLOBSTORE("wruntime:blobstore/", false),
+    BLOBSTORE("wruntime:blobstore/", true),
     LLM("wruntime:llm/", true),
     FS("wasi:filesystem/", false),
     TRACING("wruntime:tracing/", true);

@@ -268,7 +268,9 @@ class ModuleCapabilitiesTest {
     assertThat(errorOf(BLOBSTORE.replace("credentials_dir = \"/var/run/wr/blobstore\"\n", "")))
         .isEqualTo(
             "engine.toml: module[0].capabilities.blobstore.credentials_dir is missing (expected:"
-                + " the path of a directory holding the files accessKeyId and secretAccessKey)");
+                + " the path of a directory holding the files accessKeyId and secretAccessKey, or"
+                + " the engine's [blobstore] access_key_id and secret_access_key, or its"
+                + " [blobstore] credentials_dir)");
     assertThat(errorOf(LLM.replace("api_key_file = \"/var/run/wr/llm/key\"\n", "")))
         .isEqualTo(
             "engine.toml: module[0].capabilities.llm.api_key_file is missing (expected: the path"

@@ -81,9 +81,9 @@ class WasiHttpModuleLoaderIT {
                 + " (supported: wasi:cli/environment, wasi:cli/exit, ")
         .hasMessageContaining("wasi:io/streams, ")
         .hasMessageEndingWith(
-            " at versions 0.2.x, wruntime:db/database, wruntime:llm/inference, wruntime:tracing/span"
-                + " at versions 0.1.x"
-                + " when granted, and wasi_snapshot_preview1)");
+            " at versions 0.2.x, wruntime:blobstore/store, wruntime:db/database,"
+                + " wruntime:llm/inference, wruntime:tracing/span at versions 0.1.x when granted,"
+                + " and wasi_snapshot_preview1)");
   }
 
   @Test

@@ -86,6 +86,26 @@ public final class GuestMemory {
     }
   }
 
+  /**
+   * Reads at most the first {@code maxBytes} of a string the guest passed as (ptr, len): the whole
+   * range must lie in memory, but only the prefix is copied, cut back to a whole UTF-8 character.
+   * For values the host shortens anyway, so that a guest passing the same large string many times
+   * does not make the host copy it many times. The prefix must be valid UTF-8.
+   */
+  public String readStringPrefix(String what, long ptr, long len, int maxBytes) {
+    checkRange(what, ptr, len);
+    long length = len & 0xFFFF_FFFFL;
+    if (length <= maxBytes) {
+      return readString(what, ptr, length);
+    }
+    int end = maxBytes;
+    // Back off continuation bytes (10xxxxxx) so the prefix ends before a whole character.
+    while (end > 0 && (memory.read((int) (ptr + end)) & 0xC0) == 0x80) {
+      end--;
+    }
+    return readString(what, ptr, end);
+  }
+
   public int readU8(String what, long ptr) {
     checkRange(what, ptr, 1);
     return memory.read((int) ptr) & 0xFF;

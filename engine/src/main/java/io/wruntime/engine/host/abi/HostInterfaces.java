@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * any of them link. The wruntime interfaces ({@code wruntime:tracing/span@0.1.0}) link at every
  * 0.1.x.
  */
-public final class HostInterfaces {
+public final class HostInterfaces implements AutoCloseable {
   /** The newest wasi 0.2 patch version accepted in import names: all of them (see above). */
   public static final int MAX_WASI_PATCH = Integer.MAX_VALUE;
 
@@ -31,6 +31,50 @@ public final class HostInterfaces {
       Pattern.compile("(wruntime:[a-z][a-z0-9-]*/[a-z][a-z0-9-]*)@0\\.1\\.(\\d+)");
 
   private final Map<String, HostFunctionDef> byKey = new HashMap<>();
+  private final List<AutoCloseable> owned = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Map<String, Preparation> preparations = new HashMap<>();
+
+  /**
+   * What an interface sets up for a module that imports it, when the module loads (e.g. the S3
+   * client of its blob store grant).
+   */
+  @FunctionalInterface
+  public interface Preparation {
+    /** Prepares {@code module}; null when it is ready, else what is wrong, for its load error. */
+    String prepare(io.wruntime.engine.module.ModuleDefinition module);
+  }
+
+  /** Runs {@code preparation} for each module that loads importing {@code iface}. */
+  public void onLoad(String iface, Preparation preparation) {
+    preparations.put(iface, java.util.Objects.requireNonNull(preparation, "preparation"));
+  }
+
+  /**
+   * Prepares {@code module}, which imports the unversioned interface {@code iface}; null when ready
+   * (or nothing to prepare), else why it cannot load.
+   */
+  public String prepare(String iface, io.wruntime.engine.module.ModuleDefinition module) {
+    Preparation preparation = preparations.get(iface);
+    return preparation == null ? null : preparation.prepare(module);
+  }
+
+  /** Closes {@code resource} with this registry (e.g. the clients behind an interface). */
+  public void own(AutoCloseable resource) {
+    owned.add(java.util.Objects.requireNonNull(resource, "resource"));
+  }
+
+  /** Closes what the interfaces own; their functions must not be called afterwards. */
+  @Override
+  public void close() {
+    for (AutoCloseable resource : owned) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        // best effort: the engine is stopping
+      }
+    }
+    owned.clear();
+  }
 
   /** The versions of {@code iface} (or of an import module name) that link, for messages. */
   public static String supportedVersions(String iface) {

@@ -29,8 +29,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -191,16 +197,13 @@ final class LlmProvider {
       return;
     }
     String message = redact("HTTP " + status + ": " + errorMessage(text), key);
-    switch (status) {
-      case 400, 404, 413, 422 -> throw new Failure(ErrorKind.INVALID_REQUEST, message);
-      case 401, 403 -> throw new Failure(ErrorKind.AUTH, message);
-      case 429 ->
-          throw new Failure(
-              ErrorKind.RATE_LIMITED,
-              message,
-              retryAfter(response.headers().firstValue("retry-after").orElse(null)));
-      default -> throw new Failure(ErrorKind.API, message);
-    }
+    ErrorKind kind = statusKind(status);
+    throw new Failure(
+        kind,
+        message,
+        kind == ErrorKind.RATE_LIMITED
+            ? retryAfter(response.headers().firstValue("retry-after").orElse(null))
+            : null);
   }
 
   private static String apiKey(ModuleCapabilities.Llm grant) throws Failure {
@@ -407,21 +410,119 @@ final class LlmProvider {
     return message.length() > MAX_ERROR_CHARS ? message.substring(0, MAX_ERROR_CHARS) : message;
   }
 
-  /** Retry-After in seconds (delta-seconds; an HTTP date or anything else is not passed on). */
+  /**
+   * Retry-After (RFC 9110 section 10.2.3) in seconds: delta-seconds as they are, an HTTP-date as
+   * the seconds from now until then (0 when it has passed), capped to a u32; null when absent or
+   * neither (a negative number, garbage).
+   */
   static Long retryAfter(String value) {
+    return retryAfter(value, Instant.now());
+  }
+
+  static Long retryAfter(String value, Instant now) {
     if (value == null) {
       return null;
     }
+    String v = value.strip();
+    if (v.matches("[0-9]+")) {
+      // More digits than a long holds is still "a long time": the cap.
+      return v.length() > 18 ? MAX_U32 : Math.min(Long.parseLong(v), MAX_U32);
+    }
+    Instant at = httpDate(v, now);
+    if (at == null) {
+      return null;
+    }
+    long millis = Duration.between(now, at).toMillis();
+    return millis <= 0 ? 0L : Math.min((millis + 999) / 1000, MAX_U32);
+  }
+
+  private static final long MAX_U32 = 0xFFFF_FFFFL;
+
+  /**
+   * RFC 850 after its weekday: the two-digit year is read in 2000-2099 and corrected by the caller,
+   * so the weekday (which would contradict 2094) is not parsed.
+   */
+  private static final DateTimeFormatter RFC_850 =
+      DateTimeFormatter.ofPattern("dd-MMM-yy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+
+  private static final DateTimeFormatter ASCTIME =
+      DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.US).withZone(ZoneOffset.UTC);
+
+  /**
+   * An HTTP-date in any of the three forms a recipient must accept (RFC 9110 section 5.6.7):
+   * IMF-fixdate, RFC 850 (a two-digit year more than 50 years ahead is in the past century) and
+   * asctime; null when it is none of them.
+   */
+  static Instant httpDate(String value, Instant now) {
     try {
-      long seconds = Long.parseLong(value.strip());
-      return seconds < 0 ? null : Math.min(seconds, 0xFFFF_FFFFL);
-    } catch (NumberFormatException e) {
+      return ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+    } catch (DateTimeParseException e) {
+      // not IMF-fixdate: the obsolete forms
+    }
+    try {
+      int comma = value.indexOf(", ");
+      if (comma < 0
+          || !value.substring(0, comma).matches("(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")) {
+        throw new DateTimeParseException("no weekday", value, 0);
+      }
+      ZonedDateTime at = ZonedDateTime.parse(value.substring(comma + 2), RFC_850);
+      if (at.getYear() > now.atZone(ZoneOffset.UTC).getYear() + 50) {
+        at = at.minusYears(100);
+      }
+      return at.toInstant();
+    } catch (DateTimeParseException e) {
+      // not RFC 850
+    }
+    try {
+      return ZonedDateTime.parse(value.replaceAll(" +", " "), ASCTIME).toInstant();
+    } catch (DateTimeParseException e) {
       return null;
     }
   }
 
+  /**
+   * The error case of a provider's error type or code, as sent in an error body or a stream's error
+   * event (Anthropic: {@code error.type}; OpenAI-compatible: {@code error.type} and {@code
+   * error.code}, which some servers send as the HTTP status).
+   */
+  static ErrorKind errorKind(JsonNode error) {
+    JsonNode code = error.path("code");
+    if (code.isInt() || (code.isTextual() && code.asText().matches("[1-5][0-9][0-9]"))) {
+      return statusKind(code.asInt());
+    }
+    String type = error.path("type").asText("");
+    String c = code.asText("");
+    if (type.equals("authentication_error")
+        || type.equals("permission_error")
+        || c.equals("invalid_api_key")) {
+      return ErrorKind.AUTH;
+    }
+    if (type.equals("rate_limit_error")
+        || type.equals("insufficient_quota")
+        || c.equals("rate_limit_exceeded")
+        || c.equals("insufficient_quota")) {
+      return ErrorKind.RATE_LIMITED;
+    }
+    if (type.equals("invalid_request_error")
+        || type.equals("not_found_error")
+        || type.equals("request_too_large")) {
+      return ErrorKind.INVALID_REQUEST;
+    }
+    return ErrorKind.API; // api_error, overloaded_error, server_error, and types added later
+  }
+
+  /** The error case of an HTTP status other than 2xx. */
+  static ErrorKind statusKind(int status) {
+    return switch (status) {
+      case 400, 404, 413, 422 -> ErrorKind.INVALID_REQUEST;
+      case 401, 403 -> ErrorKind.AUTH;
+      case 429 -> ErrorKind.RATE_LIMITED;
+      default -> ErrorKind.API;
+    };
+  }
+
   static String redact(String text, String key) {
-    return text.replace(key, "[api key]");
+    return KeyRedactor.redact(text, key);
   }
 
   static String describe(Throwable e) {

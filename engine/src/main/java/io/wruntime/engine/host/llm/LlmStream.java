@@ -27,7 +27,9 @@ import java.util.TreeMap;
  * block becomes one {@code tool-use} when it stops (its input JSON joined); {@code message_stop}
  * ends with {@code usage} then {@code stop}. OpenAI: {@code delta.content} becomes {@code
  * text-delta}; tool calls are joined by index and sent at the {@code finish_reason}; {@code [DONE]}
- * ends with {@code usage} (when the provider sent it) then {@code stop}.
+ * ends with {@code usage} (when the provider sent it) then {@code stop}. An error the provider
+ * sends mid-stream fails {@link #next} with its error case. Text passes through a {@link
+ * KeyRedactor}, so the API key is replaced even when the provider splits it across deltas.
  *
  * <p>One instance, one thread: not thread-safe.
  */
@@ -36,6 +38,7 @@ final class LlmStream implements AutoCloseable {
   private final BufferedReader lines;
   private final boolean anthropic;
   private final String key;
+  private final KeyRedactor text;
   private final Deque<Event> ready = new ArrayDeque<>();
   private final Map<Integer, PendingCall> calls = new TreeMap<>();
   private long inputTokens;
@@ -60,6 +63,32 @@ final class LlmStream implements AutoCloseable {
     this.lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
     this.anthropic = anthropic;
     this.key = key;
+    this.text = new KeyRedactor(key);
+  }
+
+  /**
+   * Queues an event for the module. Text goes through the redactor, which may hold back its end (a
+   * key split across deltas); any other event first releases the text held, so the order of the
+   * provider's events is kept.
+   */
+  private void emit(Event event) {
+    if (event instanceof TextDelta(String piece)) {
+      String safe = text.push(piece);
+      if (!safe.isEmpty()) {
+        ready.add(new TextDelta(safe));
+      }
+      return;
+    }
+    endText();
+    ready.add(event);
+  }
+
+  /** Releases the text held back: its block ended. */
+  private void endText() {
+    String rest = text.flush();
+    if (!rest.isEmpty()) {
+      ready.add(new TextDelta(rest));
+    }
   }
 
   /** The next event; null once the stream ended. */
@@ -154,14 +183,13 @@ final class LlmStream implements AutoCloseable {
           calls.put(json.path("index").asInt(), call);
         } else if (block.path("type").asText().equals("text")
             && !block.path("text").asText().isEmpty()) {
-          ready.add(new TextDelta(LlmProvider.redact(block.path("text").asText(), key)));
+          emit(new TextDelta(block.path("text").asText()));
         }
       }
       case "content_block_delta" -> {
         JsonNode delta = json.path("delta");
         switch (delta.path("type").asText()) {
-          case "text_delta" ->
-              ready.add(new TextDelta(LlmProvider.redact(delta.path("text").asText(), key)));
+          case "text_delta" -> emit(new TextDelta(delta.path("text").asText()));
           case "input_json_delta" -> {
             PendingCall call = calls.get(json.path("index").asInt());
             if (call != null) {
@@ -174,7 +202,9 @@ final class LlmStream implements AutoCloseable {
       case "content_block_stop" -> {
         PendingCall call = calls.remove(json.path("index").asInt());
         if (call != null) {
-          ready.add(new ToolCall(call.toToolUse(key)));
+          emit(new ToolCall(call.toToolUse(key)));
+        } else {
+          endText();
         }
       }
       case "message_delta" -> {
@@ -187,18 +217,7 @@ final class LlmStream implements AutoCloseable {
         outputTokens = usage.path("output_tokens").asLong(outputTokens);
       }
       case "message_stop" -> finish(true);
-      case "error" -> {
-        JsonNode error = json.path("error");
-        String message =
-            LlmProvider.redact(
-                error.path("type").asText("error") + ": " + error.path("message").asText(), key);
-        throw switch (error.path("type").asText()) {
-          case "invalid_request_error" -> new Failure(ErrorKind.INVALID_REQUEST, message);
-          case "authentication_error", "permission_error" -> new Failure(ErrorKind.AUTH, message);
-          case "rate_limit_error" -> new Failure(ErrorKind.RATE_LIMITED, message, null);
-          default -> new Failure(ErrorKind.API, message);
-        };
-      }
+      case "error" -> throw streamError(json.path("error"));
       default -> {} // ping, and events added later
     }
   }
@@ -211,9 +230,7 @@ final class LlmStream implements AutoCloseable {
     }
     JsonNode json = LlmProvider.JSON.readTree(data);
     if (json.has("error")) {
-      throw new Failure(
-          ErrorKind.API,
-          LlmProvider.redact("stream error: " + json.path("error").path("message").asText(), key));
+      throw streamError(json.path("error"));
     }
     JsonNode usage = json.path("usage");
     if (usage.isObject()) {
@@ -227,7 +244,7 @@ final class LlmStream implements AutoCloseable {
     }
     JsonNode delta = choice.path("delta");
     if (delta.path("content").isTextual() && !delta.path("content").asText().isEmpty()) {
-      ready.add(new TextDelta(LlmProvider.redact(delta.path("content").asText(), key)));
+      emit(new TextDelta(delta.path("content").asText()));
     }
     for (JsonNode part : delta.path("tool_calls")) {
       PendingCall call = calls.computeIfAbsent(part.path("index").asInt(), i -> new PendingCall());
@@ -245,17 +262,32 @@ final class LlmStream implements AutoCloseable {
     if (choice.path("finish_reason").isTextual()) {
       stop = LlmProvider.openAiStop(choice.path("finish_reason").asText());
       flushCalls();
+      endText();
     }
+  }
+
+  /**
+   * An error the provider sent in the stream after its 200 (Anthropic's {@code error} event, an
+   * OpenAI-compatible chunk with an {@code error}), as its error case: its type, and its message
+   * without the key. A rate limit met mid-stream comes with no Retry-After header to read.
+   */
+  private Failure streamError(JsonNode error) {
+    String type = error.path("type").asText("");
+    String message = error.path("message").asText("");
+    String text = type.isEmpty() ? message : type + ": " + message;
+    return new Failure(
+        LlmProvider.errorKind(error), LlmProvider.redact("stream error: " + text, key), null);
   }
 
   private void flushCalls() {
     for (PendingCall call : calls.values()) {
-      ready.add(new ToolCall(call.toToolUse(key)));
+      emit(new ToolCall(call.toToolUse(key)));
     }
     calls.clear();
   }
 
   private void finish(boolean withUsage) {
+    endText();
     if (withUsage) {
       ready.add(new Usage(inputTokens, outputTokens));
     }

@@ -103,13 +103,48 @@ public final class WruntimeLlm {
   }
 
   private static Request request(GuestMemory m, long[] a) {
+    Reads reads = new Reads(m);
     return new Request(
-        optionString(m, "model", a[0], a[1], a[2]),
-        optionString(m, "system", a[3], a[4], a[5]),
-        messages(m, a[6], a[7]),
+        optionString(reads, "model", a[0], a[1], a[2]),
+        optionString(reads, "system", a[3], a[4], a[5]),
+        messages(reads, a[6], a[7]),
         a[8] & 0xFFFF_FFFFL,
         option(a[9], "temperature") ? Float.intBitsToFloat((int) a[10]) : null,
-        tools(m, a[11], a[12]));
+        tools(reads, a[11], a[12]));
+  }
+
+  /**
+   * The guest memory a request is read from, and how much of it the host read so far. Lists and
+   * strings may point anywhere, also at the same bytes again and again: without a bound, a content
+   * list of many elements pointing at one large string would make the host copy far more than the
+   * guest's memory. A request whose parts add up to more than the memory is refused.
+   */
+  private static final class Reads {
+    final GuestMemory m;
+    private long left;
+
+    Reads(GuestMemory m) {
+      this.m = m;
+      this.left = m.size();
+    }
+
+    void take(String what, long bytes) {
+      left -= bytes;
+      if (left < 0) {
+        throw new AbiViolation(
+            what
+                + ": the request's strings and lists add up to more than the guest memory of "
+                + m.size()
+                + " bytes (expected: a request whose parts fit in memory; parts may not be read"
+                + " over and over)");
+      }
+    }
+
+    String string(String what, long ptr, long len) {
+      m.checkRange(what, ptr, len);
+      take(what, len & 0xFFFF_FFFFL);
+      return m.readString(what, ptr, len);
+    }
   }
 
   private static ModuleCapabilities.Llm grant(InstanceContext ctx) throws Failure {
@@ -270,12 +305,13 @@ public final class WruntimeLlm {
     };
   }
 
-  private static String optionString(GuestMemory m, String what, long flag, long ptr, long len) {
-    return option(flag, what) ? m.readString(what, ptr, len) : null;
+  private static String optionString(Reads r, String what, long flag, long ptr, long len) {
+    return option(flag, what) ? r.string(what, ptr, len) : null;
   }
 
   /** Checks a list of {@code count} elements of {@code size} bytes at {@code ptr}; its base. */
-  private static long list(GuestMemory m, String what, long ptr, long count, int size) {
+  private static long list(Reads r, String what, long ptr, long count, int size) {
+    GuestMemory m = r.m;
     long n = count & 0xFFFF_FFFFL;
     long bytes = n * size;
     if (bytes > m.size()) {
@@ -290,15 +326,18 @@ public final class WruntimeLlm {
               + " bytes (expected: a list within memory)");
     }
     m.checkAligned(what, ptr, 4, bytes);
+    r.take(what, bytes);
     return ptr & 0xFFFF_FFFFL;
   }
 
-  private static String string(GuestMemory m, String what, long at) {
-    return m.readString(what, m.readI32(what, at) & 0xFFFF_FFFFL, m.readI32(what, at + 4));
+  private static String string(Reads r, String what, long at) {
+    GuestMemory m = r.m;
+    return r.string(what, m.readI32(what, at) & 0xFFFF_FFFFL, m.readI32(what, at + 4));
   }
 
-  private static List<Message> messages(GuestMemory m, long ptr, long count) {
-    long base = list(m, "messages", ptr, count, MESSAGE_SIZE);
+  private static List<Message> messages(Reads r, long ptr, long count) {
+    GuestMemory m = r.m;
+    long base = list(r, "messages", ptr, count, MESSAGE_SIZE);
     List<Message> messages = new ArrayList<>();
     for (long i = 0; i < (count & 0xFFFF_FFFFL); i++) {
       long at = base + i * MESSAGE_SIZE;
@@ -308,33 +347,34 @@ public final class WruntimeLlm {
       }
       messages.add(
           new Message(
-              role == 1, content(m, m.readI32("content", at + 4), m.readI32("content", at + 8))));
+              role == 1, content(r, m.readI32("content", at + 4), m.readI32("content", at + 8))));
     }
     return messages;
   }
 
-  private static List<Content> content(GuestMemory m, long ptr, long count) {
-    long base = list(m, "content", ptr, count, CONTENT_SIZE);
+  private static List<Content> content(Reads r, long ptr, long count) {
+    GuestMemory m = r.m;
+    long base = list(r, "content", ptr, count, CONTENT_SIZE);
     List<Content> content = new ArrayList<>();
     for (long i = 0; i < (count & 0xFFFF_FFFFL); i++) {
       long at = base + i * CONTENT_SIZE;
       int kind = m.readU8("content", at);
       content.add(
           switch (kind) {
-            case 0 -> new Text(string(m, "text", at + 4));
+            case 0 -> new Text(string(r, "text", at + 4));
             case 1 ->
                 new ToolUse(
-                    string(m, "tool-call id", at + 4),
-                    string(m, "tool-call name", at + 12),
-                    string(m, "tool-call input-json", at + 20));
+                    string(r, "tool-call id", at + 4),
+                    string(r, "tool-call name", at + 12),
+                    string(r, "tool-call input-json", at + 20));
             case 2 -> {
               int isError = m.readU8("tool-result is-error", at + 20);
               if (isError > 1) {
                 throw new AbiViolation("tool-result is-error: " + isError + " (expected: 0 or 1)");
               }
               yield new ToolResult(
-                  string(m, "tool-result tool-call-id", at + 4),
-                  string(m, "tool-result content", at + 12),
+                  string(r, "tool-result tool-call-id", at + 4),
+                  string(r, "tool-result content", at + 12),
                   isError == 1);
             }
             default ->
@@ -345,16 +385,17 @@ public final class WruntimeLlm {
     return content;
   }
 
-  private static List<Tool> tools(GuestMemory m, long ptr, long count) {
-    long base = list(m, "tools", ptr, count, TOOL_SIZE);
+  private static List<Tool> tools(Reads r, long ptr, long count) {
+    GuestMemory m = r.m;
+    long base = list(r, "tools", ptr, count, TOOL_SIZE);
     List<Tool> tools = new ArrayList<>();
     for (long i = 0; i < (count & 0xFFFF_FFFFL); i++) {
       long at = base + i * TOOL_SIZE;
       tools.add(
           new Tool(
-              string(m, "tool name", at),
-              string(m, "tool description", at + 8),
-              string(m, "tool input-schema-json", at + 16)));
+              string(r, "tool name", at),
+              string(r, "tool description", at + 8),
+              string(r, "tool input-schema-json", at + 16)));
     }
     return tools;
   }

@@ -181,7 +181,7 @@ public final class WruntimeTracing {
 
   private static long[] setError(InstanceContext ctx, long[] a) {
     Span span = span(ctx, a[0]);
-    String message = ctx.memory().readString("message", a[1], a[2]);
+    String message = ctx.memory().readStringPrefix("message", a[1], a[2], MAX_TEXT_CHARS * 4);
     span.setStatus(StatusCode.ERROR, cut(message));
     return NONE;
   }
@@ -208,7 +208,8 @@ public final class WruntimeTracing {
         if ((payload >>> 32) != 0) {
           throw new AbiViolation("attribute text: pointer " + payload + " is not a 32-bit value");
         }
-        String text = m.readString("attribute text", payload, second);
+        // Cut to MAX_TEXT_CHARS anyway: copy no more than that many characters can take.
+        String text = m.readStringPrefix("attribute text", payload, second, MAX_TEXT_CHARS * 4);
         if (key != null) {
           out.put(key, cut(text));
         }

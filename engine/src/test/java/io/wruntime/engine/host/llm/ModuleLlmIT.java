@@ -3,6 +3,9 @@ package io.wruntime.engine.host.llm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -23,6 +26,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,6 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code wruntime:llm} in a running engine: the C test guest {@code llm} (built from source with
@@ -42,6 +49,9 @@ class ModuleLlmIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
+
+  private final Logger providerLog = (Logger) LoggerFactory.getLogger(LlmProvider.class);
+  private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
@@ -68,6 +78,15 @@ class ModuleLlmIT {
     provider = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     provider.createContext("/", this::answer);
     provider.start();
+    logged.start();
+    providerLog.addAppender(logged);
+  }
+
+  /** What the engine logged about LLM calls (never the key). */
+  private List<String> logLines() {
+    synchronized (logged) { // ListAppender appends under its own lock
+      return logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
   }
 
   private void answer(HttpExchange exchange) throws IOException {
@@ -91,6 +110,7 @@ class ModuleLlmIT {
 
   @AfterEach
   void stop() {
+    providerLog.detachAppender(logged);
     if (engine != null) {
       engine.close(Duration.ofSeconds(2));
     }
@@ -440,5 +460,181 @@ class ModuleLlmIT {
     assertThat(seen).hasSize(2);
     // The cap is per request, and the streams of the last one were closed when it ended.
     assertThat(get("/streams").body()).startsWith("2 open; limit-exceeded:");
+  }
+
+  @Test
+  void aPointerOutsideMemoryFailsTheRequestAsAnAbiViolationAndTheEngineKeepsServing()
+      throws Exception {
+    start("anthropic", "");
+
+    HttpResponse<String> complete = get("/abi/complete");
+    HttpResponse<String> stream = get("/abi/complete-stream");
+
+    assertThat(complete.statusCode()).isEqualTo(500);
+    JsonNode completeError = JSON.readTree(complete.body());
+    assertThat(completeError.path("code").asText()).isEqualTo("abi_violation");
+    assertThat(completeError.path("error").asText())
+        .startsWith(
+            "module test.llm@1.0.0 broke the guest ABI: wruntime:llm/inference@0.1.0#complete:"
+                + " model: range [4294967040, 4294967056) is outside guest memory of ")
+        .endsWith(" bytes (expected: a pointer and length within memory)");
+    assertThat(stream.statusCode()).isEqualTo(500);
+    JsonNode streamError = JSON.readTree(stream.body());
+    assertThat(streamError.path("code").asText()).isEqualTo("abi_violation");
+    assertThat(streamError.path("error").asText())
+        .startsWith(
+            "module test.llm@1.0.0 broke the guest ABI:"
+                + " wruntime:llm/inference@0.1.0#complete-stream: messages: 2147483647 elements"
+                + " of 12 bytes do not fit in guest memory of ");
+    assertThat(seen).as("the provider was not called").isEmpty();
+
+    reply = ok("{\"content\":[{\"type\":\"text\",\"text\":\"hi\"}],\"stop_reason\":\"end_turn\"}");
+    assertThat(get("/complete").body()).isEqualTo("stop=0 in=0 out=0\ntext:hi\n");
+  }
+
+  @Test
+  void anApiKeyFileThatCannotBeReadAtCallTimeIsAnAuthErrorAndALogLineNamingTheFile()
+      throws Exception {
+    start("openai", "");
+    Path keyFile = dir.resolve("api-key");
+    reply = ok("{\"choices\":[{\"message\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}");
+
+    Files.delete(keyFile);
+    HttpResponse<String> missing = get("/complete");
+    Files.createDirectory(keyFile);
+    HttpResponse<String> directory = get("/complete");
+    Files.delete(keyFile);
+    Files.writeString(keyFile, "  \n");
+    HttpResponse<String> empty = get("/complete");
+    // Two lines: not a value an HTTP header can carry, and the module must not see either.
+    Files.writeString(keyFile, KEY + "\nsecond-line-" + KEY + "\n");
+    HttpResponse<String> malformed = get("/complete");
+
+    assertThat(missing.statusCode()).isEqualTo(502);
+    assertThat(missing.body())
+        .isEqualTo("auth: the engine cannot read its LLM API key (see its log)");
+    assertThat(directory.body())
+        .isEqualTo("auth: the engine cannot read its LLM API key (see its log)");
+    assertThat(empty.body()).isEqualTo("auth: the engine's LLM API key is empty (see its log)");
+    assertThat(malformed.body())
+        .isEqualTo("auth: the engine's LLM API key is malformed (see its log)");
+    assertThat(seen).as("the provider was not called").isEmpty();
+    assertThat(logLines())
+        .hasSize(4)
+        .allSatisfy(line -> assertThat(line).contains(keyFile.toString()).doesNotContain(KEY));
+    assertThat(logLines().get(0)).startsWith("cannot read the LLM API key file " + keyFile);
+
+    // A key put back is read by the next call, without a restart.
+    Files.writeString(keyFile, KEY + "\n");
+    assertThat(get("/complete").body()).isEqualTo("stop=0 in=0 out=0\ntext:hi\n");
+    assertThat(seen.get(0).header("authorization")).isEqualTo("Bearer " + KEY);
+  }
+
+  @Test
+  void retryAfterAsAnHttpDateReachesTheModuleAsSeconds() throws Exception {
+    start("anthropic", "");
+    String inAnHour =
+        DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusHours(1));
+
+    reply = new Reply(429, Map.of("retry-after", inAnHour), "{\"error\":{\"message\":\"slow\"}}");
+    HttpResponse<String> date = get("/complete");
+    reply = new Reply(429, Map.of("retry-after", "-3"), "{\"error\":{\"message\":\"slow\"}}");
+    HttpResponse<String> negative = get("/complete");
+    reply = new Reply(429, Map.of("retry-after", "tomorrow"), "{\"error\":{\"message\":\"slow\"}}");
+    HttpResponse<String> garbage = get("/complete");
+
+    assertThat(date.body()).startsWith("rate-limited: retry-after=");
+    // The date was an hour ahead when sent; the module is told the seconds left until then.
+    assertThat(Long.parseLong(date.body().substring("rate-limited: retry-after=".length())))
+        .isBetween(1L, 3600L);
+    assertThat(negative.body()).isEqualTo("rate-limited: no retry-after");
+    assertThat(garbage.body()).isEqualTo("rate-limited: no retry-after");
+  }
+
+  @Test
+  void anErrorEventMidStreamIsItsErrorCase() throws Exception {
+    start("anthropic", "");
+    reply =
+        sse(
+            """
+            event: message_start
+            data: {"type":"message_start","message":{"id":"msg_1","usage":{"input_tokens":12}}}
+
+            event: content_block_start
+            data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"A long enough beginning of an answer, "}}
+
+            event: error
+            data: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}
+
+            """);
+
+    HttpResponse<String> response = get("/stream");
+
+    assertThat(response.statusCode()).isEqualTo(502);
+    assertThat(response.body()).isEqualTo("api: stream error: overloaded_error: Overloaded");
+  }
+
+  @Test
+  void anOpenAiErrorChunkMidStreamIsItsErrorCase() throws Exception {
+    start("openai", "");
+    reply =
+        sse(
+            """
+            data: {"choices":[{"index":0,"delta":{"content":"Reserv"}}]}
+
+            data: {"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}
+
+            """);
+
+    assertThat(get("/stream").body()).isEqualTo("rate-limited: no retry-after");
+
+    reply =
+        sse(
+            """
+            data: {"choices":[{"index":0,"delta":{"content":"Reserv"}}]}
+
+            data: {"error":{"message":"bad key %s","type":"invalid_request_error","code":"invalid_api_key"}}
+
+            """
+                .formatted(KEY));
+
+    assertThat(get("/stream").body())
+        .isEqualTo("auth: stream error: invalid_request_error: bad key [api key]");
+  }
+
+  @Test
+  void theKeySplitAcrossTwoStreamDeltasIsRedactedInWhatTheModuleSees() throws Exception {
+    start("openai", "");
+    String head = KEY.substring(0, 7);
+    String tail = KEY.substring(7);
+    reply =
+        sse(
+            """
+            data: {"choices":[{"index":0,"delta":{"content":"Your key is %s"}}]}
+
+            data: {"choices":[{"index":0,"delta":{"content":"%s, keep it safe."}}]}
+
+            data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}
+
+            data: [DONE]
+
+            """
+                .formatted(head, tail));
+
+    HttpResponse<String> response = get("/stream");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    String text =
+        response
+            .body()
+            .lines()
+            .filter(l -> l.startsWith("text-delta:"))
+            .map(l -> l.substring("text-delta:".length()))
+            .reduce("", String::concat);
+    assertThat(text).isEqualTo("Your key is [api key], keep it safe.");
+    assertThat(response.body()).doesNotContain(head).doesNotContain(tail).endsWith("stop:0\nend\n");
   }
 }

@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.Parser;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.wruntime.common.testing.RecordingSpanExporter;
 import io.wruntime.engine.host.abi.AbiViolation;
 import io.wruntime.engine.host.abi.GuestMemory;
 import io.wruntime.engine.host.abi.HostFunctionDef;
@@ -163,5 +168,44 @@ class WruntimeTracingTest {
     assertThat(ctx.memory().readU8("error", 204)).isZero();
     // Every span was dropped: outgoing calls carry the request's context again (none here).
     assertThat(ctx.traceparent()).isNull();
+  }
+
+  @Test
+  void longEventTextsAreCutAndOnlyTheirPrefixIsRead() {
+    RecordingSpanExporter exporter = new RecordingSpanExporter();
+    SdkTracerProvider provider =
+        SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
+    Map<String, HostFunctionDef> recorded =
+        WruntimeTracing.functions(provider.get("test")).stream()
+            .collect(java.util.stream.Collectors.toMap(HostFunctionDef::name, f -> f));
+    GuestMemory m = ctx.memory();
+    // "x" then 'é' (2 bytes) up to 20,000 bytes, then bytes that are not UTF-8: only the first
+    // 16 KiB may be read, cut back to a whole character, then cut to 4096 characters.
+    byte[] text = new byte[20_001];
+    text[0] = 'x';
+    for (int i = 1; i + 1 < 20_000; i += 2) {
+      text[i] = (byte) 0xC3;
+      text[i + 1] = (byte) 0xA9;
+    }
+    text[19_999] = (byte) 0xFF;
+    text[20_000] = (byte) 0xFF;
+    m.writeBytes("text", 30_000, text);
+    m.writeBytes("key", 110, "k".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    // One attribute (24 bytes at 1024): key (110, 1), case 0 text (30000, 20001).
+    m.writeI32("key", 1024, 110);
+    m.writeI32("key", 1028, 1);
+    m.writeBytes("case", 1032, new byte[] {0});
+    m.writeI32("text", 1040, 30_000);
+    m.writeI32("text", 1044, text.length);
+    recorded.get("start").impl().call(ctx, new long[] {100, 2, 200});
+    long span = m.readI32("handle", 204);
+    recorded.get("[method]span.record-event").impl().call(ctx, new long[] {span, 100, 2, 1024, 1});
+    recorded.get("[method]span.set-error").impl().call(ctx, new long[] {span, 30_000, text.length});
+    recorded.get("[resource-drop]span").impl().call(ctx, new long[] {span});
+    SpanData data = exporter.named("ok").getFirst();
+    String expected = "x" + "\u00e9".repeat(WruntimeTracing.MAX_TEXT_CHARS - 1);
+    assertThat(data.getEvents().getFirst().getAttributes().get(AttributeKey.stringKey("k")))
+        .isEqualTo(expected);
+    assertThat(data.getStatus().getDescription()).isEqualTo(expected);
   }
 }

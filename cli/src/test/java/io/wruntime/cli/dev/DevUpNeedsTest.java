@@ -1,0 +1,55 @@
+package io.wruntime.cli.dev;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wruntime.engine.config.EngineConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What {@code dev up} reads from an engine configuration to decide on the embedded services. */
+class DevUpNeedsTest {
+  private static final String MODULE =
+      """
+      [[module]]
+      name = "inventory"
+      namespace = "shop"
+      version = "1.0.0"
+      wasm_path = "inventory.wasm"
+      """;
+
+  private static DevServicePlan.EngineNeeds needs(String text) {
+    return DevUpCommand.needsOf(EngineConfig.parse("engine.toml", text));
+  }
+
+  @Test
+  void aModuleWithoutGrantsNeedsNothing() {
+    DevServicePlan.EngineNeeds needs = needs(MODULE);
+
+    assertThat(needs.usesDatabase()).isFalse();
+    assertThat(needs.usesBlobstore()).isFalse();
+    assertThat(DevServicePlan.of(List.of(needs)).isEmpty()).isTrue();
+  }
+
+  @Test
+  void grantsThatNameTheirServersStartNothing() {
+    DevServicePlan.EngineNeeds needs =
+        needs(
+            MODULE
+                + """
+                [module.capabilities.db]
+                url_file = "/var/run/wr/db/url"
+                [module.capabilities.blobstore]
+                endpoint = "http://minio.storage:9000"
+                buckets = ["orders", "invoices"]
+                credentials_dir = "/var/run/wr/blobstore"
+                """);
+
+    assertThat(needs.source()).isEqualTo("engine.toml");
+    assertThat(needs.usesDatabase()).isTrue();
+    assertThat(needs.databaseConfigured()).isTrue();
+    assertThat(needs.usesBlobstore()).isTrue();
+    assertThat(needs.blobstoreConfigured()).isTrue();
+    assertThat(needs.buckets()).containsExactly("orders", "invoices");
+    assertThat(DevServicePlan.of(List.of(needs)).isEmpty()).isTrue();
+  }
+}

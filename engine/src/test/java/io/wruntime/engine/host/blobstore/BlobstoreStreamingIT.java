@@ -1,0 +1,242 @@
+package io.wruntime.engine.host.blobstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Objects far larger than the engine's heap stream through it: an engine process ({@code
+ * wr-engine}, started from this module's classes and {@code target/lib}) runs with a {@value
+ * #HEAP_MB} MiB heap while the {@code blobstore} guest stores a {@value #OBJECT_MB} MiB request
+ * body in s3proxy (declared size: one streamed PutObject; unknown size: a multipart upload) and
+ * streams it back. An engine that held a whole object would fail with OutOfMemoryError.
+ */
+class BlobstoreStreamingIT {
+  static final int HEAP_MB = 48;
+  static final int OBJECT_MB = 40;
+
+  private static final Pattern LISTENING =
+      Pattern.compile("engine listening on 127\\.0\\.0\\.1:(\\d+)");
+
+  @TempDir Path dir;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final List<String> output = new CopyOnWriteArrayList<>();
+  private S3Server s3;
+  private Process engine;
+
+  @BeforeEach
+  void startS3() throws Exception {
+    s3 = new S3Server(Files.createDirectories(dir.resolve("s3")));
+    s3.createBuckets("big");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (engine != null) {
+      engine.destroy();
+      if (!engine.waitFor(10, TimeUnit.SECONDS)) {
+        engine.destroyForcibly();
+      }
+    }
+    s3.close();
+  }
+
+  private int startEngine() throws Exception {
+    Path lib = Path.of("target", "lib").toAbsolutePath();
+    Path classes = Path.of("target", "classes").toAbsolutePath();
+    assertThat(lib).as("the engine's runtime classpath (mvn package)").isDirectory();
+    Path config = dir.resolve("engine.toml");
+    Files.writeString(
+        config,
+        """
+        listen_address = "127.0.0.1:0"
+        [pool]
+        max_total_memory = 16777216
+        [blobstore]
+        endpoint = "%s"
+        access_key_id = "${S3_ACCESS_KEY}"
+        secret_access_key = "${S3_SECRET_KEY}"
+        max_object_size = 67108864
+        [[module]]
+        name = "blob"
+        namespace = "a"
+        version = "1.0.0"
+        wasm_path = "%s"
+        max_memory_size = 4194304
+        [module.capabilities.blobstore]
+        buckets = ["big"]
+        """
+            .formatted(s3.endpoint(), ModuleBlobstoreIT.GUEST.toAbsolutePath()));
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                java.toString(),
+                "-Xmx" + HEAP_MB + "m",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-cp",
+                classes + File.pathSeparator + lib + "/*",
+                "io.wruntime.engine.EngineMain",
+                "--config",
+                config.toString(),
+                "--shutdown-grace-secs",
+                "1")
+            .redirectErrorStream(true);
+    builder.environment().put("S3_ACCESS_KEY", S3Server.ACCESS_KEY);
+    builder.environment().put("S3_SECRET_KEY", S3Server.SECRET_KEY);
+    engine = builder.start();
+    CompletableFuture<Integer> port = new CompletableFuture<>();
+    Thread.ofPlatform()
+        .daemon()
+        .start(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(engine.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  output.add(line);
+                  Matcher m = LISTENING.matcher(line);
+                  if (m.find()) {
+                    port.complete(Integer.parseInt(m.group(1)));
+                  }
+                }
+              } catch (IOException e) {
+                // the process ended
+              }
+              port.completeExceptionally(
+                  new IllegalStateException("the engine ended:\n" + String.join("\n", output)));
+            });
+    return port.get(60, TimeUnit.SECONDS);
+  }
+
+  /** A body generated as it is sent, so the test JVM never holds it either. */
+  private static HttpRequest.BodyPublisher body(long size) {
+    return HttpRequest.BodyPublishers.fromPublisher(
+        HttpRequest.BodyPublishers.ofInputStream(() -> new PatternStream(size)), size);
+  }
+
+  private String put(int port, String key, long size, boolean declared) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + port
+                        + "/put?b=big&k="
+                        + key
+                        + (declared ? "&size=" + size : "")))
+            .header("x-wr-namespace", "a")
+            .header("x-wr-module", "blob")
+            .header("x-wr-version", "1.0.0")
+            .timeout(Duration.ofMinutes(3))
+            .PUT(body(size))
+            .build();
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    return response.statusCode() + " " + response.body();
+  }
+
+  private String sha256Of(int port, String key) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/get?b=big&k=" + key))
+            .header("x-wr-namespace", "a")
+            .header("x-wr-module", "blob")
+            .header("x-wr-version", "1.0.0")
+            .timeout(Duration.ofMinutes(3))
+            .build();
+    HttpResponse<InputStream> response =
+        http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("x-blob-size"))
+        .hasValue(String.valueOf(OBJECT_MB * 1024L * 1024));
+    return digest(response.body());
+  }
+
+  private static String digest(InputStream in) throws Exception {
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    byte[] buffer = new byte[65536];
+    try (in) {
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        sha.update(buffer, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  @Test
+  void objectsLargerThanTheEnginesHeapStreamThroughIt() throws Exception {
+    int port = startEngine();
+    long size = OBJECT_MB * 1024L * 1024;
+    String expected = digest(new PatternStream(size));
+
+    assertThat(put(port, "declared.bin", size, true))
+        .isEqualTo("200 stored declared.bin size=" + size + " etag=1");
+    assertThat(sha256Of(port, "declared.bin")).isEqualTo(expected);
+
+    assertThat(put(port, "unsized.bin", size, false))
+        .isEqualTo("200 stored unsized.bin size=" + size + " etag=1");
+    assertThat(sha256Of(port, "unsized.bin")).isEqualTo(expected);
+
+    assertThat(engine.isAlive()).as("the engine survived:\n%s", String.join("\n", output)).isTrue();
+    assertThat(output).noneMatch(line -> line.contains("OutOfMemoryError"));
+    assertThat(output).noneMatch(line -> line.contains(S3Server.SECRET_KEY));
+  }
+
+  /** {@code size} bytes of a fixed pattern, generated on the fly. */
+  static final class PatternStream extends InputStream {
+    private final long size;
+    private long at;
+
+    PatternStream(long size) {
+      this.size = size;
+    }
+
+    @Override
+    public int read() {
+      if (at >= size) {
+        return -1;
+      }
+      return value(at++);
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (at >= size) {
+        return -1;
+      }
+      int n = (int) Math.min(len, size - at);
+      for (int i = 0; i < n; i++) {
+        b[off + i] = (byte) value(at++);
+      }
+      return n;
+    }
+
+    private static int value(long i) {
+      return (int) ((i * 31 + (i >>> 13)) & 0xFF);
+    }
+  }
+}
