@@ -20,6 +20,7 @@
  *   GET /infinity    SELECT 'infinity'::timestamptz, which no value kind holds
  *   GET /begin       BEGIN and an INSERT through execute, outside of a transaction:
  *                    "<kind>: <message>"
+ *   GET /peek        reads namespace test's items by schema-qualified name: "<rows>" or the error
  *   GET /settings    "<search_path>|<statement_timeout>|<idle_in_transaction_session_timeout>"
  *   GET /migrated    the rows of the table the test's migrations created: "<name>,..."
  * Any other failure answers 502 "<kind>: <message>".
@@ -497,6 +498,15 @@ void wr_handle(wr_request_t *request, wr_response_t *response) {
       return;
     }
     failed(response, &err);
+  } else if (strcmp(path, "/peek") == 0) {
+    wr_db_result_t *r = wr_db_query("SELECT name FROM wr__test__db.items", NULL, 0, &err);
+    if (r == NULL) {
+      failed(response, &err);
+      return;
+    }
+    out("%zu rows", wr_db_result_rows(r));
+    wr_db_result_free(r);
+    respond(response, 200);
   } else if (strcmp(path, "/settings") == 0) {
     wr_db_result_t *r = wr_db_query(
         "SELECT current_setting('search_path'), current_setting('statement_timeout'),"

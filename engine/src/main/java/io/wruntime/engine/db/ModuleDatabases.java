@@ -8,14 +8,16 @@ import io.wruntime.engine.config.ModuleCapabilities;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Opens the pool of a module granted {@code wruntime:db}: the one place where the database
  * settings, the module's namespace, name and migrations become connections in its schema with the
- * timeouts set. The URL is the module's own ({@code [module.capabilities.db] url_file}) or else the
- * engine's {@code [database]}.
+ * timeouts set. The URL (the module's own {@code [module.capabilities.db] url_file}, or else the
+ * engine's {@code [database]}) is the admin login {@link SchemaProvisioner} prepares the module's
+ * role, schema and migrations with; the pool logs in as that role.
  */
 public final class ModuleDatabases {
   private static final Logger LOG = LoggerFactory.getLogger(ModuleDatabases.class);
@@ -23,7 +25,7 @@ public final class ModuleDatabases {
   private ModuleDatabases() {}
 
   /**
-   * Prepares the module's database (see {@link AdminLogin}) and opens its pool.
+   * Prepares the module's database (see {@link SchemaProvisioner}) and opens its pool.
    *
    * @throws DatabaseSetupException saying why, without the URL's password
    */
@@ -31,35 +33,38 @@ public final class ModuleDatabases {
       DatabaseConfig database, ModuleCapabilities.Db grant, String namespace, String name)
       throws DatabaseSetupException {
     PostgresUrl url = url(database, grant);
+    String where = "the database at " + url.host() + ":" + url.port() + "/" + url.database();
+    ModuleLogin login;
+    try {
+      login =
+          new SchemaProvisioner(new AdminCredentials(url.jdbcUrl(), url.user(), url.password()))
+              .provision(namespace, name, grant.migrationsPath());
+    } catch (DbProvisioningException | IllegalArgumentException e) {
+      throw new DatabaseSetupException(where + " cannot be prepared: " + e.getMessage(), e);
+    }
     int connectSecs = (int) Math.max(1, database.connectionTimeout().toSeconds());
-    String schema = AdminLogin.prepare(url, namespace, name, grant.migrationsPath(), connectSecs);
+    Properties properties =
+        login.connectionProperties(
+            new ConnectionSettings(
+                database.statementTimeout(), database.idleInTransactionTimeout()));
+    properties.setProperty("connectTimeout", Integer.toString(connectSecs));
     HikariConfig hc = new HikariConfig();
     hc.setPoolName("wr-db-" + namespace + "-" + name);
-    hc.setJdbcUrl(url.jdbcUrl());
-    hc.setUsername(url.user());
-    hc.setPassword(url.password());
+    hc.setJdbcUrl(login.jdbcUrl());
+    hc.setDataSourceProperties(properties);
     hc.setMaximumPoolSize(database.maxConnections());
     hc.setMinimumIdle(Math.min(1, database.maxConnections()));
     hc.setConnectionTimeout(database.connectionTimeout().toMillis());
     hc.setInitializationFailTimeout(database.connectionTimeout().toMillis());
-    hc.addDataSourceProperty("ApplicationName", "wruntime:" + namespace + "/" + name);
-    hc.addDataSourceProperty("connectTimeout", Integer.toString(connectSecs));
-    hc.addDataSourceProperty(
-        "options",
-        "-c search_path="
-            + schema
-            + " -c statement_timeout="
-            + database.statementTimeout().toMillis()
-            + " -c idle_in_transaction_session_timeout="
-            + database.idleInTransactionTimeout().toMillis());
     try {
-      ModulePool pool = new ModulePool(new HikariDataSource(hc), schema);
+      ModulePool pool = new ModulePool(new HikariDataSource(hc), login.schema());
       LOG.info(
-          "module {}/{}: database {} schema {}, at most {} connections",
+          "module {}/{}: database {} schema {} as role {}, at most {} connections",
           namespace,
           name,
           url,
-          schema,
+          login.schema(),
+          login.user(),
           database.maxConnections());
       return pool;
     } catch (HikariPool.PoolInitializationException | IllegalArgumentException e) {

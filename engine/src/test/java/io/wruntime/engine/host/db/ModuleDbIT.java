@@ -43,7 +43,7 @@ class ModuleDbIT {
   private static final Path GUEST = Path.of("target", "test-guests", "db.wasm");
   private static final Path HELLO = Path.of("target", "test-guests", "http_hello.wasm");
   private static final String SCHEMA = "wr__test__db";
-  private static final String APP = "wruntime:test/db";
+  private static final String APP = "wruntime:" + SCHEMA;
   private static final String PASSWORD = "s3cr3t-Pa55";
 
   private static EmbeddedPostgres postgres;
@@ -457,10 +457,11 @@ class ModuleDbIT {
             EngineConfig.parse("engine.toml", config(database, "", grant)),
             outbound -> new WasiHttpModuleLoader(outbound));
     assertThat(engine.readiness().modules().get(0).error())
-        .isEqualTo(
-            "wruntime:db: migration "
-                + migrations.resolve("004_broken.sql")
-                + " failed: relation \"nowhere\" does not exist (SQLSTATE 42P01)");
+        .startsWith("wruntime:db: the database at 127.0.0.1:" + postgres.getPort() + "/postgres")
+        .contains(
+            "migration 004_broken.sql failed on schema wr__test__db and was rolled back; later"
+                + " migrations were not applied: ERROR: relation \"nowhere\" does not exist")
+        .endsWith("(SQLSTATE 42P01)");
   }
 
   @Test
@@ -541,6 +542,36 @@ class ModuleDbIT {
         .contains("value: case 99 (expected: 0 to 18)");
     assertThat(ok("/setup")).isEqualTo("ready");
     awaitNoOpenTransactions();
+  }
+
+  @Test
+  void aModuleOfAnotherNamespaceCannotReadTheTablesOfThisOne() throws Exception {
+    String toml =
+        config("url = \"" + url() + "\"", "", "")
+            + """
+            [[module]]
+            name = "db"
+            namespace = "other"
+            version = "1.0.0"
+            wasm_path = "%s"
+            [module.capabilities.db]
+            """
+                .formatted(GUEST.toAbsolutePath());
+    startWith(toml);
+    ok("/setup");
+    ok("/insert");
+    assertThat(ok("/peek")).isEqualTo("1 rows");
+    HttpResponse<String> other =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + engine.port() + "/peek"))
+                .header("x-wr-namespace", "other")
+                .header("x-wr-module", "db")
+                .header("x-wr-version", "1.0.0")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(other.statusCode()).isEqualTo(502);
+    assertThat(other.body())
+        .isEqualTo("query: permission denied for schema wr__test__db sqlstate=42501");
   }
 
   @Test
