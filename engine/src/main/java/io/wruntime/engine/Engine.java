@@ -178,6 +178,7 @@ public final class Engine implements AutoCloseable {
     requireNonNull(config, "config");
     requireNonNull(loaders, "loaders");
     requireNonNull(telemetry, "telemetry");
+    config.requireDatabases();
     AtomicBoolean stopping = new AtomicBoolean();
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(

@@ -4,9 +4,11 @@ import io.wruntime.cli.WrCli;
 import io.wruntime.cli.options.DurationConverter;
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.lifecycle.StopSignals;
+import io.wruntime.engine.config.DatabaseConfig;
 import io.wruntime.engine.config.EngineConfig;
 import io.wruntime.engine.config.ModuleCapabilities;
 import io.wruntime.engine.config.ModuleConfig;
+import io.wruntime.engine.db.PostgresUrl;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -129,7 +131,7 @@ public final class DevUpCommand implements Callable<Integer> {
       try (DevServices services = startServices(plan, stateDir, out)) {
         DevStack stack;
         try {
-          stack = DevStack.start(ports, engines);
+          stack = DevStack.start(ports, withEmbeddedDatabase(engines, services));
         } catch (ConfigException e) {
           err.println("wr-cli: " + e.getMessage());
           err.flush();
@@ -198,7 +200,7 @@ public final class DevUpCommand implements Callable<Integer> {
       ModuleCapabilities.Db db = module.capabilities().db();
       if (db != null) {
         usesDatabase = true;
-        databaseConfigured &= db.urlFile() != null;
+        databaseConfigured &= db.urlFile() != null || config.database().hasServer();
       }
       ModuleCapabilities.Blobstore blob = module.capabilities().blobstore();
       if (blob != null) {
@@ -214,6 +216,38 @@ public final class DevUpCommand implements Callable<Integer> {
         usesBlobstore,
         blobstoreConfigured,
         buckets);
+  }
+
+  /**
+   * The engines with the embedded PostgreSQL as their {@code [database]} where a module granted a
+   * database has none (no {@code url_file} of its own and no {@code [database]} in the file); the
+   * file's pool settings stay.
+   */
+  static List<EngineConfig> withEmbeddedDatabase(List<EngineConfig> engines, DevServices services) {
+    List<EngineConfig> out = new ArrayList<>();
+    for (EngineConfig engine : engines) {
+      DevServicePlan.EngineNeeds needs = needsOf(engine);
+      if (needs.usesDatabase() && !needs.databaseConfigured() && services != null) {
+        DevServices.Postgres postgres = services.postgres();
+        DatabaseConfig file = engine.database();
+        engine =
+            engine.withDatabase(
+                new DatabaseConfig(
+                    new PostgresUrl(
+                        postgres.address().host(),
+                        postgres.address().port(),
+                        DevServices.Postgres.DATABASE,
+                        postgres.user(),
+                        postgres.password()),
+                    null,
+                    file.maxConnections(),
+                    file.statementTimeout(),
+                    file.idleInTransactionTimeout(),
+                    file.connectionTimeout()));
+      }
+      out.add(engine);
+    }
+    return out;
   }
 
   /** False when a stop was requested (a signal or an interrupt) before the stack was ready. */

@@ -52,4 +52,26 @@ class DevUpNeedsTest {
     assertThat(needs.buckets()).containsExactly("orders", "invoices");
     assertThat(DevServicePlan.of(List.of(needs)).isEmpty()).isTrue();
   }
+
+  @Test
+  void aDbGrantWithoutItsOwnUrlUsesTheEnginesDatabaseOrElseTheEmbeddedOne() {
+    DevServicePlan.EngineNeeds embedded = needs(MODULE + "[module.capabilities.db]\n");
+    assertThat(embedded.usesDatabase()).isTrue();
+    assertThat(embedded.databaseConfigured()).isFalse();
+    assertThat(DevServicePlan.of(List.of(embedded)).isEmpty()).isFalse();
+
+    DevServicePlan.EngineNeeds engine =
+        needs(
+            "[database]\nurl = \"postgresql://app:pw@db:5432/shop\"\n"
+                + MODULE
+                + "[module.capabilities.db]\n");
+    assertThat(engine.databaseConfigured()).isTrue();
+    assertThat(DevServicePlan.of(List.of(engine)).isEmpty()).isTrue();
+  }
+
+  @Test
+  void withoutEmbeddedServicesTheConfigsStayAsTheyAre() {
+    EngineConfig config = EngineConfig.parse("engine.toml", MODULE + "[module.capabilities.db]\n");
+    assertThat(DevUpCommand.withEmbeddedDatabase(List.of(config), null)).containsExactly(config);
+  }
 }

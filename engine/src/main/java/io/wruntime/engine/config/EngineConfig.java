@@ -131,6 +131,48 @@ public record EngineConfig(
     return EngineConfigReader.read(TomlTable.parse(source, text, env));
   }
 
+  /** The same configuration with another {@code [database]}. */
+  public EngineConfig withDatabase(DatabaseConfig newDatabase) {
+    return new EngineConfig(
+        source,
+        listenAddress,
+        managerAddress,
+        allowNonLoopbackInternal,
+        maxOutboundBodyBytes,
+        adminAddress,
+        node,
+        pool,
+        limits,
+        modules,
+        artifacts,
+        listener,
+        newDatabase);
+  }
+
+  /**
+   * Checks that every module granted {@code wruntime:db} has a database: its own {@code
+   * [module.capabilities.db] url_file}, or the engine's {@code [database]}. The engine checks this
+   * when it starts ({@code wr-cli dev up} supplies a {@code [database]} first).
+   *
+   * @throws ConfigException naming the module and both keys
+   */
+  public void requireDatabases() {
+    for (int i = 0; i < modules.size(); i++) {
+      ModuleConfig module = modules.get(i);
+      ModuleCapabilities.Db db = module.capabilities().db();
+      if (db != null && db.urlFile() == null && !database.hasServer()) {
+        throw new ConfigException(
+            source
+                + ": module["
+                + i
+                + "] ("
+                + module.label()
+                + ") is granted [module.capabilities.db] but no database is configured"
+                + " (expected: [module.capabilities.db] url_file, or [database] url or url_file)");
+      }
+    }
+  }
+
   /** True when module traffic leaves through a local proxy; false when standalone. */
   public boolean hasProxy() {
     return node != null;

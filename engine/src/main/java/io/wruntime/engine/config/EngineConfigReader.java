@@ -236,20 +236,6 @@ final class EngineConfigReader {
     }
     DatabaseConfig database =
         root.table("database").map(EngineConfigReader::database).orElse(DatabaseConfig.defaults());
-    for (int i = 0; i < modules.size(); i++) {
-      ModuleConfig module = modules.get(i);
-      ModuleCapabilities.Db db = module.capabilities().db();
-      if (db != null && db.urlFile() == null && !database.hasServer()) {
-        throw new ConfigException(
-            root.source()
-                + ": module["
-                + i
-                + "] ("
-                + module.label()
-                + ") is granted [module.capabilities.db] but no database is configured"
-                + " (expected: [module.capabilities.db] url_file, or [database] url or url_file)");
-      }
-    }
     return new EngineConfig(
         root.source(),
         listen,

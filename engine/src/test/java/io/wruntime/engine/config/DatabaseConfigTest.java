@@ -75,12 +75,25 @@ class DatabaseConfigTest {
   }
 
   @Test
-  void aDbGrantWithoutAnyDatabaseNamesBothKeys() {
-    assertThat(errorOf(MODULE))
-        .isEqualTo(
+  void aDbGrantWithoutAnyDatabaseIsRefusedWhenTheEngineStartsNamingBothKeys() {
+    EngineConfig config = parse(MODULE);
+    assertThatThrownBy(config::requireDatabases)
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
             "engine.toml: module[0] (shop.orders@1.0.0) is granted [module.capabilities.db] but no"
                 + " database is configured (expected: [module.capabilities.db] url_file, or"
                 + " [database] url or url_file)");
+    // The engine checks it before it starts anything.
+    assertThatThrownBy(
+            () ->
+                io.wruntime.engine.Engine.start(
+                    config,
+                    definition -> {
+                      throw new AssertionError("nothing is loaded");
+                    }))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageEndingWith(
+            "(expected: [module.capabilities.db] url_file, or [database] url or url_file)");
   }
 
   @Test

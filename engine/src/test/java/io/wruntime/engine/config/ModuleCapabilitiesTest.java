@@ -1,6 +1,7 @@
 package io.wruntime.engine.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.engine.config.ModuleCapabilities.Blobstore;
@@ -260,8 +261,11 @@ class ModuleCapabilitiesTest {
 
   @Test
   void requiredFilesAndOtherValuesAreChecked() {
-    assertThat(errorOf("[module.capabilities.db]\n"))
-        .isEqualTo(
+    assertThatThrownBy(
+            () ->
+                EngineConfig.parse("engine.toml", MODULE + "[module.capabilities.db]\n")
+                    .requireDatabases())
+        .hasMessage(
             "engine.toml: module[0] (shop.orders@1.0.0) is granted [module.capabilities.db] but no"
                 + " database is configured (expected: [module.capabilities.db] url_file, or"
                 + " [database] url or url_file)");
