@@ -20,6 +20,7 @@
  *   GET /infinity    SELECT 'infinity'::timestamptz, which no value kind holds
  *   GET /begin       BEGIN and an INSERT through execute, outside of a transaction:
  *                    "<kind>: <message>"
+ *   GET /identity    inserts into a table with identity and serial columns, RETURNING them
  *   GET /peek        reads namespace test's items by schema-qualified name: "<rows>" or the error
  *   GET /settings    "<search_path>|<statement_timeout>|<idle_in_transaction_session_timeout>"
  *   GET /migrated    the rows of the table the test's migrations created: "<name>,..."
@@ -498,6 +499,18 @@ void wr_handle(wr_request_t *request, wr_response_t *response) {
       return;
     }
     failed(response, &err);
+  } else if (strcmp(path, "/identity") == 0) {
+    wr_db_result_t *r = wr_db_query(
+        "CREATE TABLE IF NOT EXISTS ids (id bigint GENERATED ALWAYS AS IDENTITY, n serial,"
+        " s smallserial, label text); INSERT INTO ids (label) VALUES ('x') RETURNING id, n, s",
+        NULL, 0, &err);
+    if (r == NULL) {
+      failed(response, &err);
+      return;
+    }
+    print_result(r);
+    wr_db_result_free(r);
+    respond(response, 200);
   } else if (strcmp(path, "/peek") == 0) {
     wr_db_result_t *r = wr_db_query("SELECT name FROM wr__test__db.items", NULL, 0, &err);
     if (r == NULL) {

@@ -86,11 +86,16 @@ final class DbSession {
     }
   }
 
-  /** Runs a statement; its rows, or none when it returns none. */
+  /** Runs a statement; its rows, or none when it returns none (of several, the first rows). */
   static Result query(Connection c, String sql, List<DbValue> params)
       throws SQLException, DbFailure {
     try (PreparedStatement ps = prepare(c, sql, params)) {
-      if (!ps.execute()) {
+      // Several statements: the rows of the first that returns rows.
+      boolean hasRows = ps.execute();
+      while (!hasRows && ps.getUpdateCount() != -1) {
+        hasRows = ps.getMoreResults();
+      }
+      if (!hasRows) {
         return new Result(List.of(), List.of());
       }
       try (ResultSet rs = ps.getResultSet()) {
@@ -119,9 +124,22 @@ final class DbSession {
     ResultSetMetaData md = rs.getMetaData();
     List<Column> columns = new ArrayList<>(md.getColumnCount());
     for (int i = 1; i <= md.getColumnCount(); i++) {
-      columns.add(new Column(md.getColumnLabel(i), md.getColumnTypeName(i)));
+      columns.add(new Column(md.getColumnLabel(i), typeName(md.getColumnTypeName(i))));
     }
     return columns;
+  }
+
+  /**
+   * The PostgreSQL type name of a column: the driver names a column with a sequence default or an
+   * identity {@code serial}, {@code bigserial} or {@code smallserial}, which are not types.
+   */
+  static String typeName(String driverName) {
+    return switch (driverName) {
+      case "serial" -> "int4";
+      case "bigserial" -> "int8";
+      case "smallserial" -> "int2";
+      default -> driverName;
+    };
   }
 
   static List<DbValue> row(ResultSet rs, List<Column> columns) throws SQLException {

@@ -269,6 +269,12 @@ class ModuleDbIT {
   }
 
   @Test
+  void identityAndSerialColumnsComeAsTheirIntegerTypes() throws Exception {
+    start();
+    assertThat(ok("/identity")).isEqualTo("id:int8,n:int4,s:int2\n1|1|1\n");
+  }
+
+  @Test
   void aSyntaxErrorIsAQueryErrorWithPostgresMessageAndSqlstate() throws Exception {
     start();
     ok("/setup");
