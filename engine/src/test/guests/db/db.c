@@ -484,6 +484,14 @@ void wr_handle(wr_request_t *request, wr_response_t *response) {
     }
     out("slept");
     respond(response, 200);
+  } else if (strcmp(path, "/sleep-unbounded") == 0) {
+    /* The module lifts its own session's statement_timeout: the host's bound still holds. */
+    if (wr_db_query("SET statement_timeout = 0; SELECT pg_sleep(6)", NULL, 0, &err) == NULL) {
+      failed(response, &err);
+      return;
+    }
+    out("slept");
+    respond(response, 200);
   } else if (strcmp(path, "/infinity") == 0) {
     if (wr_db_query("SELECT 'infinity'::timestamptz", NULL, 0, &err) == NULL) {
       failed(response, &err);

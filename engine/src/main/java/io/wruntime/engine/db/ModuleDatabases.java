@@ -57,7 +57,8 @@ public final class ModuleDatabases {
     hc.setConnectionTimeout(database.connectionTimeout().toMillis());
     hc.setInitializationFailTimeout(database.connectionTimeout().toMillis());
     try {
-      ModulePool pool = new ModulePool(new HikariDataSource(hc), login.schema());
+      ModulePool pool =
+          new ModulePool(new HikariDataSource(hc), login.schema(), database.statementTimeout());
       LOG.info(
           "module {}/{}: database {} schema {} as role {}, at most {} connections",
           namespace,

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 
 /**
  * The connection pool of one module: every connection it gives works in the module's schema ({@code
@@ -13,10 +14,28 @@ import java.sql.SQLException;
 public final class ModulePool implements AutoCloseable {
   private final HikariDataSource dataSource;
   private final String schema;
+  private final int queryTimeoutSecs;
 
-  ModulePool(HikariDataSource dataSource, String schema) {
+  /**
+   * @param statementTimeout {@code statement_timeout_secs}; the host cancels a statement itself one
+   *     second after it (a module may {@code SET statement_timeout} in its own session, which would
+   *     otherwise last on the pooled connection); zero: no timeout
+   */
+  ModulePool(HikariDataSource dataSource, String schema, Duration statementTimeout) {
     this.dataSource = requireNonNull(dataSource, "dataSource");
     this.schema = requireNonNull(schema, "schema");
+    long millis = statementTimeout.toMillis();
+    this.queryTimeoutSecs =
+        millis == 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (millis + 999) / 1000 + 1);
+  }
+
+  /**
+   * The JDBC query timeout of every statement, in seconds ({@link
+   * java.sql.Statement#setQueryTimeout}): the host's own bound, a second after {@code
+   * statement_timeout}, which holds even when the module changed its session's setting; 0: none.
+   */
+  public int queryTimeoutSecs() {
+    return queryTimeoutSecs;
   }
 
   /**

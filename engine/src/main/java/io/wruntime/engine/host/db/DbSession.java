@@ -44,7 +44,7 @@ final class DbSession {
    * Prepares {@code sql} with {@code params} bound: its {@code $n} become the driver's markers (see
    * {@link SqlParams}), and each value is converted to the type the server infers there.
    */
-  static PreparedStatement prepare(Connection c, String sql, List<DbValue> params)
+  static PreparedStatement prepare(Connection c, String sql, List<DbValue> params, int timeoutSecs)
       throws SQLException, DbFailure {
     SqlParams numbered = SqlParams.of(sql);
     int highest = numbered.highest();
@@ -71,6 +71,7 @@ final class DbSession {
     }
     PreparedStatement ps = c.prepareStatement(numbered.sql());
     try {
+      ps.setQueryTimeout(timeoutSecs);
       int[] positions = numbered.positions();
       if (positions.length > 0) {
         ParameterMetaData md = ps.getParameterMetaData();
@@ -87,9 +88,9 @@ final class DbSession {
   }
 
   /** Runs a statement; its rows, or none when it returns none (of several, the first rows). */
-  static Result query(Connection c, String sql, List<DbValue> params)
+  static Result query(Connection c, String sql, List<DbValue> params, int timeoutSecs)
       throws SQLException, DbFailure {
-    try (PreparedStatement ps = prepare(c, sql, params)) {
+    try (PreparedStatement ps = prepare(c, sql, params, timeoutSecs)) {
       // Several statements: the rows of the first that returns rows.
       boolean hasRows = ps.execute();
       while (!hasRows && ps.getUpdateCount() != -1) {
@@ -110,9 +111,9 @@ final class DbSession {
   }
 
   /** Runs a statement; the number of rows it changed (0 for one returning rows). */
-  static long execute(Connection c, String sql, List<DbValue> params)
+  static long execute(Connection c, String sql, List<DbValue> params, int timeoutSecs)
       throws SQLException, DbFailure {
-    try (PreparedStatement ps = prepare(c, sql, params)) {
+    try (PreparedStatement ps = prepare(c, sql, params, timeoutSecs)) {
       if (ps.execute()) {
         return 0;
       }

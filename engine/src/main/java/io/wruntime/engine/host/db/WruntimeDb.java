@@ -152,6 +152,11 @@ public final class WruntimeDb {
     return true;
   }
 
+  /** The host's own bound on a statement of this module ({@link ModulePool#queryTimeoutSecs}). */
+  private static int timeout(InstanceContext ctx) throws DbFailure {
+    return pool(ctx).queryTimeoutSecs();
+  }
+
   private static String sql(GuestMemory m, long[] a, int at) {
     return m.readString("sql", a[at], a[at + 1]);
   }
@@ -165,9 +170,9 @@ public final class WruntimeDb {
     DbSession.Result result;
     try {
       if (tx != null) {
-        result = DbSession.query(tx.connection(), sql, params);
+        result = DbSession.query(tx.connection(), sql, params, timeout(ctx));
       } else {
-        result = standalone(ctx, c -> DbSession.query(c, sql, params));
+        result = standalone(ctx, c -> DbSession.query(c, sql, params, timeout(ctx)));
       }
     } catch (DbFailure f) {
       writeError(m, ret, 4, f);
@@ -191,9 +196,9 @@ public final class WruntimeDb {
     long changed;
     try {
       if (tx != null) {
-        changed = DbSession.execute(tx.connection(), sql, params);
+        changed = DbSession.execute(tx.connection(), sql, params, timeout(ctx));
       } else {
-        changed = standalone(ctx, c -> DbSession.execute(c, sql, params));
+        changed = standalone(ctx, c -> DbSession.execute(c, sql, params, timeout(ctx)));
       }
     } catch (DbFailure f) {
       writeError(m, ret, 8, f);
@@ -222,7 +227,7 @@ public final class WruntimeDb {
       }
       cursor =
           tx != null
-              ? cursor(tx.connection(), null, sql, params, open)
+              ? cursor(tx.connection(), null, sql, params, open, timeout(ctx))
               : ownCursor(ctx, sql, params, open);
       if (tx != null) {
         tx.track(cursor);
@@ -260,7 +265,7 @@ public final class WruntimeDb {
       throw DbFailure.of(e);
     }
     try {
-      return cursor(c, c, sql, params, open);
+      return cursor(c, c, sql, params, open, timeout(ctx));
     } catch (DbFailure e) {
       try {
         c.rollback();
@@ -275,11 +280,11 @@ public final class WruntimeDb {
   }
 
   private static Cursor cursor(
-      Connection c, Connection owned, String sql, List<DbValue> params, Open open)
+      Connection c, Connection owned, String sql, List<DbValue> params, Open open, int timeoutSecs)
       throws DbFailure {
     PreparedStatement ps = null;
     try {
-      ps = DbSession.prepare(c, sql, params);
+      ps = DbSession.prepare(c, sql, params, timeoutSecs);
       ps.setFetchSize(100);
       ResultSet rs = ps.executeQuery();
       return new Cursor(owned, ps, rs, open);

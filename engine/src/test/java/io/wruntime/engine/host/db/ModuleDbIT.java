@@ -441,6 +441,16 @@ class ModuleDbIT {
   }
 
   @Test
+  void aModuleLiftingItsOwnStatementTimeoutIsStillCancelledByTheHost() throws Exception {
+    start("url = \"" + url() + "\"\nstatement_timeout_secs = 1", "");
+    HttpResponse<String> response = get("/sleep-unbounded");
+    assertThat(response.statusCode()).isEqualTo(502);
+    assertThat(response.body()).startsWith("query: canceling statement").endsWith("sqlstate=57014");
+    // The pooled connection keeps the module's SET; the host's bound holds on it as well.
+    assertThat(get("/sleep").body()).endsWith("sqlstate=57014");
+  }
+
+  @Test
   void migrationsApplyOnceInOrderAndAFailingOneStopsTheModuleNamingTheFile() throws Exception {
     Path migrations = Files.createDirectories(dir.resolve("migrations"));
     Files.writeString(
