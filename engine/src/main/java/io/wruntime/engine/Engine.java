@@ -179,6 +179,7 @@ public final class Engine implements AutoCloseable {
     requireNonNull(loaders, "loaders");
     requireNonNull(telemetry, "telemetry");
     config.requireDatabases();
+    config.requireBlobstores();
     AtomicBoolean stopping = new AtomicBoolean();
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(

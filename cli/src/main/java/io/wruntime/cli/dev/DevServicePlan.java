@@ -40,7 +40,8 @@ public record DevServicePlan(
    * @param usesDatabase some module of it is granted a database
    * @param databaseConfigured a database URL is configured for those modules (nothing to start)
    * @param usesBlobstore some module of it is granted a blob store
-   * @param blobstoreConfigured an S3 endpoint is configured for those modules (nothing to start)
+   * @param blobstoreConfigured credentials of an S3 store are configured for those modules (nothing
+   *     to start)
    * @param buckets the buckets its modules are granted
    */
   public record EngineNeeds(

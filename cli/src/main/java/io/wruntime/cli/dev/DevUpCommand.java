@@ -131,7 +131,7 @@ public final class DevUpCommand implements Callable<Integer> {
       try (DevServices services = startServices(plan, stateDir, out)) {
         DevStack stack;
         try {
-          stack = DevStack.start(ports, withEmbeddedDatabase(engines, services));
+          stack = DevStack.start(ports, withEmbeddedServices(engines, services));
         } catch (ConfigException e) {
           err.println("wr-cli: " + e.getMessage());
           err.flush();
@@ -183,12 +183,10 @@ public final class DevUpCommand implements Callable<Integer> {
 
   /**
    * What an engine configuration needs from the embedded services. A module granted a database
-   * ({@code [module.capabilities.db]}) or a blob store ({@code [module.capabilities.blobstore]})
-   * uses one; it is configured when the grant names its server: a {@code url_file} (required
-   * today), an S3 {@code endpoint} or, without one, AWS S3 with the grant's {@code
-   * credentials_dir}. So with today's keys every grant is served by its own server and nothing is
-   * started; an engine-level database or blob store that may be absent is what lets the embedded
-   * services take over.
+   * ({@code [module.capabilities.db]}) uses one, configured when it has a {@code url_file} or the
+   * engine a {@code [database]}; a module granted a blob store ({@code
+   * [module.capabilities.blobstore]}) uses one, configured when it has credentials (its own {@code
+   * credentials_dir}, or the engine's {@code [blobstore]} keys or {@code credentials_dir}).
    */
   static DevServicePlan.EngineNeeds needsOf(EngineConfig config) {
     boolean usesDatabase = false;
@@ -205,7 +203,7 @@ public final class DevUpCommand implements Callable<Integer> {
       ModuleCapabilities.Blobstore blob = module.capabilities().blobstore();
       if (blob != null) {
         usesBlobstore = true;
-        blobstoreConfigured &= blob.endpoint() != null || blob.credentialsDir() != null;
+        blobstoreConfigured &= blob.hasCredentials();
         buckets.addAll(blob.buckets());
       }
     }
@@ -219,11 +217,13 @@ public final class DevUpCommand implements Callable<Integer> {
   }
 
   /**
-   * The engines with the embedded PostgreSQL as their {@code [database]} where a module granted a
-   * database has none (no {@code url_file} of its own and no {@code [database]} in the file); the
-   * file's pool settings stay.
+   * The engines with the embedded services where they need them: the embedded PostgreSQL as {@code
+   * [database]} where a module granted a database has none (no {@code url_file} of its own and no
+   * {@code [database]} in the file; the file's pool settings stay), and the embedded S3 server (its
+   * endpoint and keys, buckets in the path) for each module granted a blob store without
+   * credentials (its buckets and caps stay).
    */
-  static List<EngineConfig> withEmbeddedDatabase(List<EngineConfig> engines, DevServices services) {
+  static List<EngineConfig> withEmbeddedServices(List<EngineConfig> engines, DevServices services) {
     List<EngineConfig> out = new ArrayList<>();
     for (EngineConfig engine : engines) {
       DevServicePlan.EngineNeeds needs = needsOf(engine);
@@ -244,6 +244,24 @@ public final class DevUpCommand implements Callable<Integer> {
                     file.statementTimeout(),
                     file.idleInTransactionTimeout(),
                     file.connectionTimeout()));
+      }
+      if (needs.usesBlobstore() && !needs.blobstoreConfigured() && services != null) {
+        DevServices.S3 s3 = services.s3();
+        ModuleCapabilities.Keys keys =
+            new ModuleCapabilities.Keys(s3.accessKeyId(), s3.secretAccessKey());
+        List<ModuleConfig> modules = new ArrayList<>();
+        for (ModuleConfig module : engine.modules()) {
+          ModuleCapabilities.Blobstore blob = module.capabilities().blobstore();
+          if (blob != null && !blob.hasCredentials()) {
+            module =
+                module.withCapabilities(
+                    module
+                        .capabilities()
+                        .withBlobstore(blob.withStore(s3.endpoint(), s3.region(), keys)));
+          }
+          modules.add(module);
+        }
+        engine = engine.withModules(modules);
       }
       out.add(engine);
     }

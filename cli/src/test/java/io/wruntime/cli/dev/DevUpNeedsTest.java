@@ -72,6 +72,26 @@ class DevUpNeedsTest {
   @Test
   void withoutEmbeddedServicesTheConfigsStayAsTheyAre() {
     EngineConfig config = EngineConfig.parse("engine.toml", MODULE + "[module.capabilities.db]\n");
-    assertThat(DevUpCommand.withEmbeddedDatabase(List.of(config), null)).containsExactly(config);
+    assertThat(DevUpCommand.withEmbeddedServices(List.of(config), null)).containsExactly(config);
+  }
+
+  @Test
+  void aBlobGrantWithoutCredentialsUsesTheEmbeddedS3UnlessTheEngineHasKeys() {
+    DevServicePlan.EngineNeeds embedded =
+        needs(MODULE + "[module.capabilities.blobstore]\nbuckets = [\"photos\"]\n");
+    assertThat(embedded.usesBlobstore()).isTrue();
+    assertThat(embedded.blobstoreConfigured()).isFalse();
+    DevServicePlan plan = DevServicePlan.of(List.of(embedded));
+    assertThat(plan.isEmpty()).isFalse();
+    assertThat(plan.buckets()).containsExactly("photos");
+
+    DevServicePlan.EngineNeeds engine =
+        needs(
+            "[blobstore]\nendpoint = \"http://minio:9000\"\naccess_key_id = \"id\"\n"
+                + "secret_access_key = \"secret\"\n"
+                + MODULE
+                + "[module.capabilities.blobstore]\nbuckets = [\"photos\"]\n");
+    assertThat(engine.blobstoreConfigured()).isTrue();
+    assertThat(DevServicePlan.of(List.of(engine)).isEmpty()).isTrue();
   }
 }

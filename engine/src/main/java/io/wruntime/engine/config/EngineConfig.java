@@ -173,6 +173,34 @@ public record EngineConfig(
     }
   }
 
+  /**
+   * Checks that every module granted a blob store has credentials for it.
+   *
+   * @throws ConfigException naming the first module without, and the keys that give them
+   */
+  public void requireBlobstores() {
+    for (int i = 0; i < modules.size(); i++) {
+      ModuleConfig module = modules.get(i);
+      ModuleCapabilities.Blobstore blob = module.capabilities().blobstore();
+      if (blob != null && !blob.hasCredentials()) {
+        throw new ConfigException(
+            source
+                + ": module["
+                + i
+                + "] ("
+                + module.label()
+                + ") is granted [module.capabilities.blobstore] but no credentials are configured"
+                + " (expected: [module.capabilities.blobstore] credentials_dir, a directory holding"
+                + " the files "
+                + ModuleCapabilities.Blobstore.ACCESS_KEY_ID_FILE
+                + " and "
+                + ModuleCapabilities.Blobstore.SECRET_ACCESS_KEY_FILE
+                + ", or [blobstore] access_key_id and secret_access_key, or [blobstore]"
+                + " credentials_dir)");
+      }
+    }
+  }
+
   /** True when module traffic leaves through a local proxy; false when standalone. */
   public boolean hasProxy() {
     return node != null;

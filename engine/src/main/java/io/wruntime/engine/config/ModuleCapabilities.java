@@ -51,6 +51,11 @@ public record ModuleCapabilities(Db db, Blobstore blobstore, Llm llm, Fs fs, Tra
     return List.copyOf(names);
   }
 
+  /** The same grants with {@code newBlobstore} as the blob store grant. */
+  public ModuleCapabilities withBlobstore(Blobstore newBlobstore) {
+    return new ModuleCapabilities(db, newBlobstore, llm, fs, tracing);
+  }
+
   /** True when no capability is granted. */
   public boolean isEmpty() {
     return db == null && blobstore == null && llm == null && fs == null && tracing == null;
@@ -146,9 +151,9 @@ public record ModuleCapabilities(Db db, Blobstore blobstore, Llm llm, Fs fs, Tra
       if (buckets.isEmpty()) {
         throw new IllegalArgumentException("buckets: [] (expected: at least one bucket)");
       }
-      if ((credentialsDir == null) == (keys == null)) {
+      if (credentialsDir != null && keys != null) {
         throw new IllegalArgumentException(
-            "credentials: expected exactly one of credentialsDir and keys");
+            "credentials: expected at most one of credentialsDir and keys");
       }
       if (maxObjectSize < 1 || maxObjectSize > MAX_MAX_OBJECT_SIZE) {
         throw new IllegalArgumentException(
@@ -158,6 +163,28 @@ public record ModuleCapabilities(Db db, Blobstore blobstore, Llm llm, Fs fs, Tra
         throw new IllegalArgumentException(
             "maxListObjects: " + maxListObjects + " (expected: 1 to " + MAX_MAX_LIST_OBJECTS + ")");
       }
+    }
+
+    /**
+     * Whether the grant names credentials. Without them the module has no store yet: the engine
+     * refuses to start ({@link EngineConfig#requireBlobstores()}), unless {@code wr-cli dev up}
+     * gives it its embedded S3 server ({@link #withStore}).
+     */
+    public boolean hasCredentials() {
+      return credentialsDir != null || keys != null;
+    }
+
+    /** The same grant on another S3 server, signed with {@code newKeys}, buckets in the path. */
+    public Blobstore withStore(URI newEndpoint, String newRegion, Keys newKeys) {
+      return new Blobstore(
+          requireNonNull(newEndpoint, "newEndpoint"),
+          newRegion,
+          buckets,
+          null,
+          requireNonNull(newKeys, "newKeys"),
+          maxObjectSize,
+          maxListObjects,
+          true);
     }
 
     /** The file holding the access key id; null when {@code keys} are given. */

@@ -180,16 +180,9 @@ final class ModuleCapabilitiesReader {
       credentials =
           EngineConfigReader.path(table, "credentials_dir", table.requireString("credentials_dir"));
       keys = null;
-    } else if (credentials == null && keys == null) {
-      throw table.error(
-          "credentials_dir",
-          "is missing (expected: the path of a directory holding the files "
-              + Blobstore.ACCESS_KEY_ID_FILE
-              + " and "
-              + Blobstore.SECRET_ACCESS_KEY_FILE
-              + ", or the engine's [blobstore] access_key_id and secret_access_key, or its"
-              + " [blobstore] credentials_dir)");
     }
+    // No credentials anywhere: refused when the engine starts (EngineConfig.requireBlobstores),
+    // so that wr-cli dev up can give the module its embedded S3 server first.
     boolean pathStyle = engine.pathStyle() != null ? engine.pathStyle() : endpoint != null;
     return new Blobstore(
         endpoint,

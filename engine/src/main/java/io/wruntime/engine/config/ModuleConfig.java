@@ -81,6 +81,23 @@ public record ModuleConfig(
         capabilities);
   }
 
+  /** The same module with other capabilities (e.g. {@code wr-cli dev up}'s embedded S3). */
+  public ModuleConfig withCapabilities(ModuleCapabilities newCapabilities) {
+    return new ModuleConfig(
+        namespace,
+        name,
+        version,
+        wasm,
+        schemaPath,
+        env,
+        requestTimeout,
+        channelCapacity,
+        maxConcurrentInstances,
+        maxMemorySize,
+        cpuTimeout,
+        newCapabilities);
+  }
+
   /**
    * What the module loader needs, the binary read from {@code wasmFile}; its {@code _initialize}
    * may run at load for as long as a request may.

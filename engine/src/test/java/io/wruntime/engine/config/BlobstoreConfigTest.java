@@ -1,6 +1,7 @@
 package io.wruntime.engine.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wruntime.common.config.ConfigException;
 import io.wruntime.engine.config.ModuleCapabilities.Blobstore;
@@ -123,11 +124,16 @@ class BlobstoreConfigTest {
 
   @Test
   void aGrantWithoutCredentialsAnywhereIsAnErrorNamingTheKeys() {
-    assertThat(errorOf("[blobstore]\nendpoint = \"http://minio:9000\"\n" + MODULE))
-        .isEqualTo(
-            "engine.toml: module[0].capabilities.blobstore.credentials_dir is missing (expected:"
-                + " the path of a directory holding the files accessKeyId and secretAccessKey, or"
-                + " the engine's [blobstore] access_key_id and secret_access_key, or its"
+    // Read without complaint (wr-cli dev up may still give it its embedded S3), refused at start.
+    EngineConfig config =
+        EngineConfig.parse(
+            "engine.toml", "[blobstore]\nendpoint = \"http://minio:9000\"\n" + MODULE);
+    assertThatThrownBy(config::requireBlobstores)
+        .hasMessage(
+            "engine.toml: module[0] (shop.orders@1.0.0) is granted [module.capabilities.blobstore]"
+                + " but no credentials are configured (expected: [module.capabilities.blobstore]"
+                + " credentials_dir, a directory holding the files accessKeyId and"
+                + " secretAccessKey, or [blobstore] access_key_id and secret_access_key, or"
                 + " [blobstore] credentials_dir)");
   }
 

@@ -269,11 +269,19 @@ class ModuleCapabilitiesTest {
             "engine.toml: module[0] (shop.orders@1.0.0) is granted [module.capabilities.db] but no"
                 + " database is configured (expected: [module.capabilities.db] url_file, or"
                 + " [database] url or url_file)");
-    assertThat(errorOf(BLOBSTORE.replace("credentials_dir = \"/var/run/wr/blobstore\"\n", "")))
-        .isEqualTo(
-            "engine.toml: module[0].capabilities.blobstore.credentials_dir is missing (expected:"
-                + " the path of a directory holding the files accessKeyId and secretAccessKey, or"
-                + " the engine's [blobstore] access_key_id and secret_access_key, or its"
+    assertThatThrownBy(
+            () ->
+                EngineConfig.parse(
+                        "engine.toml",
+                        MODULE
+                            + BLOBSTORE.replace(
+                                "credentials_dir = \"/var/run/wr/blobstore\"\n", ""))
+                    .requireBlobstores())
+        .hasMessage(
+            "engine.toml: module[0] (shop.orders@1.0.0) is granted [module.capabilities.blobstore]"
+                + " but no credentials are configured (expected: [module.capabilities.blobstore]"
+                + " credentials_dir, a directory holding the files accessKeyId and"
+                + " secretAccessKey, or [blobstore] access_key_id and secret_access_key, or"
                 + " [blobstore] credentials_dir)");
     assertThat(errorOf(LLM.replace("api_key_file = \"/var/run/wr/llm/key\"\n", "")))
         .isEqualTo(
