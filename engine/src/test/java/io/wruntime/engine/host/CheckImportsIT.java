@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.dylibso.chicory.wasm.types.ValType;
 import io.opentelemetry.api.OpenTelemetry;
 import io.wruntime.engine.host.abi.HostFunctionDef;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +17,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,24 +106,9 @@ class CheckImportsIT {
     assertThat(accepted()).containsAll(engine);
   }
 
-  private static Path wasmTools() {
-    String configured = System.getenv("WASM_TOOLS");
-    if (configured != null && !configured.isBlank()) {
-      return Path.of(configured);
-    }
-    for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      Path candidate = Path.of(entry, "wasm-tools");
-      if (Files.isExecutable(candidate)) {
-        return candidate;
-      }
-    }
-    return null;
-  }
-
   @Test
   void whatItAcceptsIsExactlyTheCanonicalAbiLoweringOfTheWit() throws Exception {
-    Path tools = wasmTools();
-    Assumptions.assumeTrue(tools != null, "wasm-tools not found (PATH or WASM_TOOLS)");
+    Path tools = WasmTools.require().executable();
     Set<String> lowered = new TreeSet<>();
     for (String pkg : List.of("db", "blobstore", "tracing", "llm")) {
       // A core module importing every function of the world, named as the engine links them.
