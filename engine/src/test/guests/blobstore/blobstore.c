@@ -15,6 +15,9 @@
  *   GET    /drop?b=&k=          put with size 10, writes 3 bytes, drops it: "dropped"
  *   GET    /open?b=&k=          opens gets of k until one fails: "<n> open; <kind>: <message>"
  *   GET    /chunks?b=&k=&n=N    reads the object in N-byte reads: "reads=<r> bytes=<total>"
+ *   GET    /hoard?b=&n=N&kb=K   puts N objects hoard/<i> of unknown size, writes K KiB (a
+ *                               multiple of 64) to each from one 64 KiB buffer and leaves them
+ *                               open: "<N> filled", or "<i> filled; <kind>: <message>" (503)
  * A failure answers "<kind>: <message>" with 404 not-found, 403 access-denied, 413 too-large,
  * 502 io.
  */
@@ -280,6 +283,35 @@ void wr_handle(wr_request_t *request, wr_response_t *response) {
       n++;
     }
     text(response, 200, "no limit");
+  } else if (route(path, "/hoard")) {
+    /* n objects of unknown size, each written kb KiB from the same 64 KiB buffer and left
+       open: the guest holds 64 KiB, whatever the host buffers. */
+    char *count = param(path, "n");
+    char *kib = param(path, "kb");
+    int objects = count ? atoi(count) : 1;
+    size_t chunks = (kib ? strtoul(kib, NULL, 10) : 64) / 64;
+    free(count);
+    free(kib);
+    memset(buffer, 'h', sizeof buffer);
+    for (int i = 0; i < objects; i++) {
+      char key[32];
+      snprintf(key, sizeof key, "hoard/%d", i);
+      wr_blob_writer_t *w = wr_blob_put(b, key, NULL, 0, 0, &err);
+      for (size_t c = 0; w != NULL && c < chunks; c++) {
+        if (wr_blob_write(w, buffer, sizeof buffer, &err) != 0) {
+          wr_blob_writer_abort(w);
+          w = NULL;
+        }
+      }
+      if (w == NULL) {
+        snprintf(body, sizeof body, "%d filled; %s: %s", i, wr_blob_error_name(err.kind),
+                 err.message);
+        text(response, 503, body);
+        goto out;
+      }
+    }
+    snprintf(body, sizeof body, "%d filled", objects);
+    text(response, 200, body);
   } else if (route(path, "/chunks")) {
     char *size = param(path, "n");
     size_t want = size ? strtoul(size, NULL, 10) : 1;

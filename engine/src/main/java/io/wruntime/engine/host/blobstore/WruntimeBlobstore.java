@@ -137,7 +137,7 @@ public final class WruntimeBlobstore {
       Upload upload =
           size != null
               ? new PipedUpload(client, bucket, stored, contentType, size, what)
-              : new MultipartBlobUpload(client, bucket, stored, contentType, what);
+              : new MultipartBlobUpload(client, bucket, stored, contentType, what, open);
       resource =
           new OutgoingObjectResource(
               bucket, stored, key, what, upload, size, grant.maxObjectSize(), open);

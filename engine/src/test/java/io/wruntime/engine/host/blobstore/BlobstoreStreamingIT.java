@@ -206,6 +206,30 @@ class BlobstoreStreamingIT {
     assertThat(output).noneMatch(line -> line.contains(S3Server.SECRET_KEY));
   }
 
+  @Test
+  void bodiesOfUnknownSizeCannotMakeTheEngineBufferMoreThanItsCap() throws Exception {
+    int port = startEngine();
+    // 16 bodies of unknown size, 4.5 MiB each (below a 5 MiB part, so all buffered by the
+    // engine): 72 MiB from a guest holding 64 KiB, more than the engine's whole heap.
+    HttpRequest hoard =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hoard?b=big&n=16&kb=4608"))
+            .header("x-wr-namespace", "a")
+            .header("x-wr-module", "blob")
+            .header("x-wr-version", "1.0.0")
+            .timeout(Duration.ofMinutes(2))
+            .build();
+    HttpResponse<String> response = http.send(hoard, HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+    assertThat(response.body())
+        .matches("3 filled; io: put \"hoard/3\" in \"big\": .* 16777216 bytes .*");
+    assertThat(engine.isAlive()).as("the engine survived:\n%s", String.join("\n", output)).isTrue();
+    // The buffers were released at the end of that request: the next one stores an object.
+    assertThat(put(port, "after.bin", 6L * 1024 * 1024, false))
+        .isEqualTo("200 stored after.bin size=" + 6L * 1024 * 1024 + " etag=1");
+    assertThat(output).noneMatch(line -> line.contains("OutOfMemoryError"));
+  }
+
   /** {@code size} bytes of a fixed pattern, generated on the fly. */
   static final class PatternStream extends InputStream {
     private final long size;
