@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BlobstoreStreamingIT {
   static final int HEAP_MB = 48;
-  static final int OBJECT_MB = 40;
+  static final int OBJECT_MB = 96;
 
   private static final Pattern LISTENING =
       Pattern.compile("engine listening on 127\\.0\\.0\\.1:(\\d+)");
@@ -81,7 +81,7 @@ class BlobstoreStreamingIT {
         endpoint = "%s"
         access_key_id = "${S3_ACCESS_KEY}"
         secret_access_key = "${S3_SECRET_KEY}"
-        max_object_size = 67108864
+        max_object_size = 134217728
         [[module]]
         name = "blob"
         namespace = "a"
