@@ -15,6 +15,8 @@
  *   GET    /drop?b=&k=          put with size 10, writes 3 bytes, drops it: "dropped"
  *   GET    /open?b=&k=          opens gets of k until one fails: "<n> open; <kind>: <message>"
  *   GET    /chunks?b=&k=&n=N    reads the object in N-byte reads: "reads=<r> bytes=<total>"
+ *   PUT    /hold?b=&k=&n=N      opens up to N gets of k, streams "opened <n>\n", holds them
+ *                               unread until the request body ends
  *   GET    /hoard?b=&n=N&kb=K   puts N objects hoard/<i> of unknown size, writes K KiB (a
  *                               multiple of 64) to each from one 64 KiB buffer and leaves them
  *                               open: "<N> filled", or "<i> filled; <kind>: <message>" (503)
@@ -312,6 +314,23 @@ void wr_handle(wr_request_t *request, wr_response_t *response) {
     }
     snprintf(body, sizeof body, "%d filled", objects);
     text(response, 200, body);
+  } else if (route(path, "/hold")) {
+    /* Opens up to n gets of k and holds them unread while it reads the request body to its end
+       (the caller decides how long), streaming "opened <n>\n" first. */
+    char *count = param(path, "n");
+    int want = count ? atoi(count) : 1;
+    free(count);
+    int n = 0;
+    while (n < want && wr_blob_get(b, k, &err) != NULL) {
+      n++;
+    }
+    snprintf(body, sizeof body, "opened %d\n", n);
+    wr_response_start(response, 200, NULL);
+    wr_response_write(response, body, strlen(body), NULL);
+    wr_error_t rerr;
+    while (wr_request_read(request, buffer, sizeof buffer, &rerr) > 0) {
+    }
+    wr_response_finish(response, NULL);
   } else if (route(path, "/chunks")) {
     char *size = param(path, "n");
     size_t want = size ? strtoul(size, NULL, 10) : 1;
