@@ -136,7 +136,7 @@ public final class WruntimeBlobstore {
       }
       Upload upload =
           size != null
-              ? new PipedUpload(client, bucket, stored, contentType, size, what)
+              ? new PipedUpload(client, bucket, stored, contentType, size, what, open)
               : new MultipartBlobUpload(client, bucket, stored, contentType, what, open);
       resource =
           new OutgoingObjectResource(

@@ -7,6 +7,9 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,6 +70,14 @@ class BlobstoreStreamingIT {
   }
 
   private int startEngine() throws Exception {
+    return startEngine("", HEAP_MB);
+  }
+
+  /**
+   * Starts the engine with module a.blob, and {@code extra} appended to its configuration, with a
+   * heap of {@code heapMb} MiB.
+   */
+  private int startEngine(String extra, int heapMb) throws Exception {
     Path lib = Path.of("target", "lib").toAbsolutePath();
     Path classes = Path.of("target", "classes").toAbsolutePath();
     assertThat(lib).as("the engine's runtime classpath (mvn package)").isDirectory();
@@ -91,12 +102,13 @@ class BlobstoreStreamingIT {
         [module.capabilities.blobstore]
         buckets = ["big"]
         """
-            .formatted(s3.endpoint(), ModuleBlobstoreIT.GUEST.toAbsolutePath()));
+                .formatted(s3.endpoint(), ModuleBlobstoreIT.GUEST.toAbsolutePath())
+            + extra);
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     ProcessBuilder builder =
         new ProcessBuilder(
                 java.toString(),
-                "-Xmx" + HEAP_MB + "m",
+                "-Xmx" + heapMb + "m",
                 "-XX:+ExitOnOutOfMemoryError",
                 "-cp",
                 classes + File.pathSeparator + lib + "/*",
@@ -228,6 +240,72 @@ class BlobstoreStreamingIT {
     assertThat(put(port, "after.bin", 6L * 1024 * 1024, false))
         .isEqualTo("200 stored after.bin size=" + 6L * 1024 * 1024 + " etag=1");
     assertThat(output).noneMatch(line -> line.contains("OutOfMemoryError"));
+  }
+
+  @Test
+  void sizedBodiesAStoreDoesNotTakeCannotMakeTheEngineHoldMoreThanItsCap() throws Exception {
+    // A store that accepts connections and never reads: the chunks written stay in the engine.
+    try (ServerSocket hole = new ServerSocket(0, 200, InetAddress.getLoopbackAddress())) {
+      List<Socket> accepted = new CopyOnWriteArrayList<>();
+      Thread.ofPlatform()
+          .daemon()
+          .start(
+              () -> {
+                try {
+                  while (true) {
+                    accepted.add(hole.accept());
+                  }
+                } catch (IOException e) {
+                  // closed
+                }
+              });
+      int port =
+          startEngine(
+              """
+              [[module]]
+              name = "blob"
+              namespace = "hole"
+              version = "1.0.0"
+              wasm_path = "%s"
+              max_memory_size = 4194304
+              [module.capabilities.blobstore]
+              endpoint = "http://127.0.0.1:%d"
+              buckets = ["big"]
+              """
+                  .formatted(ModuleBlobstoreIT.GUEST.toAbsolutePath(), hole.getLocalPort()),
+              96);
+      // 32 bodies declared 12 MiB, 6 MiB of each written in 1 MiB chunks (from one 1 MiB buffer of
+      // the guest): 192 MiB the store never takes, twice the engine's 96 MiB heap.
+      HttpRequest hoard =
+          HttpRequest.newBuilder(
+                  URI.create("http://127.0.0.1:" + port + "/hoard?b=big&n=32&kb=6144&sized=1"))
+              .header("x-wr-namespace", "hole")
+              .header("x-wr-module", "blob")
+              .header("x-wr-version", "1.0.0")
+              .timeout(Duration.ofMinutes(2))
+              .build();
+      HttpResponse<String> response;
+      try {
+        response = http.send(hoard, HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        Thread.sleep(500); // lets the output reader take the engine's last lines
+        throw new AssertionError("the engine ended:\n" + String.join("\n", output), e);
+      }
+
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+      assertThat(response.body())
+          .matches("\\d+ filled; io: put \"hoard/\\d+\" in \"big\": .* 16777216 bytes .*");
+      assertThat(engine.isAlive())
+          .as("the engine survived:\n%s", String.join("\n", output))
+          .isTrue();
+      // The engine still serves: module a stores an object in the real store.
+      assertThat(put(port, "after.bin", 1024, true))
+          .isEqualTo("200 stored after.bin size=1024 etag=1");
+      assertThat(output).noneMatch(line -> line.contains("OutOfMemoryError"));
+      for (Socket socket : accepted) {
+        socket.close();
+      }
+    }
   }
 
   /** {@code size} bytes of a fixed pattern, generated on the fly. */
