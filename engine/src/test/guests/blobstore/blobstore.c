@@ -20,7 +20,8 @@
  *   GET    /hoard?b=&n=N&kb=K[&sized=1]  puts N objects hoard/<i> of unknown size, writes K KiB
  *                               (a multiple of 64) to each from one 64 KiB buffer and leaves them
  *                               open: "<N> filled", or "<i> filled; <kind>: <message>" (503);
- *                               with sized, declared 2*K KiB and written from one 1 MiB buffer
+ *                               with sized, declared 2*K KiB and written from one 1 MiB buffer;
+ *                               with hold, a failure is answered once the request body ended
  * A failure answers "<kind>: <message>" with 404 not-found, 403 access-denied, 413 too-large,
  * 502 io.
  */
@@ -293,6 +294,7 @@ void wr_handle(wr_request_t *request, wr_response_t *response) {
     char *count = param(path, "n");
     char *kib = param(path, "kb");
     char *sized = param(path, "sized");
+    char *hold = param(path, "hold");
     int objects = count ? atoi(count) : 1;
     size_t total = (kib ? strtoul(kib, NULL, 10) : 64) * 1024;
     /* sized: declared twice as long as written (never complete), written in 1 MiB chunks */
@@ -315,12 +317,19 @@ void wr_handle(wr_request_t *request, wr_response_t *response) {
       if (w == NULL) {
         snprintf(body, sizeof body, "%d filled; %s: %s", i, wr_blob_error_name(err.kind),
                  err.message);
+        if (hold != NULL) {
+          wr_error_t rerr;
+          while (wr_request_read(request, buffer, sizeof buffer, &rerr) > 0) {
+          }
+        }
         free(sized);
+        free(hold);
         text(response, 503, body);
         goto out;
       }
     }
     free(sized);
+    free(hold);
     snprintf(body, sizeof body, "%d filled", objects);
     text(response, 200, body);
   } else if (route(path, "/hold")) {

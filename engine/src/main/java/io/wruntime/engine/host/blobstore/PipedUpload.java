@@ -41,6 +41,7 @@ final class PipedUpload implements Upload {
   private final OpenObjects owner;
   private final Runnable exchange;
   private boolean started;
+  private Thread exchangeThread;
   private byte[] pending;
 
   PipedUpload(
@@ -126,13 +127,17 @@ final class PipedUpload implements Upload {
     dropped.forEach(chunk -> owner.release(chunk.length));
     if (aborted.compareAndSet(false, true) && started) {
       queue.offer(ABORT);
+      // A store that stopped reading leaves the exchange blocked in a socket write, which has no
+      // timeout: interrupted, a virtual thread's socket is closed, so neither it nor its pooled
+      // connection outlives the object.
+      exchangeThread.interrupt();
     }
   }
 
   private void offer(byte[] chunk) throws Failure {
     if (!started) {
       started = true;
-      Thread.ofVirtual().name("wr-blob-put").start(exchange);
+      exchangeThread = Thread.ofVirtual().name("wr-blob-put").start(exchange);
     }
     boolean queued = false;
     try {

@@ -276,25 +276,36 @@ class BlobstoreStreamingIT {
               96);
       // 32 bodies declared 12 MiB, 6 MiB of each written in 1 MiB chunks (from one 1 MiB buffer of
       // the guest): 192 MiB the store never takes, twice the engine's 96 MiB heap.
-      HttpRequest hoard =
-          HttpRequest.newBuilder(
-                  URI.create("http://127.0.0.1:" + port + "/hoard?b=big&n=32&kb=6144&sized=1"))
-              .header("x-wr-namespace", "hole")
-              .header("x-wr-module", "blob")
-              .header("x-wr-version", "1.0.0")
-              .timeout(Duration.ofMinutes(2))
-              .build();
-      HttpResponse<String> response;
-      try {
-        response = http.send(hoard, HttpResponse.BodyHandlers.ofString());
-      } catch (IOException e) {
-        Thread.sleep(500); // lets the output reader take the engine's last lines
-        throw new AssertionError("the engine ended:\n" + String.join("\n", output), e);
+      // The request declares a one-byte body, sent once the store has connections from it: the
+      // module answers after that, with what its writes met.
+      try (Socket request = new Socket("127.0.0.1", port)) {
+        request.setSoTimeout(60_000);
+        request
+            .getOutputStream()
+            .write(
+                ("PUT /hoard?b=big&n=32&kb=6144&sized=1&hold=1 HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+                        + "x-wr-namespace: hole\r\nx-wr-module: blob\r\nx-wr-version: 1.0.0\r\n"
+                        + "content-length: 1\r\nconnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        request.getOutputStream().flush();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (accepted.isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+        assertThat(accepted).as("connections from the engine to the store").isNotEmpty();
+        request.getOutputStream().write('x');
+        request.getOutputStream().flush();
+        String response;
+        try {
+          response = new String(request.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          Thread.sleep(500); // lets the output reader take the engine's last lines
+          throw new AssertionError("the engine ended:\n" + String.join("\n", output), e);
+        }
+        assertThat(response).as(String.join("\n", output)).startsWith("HTTP/1.1 503");
+        assertThat(response)
+            .containsPattern("\\d+ filled; io: put \"hoard/\\d+\" in \"big\": .* 16777216 bytes ");
       }
-
-      assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
-      assertThat(response.body())
-          .matches("\\d+ filled; io: put \"hoard/\\d+\" in \"big\": .* 16777216 bytes .*");
       assertThat(engine.isAlive())
           .as("the engine survived:\n%s", String.join("\n", output))
           .isTrue();
@@ -302,10 +313,29 @@ class BlobstoreStreamingIT {
       assertThat(put(port, "after.bin", 1024, true))
           .isEqualTo("200 stored after.bin size=1024 etag=1");
       assertThat(output).noneMatch(line -> line.contains("OutOfMemoryError"));
+
+      // The request is over: the engine gave up those uploads and closed their connections,
+      // though the store never read what they sent (a write of ours then fails).
       for (Socket socket : accepted) {
+        assertThat(closedByEngine(socket)).as("connection %s closed", socket).isTrue();
         socket.close();
       }
     }
+  }
+
+  /** Whether the engine closed its end of {@code socket}, tried for up to 30 s. */
+  private static boolean closedByEngine(Socket socket) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      try {
+        socket.getOutputStream().write('x');
+        socket.getOutputStream().flush();
+      } catch (IOException e) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return false;
   }
 
   /** {@code size} bytes of a fixed pattern, generated on the fly. */
