@@ -15,6 +15,13 @@
  *   GET    /drop?b=&k=          put with size 10, writes 3 bytes, drops it: "dropped"
  *   GET    /open?b=&k=          opens gets of k until one fails: "<n> open; <kind>: <message>"
  *   GET    /chunks?b=&k=&n=N    reads the object in N-byte reads: "reads=<r> bytes=<total>"
+ *   PUT    /hold?b=&k=&n=N      opens up to N gets of k, streams "opened <n>\n", holds them
+ *                               unread until the request body ends
+ *   GET    /hoard?b=&n=N&kb=K[&sized=1]  puts N objects hoard/<i> of unknown size, writes K KiB
+ *                               (a multiple of 64) to each from one 64 KiB buffer and leaves them
+ *                               open: "<N> filled", or "<i> filled; <kind>: <message>" (503);
+ *                               with sized, declared 2*K KiB and written from one 1 MiB buffer;
+ *                               with hold, a failure is answered once the request body ended
  * A failure answers "<kind>: <message>" with 404 not-found, 403 access-denied, 413 too-large,
  * 502 io.
  */
@@ -280,6 +287,68 @@ void wr_handle(wr_request_t *request, wr_response_t *response) {
       n++;
     }
     text(response, 200, "no limit");
+  } else if (route(path, "/hoard")) {
+    /* n objects of unknown size, each written kb KiB from the same 64 KiB buffer and left
+       open: the guest holds 64 KiB, whatever the host buffers. */
+    static char big[1024 * 1024];
+    char *count = param(path, "n");
+    char *kib = param(path, "kb");
+    char *sized = param(path, "sized");
+    char *hold = param(path, "hold");
+    int objects = count ? atoi(count) : 1;
+    size_t total = (kib ? strtoul(kib, NULL, 10) : 64) * 1024;
+    /* sized: declared twice as long as written (never complete), written in 1 MiB chunks */
+    size_t chunk = sized ? sizeof big : sizeof buffer;
+    size_t chunks = total / chunk;
+    free(count);
+    free(kib);
+    memset(buffer, 'h', sizeof buffer);
+    memset(big, 'h', sizeof big);
+    for (int i = 0; i < objects; i++) {
+      char key[32];
+      snprintf(key, sizeof key, "hoard/%d", i);
+      wr_blob_writer_t *w = wr_blob_put(b, key, NULL, sized != NULL, 2 * (uint64_t)total, &err);
+      for (size_t c = 0; w != NULL && c < chunks; c++) {
+        if (wr_blob_write(w, sized ? big : buffer, chunk, &err) != 0) {
+          wr_blob_writer_abort(w);
+          w = NULL;
+        }
+      }
+      if (w == NULL) {
+        snprintf(body, sizeof body, "%d filled; %s: %s", i, wr_blob_error_name(err.kind),
+                 err.message);
+        if (hold != NULL) {
+          wr_error_t rerr;
+          while (wr_request_read(request, buffer, sizeof buffer, &rerr) > 0) {
+          }
+        }
+        free(sized);
+        free(hold);
+        text(response, 503, body);
+        goto out;
+      }
+    }
+    free(sized);
+    free(hold);
+    snprintf(body, sizeof body, "%d filled", objects);
+    text(response, 200, body);
+  } else if (route(path, "/hold")) {
+    /* Opens up to n gets of k and holds them unread while it reads the request body to its end
+       (the caller decides how long), streaming "opened <n>\n" first. */
+    char *count = param(path, "n");
+    int want = count ? atoi(count) : 1;
+    free(count);
+    int n = 0;
+    while (n < want && wr_blob_get(b, k, &err) != NULL) {
+      n++;
+    }
+    snprintf(body, sizeof body, "opened %d\n", n);
+    wr_response_start(response, 200, NULL);
+    wr_response_write(response, body, strlen(body), NULL);
+    wr_error_t rerr;
+    while (wr_request_read(request, buffer, sizeof buffer, &rerr) > 0) {
+    }
+    wr_response_finish(response, NULL);
   } else if (route(path, "/chunks")) {
     char *size = param(path, "n");
     size_t want = size ? strtoul(size, NULL, 10) : 1;

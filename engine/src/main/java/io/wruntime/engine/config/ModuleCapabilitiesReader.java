@@ -247,6 +247,21 @@ final class ModuleCapabilitiesReader {
     return EngineConfigReader.path(table, key, value);
   }
 
+  /** {@code value} as an error may show it: user info (often a key and secret) hidden. */
+  private static String withoutUserInfo(String value) {
+    int scheme = value.indexOf("://");
+    int start = scheme < 0 ? 0 : scheme + 3;
+    int end = start;
+    while (end < value.length() && "/?#".indexOf(value.charAt(end)) < 0) {
+      end++;
+    }
+    int at = value.lastIndexOf('@', end - 1);
+    if (at < start) {
+      return value;
+    }
+    return value.substring(0, start) + "<user info hidden>" + value.substring(at);
+  }
+
   private static URI httpUrl(TomlTable table, String key, String example) {
     String value = table.requireString(key);
     String problem = HttpUrls.endpointProblem(value);
@@ -256,7 +271,7 @@ final class ModuleCapabilitiesReader {
     throw table.error(
         key,
         "= \""
-            + value
+            + withoutUserInfo(value)
             + "\" "
             + problem
             + " (expected: http:// or https://, a host, an optional port and path, e.g. "

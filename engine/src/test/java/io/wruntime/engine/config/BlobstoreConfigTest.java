@@ -178,6 +178,25 @@ class BlobstoreConfigTest {
   }
 
   @Test
+  void anEndpointWithCredentialsInItIsRefusedWithoutShowingThem() {
+    // A careless operator puts the key into the URL: the error must not print it to the log.
+    String engine =
+        "[blobstore]\nendpoint = \"http://AKIDEXAMPLE:${S3_SECRET}@minio:9000\"\n" + MODULE;
+    assertThat(errorOf(engine))
+        .isEqualTo(
+            "engine.toml: blobstore.endpoint = \"http://<user info hidden>@minio:9000\" has user"
+                + " info, a query or a fragment (expected: http:// or https://, a host, an optional"
+                + " port and path, e.g. http://minio:9000)")
+        .doesNotContain(SECRET);
+    String module =
+        MODULE
+            + "credentials_dir = \"/run/s3\"\nendpoint = \"https://k:${S3_SECRET}@s3.example\"\n";
+    assertThat(errorOf(module))
+        .contains("endpoint = \"https://<user info hidden>@s3.example\" has user info")
+        .doesNotContain(SECRET);
+  }
+
+  @Test
   void blobObjectsLimitReachesTheGrants() {
     EngineConfig config =
         EngineConfig.parse(

@@ -20,10 +20,12 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The S3 clients of {@code wruntime:blobstore}: one per distinct (endpoint, region, credentials,
- * addressing style), created when the first module importing the interface with those settings
- * loads and shared by every such module, closed with the engine. Credentials from a {@code
- * credentials_dir} are read when the client is created. Secrets never appear in messages.
+ * The S3 clients of {@code wruntime:blobstore}: one per module (namespace and name, shared by its
+ * versions) and distinct (endpoint, region, credentials, addressing style), created when the module
+ * loads, closed with the engine. Each has a connection pool of its own: a module holding many
+ * objects open over many requests exhausts only its own pool, never another module's. Credentials
+ * from a {@code credentials_dir} are read when the client is created. Secrets never appear in
+ * messages.
  */
 public final class BlobStores implements AutoCloseable {
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -35,6 +37,7 @@ public final class BlobStores implements AutoCloseable {
 
   /** What makes two grants share a client. */
   private record Settings(
+      String module,
       URI endpoint,
       String region,
       Path credentialsDir,
@@ -52,20 +55,21 @@ public final class BlobStores implements AutoCloseable {
       return null; // the loader refuses the import itself
     }
     try {
-      client(grant);
+      client(module, grant);
       return null;
     } catch (Failure f) {
       return f.getMessage();
     }
   }
 
-  /** The client for {@code grant}, created when its first module loads. */
-  S3Client client(ModuleCapabilities.Blobstore grant) throws Failure {
+  /** The client of {@code module} for {@code grant}, created when the module loads. */
+  S3Client client(ModuleDefinition module, ModuleCapabilities.Blobstore grant) throws Failure {
     if (closed) {
       throw new Failure(ErrorKind.IO, "the engine is stopping (expected: a running engine)");
     }
     Settings settings =
         new Settings(
+            module.namespace() + "." + module.name(),
             grant.endpoint(),
             grant.region(),
             grant.credentialsDir(),

@@ -1,6 +1,7 @@
 package io.wruntime.engine.host.blobstore;
 
 import io.wruntime.engine.host.blobstore.Blob.Failure;
+import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,8 +15,9 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 /**
  * A body of unknown size: buffered up to {@link #PART_SIZE} (5 MiB, S3's smallest part); a body
  * that ends within it is stored with one {@code PutObject}, a longer one as a multipart upload of 5
- * MiB parts, so the engine holds at most one part of it. Aborted, a started multipart upload is
- * aborted and nothing is stored.
+ * MiB parts, so the engine holds at most one part of it; the buffer counts against the request's
+ * {@link OpenObjects#MAX_BUFFERED}. Aborted, a started multipart upload is aborted and nothing is
+ * stored.
  */
 final class MultipartBlobUpload implements Upload {
   static final int PART_SIZE = 5 * 1024 * 1024;
@@ -26,18 +28,25 @@ final class MultipartBlobUpload implements Upload {
   private final String storedKey;
   private final String contentType;
   private final String what;
+  private final OpenObjects owner;
   private final List<CompletedPart> parts = new ArrayList<>();
-  private byte[] buffer = new byte[64 * 1024];
+  private byte[] buffer = new byte[0];
   private int buffered;
   private String uploadId;
 
   MultipartBlobUpload(
-      S3Client client, String bucket, String storedKey, String contentType, String what) {
+      S3Client client,
+      String bucket,
+      String storedKey,
+      String contentType,
+      String what,
+      OpenObjects owner) {
     this.client = client;
     this.bucket = bucket;
     this.storedKey = storedKey;
     this.contentType = contentType;
     this.what = what;
+    this.owner = owner;
   }
 
   @Override
@@ -45,7 +54,9 @@ final class MultipartBlobUpload implements Upload {
     int at = 0;
     while (at < chunk.length) {
       if (buffered == buffer.length && buffer.length < PART_SIZE) {
-        buffer = Arrays.copyOf(buffer, Math.min(PART_SIZE, buffer.length * 2));
+        int grown = Math.min(PART_SIZE, Math.max(64 * 1024, buffer.length * 2));
+        owner.buffer(grown - buffer.length, what);
+        buffer = Arrays.copyOf(buffer, grown);
       }
       int n = Math.min(chunk.length - at, buffer.length - buffered);
       System.arraycopy(chunk, at, buffer, buffered, n);
@@ -76,7 +87,7 @@ final class MultipartBlobUpload implements Upload {
                           .uploadId(uploadId)
                           .partNumber(number)
                           .contentLength((long) buffered),
-                  RequestBody.fromBytes(Arrays.copyOf(buffer, buffered)))
+                  buffered())
               .eTag();
       parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
       buffered = 0;
@@ -89,10 +100,7 @@ final class MultipartBlobUpload implements Upload {
   public void finish() throws Failure {
     try {
       if (uploadId == null) {
-        byte[] body = Arrays.copyOf(buffer, buffered);
-        client.putObject(
-            b -> b.bucket(bucket).key(storedKey).contentType(contentType),
-            RequestBody.fromBytes(body));
+        client.putObject(b -> b.bucket(bucket).key(storedKey).contentType(contentType), buffered());
         return;
       }
       if (buffered > 0) {
@@ -108,15 +116,29 @@ final class MultipartBlobUpload implements Upload {
     } catch (SdkException e) {
       throw BlobErrors.of(what, e);
     } finally {
-      buffer = new byte[0];
-      buffered = 0;
+      releaseBuffer();
     }
+  }
+
+  /** The buffered bytes as a request body, read from the buffer itself rather than a copy. */
+  private RequestBody buffered() {
+    byte[] bytes = buffer;
+    int length = buffered;
+    return RequestBody.fromContentProvider(
+        () -> new ByteArrayInputStream(bytes, 0, length),
+        length,
+        contentType == null ? "application/octet-stream" : contentType);
+  }
+
+  private void releaseBuffer() {
+    owner.release(buffer.length);
+    buffer = new byte[0];
+    buffered = 0;
   }
 
   @Override
   public void abort() {
-    buffer = new byte[0];
-    buffered = 0;
+    releaseBuffer();
     if (uploadId == null) {
       return;
     }

@@ -5,6 +5,8 @@ import io.wruntime.engine.host.blobstore.Blob.ErrorKind;
 import io.wruntime.engine.host.blobstore.Blob.Failure;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -19,11 +21,12 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 /**
  * A body of known size: one {@code PutObject} whose body is read, on a thread of its own, from the
  * chunks the module writes. At most {@link #QUEUED_CHUNKS} chunks wait between the two, so an
- * object of any size holds at most a few MiB of the engine's memory; when the store is slower than
- * the module, {@link #write} blocks. The last chunk written is held back until {@link #finish}, and
- * the exchange starts with the first chunk passed on (or at {@code finish}), so the store never has
- * the whole declared length before the module finishes: an abort ends the body early, the store
- * sees fewer bytes than declared and stores nothing.
+ * object of any size holds at most a few MiB of the engine's memory (counted against the request's
+ * {@link OpenObjects#MAX_BUFFERED}); when the store is slower than the module, {@link #write}
+ * blocks. The last chunk written is held back until {@link #finish}, and the exchange starts with
+ * the first chunk passed on (or at {@code finish}), so the store never has the whole declared
+ * length before the module finishes: an abort ends the body early, the store sees fewer bytes than
+ * declared and stores nothing.
  */
 final class PipedUpload implements Upload {
   static final int QUEUED_CHUNKS = 4;
@@ -35,8 +38,10 @@ final class PipedUpload implements Upload {
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private final AtomicBoolean aborted = new AtomicBoolean();
   private final String what;
+  private final OpenObjects owner;
   private final Runnable exchange;
   private boolean started;
+  private Thread exchangeThread;
   private byte[] pending;
 
   PipedUpload(
@@ -45,8 +50,10 @@ final class PipedUpload implements Upload {
       String storedKey,
       String contentType,
       long size,
-      String what) {
+      String what,
+      OpenObjects owner) {
     this.what = what;
+    this.owner = owner;
     PutObjectRequest request =
         PutObjectRequest.builder()
             .bucket(bucket)
@@ -82,17 +89,21 @@ final class PipedUpload implements Upload {
     if (chunk.length == 0) {
       return;
     }
-    if (pending != null) {
-      offer(pending);
-    }
+    // Counted until the exchange takes it; pending or queued, an abort gives it back.
+    owner.buffer(chunk.length, what);
+    byte[] previous = pending;
     pending = chunk;
+    if (previous != null) {
+      offer(previous);
+    }
   }
 
   @Override
   public void finish() throws Failure {
-    if (pending != null) {
-      offer(pending);
-      pending = null;
+    byte[] last = pending;
+    pending = null;
+    if (last != null) {
+      offer(last);
     }
     offer(END);
     try {
@@ -107,27 +118,41 @@ final class PipedUpload implements Upload {
 
   @Override
   public void abort() {
-    pending = null;
+    if (pending != null) {
+      owner.release(pending.length);
+      pending = null;
+    }
+    List<byte[]> dropped = new ArrayList<>();
+    queue.drainTo(dropped); // what the exchange has not taken: it releases what it took
+    dropped.forEach(chunk -> owner.release(chunk.length));
     if (aborted.compareAndSet(false, true) && started) {
-      queue.clear();
       queue.offer(ABORT);
+      // A store that stopped reading leaves the exchange blocked in a socket write, which has no
+      // timeout: interrupted, a virtual thread's socket is closed, so neither it nor its pooled
+      // connection outlives the object.
+      exchangeThread.interrupt();
     }
   }
 
   private void offer(byte[] chunk) throws Failure {
     if (!started) {
       started = true;
-      Thread.ofVirtual().name("wr-blob-put").start(exchange);
+      exchangeThread = Thread.ofVirtual().name("wr-blob-put").start(exchange);
     }
+    boolean queued = false;
     try {
-      while (!queue.offer(chunk, 50, TimeUnit.MILLISECONDS)) {
+      while (!(queued = queue.offer(chunk, 50, TimeUnit.MILLISECONDS))) {
         if (done.isDone()) {
           break;
         }
       }
     } catch (InterruptedException e) {
+      owner.release(chunk.length);
       abort();
       throw Blocking.interrupted(e);
+    }
+    if (!queued) {
+      owner.release(chunk.length); // neither pending nor queued any more
     }
     if (done.isDone() && chunk != END) {
       // The store ended the exchange before the body did: report why.
@@ -185,6 +210,7 @@ final class PipedUpload implements Upload {
           ended = true;
           return -1;
         }
+        owner.release(next.length);
         current = next;
         at = 0;
       }

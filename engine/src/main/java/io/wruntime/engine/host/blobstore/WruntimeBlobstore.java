@@ -129,15 +129,15 @@ public final class WruntimeBlobstore {
       OpenObjects open = reserve(ctx);
       S3Client client;
       try {
-        client = stores.client(grant);
+        client = stores.client(ctx.module(), grant);
       } catch (Failure f) {
         open.open--;
         throw f;
       }
       Upload upload =
           size != null
-              ? new PipedUpload(client, bucket, stored, contentType, size, what)
-              : new MultipartBlobUpload(client, bucket, stored, contentType, what);
+              ? new PipedUpload(client, bucket, stored, contentType, size, what, open)
+              : new MultipartBlobUpload(client, bucket, stored, contentType, what, open);
       resource =
           new OutgoingObjectResource(
               bucket, stored, key, what, upload, size, grant.maxObjectSize(), open);
@@ -163,7 +163,7 @@ public final class WruntimeBlobstore {
       OpenObjects open = reserve(ctx);
       ResponseInputStream<GetObjectResponse> body;
       try {
-        body = stores.client(grant).getObject(b -> b.bucket(bucket).key(stored));
+        body = stores.client(ctx.module(), grant).getObject(b -> b.bucket(bucket).key(stored));
       } catch (SdkException e) {
         open.open--;
         throw BlobErrors.of(what, e);
@@ -198,7 +198,7 @@ public final class WruntimeBlobstore {
       ModuleCapabilities.Blobstore grant = grant(ctx, bucket);
       String stored = BlobKeys.stored(ctx.module().namespace(), key);
       try {
-        stores.client(grant).deleteObject(b -> b.bucket(bucket).key(stored));
+        stores.client(ctx.module(), grant).deleteObject(b -> b.bucket(bucket).key(stored));
       } catch (SdkException e) {
         Failure f = BlobErrors.of("delete \"" + key + "\" of \"" + bucket + "\"", e);
         if (f.kind() != ErrorKind.NOT_FOUND) {
@@ -223,7 +223,7 @@ public final class WruntimeBlobstore {
     try {
       ModuleCapabilities.Blobstore grant = grant(ctx, bucket);
       String stored = BlobKeys.stored(ctx.module().namespace(), key);
-      meta = head(stores.client(grant), bucket, stored, key, "head");
+      meta = head(stores.client(ctx.module(), grant), bucket, stored, key, "head");
     } catch (Failure f) {
       writeError(m, ret, 8, f);
       return NONE;
@@ -273,7 +273,7 @@ public final class WruntimeBlobstore {
       try {
         r =
             stores
-                .client(grant)
+                .client(ctx.module(), grant)
                 .listObjectsV2(
                     b -> b.bucket(bucket).prefix(storedPrefix).startAfter(after).maxKeys(limit));
       } catch (SdkException e) {
@@ -351,7 +351,7 @@ public final class WruntimeBlobstore {
       resource.finish();
       meta =
           head(
-              stores.client(grant(ctx, resource.bucket)),
+              stores.client(ctx.module(), grant(ctx, resource.bucket)),
               resource.bucket,
               resource.storedKey,
               resource.key,

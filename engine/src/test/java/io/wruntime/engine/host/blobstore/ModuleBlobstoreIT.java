@@ -13,6 +13,8 @@ import io.wruntime.engine.host.WasiHttpModuleLoader;
 import io.wruntime.engine.module.ModuleDefinition;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import io.wruntime.engine.module.ModuleLoadException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -386,6 +388,117 @@ class ModuleBlobstoreIT {
     // The objects were closed at the end of that request: the next one opens three again.
     assertThat(get("a", "/open?b=shared&k=x.txt").body()).startsWith("3 open; io: ");
     assertThat(get("a", "/get?b=shared&k=x.txt").body()).isEqualTo("x");
+  }
+
+  @Test
+  void objectsHeldOpenByOneModuleDoNotStarveAnotherModulesCalls() throws Exception {
+    // Modules a and b both use the engine's [blobstore], so the same S3 client settings. Module a
+    // holds 2 x 256 gets unread: as many connections as one S3 client pools.
+    int each = BlobStores.MAX_CONNECTIONS / 2;
+    String toml =
+        """
+        listen_address = "127.0.0.1:0"
+        [blobstore]
+        endpoint = "%s"
+        access_key_id = "${S3_ACCESS_KEY}"
+        secret_access_key = "${S3_SECRET_KEY}"
+        [limits]
+        blob_objects = %d
+        [pool]
+        guest_threads = 8
+        [[module]]
+        name = "blob"
+        namespace = "a"
+        version = "1.0.0"
+        wasm_path = "%s"
+        request_timeout_secs = 20
+        [module.capabilities.blobstore]
+        buckets = ["shared"]
+        [[module]]
+        name = "blob"
+        namespace = "b"
+        version = "1.0.0"
+        wasm_path = "%s"
+        [module.capabilities.blobstore]
+        buckets = ["shared"]
+        """
+            .formatted(s3.endpoint(), each, GUEST.toAbsolutePath(), GUEST.toAbsolutePath());
+    engine =
+        Engine.startWith(
+            EngineConfig.parse(
+                "engine.toml",
+                toml,
+                Map.of(
+                    "S3_ACCESS_KEY", S3Server.ACCESS_KEY,
+                    "S3_SECRET_KEY", S3Server.SECRET_KEY)),
+            outbound -> new WasiHttpModuleLoader(outbound));
+    // Larger than what socket buffers take: a get left unread keeps its connection.
+    put("a", "shared", "x.txt", pattern(64 * 1024), true);
+    put("b", "shared", "y.txt", "y".getBytes(StandardCharsets.UTF_8), true);
+    // Each holder declares a one-byte body and sends it only at the end: its request, and the
+    // gets it opened, stay open until then.
+    List<Socket> holders = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        Socket holder = new Socket("127.0.0.1", engine.port());
+        holders.add(holder);
+        holder.setSoTimeout(30_000);
+        holder
+            .getOutputStream()
+            .write(
+                ("PUT /hold?b=shared&k=x.txt&n="
+                        + each
+                        + " HTTP/1.1\r\nhost: 127.0.0.1\r\nx-wr-namespace: a\r\n"
+                        + "x-wr-module: blob\r\nx-wr-version: 1.0.0\r\ncontent-length: 1\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        holder.getOutputStream().flush();
+      }
+      for (Socket holder : holders) {
+        assertThat(untilOpened(holder.getInputStream())).endsWith("opened " + each);
+      }
+
+      HttpResponse<String> other = get("b", "/get?b=shared&k=y.txt");
+      assertThat(other.body()).isEqualTo("y");
+      assertThat(other.statusCode()).isEqualTo(200);
+
+      // Module a's requests held their objects all along (were not ended by their deadline
+      // while b waited): given their bodies' byte, they end normally.
+      for (Socket holder : holders) {
+        holder.getOutputStream().write('x');
+        holder.getOutputStream().flush();
+        assertThat(untilEnd(holder.getInputStream())).endsWith("\r\n0\r\n\r\n");
+      }
+    } finally {
+      for (Socket holder : holders) {
+        holder.close();
+      }
+    }
+  }
+
+  /** The rest of a chunked response, up to its last chunk, or to where the connection ended. */
+  private static String untilEnd(InputStream in) throws Exception {
+    StringBuilder text = new StringBuilder();
+    int c;
+    while ((c = in.read()) >= 0) {
+      text.append((char) c);
+      if (text.toString().endsWith("\r\n0\r\n\r\n")) {
+        break;
+      }
+    }
+    return text.toString();
+  }
+
+  /** What the holder's response says up to its "opened <n>" line (headers and chunk sizes too). */
+  private static String untilOpened(InputStream in) throws Exception {
+    StringBuilder text = new StringBuilder();
+    int c;
+    while ((c = in.read()) >= 0) {
+      if (c == '\n' && text.indexOf("opened ") >= 0) {
+        break;
+      }
+      text.append((char) c);
+    }
+    return text.toString().strip();
   }
 
   @Test
