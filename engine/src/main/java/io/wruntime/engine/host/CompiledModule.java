@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.InterpreterMachine;
@@ -88,11 +89,18 @@ public final class CompiledModule {
    * A builder of one instance with {@code imports}: the engine's memory implementation and limits
    * and the compiled code are set; neither data segments nor the start function run at {@code
    * build()} (call {@link Instance#initialize(boolean)} once the host is bound to the instance).
+   *
+   * <p>The memory is Chicory's {@link ByteArrayMemory}: 64 KiB {@code byte[]} pages allocated as
+   * the guest grows (like the default {@code ByteBufferMemory}, so limits, growth failure and the
+   * engine's memory budget are the same), read and written through array VarHandles that the JIT
+   * turns into plain loads and stores: memory-heavy guest code runs about twice as fast ({@code
+   * bin/wr-benchmark cpu}, benchmarks/README.md).
    */
   public Instance.Builder instanceBuilder(ImportValues imports) {
     return Instance.builder(module)
         .withImportValues(requireNonNull(imports, "imports"))
         .withMemoryLimits(memoryLimits)
+        .withMemoryFactory(ByteArrayMemory::new)
         .withMachineFactory(machineFactory)
         .withInitialize(false)
         .withStart(false);
@@ -109,7 +117,7 @@ public final class CompiledModule {
               + " defines no memory (expected: a memory of its own, as wasi modules have)");
     }
     MemoryLimits declared = module.memorySection().get().getMemory(0).limits();
-    // Chicory keeps a memory in one Java array: it cannot grow past RUNTIME_MAX_PAGES.
+    // Chicory's memories cannot grow past RUNTIME_MAX_PAGES (32767 pages of 64 KiB).
     long capPages =
         Math.min(Math.max(def.maxMemoryBytes(), 0) / PAGE_SIZE, Memory.RUNTIME_MAX_PAGES);
     if (declared.initialPages() > capPages) {
