@@ -7,15 +7,11 @@ import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.Machine;
-import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.ChicoryException;
-import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.FunctionType;
-import com.dylibso.chicory.wasm.types.MemoryLimits;
 import io.wruntime.engine.host.abi.AbiViolation;
 import io.wruntime.engine.host.abi.GuestMemory;
 import io.wruntime.engine.host.abi.HostFunctionDef;
@@ -37,7 +33,6 @@ import java.io.InputStream;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +49,7 @@ final class LoadedModule implements GuestModule {
   private static final SecureRandom SECURE_RANDOM = new SecureRandom();
 
   private final ModuleDefinition definition;
-  private final WasmModule module;
-  private final Function<Instance, Machine> machineFactory;
-  private final MemoryLimits memoryLimits;
+  private final CompiledModule compiled;
   private final List<ImportBinding> imports;
   private final boolean wasiPreview1;
   private final boolean hasInitialize;
@@ -65,17 +58,13 @@ final class LoadedModule implements GuestModule {
 
   LoadedModule(
       ModuleDefinition definition,
-      WasmModule module,
-      Function<Instance, Machine> machineFactory,
-      MemoryLimits memoryLimits,
+      CompiledModule compiled,
       List<ImportBinding> imports,
       boolean hasInitialize,
       String handleExport,
       OutboundClient outbound) {
     this.definition = requireNonNull(definition, "definition");
-    this.module = requireNonNull(module, "module");
-    this.machineFactory = requireNonNull(machineFactory, "machineFactory");
-    this.memoryLimits = requireNonNull(memoryLimits, "memoryLimits");
+    this.compiled = requireNonNull(compiled, "compiled");
     this.imports = List.copyOf(imports);
     this.wasiPreview1 = imports.stream().anyMatch(i -> i instanceof ImportBinding.Preview1);
     this.hasInitialize = hasInitialize;
@@ -90,7 +79,7 @@ final class LoadedModule implements GuestModule {
 
   @Override
   public long maxMemoryBytes() {
-    return (long) memoryLimits.maximumPages() * Memory.PAGE_SIZE;
+    return compiled.maxMemoryBytes();
   }
 
   /** Whether the module exports {@code _initialize}, run in each instance before the call. */
@@ -199,13 +188,7 @@ final class LoadedModule implements GuestModule {
       functions[i] = imports.get(i).bind(ctx, preview1);
     }
     Instance instance =
-        Instance.builder(module)
-            .withImportValues(ImportValues.builder().addFunction(functions).build())
-            .withMemoryLimits(memoryLimits)
-            .withMachineFactory(machineFactory)
-            .withInitialize(false)
-            .withStart(false)
-            .build();
+        compiled.instanceBuilder(ImportValues.builder().addFunction(functions).build()).build();
     // Bound before initialization: a start function may already call the host.
     ctx.bindMemory(new GuestMemory(instance));
     instance.initialize(false);

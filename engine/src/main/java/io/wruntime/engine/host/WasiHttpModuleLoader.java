@@ -2,13 +2,7 @@ package io.wruntime.engine.host;
 
 import static java.util.Objects.requireNonNull;
 
-import com.dylibso.chicory.compiler.InterpreterFallback;
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.HostFunction;
-import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.InterpreterMachine;
-import com.dylibso.chicory.runtime.Machine;
-import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
@@ -42,7 +36,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -71,7 +64,6 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
   private static final FunctionType REALLOC_TYPE =
       FunctionType.of(
           List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32), List.of(ValType.I32));
-  private static final int PAGE_SIZE = 64 * 1024;
   private static final Duration INITIALIZE_STOP_WAIT = Duration.ofSeconds(5);
   private static final String SUPPORTED_VERSIONS =
       HostInterfaces.MAX_WASI_PATCH == Integer.MAX_VALUE
@@ -153,7 +145,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
     try {
       handleExport = checkExports(def, module);
       imports = resolveImports(def, module);
-      limits = memoryLimits(def, module);
+      limits = CompiledModule.memoryLimits(def, module);
     } catch (RuntimeException e) {
       // The parser does not check every index (ModuleLoaderFuzzTest found exports of functions
       // that do not exist); whatever else is inconsistent still fails as this module's error.
@@ -162,24 +154,10 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
           e);
     }
     prepareInterfaces(def, imports);
-    Function<Instance, Machine> machineFactory;
-    if (def.mode() == ExecutionMode.COMPILED) {
-      try {
-        machineFactory =
-            MachineFactoryCompiler.builder(module)
-                .withInterpreterFallback(InterpreterFallback.SILENT)
-                .compile();
-      } catch (RuntimeException | AssertionError e) {
-        throw new ModuleLoadException(
-            "module " + label + ": compiling " + def.wasmPath() + " failed: " + e.getMessage(), e);
-      }
-    } else {
-      machineFactory = InterpreterMachine::new;
-    }
+    CompiledModule compiled = CompiledModule.compile(def, module, limits);
     boolean hasInitialize = exportOf(module, "_initialize").isPresent();
     LoadedModule loaded =
-        new LoadedModule(
-            def, module, machineFactory, limits, imports, hasInitialize, handleExport, outbound);
+        new LoadedModule(def, compiled, imports, hasInitialize, handleExport, outbound);
     checkInstantiates(loaded);
     log.info(
         "loaded module {} from {} ({} imports, {}, ready in {} ms)",
@@ -499,36 +477,6 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
               + " when granted";
     }
     return text;
-  }
-
-  private static MemoryLimits memoryLimits(ModuleDefinition def, WasmModule module)
-      throws ModuleLoadException {
-    if (module.memorySection().isEmpty() || module.memorySection().get().memoryCount() == 0) {
-      throw new ModuleLoadException(
-          "module "
-              + def.label()
-              + ": "
-              + def.wasmPath()
-              + " defines no memory (expected: a memory of its own, as wasi modules have)");
-    }
-    MemoryLimits declared = module.memorySection().get().getMemory(0).limits();
-    // Chicory keeps a memory in one Java array: it cannot grow past RUNTIME_MAX_PAGES.
-    long capPages =
-        Math.min(Math.max(def.maxMemoryBytes(), 0) / PAGE_SIZE, Memory.RUNTIME_MAX_PAGES);
-    if (declared.initialPages() > capPages) {
-      throw new ModuleLoadException(
-          "module "
-              + def.label()
-              + " declares an initial memory of "
-              + declared.initialPages()
-              + " pages ("
-              + (long) declared.initialPages() * PAGE_SIZE
-              + " bytes), above its memory limit of "
-              + def.maxMemoryBytes()
-              + " bytes (expected: a larger limit, or a module that starts smaller)");
-    }
-    int max = (int) Math.min(declared.maximumPages(), capPages);
-    return new MemoryLimits(declared.initialPages(), max, declared.shared());
   }
 
   private static Optional<Export> exportOf(WasmModule module, String name) {

@@ -1,0 +1,139 @@
+package io.wruntime.engine.host;
+
+import static java.util.Objects.requireNonNull;
+
+import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ByteArrayMemory;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.InterpreterMachine;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import io.wruntime.engine.module.ModuleDefinition;
+import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
+import io.wruntime.engine.module.ModuleLoadException;
+import java.util.function.Function;
+
+/**
+ * A parsed module made ready to run the way the engine runs every module: compiled once for the
+ * definition's {@link ExecutionMode}, its memory capped at the definition's limit. It builds the
+ * module's instances, so the engine and the benchmarks ({@code bin/wr-benchmark cpu}) run guest
+ * code in the same configuration.
+ */
+public final class CompiledModule {
+  private static final int PAGE_SIZE = Memory.PAGE_SIZE;
+
+  private final WasmModule module;
+  private final Function<Instance, Machine> machineFactory;
+  private final MemoryLimits memoryLimits;
+
+  private CompiledModule(
+      WasmModule module, Function<Instance, Machine> machineFactory, MemoryLimits memoryLimits) {
+    this.module = module;
+    this.machineFactory = machineFactory;
+    this.memoryLimits = memoryLimits;
+  }
+
+  /**
+   * Caps {@code module}'s memory at {@code def}'s limit and compiles it for {@code def}'s mode.
+   *
+   * @throws ModuleLoadException when the module has no memory of its own, starts above the limit,
+   *     or does not compile
+   */
+  public static CompiledModule compile(ModuleDefinition def, WasmModule module)
+      throws ModuleLoadException {
+    requireNonNull(def, "definition");
+    requireNonNull(module, "module");
+    return compile(def, module, memoryLimits(def, module));
+  }
+
+  static CompiledModule compile(ModuleDefinition def, WasmModule module, MemoryLimits limits)
+      throws ModuleLoadException {
+    Function<Instance, Machine> machineFactory;
+    if (def.mode() == ExecutionMode.COMPILED) {
+      try {
+        machineFactory =
+            MachineFactoryCompiler.builder(module)
+                .withInterpreterFallback(InterpreterFallback.SILENT)
+                .compile();
+      } catch (RuntimeException | AssertionError e) {
+        throw new ModuleLoadException(
+            "module "
+                + def.label()
+                + ": compiling "
+                + def.wasmPath()
+                + " failed: "
+                + e.getMessage(),
+            e);
+      }
+    } else {
+      machineFactory = InterpreterMachine::new;
+    }
+    return new CompiledModule(module, machineFactory, limits);
+  }
+
+  /** The limits of the module's memory: as declared, its maximum capped at the definition's. */
+  public MemoryLimits memoryLimits() {
+    return memoryLimits;
+  }
+
+  /** The most linear memory one instance may grow to, in bytes. */
+  public long maxMemoryBytes() {
+    return (long) memoryLimits.maximumPages() * PAGE_SIZE;
+  }
+
+  /**
+   * A builder of one instance with {@code imports}: the engine's memory implementation and limits
+   * and the compiled code are set; neither data segments nor the start function run at {@code
+   * build()} (call {@link Instance#initialize(boolean)} once the host is bound to the instance).
+   *
+   * <p>The memory is a {@link ContiguousMemory}: one {@code byte[]} of the memory's current size,
+   * so that each load and store costs one array bounds check; memory-heavy guest code runs about 3x
+   * as fast as in Chicory's default {@code ByteBufferMemory} and about 1.5x as fast as in its paged
+   * {@code ByteArrayMemory} ({@code bin/wr-benchmark cpu}, benchmarks/README.md). Growing copies
+   * the array. A shared memory (the threads proposal, which the engine's guests do not use) gets
+   * Chicory's {@link ByteArrayMemory}, which implements the atomics.
+   */
+  public Instance.Builder instanceBuilder(ImportValues imports) {
+    return Instance.builder(module)
+        .withImportValues(requireNonNull(imports, "imports"))
+        .withMemoryLimits(memoryLimits)
+        .withMemoryFactory(l -> l.shared() ? new ByteArrayMemory(l) : new ContiguousMemory(l))
+        .withMachineFactory(machineFactory)
+        .withInitialize(false)
+        .withStart(false);
+  }
+
+  static MemoryLimits memoryLimits(ModuleDefinition def, WasmModule module)
+      throws ModuleLoadException {
+    if (module.memorySection().isEmpty() || module.memorySection().get().memoryCount() == 0) {
+      throw new ModuleLoadException(
+          "module "
+              + def.label()
+              + ": "
+              + def.wasmPath()
+              + " defines no memory (expected: a memory of its own, as wasi modules have)");
+    }
+    MemoryLimits declared = module.memorySection().get().getMemory(0).limits();
+    // Chicory's memories cannot grow past RUNTIME_MAX_PAGES (32767 pages of 64 KiB).
+    long capPages =
+        Math.min(Math.max(def.maxMemoryBytes(), 0) / PAGE_SIZE, Memory.RUNTIME_MAX_PAGES);
+    if (declared.initialPages() > capPages) {
+      throw new ModuleLoadException(
+          "module "
+              + def.label()
+              + " declares an initial memory of "
+              + declared.initialPages()
+              + " pages ("
+              + (long) declared.initialPages() * PAGE_SIZE
+              + " bytes), above its memory limit of "
+              + def.maxMemoryBytes()
+              + " bytes (expected: a larger limit, or a module that starts smaller)");
+    }
+    int max = (int) Math.min(declared.maximumPages(), capPages);
+    return new MemoryLimits(declared.initialPages(), max, declared.shared());
+  }
+}
