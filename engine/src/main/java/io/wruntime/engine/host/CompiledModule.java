@@ -90,18 +90,17 @@ public final class CompiledModule {
    * and the compiled code are set; neither data segments nor the start function run at {@code
    * build()} (call {@link Instance#initialize(boolean)} once the host is bound to the instance).
    *
-   * <p>The memory is a {@link ContiguousMemory}: one {@code byte[]} of the memory's current size,
-   * so that each load and store costs one array bounds check; memory-heavy guest code runs about 3x
-   * as fast as in Chicory's default {@code ByteBufferMemory} and about 1.5x as fast as in its paged
-   * {@code ByteArrayMemory} ({@code bin/wr-benchmark cpu}, benchmarks/README.md). Growing copies
-   * the array. A shared memory (the threads proposal, which the engine's guests do not use) gets
-   * Chicory's {@link ByteArrayMemory}, which implements the atomics.
+   * <p>The memory is Chicory's {@link ByteArrayMemory}: 64 KiB {@code byte[]} pages allocated as
+   * the guest grows (like the default {@code ByteBufferMemory}, so limits, growth failure and the
+   * engine's memory budget are the same), read and written through array VarHandles that the JIT
+   * turns into plain loads and stores: memory-heavy guest code runs about twice as fast ({@code
+   * bin/wr-benchmark cpu}, benchmarks/README.md).
    */
   public Instance.Builder instanceBuilder(ImportValues imports) {
     return Instance.builder(module)
         .withImportValues(requireNonNull(imports, "imports"))
         .withMemoryLimits(memoryLimits)
-        .withMemoryFactory(l -> l.shared() ? new ByteArrayMemory(l) : new ContiguousMemory(l))
+        .withMemoryFactory(ByteArrayMemory::new)
         .withMachineFactory(machineFactory)
         .withInitialize(false)
         .withStart(false);

@@ -3,6 +3,7 @@ package io.wruntime.engine.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasm.ChicoryException;
@@ -16,9 +17,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The instances every module runs in: a ContiguousMemory capped at the module's limit, with data
- * segments in place, growth refused at the limit and accesses past the end trapping, compiled and
- * interpreted alike.
+ * The instances every module runs in: Chicory's ByteArrayMemory, capped at the module's limit, with
+ * data segments in place, growth refused at the limit and accesses past the end trapping, compiled
+ * and interpreted alike.
  */
 class CompiledModuleTest {
   private static final int PAGE = 64 * 1024;
@@ -42,10 +43,10 @@ class CompiledModuleTest {
 
   @ParameterizedTest
   @EnumSource(ExecutionMode.class)
-  void memoryIsContiguousWithTheDataSegmentsInPlace(ExecutionMode mode) throws Exception {
+  void memoryIsByteArrayMemoryWithTheDataSegmentsInPlace(ExecutionMode mode) throws Exception {
     Instance instance = instance(compile(mode, 3L * PAGE));
 
-    assertThat(instance.memory()).isInstanceOf(ContiguousMemory.class);
+    assertThat(instance.memory()).isInstanceOf(ByteArrayMemory.class);
     assertThat(call(instance, "load", 16)).isEqualTo(42);
     call(instance, "store", PAGE - 4, 7);
     assertThat(call(instance, "load", PAGE - 4)).isEqualTo(7);
