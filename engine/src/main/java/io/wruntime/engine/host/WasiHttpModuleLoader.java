@@ -109,6 +109,20 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
     return loadModule(definition);
   }
 
+  /**
+   * Whether {@code bytes} start like a component: the wasm magic, then a version other than core's
+   * 1 with layer 1 in the upper half of the version field ({@code 0d 00 01 00} today).
+   */
+  static boolean isComponent(byte[] bytes) {
+    return bytes.length >= 8
+        && bytes[0] == 0
+        && bytes[1] == 'a'
+        && bytes[2] == 's'
+        && bytes[3] == 'm'
+        && bytes[6] == 1
+        && bytes[7] == 0;
+  }
+
   LoadedModule loadModule(ModuleDefinition def) throws ModuleLoadException {
     requireNonNull(def, "definition");
     long start = System.nanoTime();
@@ -123,6 +137,17 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
     } catch (IOException e) {
       throw new ModuleLoadException(
           "module " + label + ": cannot read " + def.wasmPath() + ": " + e.getMessage(), e);
+    }
+    if (isComponent(bytes)) {
+      throw new ModuleLoadException(
+          "module "
+              + label
+              + ": "
+              + def.wasmPath()
+              + " is a WebAssembly component (component model binary, layer 1), not a core module:"
+              + " this engine runs core WebAssembly modules only (expected: a core module, binary"
+              + " version 1, e.g. built with clang --target=wasm32-wasi and the C SDK; see"
+              + " docs/sdk.md)");
     }
     WasmModule module;
     try {

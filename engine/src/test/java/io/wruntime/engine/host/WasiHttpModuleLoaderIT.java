@@ -58,6 +58,42 @@ class WasiHttpModuleLoaderIT {
   }
 
   @Test
+  void aComponentIsRefusedSayingItIsAComponent(@TempDir Path dir) throws Exception {
+    // A real component, made by wasm-tools from the wruntime:tracing world (skipped without it).
+    WasmTools tools = WasmTools.require();
+    Path core = dir.resolve("core.wasm");
+    tools.run(
+        "component",
+        "embed",
+        "--dummy",
+        Path.of(System.getProperty("wr.root"), "wit", "tracing").toString(),
+        "--world",
+        "tracing",
+        "-o",
+        core.toString());
+    Path component = dir.resolve("component.wasm");
+    tools.run("component", "new", core.toString(), "-o", component.toString());
+
+    assertThatThrownBy(() -> loader.load(definition(component)))
+        .isInstanceOf(ModuleLoadException.class)
+        .hasMessageStartingWith(
+            "module example.bad@1.0.0: "
+                + component
+                + " is a WebAssembly component (component model binary, layer 1), not a core"
+                + " module: this engine runs core WebAssembly modules only (expected: a core"
+                + " module, binary version 1");
+  }
+
+  @Test
+  void aCoreModuleHeaderIsNotAComponent() {
+    byte[] core = {0, 'a', 's', 'm', 1, 0, 0, 0};
+    byte[] component = {0, 'a', 's', 'm', 0x0d, 0, 1, 0};
+    assertThat(WasiHttpModuleLoader.isComponent(core)).isFalse();
+    assertThat(WasiHttpModuleLoader.isComponent(component)).isTrue();
+    assertThat(WasiHttpModuleLoader.isComponent(new byte[] {0, 'a', 's', 'm'})).isFalse();
+  }
+
+  @Test
   void moduleWithoutTheHandlerExportIsRefusedWithWhatItExports() {
     Path wasm = TestGuests.path("no_handler");
 
