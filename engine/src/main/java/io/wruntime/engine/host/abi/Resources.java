@@ -22,11 +22,19 @@ public final class Resources {
     slots.add(null); // handle 0 is reserved
   }
 
+  /**
+   * Adds {@code resource} and returns its handle. When the table is full the call fails as an ABI
+   * violation, and a {@link WitResource} it refused is closed first.
+   */
   public int add(Object resource) {
     if (resource == null) {
       throw new IllegalArgumentException("resource: null");
     }
     if (live >= MAX_HANDLES) {
+      // Not in the table, so the end of the instance would not release it: release it now.
+      if (resource instanceof WitResource refused) {
+        refused.close();
+      }
       throw new AbiViolation("too many live resource handles (limit: " + MAX_HANDLES + ")");
     }
     live++;

@@ -437,13 +437,7 @@ public final class WruntimeBlobstore {
   }
 
   private static void add(InstanceContext ctx, GuestMemory m, long ret, WitResource resource) {
-    int handle;
-    try {
-      handle = ctx.resources().add(resource);
-    } catch (AbiViolation e) {
-      resource.close(); // not in the handle table, so the end of the request would not close it
-      throw e;
-    }
+    int handle = ctx.resources().add(resource);
     m.writeU8("result", ret, 0);
     m.writeI32("handle", ret + 4, handle);
   }

@@ -2,7 +2,6 @@ package io.wruntime.engine.host.db;
 
 import com.dylibso.chicory.wasm.types.ValType;
 import io.wruntime.engine.db.ModulePool;
-import io.wruntime.engine.host.abi.AbiViolation;
 import io.wruntime.engine.host.abi.GuestMemory;
 import io.wruntime.engine.host.abi.HostFunctionDef;
 import io.wruntime.engine.host.abi.InstanceContext;
@@ -236,13 +235,7 @@ public final class WruntimeDb {
       writeError(m, ret, 4, f);
       return NONE;
     }
-    int handle;
-    try {
-      handle = ctx.resources().add(cursor);
-    } catch (AbiViolation e) {
-      cursor.close();
-      throw e;
-    }
+    int handle = ctx.resources().add(cursor);
     m.writeU8("result", ret, 0);
     m.writeI32("cursor", ret + 4, handle);
     return NONE;
@@ -339,13 +332,7 @@ public final class WruntimeDb {
       writeError(m, ret, 4, f);
       return NONE;
     }
-    int handle;
-    try {
-      handle = ctx.resources().add(tx);
-    } catch (AbiViolation e) {
-      tx.close();
-      throw e;
-    }
+    int handle = ctx.resources().add(tx);
     m.writeU8("result", ret, 0);
     m.writeI32("transaction", ret + 4, handle);
     return NONE;

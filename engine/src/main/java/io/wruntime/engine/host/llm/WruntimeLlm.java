@@ -183,13 +183,7 @@ public final class WruntimeLlm {
     }
     open.open++;
     CompletionStreamResource resource = new CompletionStreamResource(stream, open);
-    int handle;
-    try {
-      handle = ctx.resources().add(resource);
-    } catch (AbiViolation e) {
-      resource.close(); // not in the handle table, so the end of the request would not close it
-      throw e;
-    }
+    int handle = ctx.resources().add(resource);
     m.writeU8("result", ret, 0);
     m.writeI32("completion-stream", ret + 4, handle);
     return NONE;

@@ -104,13 +104,7 @@ public final class WruntimeTracing {
               + " per request)");
       return NONE;
     }
-    int handle;
-    try {
-      handle = ctx.resources().add(span);
-    } catch (AbiViolation e) {
-      span.close(); // not in the handle table, so the end of the request would not end it
-      throw e;
-    }
+    int handle = ctx.resources().add(span);
     m.writeU8("result", ret, 0);
     m.writeI32("span", ret + 4, handle);
     return NONE;
