@@ -106,6 +106,15 @@ public final class GuestMemory {
     return readString(what, ptr, end);
   }
 
+  /** The discriminant of a flattened {@code option}: false for none (0), true for some (1). */
+  public static boolean option(String what, long flag) {
+    return switch ((int) flag) {
+      case 0 -> false;
+      case 1 -> true;
+      default -> throw new AbiViolation(what + ": option case " + flag + " (expected: 0 or 1)");
+    };
+  }
+
   public int readU8(String what, long ptr) {
     checkRange(what, ptr, 1);
     return memory.read((int) ptr) & 0xFF;

@@ -105,7 +105,7 @@ public final class WruntimeBlobstore {
     String bucket = m.readString("bucket", a[0], a[1]);
     String key = m.readString("key", a[2], a[3]);
     String contentType = optionString(m, "content-type", a[4], a[5], a[6]);
-    Long size = option(a[7], "size") ? a[8] : null;
+    Long size = GuestMemory.option("size", a[7]) ? a[8] : null;
     OutgoingObjectResource resource;
     try {
       ModuleCapabilities.Blobstore grant = grant(ctx, bucket);
@@ -520,15 +520,7 @@ public final class WruntimeBlobstore {
     return false;
   }
 
-  private static boolean option(long flag, String what) {
-    return switch ((int) flag) {
-      case 0 -> false;
-      case 1 -> true;
-      default -> throw new AbiViolation(what + ": option case " + flag + " (expected: 0 or 1)");
-    };
-  }
-
   private static String optionString(GuestMemory m, String what, long flag, long ptr, long len) {
-    return option(flag, what) ? m.readString(what, ptr, len) : null;
+    return GuestMemory.option(what, flag) ? m.readString(what, ptr, len) : null;
   }
 }

@@ -109,7 +109,7 @@ public final class WruntimeLlm {
         optionString(reads, "system", a[3], a[4], a[5]),
         messages(reads, a[6], a[7]),
         a[8] & 0xFFFF_FFFFL,
-        option(a[9], "temperature") ? Float.intBitsToFloat((int) a[10]) : null,
+        GuestMemory.option("temperature", a[9]) ? Float.intBitsToFloat((int) a[10]) : null,
         tools(reads, a[11], a[12]));
   }
 
@@ -291,16 +291,8 @@ public final class WruntimeLlm {
     }
   }
 
-  private static boolean option(long flag, String what) {
-    return switch ((int) flag) {
-      case 0 -> false;
-      case 1 -> true;
-      default -> throw new AbiViolation(what + ": option case " + flag + " (expected: 0 or 1)");
-    };
-  }
-
   private static String optionString(Reads r, String what, long flag, long ptr, long len) {
-    return option(flag, what) ? r.string(what, ptr, len) : null;
+    return GuestMemory.option(what, flag) ? r.string(what, ptr, len) : null;
   }
 
   /** Checks a list of {@code count} elements of {@code size} bytes at {@code ptr}; its base. */
