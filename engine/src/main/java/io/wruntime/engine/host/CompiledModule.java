@@ -50,6 +50,20 @@ public final class CompiledModule {
     return compile(def, module, memoryLimits(def, module));
   }
 
+  /**
+   * Compiles one core module of a component for {@code def}'s mode: its own memory, if it defines
+   * one, capped at the definition's limit; modules that import their memory, or have none, are
+   * compiled as they are.
+   */
+  public static CompiledModule compilePart(ModuleDefinition def, WasmModule module)
+      throws ModuleLoadException {
+    requireNonNull(def, "definition");
+    requireNonNull(module, "module");
+    boolean ownMemory =
+        module.memorySection().isPresent() && module.memorySection().get().memoryCount() > 0;
+    return compile(def, module, ownMemory ? memoryLimits(def, module) : null);
+  }
+
   static CompiledModule compile(ModuleDefinition def, WasmModule module, MemoryLimits limits)
       throws ModuleLoadException {
     Function<Instance, Machine> machineFactory;
@@ -80,9 +94,9 @@ public final class CompiledModule {
     return memoryLimits;
   }
 
-  /** The most linear memory one instance may grow to, in bytes. */
+  /** The most linear memory one instance may grow to, in bytes (0 without a memory of its own). */
   public long maxMemoryBytes() {
-    return (long) memoryLimits.maximumPages() * PAGE_SIZE;
+    return memoryLimits == null ? 0 : (long) memoryLimits.maximumPages() * PAGE_SIZE;
   }
 
   /**
@@ -97,9 +111,12 @@ public final class CompiledModule {
    * bin/wr-benchmark cpu}, benchmarks/README.md).
    */
   public Instance.Builder instanceBuilder(ImportValues imports) {
-    return Instance.builder(module)
-        .withImportValues(requireNonNull(imports, "imports"))
-        .withMemoryLimits(memoryLimits)
+    Instance.Builder builder =
+        Instance.builder(module).withImportValues(requireNonNull(imports, "imports"));
+    if (memoryLimits != null) {
+      builder.withMemoryLimits(memoryLimits);
+    }
+    return builder
         .withMemoryFactory(ByteArrayMemory::new)
         .withMachineFactory(machineFactory)
         .withInitialize(false)

@@ -2,22 +2,17 @@ package io.wruntime.engine.host;
 
 import static java.util.Objects.requireNonNull;
 
-import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
-import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import io.wruntime.engine.host.abi.AbiViolation;
 import io.wruntime.engine.host.abi.GuestMemory;
 import io.wruntime.engine.host.abi.HostFunctionDef;
 import io.wruntime.engine.host.abi.InstanceContext;
-import io.wruntime.engine.host.abi.WitResource;
-import io.wruntime.engine.host.cli.GuestExit;
 import io.wruntime.engine.host.cli.GuestOutput;
 import io.wruntime.engine.host.cli.WasiCli;
 import io.wruntime.engine.host.http.WasiHttp;
@@ -26,7 +21,6 @@ import io.wruntime.engine.http.IncomingRequest;
 import io.wruntime.engine.http.OutboundClient;
 import io.wruntime.engine.http.ResponseSink;
 import io.wruntime.engine.module.GuestException;
-import io.wruntime.engine.module.GuestException.Kind;
 import io.wruntime.engine.module.GuestModule;
 import io.wruntime.engine.module.ModuleDefinition;
 import java.io.InputStream;
@@ -34,7 +28,6 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A parsed, checked and compiled module: every call runs in a fresh Chicory instance whose imports
@@ -43,9 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 final class LoadedModule implements GuestModule {
   /** Where guests' stdout and stderr lines go. */
-  static final Logger GUEST_LOG = LoggerFactory.getLogger("wruntime.guest");
+  static final Logger GUEST_LOG = GuestRun.GUEST_LOG;
 
-  private static final Logger log = LoggerFactory.getLogger(LoadedModule.class);
   private static final SecureRandom SECURE_RANDOM = new SecureRandom();
 
   private final ModuleDefinition definition;
@@ -106,21 +98,12 @@ final class LoadedModule implements GuestModule {
           instance.export(handleExport).apply(args[0], args[1]);
           return null;
         });
-    if (!ctx.responseSet()) {
-      throw new GuestException(
-          Kind.NO_RESPONSE,
-          "the handler returned without calling response-outparam.set (expected: a response set"
-              + " before the handler returns)");
-    }
+    GuestRun.requireResponse(ctx);
   }
 
   /** A context for one call, its guest output tagged with {@code traceId}. */
   InstanceContext newContext(String traceId) {
-    InstanceContext ctx = new InstanceContext(definition, outbound.forRequest(), GUEST_LOG);
-    GuestOutput output =
-        new GuestOutput(GUEST_LOG, definition.label(), traceId, GuestOutput.DEFAULT_LIMIT);
-    ctx.state(GuestOutput.class, () -> output);
-    return ctx;
+    return GuestRun.newContext(definition, outbound, traceId);
   }
 
   /** What runs in an instance once it is initialized. */
@@ -145,35 +128,18 @@ final class LoadedModule implements GuestModule {
 
   private <T> T run(InstanceContext ctx, boolean initialize, GuestCall<T> call)
       throws GuestException {
-    GuestOutput output = WasiCli.output(ctx);
-    WasiPreview1 wasi = wasiPreview1 ? preview1(ctx, output) : null;
-    T result = null;
-    Throwable failure = null;
-    try {
-      Instance instance = instantiate(ctx, wasi);
-      if (initialize && hasInitialize) {
-        instance.export("_initialize").apply();
-      }
-      result = call.call(instance);
-    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-      failure = e;
-    }
-    // Cleanup must not be cut short by the deadline's interrupt; it is restored afterwards.
-    boolean interrupted = Thread.interrupted();
-    try {
-      release(ctx, output, wasi);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    if (failure != null) {
-      GuestException e = classify(failure, ctx, interrupted);
-      if (e != null) {
-        throw e;
-      }
-    }
-    return result;
+    WasiPreview1 wasi = wasiPreview1 ? preview1(ctx, WasiCli.output(ctx)) : null;
+    return GuestRun.run(
+        definition,
+        ctx,
+        wasi,
+        () -> {
+          Instance instance = instantiate(ctx, wasi);
+          if (initialize && hasInitialize) {
+            instance.export("_initialize").apply();
+          }
+          return call.call(instance);
+        });
   }
 
   /** Calls the export {@code name} with {@code args} in a fresh instance (tests, probes). */
@@ -212,76 +178,9 @@ final class LoadedModule implements GuestModule {
         .build();
   }
 
-  private void release(InstanceContext ctx, GuestOutput output, WasiPreview1 wasi) {
-    List<Object> live = ctx.resources().all();
-    for (int i = live.size() - 1; i >= 0; i--) {
-      if (live.get(i) instanceof WitResource r) {
-        try {
-          r.close();
-        } catch (RuntimeException e) {
-          log.warn("{}: releasing a {} failed: {}", definition.label(), r.witName(), e.toString());
-        }
-      }
-    }
-    if (wasi != null) {
-      wasi.close();
-    }
-    output.flush();
-  }
-
-  /** The GuestException for a failed call, or null when the guest exited after responding. */
-  private GuestException classify(Throwable failure, InstanceContext ctx, boolean interrupted) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof AbiViolation v) {
-        return new GuestException(Kind.ABI_VIOLATION, v.getMessage(), failure);
-      }
-    }
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      String exit = null;
-      if (t instanceof GuestExit g) {
-        exit = g.status();
-      } else if (t instanceof WasiExitException w) {
-        exit = "proc_exit(" + w.exitCode() + ")";
-      }
-      if (exit != null) {
-        if (ctx.responseSet()) {
-          return null;
-        }
-        return new GuestException(
-            Kind.TRAP, "the module called " + exit + " before setting a response", failure);
-      }
-    }
-    boolean stopped = interrupted;
-    for (Throwable t = failure; t != null && !stopped; t = t.getCause()) {
-      stopped = t instanceof ChicoryInterruptedException || t instanceof InterruptedException;
-    }
-    if (stopped) {
-      return new GuestException(
-          Kind.INTERRUPTED, "interrupted (the request's deadline, or shutdown)", failure);
-    }
-    if (failure instanceof StackOverflowError) {
-      return new GuestException(Kind.TRAP, "call stack exhausted", failure);
-    }
-    if (failure instanceof OutOfMemoryError) {
-      return new GuestException(
-          Kind.TRAP, "the engine ran out of memory running the module", failure);
-    }
-    if (failure instanceof ChicoryException) {
-      return new GuestException(Kind.TRAP, String.valueOf(failure.getMessage()), failure);
-    }
-    return new GuestException(Kind.TRAP, "a host call failed: " + failure, failure);
-  }
-
   /** The trace id of a W3C {@code traceparent} header value, or {@code "-"}. */
   static String traceId(String traceparent) {
-    if (traceparent == null) {
-      return "-";
-    }
-    String[] parts = traceparent.trim().split("-");
-    if (parts.length >= 4 && parts[1].length() == 32 && parts[1].matches("[0-9a-f]{32}")) {
-      return parts[1];
-    }
-    return "-";
+    return GuestRun.traceId(traceparent);
   }
 
   /** How one import of the module is provided; resolved once at load time. */

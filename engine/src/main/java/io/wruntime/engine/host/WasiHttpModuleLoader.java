@@ -15,6 +15,9 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.ValType;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
+import io.wruntime.engine.component.ComponentLoader;
+import io.wruntime.engine.component.HostResolver;
+import io.wruntime.engine.component.LoadedComponent;
 import io.wruntime.engine.host.abi.HostFunctionDef;
 import io.wruntime.engine.host.abi.HostInterfaces;
 import io.wruntime.engine.http.OutboundClient;
@@ -31,9 +34,11 @@ import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -104,9 +109,18 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
     host.close();
   }
 
+  /**
+   * Loads a core module, or a component (recognised by its header) through the component runtime
+   * ({@link ComponentLoader}).
+   */
   @Override
   public GuestModule load(ModuleDefinition definition) throws ModuleLoadException {
-    return loadModule(definition);
+    requireNonNull(definition, "definition");
+    byte[] bytes = read(definition);
+    if (isComponent(bytes)) {
+      return loadComponent(definition, bytes);
+    }
+    return loadModule(definition, bytes);
   }
 
   /**
@@ -114,22 +128,13 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
    * 1 with layer 1 in the upper half of the version field ({@code 0d 00 01 00} today).
    */
   static boolean isComponent(byte[] bytes) {
-    return bytes.length >= 8
-        && bytes[0] == 0
-        && bytes[1] == 'a'
-        && bytes[2] == 's'
-        && bytes[3] == 'm'
-        && bytes[6] == 1
-        && bytes[7] == 0;
+    return ComponentLoader.isComponent(bytes);
   }
 
-  LoadedModule loadModule(ModuleDefinition def) throws ModuleLoadException {
-    requireNonNull(def, "definition");
-    long start = System.nanoTime();
+  private static byte[] read(ModuleDefinition def) throws ModuleLoadException {
     String label = def.label();
-    byte[] bytes;
     try {
-      bytes = Files.readAllBytes(def.wasmPath());
+      return Files.readAllBytes(def.wasmPath());
     } catch (NoSuchFileException e) {
       throw new ModuleLoadException(
           "module " + label + ": " + def.wasmPath() + " does not exist (expected: a .wasm file)",
@@ -138,6 +143,59 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
       throw new ModuleLoadException(
           "module " + label + ": cannot read " + def.wasmPath() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Loads a core module (tests; {@link #load} also takes components). */
+  LoadedModule loadModule(ModuleDefinition def) throws ModuleLoadException {
+    requireNonNull(def, "definition");
+    return loadModule(def, read(def));
+  }
+
+  private LoadedComponent loadComponent(ModuleDefinition def, byte[] bytes)
+      throws ModuleLoadException {
+    long start = System.nanoTime();
+    Set<String> interfaces = new LinkedHashSet<>();
+    HostResolver resolver =
+        (instance, function) -> {
+          String what = instance + "#" + function;
+          // The preview 1 adapter every wasm-tools/jco-made component carries imports
+          // wasi:filesystem whether or not the program touches files: it links ungranted (the
+          // grant decides which directories are preopened, not whether the interface exists).
+          if (!instance.startsWith("wasi:filesystem/")) {
+            checkGranted(def, instance, what);
+          }
+          Optional<HostFunctionDef> found = host.find(instance, function);
+          if (found.isEmpty()) {
+            throw unknownImport(def, what, whyUnknown(instance, function));
+          }
+          interfaces.add(found.get().iface());
+          return found.get();
+        };
+    LoadedComponent component = ComponentLoader.load(def, bytes, resolver, outbound);
+    for (String iface : interfaces) {
+      String problem = host.prepare(iface, def);
+      if (problem != null) {
+        throw new ModuleLoadException("module " + def.label() + ": " + problem);
+      }
+    }
+    checkInstantiates(
+        def,
+        () -> component.instantiateOnce(false),
+        component.hasStart() ? () -> component.instantiateOnce(true) : null);
+    log.info(
+        "loaded component {} from {} ({} core instances, {} host functions, {}, ready in {} ms)",
+        def.label(),
+        def.wasmPath(),
+        component.coreInstanceCount(),
+        interfaces.size(),
+        def.mode() == ExecutionMode.COMPILED ? "compiled" : "interpreted",
+        (System.nanoTime() - start) / 1_000_000);
+    return component;
+  }
+
+  private LoadedModule loadModule(ModuleDefinition def, byte[] bytes) throws ModuleLoadException {
+    long start = System.nanoTime();
+    String label = def.label();
     if (isComponent(bytes)) {
       throw new ModuleLoadException(
           "module "
@@ -183,7 +241,10 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
     boolean hasInitialize = exportOf(module, "_initialize").isPresent();
     LoadedModule loaded =
         new LoadedModule(def, compiled, imports, hasInitialize, handleExport, outbound);
-    checkInstantiates(loaded);
+    checkInstantiates(
+        def,
+        () -> loaded.runWithoutInitialize(loaded.newContext("-")),
+        loaded.hasInitialize() ? () -> loaded.run(loaded.newContext("-"), instance -> null) : null);
     log.info(
         "loaded module {} from {} ({} imports, {}, ready in {} ms)",
         label,
@@ -200,18 +261,25 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
    * initialize timeout: a module that traps or hangs while initializing fails to load rather than
    * failing every request.
    */
-  private static void checkInstantiates(LoadedModule loaded) throws ModuleLoadException {
-    String label = loaded.definition().label();
+  /** A step of loading that runs (or links) guest code. */
+  @FunctionalInterface
+  private interface GuestStep {
+    void run() throws GuestException;
+  }
+
+  private static void checkInstantiates(ModuleDefinition def, GuestStep link, GuestStep initialize)
+      throws ModuleLoadException {
+    String label = def.label();
     try {
-      loaded.runWithoutInitialize(loaded.newContext("-"));
+      link.run();
     } catch (GuestException e) {
       throw new ModuleLoadException(
           "module " + label + " cannot be instantiated: " + e.getMessage(), e);
     }
-    if (!loaded.hasInitialize()) {
+    if (initialize == null) {
       return;
     }
-    Duration timeout = loaded.definition().initializeTimeout();
+    Duration timeout = def.initializeTimeout();
     AtomicReference<GuestException> failure = new AtomicReference<>();
     Thread init =
         Thread.ofPlatform()
@@ -220,7 +288,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
             .start(
                 () -> {
                   try {
-                    loaded.run(loaded.newContext("-"), instance -> null);
+                    initialize.run();
                   } catch (GuestException e) {
                     failure.set(e);
                   }

@@ -32,6 +32,16 @@ public final class GuestMemory {
     }
   }
 
+  /**
+   * The memory and allocator a component's {@code canon lower} names in its options: {@code
+   * realloc} may be null when the lowering has none (the host then cannot allocate).
+   */
+  public GuestMemory(Memory memory, ExportFunction realloc) {
+    this.instance = null;
+    this.memory = requireNonNull(memory, "memory");
+    this.realloc = realloc;
+  }
+
   /** The size of the memory in bytes now (it may grow during a call). */
   public long size() {
     return (long) memory.pages() * Memory.PAGE_SIZE;
@@ -167,6 +177,11 @@ public final class GuestMemory {
   public int allocate(int align, int size) {
     if (size == 0) {
       return align; // the Canonical ABI never dereferences a zero-length list's pointer
+    }
+    if (realloc == null && instance == null) {
+      throw new AbiViolation(
+          "the function's canon lower has no realloc option (expected: a realloc for results the"
+              + " host allocates)");
     }
     if (realloc == null) {
       try {

@@ -68,6 +68,17 @@ public final class InstanceContext {
     this.memory = requireNonNull(memory, "memory");
   }
 
+  /**
+   * Makes {@code memory} (null for none) the memory of the host calls that follow and returns the
+   * previous one: a component's {@code canon lower} binds the memory and realloc of its options for
+   * the duration of one host call.
+   */
+  public GuestMemory swapMemory(GuestMemory memory) {
+    GuestMemory previous = this.memory;
+    this.memory = memory;
+    return previous;
+  }
+
   /** The request being handled, or null outside of a request. */
   public IncomingRequest request() {
     return request;

@@ -1,0 +1,572 @@
+package io.wruntime.engine.component;
+
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.Export;
+import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionImport;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.Import;
+import com.dylibso.chicory.wasm.types.ValType;
+import io.wruntime.engine.component.Component.Alias;
+import io.wruntime.engine.component.Component.CanonOptions;
+import io.wruntime.engine.component.Component.Definition;
+import io.wruntime.engine.component.Component.Sort;
+import io.wruntime.engine.host.CompiledModule;
+import io.wruntime.engine.host.abi.HostFunctionDef;
+import io.wruntime.engine.module.ModuleDefinition;
+import io.wruntime.engine.module.ModuleLoadException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Resolves a parsed component into a plan of core instances: walks its definitions in order,
+ * building each index space (nested components are evaluated where they are instantiated, so a
+ * component made of re-exporting shims flattens), compiles its core modules, resolves every {@code
+ * canon lower} to a host function and checks each core import against what is wired to it. The
+ * result is the ordered list of core instantiations with their imports, and the lifted handler.
+ */
+final class ComponentLinker {
+  private static final Pattern HANDLER = Pattern.compile("wasi:http/incoming-handler@0\\.2\\.\\d+");
+  private static final FunctionType HANDLER_TYPE =
+      FunctionType.of(List.of(ValType.I32, ValType.I32), List.of());
+
+  private final ModuleDefinition definition;
+  private final HostResolver host;
+  private final List<CorePlan> plans = new ArrayList<>();
+  private final Map<Component.CoreModule, ModuleRef> modules = new HashMap<>();
+
+  private ComponentLinker(ModuleDefinition definition, HostResolver host) {
+    this.definition = definition;
+    this.host = host;
+  }
+
+  /** One core instantiation: the compiled module and where each of its imports comes from. */
+  record CorePlan(
+      int module, WasmModule parsed, CompiledModule compiled, List<ImportPlan> imports) {}
+
+  /** One import of a core instantiation; {@code type} for functions. */
+  record ImportPlan(
+      String module, String name, ExternalType kind, CoreItem source, FunctionType type) {}
+
+  /** The exported handler: its core function, post-return (or null) and memory (or null). */
+  record Handler(
+      String export, CoreItem.ExportOf core, CoreItem.ExportOf postReturn, CoreItem memory) {}
+
+  record Linked(List<CorePlan> plans, Handler handler) {}
+
+  /** Links {@code component}. */
+  static Linked link(ModuleDefinition definition, Component component, HostResolver host)
+      throws ModuleLoadException {
+    ComponentLinker linker = new ComponentLinker(definition, host);
+    Scope top = new Scope(null, null);
+    linker.evaluate(component, top);
+    return new Linked(List.copyOf(linker.plans), linker.handler(top));
+  }
+
+  // Items of the component-level index spaces.
+  private record ModuleRef(int index, WasmModule module, CompiledModule compiled) {}
+
+  private record Planned(int plan, WasmModule module) {}
+
+  private record Bag(Map<String, CoreItem> exports) {}
+
+  private record ImportedFunc(String instance, String name) {}
+
+  private record LiftedFunc(
+      CoreItem core, CoreItem memory, CoreItem realloc, CoreItem postReturn, Object type) {}
+
+  private record ImportedInstance(String name, Component.InstanceTypeDef type) {}
+
+  private record Exports(Map<String, Object> items) {}
+
+  private record ImportedResource(String instance, String name) {}
+
+  private record LocalResource() {}
+
+  private record TypeItem(Component.DefType type) {}
+
+  private record ComponentRef(Component component, Scope defining) {}
+
+  private static final class Scope {
+    final Scope parent;
+    final Map<String, Object> args;
+    final Map<Sort, List<Object>> spaces = new EnumMap<>(Sort.class);
+    final Map<String, Object> exports = new LinkedHashMap<>();
+
+    Scope(Scope parent, Map<String, Object> args) {
+      this.parent = parent;
+      this.args = args;
+    }
+
+    void add(Sort sort, Object item) {
+      spaces.computeIfAbsent(sort, k -> new ArrayList<>()).add(item);
+    }
+
+    Object get(Sort sort, int index, int offset) {
+      List<Object> space = spaces.getOrDefault(sort, List.of());
+      if (index < 0 || index >= space.size()) {
+        throw new MalformedComponent(
+            offset,
+            sort + " index " + index + " is out of range (expected: below " + space.size() + ")");
+      }
+      return space.get(index);
+    }
+  }
+
+  private void evaluate(Component component, Scope s) throws ModuleLoadException {
+    for (Definition d : component.definitions()) {
+      int at = d.offset();
+      switch (d) {
+        case Component.Custom c -> {}
+        case Component.CoreModule m -> s.add(Sort.CORE_MODULE, module(m));
+        case Component.CoreInstantiate ci -> {
+          ModuleRef ref =
+              as(ModuleRef.class, s.get(Sort.CORE_MODULE, ci.module(), at), at, "core module");
+          Map<String, Object> args = new HashMap<>();
+          for (Component.CoreArg a : ci.args()) {
+            args.put(a.name(), s.get(Sort.CORE_INSTANCE, a.instance(), at));
+          }
+          s.add(Sort.CORE_INSTANCE, instantiate(ref, args, at));
+        }
+        case Component.CoreInlineExports ce -> {
+          Map<String, CoreItem> exports = new LinkedHashMap<>();
+          for (Component.CoreExport e : ce.exports()) {
+            exports.put(e.name(), coreItem(s, e.sort(), e.index(), at));
+          }
+          s.add(Sort.CORE_INSTANCE, new Bag(exports));
+        }
+        case Component.CoreType t -> s.add(Sort.CORE_TYPE, t);
+        case Component.NestedComponent n ->
+            s.add(Sort.COMPONENT, new ComponentRef(n.component(), s));
+        case Component.Instantiate in -> {
+          ComponentRef ref =
+              as(ComponentRef.class, s.get(Sort.COMPONENT, in.component(), at), at, "component");
+          Map<String, Object> args = new HashMap<>();
+          for (Component.Arg a : in.args()) {
+            args.put(a.name(), s.get(a.sort(), a.index(), at));
+          }
+          Scope inner = new Scope(ref.defining(), args);
+          evaluate(ref.component(), inner);
+          s.add(Sort.INSTANCE, new Exports(inner.exports));
+        }
+        case Component.InlineExports ie -> {
+          Map<String, Object> items = new LinkedHashMap<>();
+          for (Component.Arg a : ie.exports()) {
+            items.put(a.name(), s.get(a.sort(), a.index(), at));
+          }
+          s.add(Sort.INSTANCE, new Exports(items));
+        }
+        case Alias a -> s.add(a.sort(), alias(s, a));
+        case Component.TypeDef t ->
+            s.add(
+                Sort.TYPE,
+                t.type() instanceof Component.ResourceTypeDef
+                    ? new LocalResource()
+                    : new TypeItem(t.type()));
+        case Component.Lift l -> {
+          checkOptions(l.options(), "canon lift");
+          CanonOptions o = l.options();
+          s.add(
+              Sort.FUNC,
+              new LiftedFunc(
+                  coreItem(s, Sort.CORE_FUNC, l.coreFunc(), at),
+                  o.memory() < 0 ? null : coreItem(s, Sort.CORE_MEMORY, o.memory(), at),
+                  o.realloc() < 0 ? null : coreItem(s, Sort.CORE_FUNC, o.realloc(), at),
+                  o.postReturn() < 0 ? null : coreItem(s, Sort.CORE_FUNC, o.postReturn(), at),
+                  s.get(Sort.TYPE, l.type(), at)));
+        }
+        case Component.Lower l -> s.add(Sort.CORE_FUNC, lower(s, l));
+        case Component.ResourceBuiltin r -> s.add(Sort.CORE_FUNC, resourceBuiltin(s, r));
+        case Component.Start st -> throw new UnsupportedFeature("a component start function");
+        case Component.Value v ->
+            throw new UnsupportedFeature("a value section (component values)");
+        case Component.Import imp -> s.add(imp.desc().sort(), importItem(s, imp));
+        case Component.Export e -> {
+          Object item = s.get(e.sort(), e.index(), at);
+          s.exports.put(e.name(), item);
+          s.add(e.sort(), item);
+        }
+      }
+    }
+  }
+
+  private ModuleRef module(Component.CoreModule m) throws ModuleLoadException {
+    ModuleRef known = modules.get(m);
+    if (known != null) {
+      return known;
+    }
+    int index = modules.size();
+    WasmModule parsed;
+    try {
+      parsed = Parser.parse(m.bytes());
+    } catch (RuntimeException | AssertionError e) {
+      throw new MalformedComponent(
+          m.offset(),
+          "core module " + index + " is not a valid WebAssembly module: " + e.getMessage());
+    }
+    ModuleRef ref = new ModuleRef(index, parsed, CompiledModule.compilePart(definition, parsed));
+    modules.put(m, ref);
+    return ref;
+  }
+
+  private Planned instantiate(ModuleRef ref, Map<String, Object> args, int at)
+      throws ModuleLoadException {
+    WasmModule module = ref.module();
+    List<ImportPlan> imports = new ArrayList<>();
+    for (int i = 0; i < module.importSection().importCount(); i++) {
+      Import imp = module.importSection().getImport(i);
+      String what = "core module " + ref.index() + " import " + imp.module() + "#" + imp.name();
+      Object instance = args.get(imp.module());
+      if (instance == null) {
+        throw new MalformedComponent(
+            at,
+            what
+                + " is not supplied (expected: an instantiate argument named "
+                + imp.module()
+                + ")");
+      }
+      Sort sort =
+          switch (imp.importType()) {
+            case FUNCTION -> Sort.CORE_FUNC;
+            case TABLE -> Sort.CORE_TABLE;
+            case MEMORY -> Sort.CORE_MEMORY;
+            case GLOBAL -> Sort.CORE_GLOBAL;
+            case TAG -> throw new UnsupportedFeature("core exception tags (" + what + ")");
+          };
+      CoreItem source = exportOf(instance, imp.name(), sort, at, what);
+      FunctionType type = null;
+      if (imp instanceof FunctionImport fi) {
+        type = module.typeSection().getType(fi.typeIndex());
+        FunctionType actual = functionType(source);
+        if (actual != null && !actual.equals(type)) {
+          String from =
+              source instanceof CoreItem.Lowered l
+                  ? "the host function " + l.instance() + "#" + l.function()
+                  : "the function wired to it";
+          throw new ModuleLoadException(
+              "module "
+                  + definition.label()
+                  + ": component "
+                  + what
+                  + " has type "
+                  + format(type)
+                  + " but "
+                  + from
+                  + " has type "
+                  + format(actual)
+                  + " (expected: the same core type)");
+        }
+      }
+      imports.add(new ImportPlan(imp.module(), imp.name(), imp.importType(), source, type));
+    }
+    plans.add(new CorePlan(ref.index(), module, ref.compiled(), imports));
+    return new Planned(plans.size() - 1, module);
+  }
+
+  /** The item {@code name} of the core instance {@code instance}, of sort {@code sort}. */
+  private CoreItem exportOf(Object instance, String name, Sort sort, int at, String what) {
+    if (instance instanceof Planned p) {
+      Export e = export(p.module(), name);
+      if (e == null || sort(e.exportType()) != sort) {
+        throw new MalformedComponent(
+            at, what + ": the instance wired to it has no " + sort + " export " + name);
+      }
+      return new CoreItem.ExportOf(p.plan(), name, sort);
+    }
+    if (instance instanceof Bag b) {
+      CoreItem item = b.exports().get(name);
+      if (item == null || item.sort() != sort) {
+        throw new MalformedComponent(
+            at, what + ": the instance wired to it has no " + sort + " export " + name);
+      }
+      return item;
+    }
+    throw new MalformedComponent(at, what + ": wired to something that is not a core instance");
+  }
+
+  private FunctionType functionType(CoreItem item) {
+    if (item instanceof CoreItem.Lowered l) {
+      return l.type();
+    }
+    if (item instanceof CoreItem.ExportOf e) {
+      WasmModule module = plans.get(e.instance()).parsed();
+      Export export = export(module, e.name());
+      return export == null ? null : functionTypeOf(module, (int) export.index());
+    }
+    return null;
+  }
+
+  private static FunctionType functionTypeOf(WasmModule module, int index) {
+    int imported = 0;
+    for (int i = 0; i < module.importSection().importCount(); i++) {
+      if (module.importSection().getImport(i) instanceof FunctionImport fi) {
+        if (imported == index) {
+          return module.typeSection().getType(fi.typeIndex());
+        }
+        imported++;
+      }
+    }
+    int local = index - imported;
+    if (local < 0 || local >= module.functionSection().functionCount()) {
+      return null;
+    }
+    return module.typeSection().getType(module.functionSection().getFunctionType(local));
+  }
+
+  private static Export export(WasmModule module, String name) {
+    for (int i = 0; i < module.exportSection().exportCount(); i++) {
+      Export e = module.exportSection().getExport(i);
+      if (e.name().equals(name)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  private static Sort sort(ExternalType type) {
+    return switch (type) {
+      case FUNCTION -> Sort.CORE_FUNC;
+      case TABLE -> Sort.CORE_TABLE;
+      case MEMORY -> Sort.CORE_MEMORY;
+      case GLOBAL -> Sort.CORE_GLOBAL;
+      case TAG -> Sort.CORE_TAG;
+    };
+  }
+
+  private static CoreItem coreItem(Scope s, Sort sort, int index, int at) {
+    Object item = s.get(sort, index, at);
+    if (item instanceof CoreItem c) {
+      return c;
+    }
+    throw new UnsupportedFeature("a " + sort + " other than a function, table, memory or global");
+  }
+
+  private Object alias(Scope s, Alias a) {
+    int at = a.offset();
+    switch (a.target()) {
+      case Alias.Export e -> {
+        Object instance = s.get(Sort.INSTANCE, e.instance(), at);
+        if (instance instanceof ImportedInstance ii) {
+          return switch (a.sort()) {
+            case FUNC -> new ImportedFunc(ii.name(), e.name());
+            case TYPE -> importedType(ii, e.name());
+            default ->
+                throw new UnsupportedFeature(
+                    "an alias of the "
+                        + a.sort()
+                        + " "
+                        + e.name()
+                        + " of the imported "
+                        + ii.name());
+          };
+        }
+        Exports exports = as(Exports.class, instance, at, "instance");
+        Object item = exports.items().get(e.name());
+        if (item == null) {
+          throw new MalformedComponent(
+              at, "alias of export " + e.name() + ", which the instance does not have");
+        }
+        return item;
+      }
+      case Alias.CoreExport e -> {
+        Object instance = s.get(Sort.CORE_INSTANCE, e.instance(), at);
+        return exportOf(instance, e.name(), a.sort(), at, "alias of core export " + e.name());
+      }
+      case Alias.Outer o -> {
+        Scope target = s;
+        for (int i = 0; i < o.count(); i++) {
+          target = target.parent;
+          if (target == null) {
+            throw new MalformedComponent(
+                at, "outer alias count " + o.count() + " reaches past the outermost component");
+          }
+        }
+        return target.get(a.sort(), o.index(), at);
+      }
+    }
+  }
+
+  private static Object importedType(ImportedInstance ii, String name) {
+    if (ii.type() != null) {
+      for (Component.Decl d : ii.type().decls()) {
+        if (d instanceof Component.DeclExport de
+            && de.name().equals(name)
+            && de.desc().sort() == Sort.TYPE) {
+          return de.desc().subResource()
+              ? new ImportedResource(ii.name(), name)
+              : new TypeItem(null);
+        }
+      }
+    }
+    return new TypeItem(null);
+  }
+
+  private Object importItem(Scope s, Component.Import imp) {
+    int at = imp.offset();
+    if (s.args != null) {
+      Object item = s.args.get(imp.name());
+      if (item == null) {
+        throw new MalformedComponent(
+            at, "nested component import " + imp.name() + " is not supplied by its instantiation");
+      }
+      return item;
+    }
+    if (imp.desc().sort() != Sort.INSTANCE) {
+      throw new UnsupportedFeature(
+          "an import of a "
+              + imp.desc().sort()
+              + " ("
+              + imp.name()
+              + "; expected: instances of WASI interfaces)");
+    }
+    Object type = s.get(Sort.TYPE, imp.desc().type(), at);
+    Component.InstanceTypeDef it =
+        type instanceof TypeItem t && t.type() instanceof Component.InstanceTypeDef d ? d : null;
+    return new ImportedInstance(imp.name(), it);
+  }
+
+  private CoreItem lower(Scope s, Component.Lower l) throws ModuleLoadException {
+    int at = l.offset();
+    checkOptions(l.options(), "canon lower");
+    Object func = s.get(Sort.FUNC, l.func(), at);
+    if (!(func instanceof ImportedFunc f)) {
+      throw new UnsupportedFeature(
+          "a canon lower of a function it lifts itself (components linked to each other)");
+    }
+    HostFunctionDef def = host.resolve(f.instance(), f.name());
+    CanonOptions o = l.options();
+    return new CoreItem.Lowered(
+        f.instance(),
+        f.name(),
+        def,
+        o.memory() < 0 ? null : coreItem(s, Sort.CORE_MEMORY, o.memory(), at),
+        o.realloc() < 0 ? null : coreItem(s, Sort.CORE_FUNC, o.realloc(), at));
+  }
+
+  private CoreItem resourceBuiltin(Scope s, Component.ResourceBuiltin r)
+      throws ModuleLoadException {
+    Object type = s.get(Sort.TYPE, r.type(), r.offset());
+    if (!r.builtin().equals("resource.drop") || !(type instanceof ImportedResource res)) {
+      throw new UnsupportedFeature(
+          "canon " + r.builtin() + " of a resource type it defines (guest-defined resources)");
+    }
+    if (r.async()) {
+      throw new UnsupportedFeature("canon resource.drop async");
+    }
+    String name = "[resource-drop]" + res.name();
+    return new CoreItem.Lowered(
+        res.instance(), name, host.resolve(res.instance(), name), null, null);
+  }
+
+  private static void checkOptions(CanonOptions o, String what) {
+    if (!o.stringEncoding().equals("utf8")) {
+      throw new UnsupportedFeature("string-encoding=" + o.stringEncoding());
+    }
+    if (o.async() || o.callback() >= 0) {
+      throw new UnsupportedFeature("the async option of " + what);
+    }
+  }
+
+  private Handler handler(Scope top) throws ModuleLoadException {
+    for (Map.Entry<String, Object> e : top.exports.entrySet()) {
+      if (!HANDLER.matcher(e.getKey()).matches() || !(e.getValue() instanceof Exports ex)) {
+        continue;
+      }
+      if (!(ex.items().get("handle") instanceof LiftedFunc f)) {
+        throw new ModuleLoadException(
+            "module "
+                + definition.label()
+                + ": the component's export "
+                + e.getKey()
+                + " has no lifted function handle (expected: handle(request: own<incoming-request>,"
+                + " response-out: own<response-outparam>))");
+      }
+      if (f.type() instanceof TypeItem t
+          && t.type() instanceof Component.FuncTypeDef ft
+          && (ft.params().size() != 2 || !ft.results().isEmpty())) {
+        throw new ModuleLoadException(
+            "module "
+                + definition.label()
+                + ": the component's "
+                + e.getKey()
+                + "#handle takes "
+                + ft.params().size()
+                + " parameters and returns "
+                + ft.results().size()
+                + " results (expected: 2 parameters, no results)");
+      }
+      if (!(f.core() instanceof CoreItem.ExportOf core)) {
+        throw new UnsupportedFeature("a handler lifted from a host function");
+      }
+      FunctionType actual = functionType(core);
+      if (!HANDLER_TYPE.equals(actual)) {
+        throw new ModuleLoadException(
+            "module "
+                + definition.label()
+                + ": the core function lifted as "
+                + e.getKey()
+                + "#handle has type "
+                + (actual == null ? "unknown" : format(actual))
+                + " (expected: (i32, i32) -> ())");
+      }
+      CoreItem.ExportOf post = null;
+      if (f.postReturn() != null) {
+        if (!(f.postReturn() instanceof CoreItem.ExportOf p)) {
+          throw new UnsupportedFeature("a post-return that is a host function");
+        }
+        post = p;
+      }
+      return new Handler(e.getKey(), core, post, f.memory());
+    }
+    throw new ModuleLoadException(
+        "module "
+            + definition.label()
+            + ": "
+            + definition.wasmPath()
+            + " is a component that does not export wasi:http/incoming-handler@0.2.N (expected: an"
+            + " instance export of that interface with its handle function; it exports: "
+            + (top.exports.isEmpty()
+                ? "nothing"
+                : String.join(", ", new TreeSet<>(top.exports.keySet())))
+            + ")");
+  }
+
+  private static <T> T as(Class<T> type, Object item, int at, String what) {
+    if (type.isInstance(item)) {
+      return type.cast(item);
+    }
+    throw new MalformedComponent(at, "expected a " + what + " here");
+  }
+
+  static String format(FunctionType type) {
+    StringBuilder b = new StringBuilder("(");
+    for (int i = 0; i < type.params().size(); i++) {
+      b.append(i == 0 ? "" : ", ").append(name(type.params().get(i)));
+    }
+    b.append(") -> (");
+    for (int i = 0; i < type.returns().size(); i++) {
+      b.append(i == 0 ? "" : ", ").append(name(type.returns().get(i)));
+    }
+    return b.append(")").toString();
+  }
+
+  private static String name(ValType t) {
+    if (t.equals(ValType.I32)) {
+      return "i32";
+    } else if (t.equals(ValType.I64)) {
+      return "i64";
+    } else if (t.equals(ValType.F32)) {
+      return "f32";
+    } else if (t.equals(ValType.F64)) {
+      return "f64";
+    }
+    return t.toString().toLowerCase(java.util.Locale.ROOT);
+  }
+}

@@ -1,0 +1,307 @@
+package io.wruntime.engine.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.FunctionImport;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.Import;
+import io.opentelemetry.api.OpenTelemetry;
+import io.wruntime.engine.Engine;
+import io.wruntime.engine.config.EngineConfig;
+import io.wruntime.engine.host.abi.AbiViolation;
+import io.wruntime.engine.host.abi.HostFunctionDef;
+import io.wruntime.engine.host.abi.HostInterfaces;
+import io.wruntime.engine.module.ModuleDefinition;
+import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
+import io.wruntime.engine.module.ModuleLoadException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Components made by wasm-tools from this build's C guests (with jco's preview 1 adapter, {@code
+ * src/test/components/build.sh}) served by a real engine on loopback, and components the loader
+ * must refuse with a message.
+ */
+class ComponentRuntimeIT {
+  private static final Path DIR = Path.of("target", "test-components");
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @RegisterExtension final LogCapture log = new LogCapture();
+
+  private static Engine engine;
+
+  @BeforeAll
+  static void startEngine() throws Exception {
+    Assumptions.assumeTrue(
+        Files.exists(DIR.resolve("echo.component.wasm")),
+        "test components not built (src/test/components/build.sh needs wasm-tools and npm)");
+    String toml =
+        """
+        listen_address = "127.0.0.1:0"
+        [[module]]
+        name = "echo"
+        namespace = "example"
+        version = "1.0.0"
+        wasm_path = "%s"
+        [[module]]
+        name = "caller"
+        namespace = "example"
+        version = "1.0.0"
+        wasm_path = "%s"
+        [[module]]
+        name = "misbehaving"
+        namespace = "example"
+        version = "1.0.0"
+        wasm_path = "%s"
+        """
+            .formatted(
+                DIR.resolve("echo.component.wasm").toAbsolutePath(),
+                DIR.resolve("caller.component.wasm").toAbsolutePath(),
+                DIR.resolve("misbehaving.component.wasm").toAbsolutePath());
+    engine =
+        Engine.startWith(
+            EngineConfig.parse("components.toml", toml),
+            client -> {
+              try {
+                return new WasiHttpModuleLoader(client, host());
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+  }
+
+  @AfterAll
+  static void stopEngine() {
+    if (engine != null) {
+      engine.close(Duration.ofSeconds(2));
+    }
+  }
+
+  /**
+   * The engine's host functions, plus, for the preview 2 functions jco's adapter imports that this
+   * engine does not provide yet (wasi:filesystem), stand-ins that answer "no preopens" and
+   * otherwise fail: the C guests never reach them (their stdio goes to wasi:cli).
+   */
+  static HostInterfaces host() throws IOException {
+    HostInterfaces host = WasiHost.interfaces(OpenTelemetry.noop().getTracer("test"));
+    WasmModule adapter =
+        Parser.parse(Files.readAllBytes(DIR.resolve("wasi_snapshot_preview1.reactor.wasm")));
+    for (int i = 0; i < adapter.importSection().importCount(); i++) {
+      Import imp = adapter.importSection().getImport(i);
+      if (!(imp instanceof FunctionImport fi)
+          || !imp.module().startsWith("wasi:")
+          || host.find(imp.module(), imp.name()).isPresent()) {
+        continue;
+      }
+      String iface = HostInterfaces.interfaceOf(imp.module());
+      FunctionType type = adapter.typeSection().getType(fi.typeIndex());
+      boolean getDirectories = imp.name().equals("get-directories");
+      if (iface == null || host.find(imp.module(), imp.name()).isPresent()) {
+        continue;
+      }
+      host.add(
+          new HostFunctionDef(
+              iface,
+              imp.name(),
+              type.params(),
+              type.returns(),
+              (ctx, args) -> {
+                if (getDirectories) {
+                  ctx.memory().writeI32("get-directories ret", args[0], 0);
+                  ctx.memory().writeI32("get-directories ret", args[0] + 4, 0);
+                  return null;
+                }
+                throw new AbiViolation(iface + "#" + imp.name() + " is not provided in this test");
+              }));
+    }
+    return host;
+  }
+
+  private static HttpRequest.Builder request(String module, String path) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + engine.port() + path))
+        .header("x-wr-namespace", "example")
+        .header("x-wr-module", module)
+        .header("x-wr-version", "1.0.0");
+  }
+
+  @Test
+  void echoAnswersTheSameBytes() throws Exception {
+    byte[] body = new byte[100_000];
+    new Random(1).nextBytes(body);
+
+    HttpResponse<byte[]> response =
+        HTTP.send(
+            request("echo", "/echo.EchoService/Echo")
+                .header("content-type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type")).hasValue("application/octet-stream");
+    assertThat(response.body()).isEqualTo(body);
+  }
+
+  @Test
+  void echoStreamsA64MiBBodyByteExact() throws Exception {
+    long size = 64L << 20;
+    MessageDigest sent = MessageDigest.getInstance("SHA-256");
+    Random random = new Random(64);
+    byte[] block = new byte[1 << 20];
+    random.nextBytes(block);
+    HttpRequest.BodyPublisher publisher =
+        HttpRequest.BodyPublishers.ofInputStream(
+            () ->
+                new InputStream() {
+                  long left = size;
+
+                  @Override
+                  public int read() {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+                  }
+
+                  @Override
+                  public int read(byte[] b, int off, int len) {
+                    if (left == 0) {
+                      return -1;
+                    }
+                    int n = (int) Math.min(Math.min(len, left), block.length);
+                    int from = (int) ((size - left) % block.length);
+                    n = Math.min(n, block.length - from);
+                    System.arraycopy(block, from, b, off, n);
+                    sent.update(b, off, n);
+                    left -= n;
+                    return n;
+                  }
+                });
+
+    HttpResponse<InputStream> response =
+        HTTP.send(
+            request("echo", "/echo.EchoService/Echo").POST(publisher).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+
+    MessageDigest received = MessageDigest.getInstance("SHA-256");
+    long count = 0;
+    try (InputStream in = response.body()) {
+      byte[] buffer = new byte[1 << 16];
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        received.update(buffer, 0, n);
+        count += n;
+      }
+    }
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(count).isEqualTo(size);
+    assertThat(HexFormat.of().formatHex(received.digest()))
+        .isEqualTo(HexFormat.of().formatHex(sent.digest()));
+  }
+
+  @Test
+  void callerReachesEchoThroughAnOutboundCall() throws Exception {
+    HttpResponse<String> response =
+        HTTP.send(request("caller", "/run").build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("hello\n");
+  }
+
+  @Test
+  void aTrapAnswers500AndIsLogged() throws Exception {
+    HttpResponse<String> response =
+        HTTP.send(request("misbehaving", "/trap").build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(response.body()).containsIgnoringCase("trap");
+    HttpResponse<String> next =
+        HTTP.send(request("misbehaving", "/fine").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(next.statusCode()).isEqualTo(200);
+    assertThat(next.body()).isEqualTo("ok /fine\n");
+  }
+
+  private static ModuleDefinition definition(Path wasm) {
+    return new ModuleDefinition(
+        "test",
+        "component",
+        "1.0.0",
+        wasm,
+        java.util.Map.of(),
+        16L << 20,
+        ExecutionMode.INTERPRETED);
+  }
+
+  private static void assertRefused(Path wasm, String... fragments) throws IOException {
+    try (WasiHttpModuleLoader loader = new WasiHttpModuleLoader(TestGuests.NO_OUTBOUND, host())) {
+      assertThatThrownBy(() -> loader.load(definition(wasm)))
+          .isInstanceOf(ModuleLoadException.class)
+          .hasMessageContainingAll(fragments);
+    }
+  }
+
+  @Test
+  void aMissingInterfaceIsNamed() throws Exception {
+    assertRefused(
+        DIR.resolve("missing_interface.component.wasm"),
+        "module test.component",
+        "imports example:missing/nowhere@0.1.0#hello, which the engine does not provide",
+        "interface example:missing/nowhere@0.1.0 is not provided");
+  }
+
+  @Test
+  void unsupportedFeaturesAreNamed() throws Exception {
+    assertRefused(
+        DIR.resolve("utf16_lowering.component.wasm"),
+        "component uses string-encoding=utf16, not supported");
+    assertRefused(
+        DIR.resolve("own_resource.component.wasm"),
+        "component uses canon resource.new of a resource type it defines",
+        "not supported");
+  }
+
+  @Test
+  void truncatedAndCorruptedComponentsAreRefused(@TempDir Path dir) throws Exception {
+    byte[] echo = Files.readAllBytes(DIR.resolve("echo.component.wasm"));
+    int[] cuts = {9, 12, 40, echo.length / 3, echo.length / 2, echo.length - 1};
+    for (int cut : cuts) {
+      Path truncated = dir.resolve("cut-" + cut + ".wasm");
+      Files.write(truncated, Arrays.copyOf(echo, cut));
+      assertRefused(truncated, "module test.component", truncated.toString());
+    }
+    Path section = dir.resolve("bad-section.wasm");
+    byte[] badSection = echo.clone();
+    badSection[8] = 0x2a;
+    Files.write(section, badSection);
+    assertRefused(
+        section, "is not a valid WebAssembly component: at byte 8: unknown section id 42");
+
+    Path huge = dir.resolve("huge-size.wasm");
+    byte[] hugeSize = Arrays.copyOf(echo, 16);
+    // the first section's size: 0xffffffff as LEB128
+    hugeSize[9] = (byte) 0xff;
+    hugeSize[10] = (byte) 0xff;
+    hugeSize[11] = (byte) 0xff;
+    hugeSize[12] = (byte) 0xff;
+    hugeSize[13] = 0x0f;
+    Files.write(huge, hugeSize);
+    assertRefused(huge, "is not a valid WebAssembly component: at byte 9: section size");
+  }
+}
