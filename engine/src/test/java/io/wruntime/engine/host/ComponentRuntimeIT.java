@@ -19,10 +19,13 @@ import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import io.wruntime.engine.module.ModuleLoadException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -165,55 +168,72 @@ class ComponentRuntimeIT {
   @Test
   void echoStreamsA64MiBBodyByteExact() throws Exception {
     long size = 64L << 20;
+    byte[] block = new byte[1 << 16];
+    new Random(64).nextBytes(block);
     MessageDigest sent = MessageDigest.getInstance("SHA-256");
-    Random random = new Random(64);
-    byte[] block = new byte[1 << 20];
-    random.nextBytes(block);
-    HttpRequest.BodyPublisher publisher =
-        HttpRequest.BodyPublishers.ofInputStream(
-            () ->
-                new InputStream() {
-                  long left = size;
-
-                  @Override
-                  public int read() {
-                    byte[] one = new byte[1];
-                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-                  }
-
-                  @Override
-                  public int read(byte[] b, int off, int len) {
-                    if (left == 0) {
-                      return -1;
+    try (Socket socket = new Socket("127.0.0.1", engine.port())) {
+      socket.setSoTimeout(60_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST /echo.EchoService/Echo HTTP/1.1\r\nhost: localhost\r\nx-wr-namespace: example\r\n"
+                  + "x-wr-module: echo\r\nx-wr-version: 1.0.0\r\ntransfer-encoding: chunked\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      // Full duplex: the echo answers while the upload is still going, so the client writes on a
+      // thread of its own and reads here.
+      Thread writer =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      for (long left = size; left > 0; left -= block.length) {
+                        out.write((Integer.toHexString(block.length) + "\r\n").getBytes());
+                        out.write(block);
+                        out.write("\r\n".getBytes());
+                        sent.update(block);
+                      }
+                      out.write("0\r\n\r\n".getBytes());
+                      out.flush();
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
                     }
-                    int n = (int) Math.min(Math.min(len, left), block.length);
-                    int from = (int) ((size - left) % block.length);
-                    n = Math.min(n, block.length - from);
-                    System.arraycopy(block, from, b, off, n);
-                    sent.update(b, off, n);
-                    left -= n;
-                    return n;
-                  }
-                });
-
-    HttpResponse<InputStream> response =
-        HTTP.send(
-            request("echo", "/echo.EchoService/Echo").POST(publisher).build(),
-            HttpResponse.BodyHandlers.ofInputStream());
-
-    MessageDigest received = MessageDigest.getInstance("SHA-256");
-    long count = 0;
-    try (InputStream in = response.body()) {
-      byte[] buffer = new byte[1 << 16];
-      for (int n; (n = in.read(buffer)) >= 0; ) {
-        received.update(buffer, 0, n);
-        count += n;
+                  });
+      InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+      String status = line(in);
+      assertThat(status).startsWith("HTTP/1.1 200");
+      boolean chunked = false;
+      for (String h; !(h = line(in)).isEmpty(); ) {
+        chunked |= h.equalsIgnoreCase("transfer-encoding: chunked");
       }
+      assertThat(chunked).isTrue();
+      MessageDigest received = MessageDigest.getInstance("SHA-256");
+      long count = 0;
+      byte[] buffer = new byte[1 << 16];
+      for (int chunk; (chunk = Integer.parseInt(line(in).split(";")[0].trim(), 16)) > 0; ) {
+        for (int left = chunk; left > 0; ) {
+          int n = in.read(buffer, 0, Math.min(buffer.length, left));
+          assertThat(n).as("connection closed inside a chunk").isPositive();
+          received.update(buffer, 0, n);
+          left -= n;
+        }
+        count += chunk;
+        line(in);
+      }
+      writer.join();
+      assertThat(count).isEqualTo(size);
+      assertThat(HexFormat.of().formatHex(received.digest()))
+          .isEqualTo(HexFormat.of().formatHex(sent.digest()));
     }
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(count).isEqualTo(size);
-    assertThat(HexFormat.of().formatHex(received.digest()))
-        .isEqualTo(HexFormat.of().formatHex(sent.digest()));
+  }
+
+  private static String line(InputStream in) throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (int c; (c = in.read()) != '\n'; ) {
+      if (c < 0) {
+        throw new IOException("connection closed in a line");
+      }
+      b.append((char) c);
+    }
+    return b.toString().strip();
   }
 
   @Test
