@@ -202,10 +202,8 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
               + label
               + ": "
               + def.wasmPath()
-              + " is a WebAssembly component (component model binary, layer 1), not a core module:"
-              + " this engine runs core WebAssembly modules only (expected: a core module, binary"
-              + " version 1, e.g. built with clang --target=wasm32-wasi and the C SDK; see"
-              + " docs/sdk.md)");
+              + " is a WebAssembly component, not a core module (expected: a core module here;"
+              + " load() runs components)");
     }
     WasmModule module;
     try {

@@ -86,7 +86,7 @@ class ModuleLoaderFuzzTest {
   }
 
   /** Applies 1 to 8 edits: overwritten bytes, a large LEB128 number, deletions, insertions. */
-  private static byte[] mutate(byte[] original, FuzzedDataProvider data) {
+  static byte[] mutate(byte[] original, FuzzedDataProvider data) {
     byte[] wasm = original.clone();
     int edits = data.consumeInt(1, 8);
     for (int i = 0; i < edits && data.remainingBytes() > 0; i++) {

@@ -58,8 +58,10 @@ class WasiHttpModuleLoaderIT {
   }
 
   @Test
-  void aComponentIsRefusedSayingItIsAComponent(@TempDir Path dir) throws Exception {
-    // A real component, made by wasm-tools from the wruntime:tracing world (skipped without it).
+  void aComponentImportingAnUngrantedInterfaceIsRefusedLikeACoreModule(@TempDir Path dir)
+      throws Exception {
+    // A real component, made by wasm-tools from the wruntime:tracing world (skipped without it):
+    // the loader runs components, and checks their imports' grants as it does a core module's.
     WasmTools tools = WasmTools.require();
     Path core = dir.resolve("core.wasm");
     tools.run(
@@ -76,12 +78,10 @@ class WasiHttpModuleLoaderIT {
 
     assertThatThrownBy(() -> loader.load(definition(component)))
         .isInstanceOf(ModuleLoadException.class)
-        .hasMessageStartingWith(
-            "module example.bad@1.0.0: "
-                + component
-                + " is a WebAssembly component (component model binary, layer 1), not a core"
-                + " module: this engine runs core WebAssembly modules only (expected: a core"
-                + " module, binary version 1");
+        .hasMessage(
+            "module example.bad@1.0.0 imports wruntime:tracing/span@0.1.0#[resource-drop]span but"
+                + " is not granted wruntime:tracing (expected: [module.capabilities.tracing] in its"
+                + " [[module]] entry)");
   }
 
   @Test
