@@ -16,9 +16,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The engine provides every function of the stable WASI 0.2.12 interfaces (the newest 0.2 patch;
@@ -30,6 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WasiInterfacesIT {
   private static final Path WIT = Path.of("src", "test", "wit", "wasi-0.2.12");
+
+  /** Where the build installs jco (npm), whose WASI preview 1 adapters components embed. */
+  private static final Path JCO =
+      Path.of(
+          System.getProperty("user.home"),
+          ".cache/wruntime/npm/jco/node_modules/@bytecodealliance/jco/lib");
 
   @TempDir static Path dir;
 
@@ -126,6 +135,33 @@ class WasiInterfacesIT {
       }
     }
     assertThat(missing).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"wasi_snapshot_preview1.reactor.wasm", "wasi_snapshot_preview1.command.wasm"})
+  void everyWasiImportOfJcosPreview1AdapterLinks(String adapter) throws Exception {
+    Path wasm = JCO.resolve(adapter);
+    Assumptions.assumeTrue(
+        Files.isRegularFile(wasm), "jco is not installed (expected: " + wasm + ")");
+    WasmModule parsed = Parser.parse(Files.readAllBytes(wasm));
+    HostInterfaces host = WasiHost.interfaces();
+    List<String> unlinked = new ArrayList<>();
+    int wasi = 0;
+    for (int i = 0; i < parsed.importSection().importCount(); i++) {
+      if (parsed.importSection().getImport(i) instanceof FunctionImport fi
+          && fi.module().startsWith("wasi:")) {
+        wasi++;
+        FunctionType type = parsed.typeSection().getType(fi.typeIndex());
+        Optional<HostFunctionDef> def = host.find(fi.module(), fi.name());
+        if (def.isEmpty()
+            || !FunctionType.of(def.get().params(), def.get().results()).equals(type)) {
+          unlinked.add(fi.module() + "#" + fi.name() + " " + type);
+        }
+      }
+    }
+    assertThat(wasi).isGreaterThan(50);
+    assertThat(unlinked).isEmpty();
   }
 
   @Test
