@@ -101,8 +101,6 @@ rm -f "$OUT/missing_interface.core.wasm" "$OUT/missing_interface.embedded.wasm"
 for wat in utf16_lowering own_resource; do
   "$WASM_TOOLS" parse "$HERE/$wat.wat" -o "$OUT/$wat.component.wasm"
 done
-# The adapter itself: the tests read which preview 2 functions it imports.
-cp "$ADAPTER" "$OUT/wasi_snapshot_preview1.reactor.wasm"
 
 build echo "$ROOT/examples/echo/echo.wasm"
 build caller "$ROOT/examples/caller/caller.wasm"

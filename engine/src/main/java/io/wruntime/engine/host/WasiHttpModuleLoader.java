@@ -158,12 +158,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
     HostResolver resolver =
         (instance, function) -> {
           String what = instance + "#" + function;
-          // The preview 1 adapter every wasm-tools/jco-made component carries imports
-          // wasi:filesystem whether or not the program touches files: it links ungranted (the
-          // grant decides which directories are preopened, not whether the interface exists).
-          if (!instance.startsWith("wasi:filesystem/")) {
-            checkGranted(def, instance, what);
-          }
+          checkGranted(def, instance, what);
           Optional<HostFunctionDef> found = host.find(instance, function);
           if (found.isEmpty()) {
             throw unknownImport(def, what, whyUnknown(instance, function));

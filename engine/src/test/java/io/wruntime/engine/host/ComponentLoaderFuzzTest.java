@@ -36,17 +36,13 @@ class ComponentLoaderFuzzTest {
 
   @BeforeAll
   static void setUp() throws IOException {
-    for (String name :
-        List.of("utf16_lowering", "own_resource", "missing_interface", "misbehaving")) {
+    for (String name : List.of("utf16_lowering", "own_resource", "missing_interface", "echo")) {
       Path file = COMPONENTS.resolve(name + ".component.wasm");
       if (Files.exists(file)) {
         components.add(Files.readAllBytes(file));
       }
     }
-    loader =
-        Files.exists(COMPONENTS.resolve("wasi_snapshot_preview1.reactor.wasm"))
-            ? new WasiHttpModuleLoader(TestGuests.NO_OUTBOUND, ComponentRuntimeIT.host())
-            : new WasiHttpModuleLoader(TestGuests.NO_OUTBOUND);
+    loader = new WasiHttpModuleLoader(TestGuests.NO_OUTBOUND);
     dir = Files.createTempDirectory("wr-component-fuzz");
   }
 

@@ -3,17 +3,8 @@ package io.wruntime.engine.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.dylibso.chicory.wasm.Parser;
-import com.dylibso.chicory.wasm.WasmModule;
-import com.dylibso.chicory.wasm.types.FunctionImport;
-import com.dylibso.chicory.wasm.types.FunctionType;
-import com.dylibso.chicory.wasm.types.Import;
-import io.opentelemetry.api.OpenTelemetry;
 import io.wruntime.engine.Engine;
 import io.wruntime.engine.config.EngineConfig;
-import io.wruntime.engine.host.abi.AbiViolation;
-import io.wruntime.engine.host.abi.HostFunctionDef;
-import io.wruntime.engine.host.abi.HostInterfaces;
 import io.wruntime.engine.module.ModuleDefinition;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import io.wruntime.engine.module.ModuleLoadException;
@@ -82,15 +73,7 @@ class ComponentRuntimeIT {
                 DIR.resolve("caller.component.wasm").toAbsolutePath(),
                 DIR.resolve("misbehaving.component.wasm").toAbsolutePath());
     engine =
-        Engine.startWith(
-            EngineConfig.parse("components.toml", toml),
-            client -> {
-              try {
-                return new WasiHttpModuleLoader(client, host());
-              } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-              }
-            });
+        Engine.startWith(EngineConfig.parse("components.toml", toml), WasiHttpModuleLoader::new);
   }
 
   @AfterAll
@@ -98,46 +81,6 @@ class ComponentRuntimeIT {
     if (engine != null) {
       engine.close(Duration.ofSeconds(2));
     }
-  }
-
-  /**
-   * The engine's host functions, plus, for the preview 2 functions jco's adapter imports that this
-   * engine does not provide yet (wasi:filesystem), stand-ins that answer "no preopens" and
-   * otherwise fail: the C guests never reach them (their stdio goes to wasi:cli).
-   */
-  static HostInterfaces host() throws IOException {
-    HostInterfaces host = WasiHost.interfaces(OpenTelemetry.noop().getTracer("test"));
-    WasmModule adapter =
-        Parser.parse(Files.readAllBytes(DIR.resolve("wasi_snapshot_preview1.reactor.wasm")));
-    for (int i = 0; i < adapter.importSection().importCount(); i++) {
-      Import imp = adapter.importSection().getImport(i);
-      if (!(imp instanceof FunctionImport fi)
-          || !imp.module().startsWith("wasi:")
-          || host.find(imp.module(), imp.name()).isPresent()) {
-        continue;
-      }
-      String iface = HostInterfaces.interfaceOf(imp.module());
-      FunctionType type = adapter.typeSection().getType(fi.typeIndex());
-      boolean getDirectories = imp.name().equals("get-directories");
-      if (iface == null || host.find(imp.module(), imp.name()).isPresent()) {
-        continue;
-      }
-      host.add(
-          new HostFunctionDef(
-              iface,
-              imp.name(),
-              type.params(),
-              type.returns(),
-              (ctx, args) -> {
-                if (getDirectories) {
-                  ctx.memory().writeI32("get-directories ret", args[0], 0);
-                  ctx.memory().writeI32("get-directories ret", args[0] + 4, 0);
-                  return null;
-                }
-                throw new AbiViolation(iface + "#" + imp.name() + " is not provided in this test");
-              }));
-    }
-    return host;
   }
 
   private static HttpRequest.Builder request(String module, String path) {
@@ -270,7 +213,7 @@ class ComponentRuntimeIT {
   }
 
   private static void assertRefused(Path wasm, String... fragments) throws IOException {
-    try (WasiHttpModuleLoader loader = new WasiHttpModuleLoader(TestGuests.NO_OUTBOUND, host())) {
+    try (WasiHttpModuleLoader loader = new WasiHttpModuleLoader(TestGuests.NO_OUTBOUND)) {
       assertThatThrownBy(() -> loader.load(definition(wasm)))
           .isInstanceOf(ModuleLoadException.class)
           .hasMessageContainingAll(fragments);
