@@ -176,6 +176,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
     checkInstantiates(
         def,
         () -> component.instantiateOnce(false),
+        "the start function of a core module",
         component.hasStart() ? () -> component.instantiateOnce(true) : null);
     log.info(
         "loaded component {} from {} ({} core instances, {} host functions, {}, ready in {} ms)",
@@ -237,6 +238,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
     checkInstantiates(
         def,
         () -> loaded.runWithoutInitialize(loaded.newContext("-")),
+        "_initialize",
         loaded.hasInitialize() ? () -> loaded.run(loaded.newContext("-"), instance -> null) : null);
     log.info(
         "loaded module {} from {} ({} imports, {}, ready in {} ms)",
@@ -260,7 +262,8 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
     void run() throws GuestException;
   }
 
-  private static void checkInstantiates(ModuleDefinition def, GuestStep link, GuestStep initialize)
+  private static void checkInstantiates(
+      ModuleDefinition def, GuestStep link, String initializer, GuestStep initialize)
       throws ModuleLoadException {
     String label = def.label();
     try {
@@ -293,7 +296,9 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
         throw new ModuleLoadException(
             "module "
                 + label
-                + ": _initialize did not return within "
+                + ": "
+                + initializer
+                + " did not return within "
                 + timeout.toSeconds()
                 + " s (request_timeout_secs)");
       }
@@ -311,7 +316,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
             case INTERRUPTED, NO_RESPONSE -> "failed: ";
           };
       throw new ModuleLoadException(
-          "module " + label + ": _initialize " + what + e.getMessage(), e);
+          "module " + label + ": " + initializer + " " + what + e.getMessage(), e);
     }
   }
 
