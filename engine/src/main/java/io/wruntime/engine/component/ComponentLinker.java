@@ -67,6 +67,7 @@ final class ComponentLinker {
     ComponentLinker linker = new ComponentLinker(definition, host);
     Scope top = new Scope(null, null);
     linker.evaluate(component, top);
+    linker.checkSharedTables();
     return new Linked(List.copyOf(linker.plans), linker.handler(top));
   }
 
@@ -536,6 +537,51 @@ final class ComponentLinker {
                 ? "nothing"
                 : String.join(", ", new TreeSet<>(top.exports.keySet())))
             + ")");
+  }
+
+  /**
+   * Refuses funcref tables shared by core modules whose type sections disagree. Chicory checks a
+   * {@code call_indirect} into another instance by comparing the caller's type index with the
+   * callee's in the callee's module, so a call through a shared table only works when the modules
+   * number their function types alike — as wit-component's shim and fixup modules do, and as the
+   * separately compiled libraries of a dynamically linked component do not.
+   */
+  private void checkSharedTables() {
+    Map<String, List<Integer>> sharers = new LinkedHashMap<>();
+    for (int i = 0; i < plans.size(); i++) {
+      for (ImportPlan imp : plans.get(i).imports()) {
+        if (imp.kind() == ExternalType.TABLE && imp.source() instanceof CoreItem.ExportOf e) {
+          List<Integer> group =
+              sharers.computeIfAbsent(e.instance() + "#" + e.name(), k -> new ArrayList<>());
+          if (group.isEmpty()) {
+            group.add(e.instance());
+          }
+          group.add(i);
+        }
+      }
+    }
+    for (Map.Entry<String, List<Integer>> table : sharers.entrySet()) {
+      List<Integer> group = table.getValue();
+      for (int a = 0; a < group.size(); a++) {
+        for (int b = a + 1; b < group.size(); b++) {
+          WasmModule first = plans.get(group.get(a)).parsed();
+          WasmModule second = plans.get(group.get(b)).parsed();
+          int n = Math.min(first.typeSection().typeCount(), second.typeSection().typeCount());
+          for (int t = 0; t < n; t++) {
+            if (!first.typeSection().getType(t).equals(second.typeSection().getType(t))) {
+              throw new UnsupportedFeature(
+                  "a funcref table shared by core modules "
+                      + plans.get(group.get(a)).module()
+                      + " and "
+                      + plans.get(group.get(b)).module()
+                      + " whose function types are numbered differently (dynamically linked"
+                      + " modules, as componentize-py emits: the engine's Chicory checks"
+                      + " call_indirect between instances by type index)");
+            }
+          }
+        }
+      }
+    }
   }
 
   private static <T> T as(Class<T> type, Object item, int at, String what) {
