@@ -85,6 +85,7 @@ class WasiCliFilesystemSocketsIT {
         .isEqualTo(
             """
             insecure-random-bytes 100
+            insecure-random-bytes varied
             insecure-random-bytes 0
             insecure-random-u64 differ
             insecure-seed stable
@@ -107,13 +108,36 @@ class WasiCliFilesystemSocketsIT {
     assertThat(r.body())
         .isEqualTo(
             """
-            create-tcp-socket ipv4: not-supported
-            create-udp-socket ipv6: not-supported
+            create-tcp-socket ipv4: access-denied
+            create-udp-socket ipv6: access-denied
             instance-network handle
             resolve-addresses example.com: access-denied
             """);
   }
 
+  @Test
+  void aNameLongerThanADnsNameIsAnInvalidArgumentAndIsNotRead() throws Exception {
+    HttpResponse<String> r = get("/long-names");
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.body())
+        .isEqualTo(
+            """
+            resolve-addresses 253 bytes: access-denied
+            resolve-addresses 254 bytes: invalid-argument
+            """);
+  }
+
+  @Test
+  void aLongNameReachingPastMemoryIsStillAnAbiViolation() throws Exception {
+    JsonNode error = assertError(get("/long-name-outside"), "abi_violation");
+
+    assertThat(error.path("error").asText())
+        .contains("wasi:sockets/ip-name-lookup@0.2.12#resolve-addresses: name: range [4294967040,")
+        .contains("is outside guest memory");
+  }
+
+  /** The guest traps right after exit-with-code: only an exit that ends the instance gives 200. */
   @Test
   void exitWithCodeAfterAnsweringEndsTheRequestNormally() throws Exception {
     HttpResponse<String> r = get("/exit-code");
@@ -128,6 +152,15 @@ class WasiCliFilesystemSocketsIT {
 
     assertThat(error.path("error").asText())
         .contains("the module called exit-with-code(3) before setting a response");
+  }
+
+  @Test
+  void anExitStatusThatIsNeitherOkNorErrIsAnAbiViolation() throws Exception {
+    JsonNode error = assertError(get("/bogus-exit"), "abi_violation");
+
+    assertThat(error.path("error").asText())
+        .contains(
+            "wasi:cli/exit@0.2.12#exit: status: result discriminant 2 (expected: 0 ok or 1 err)");
   }
 
   @Test
