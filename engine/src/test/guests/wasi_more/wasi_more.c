@@ -7,8 +7,9 @@
  *   GET /random       what wasi:random/insecure and insecure-seed give
  *   GET /preopens     the number of preopened directories (0.2.12 and 0.2.0)
  *   GET /sockets      what creating a TCP and a UDP socket and resolving a name answer
- *   GET /exit-code    answers "bye", then calls wasi:cli/exit.exit-with-code(3), then traps: only
- *                     an exit that ends the instance answers 200
+ *   GET /exit-code    answers "bye", writes "exit-with-code(3) next" to stderr, calls
+ *                     wasi:cli/exit.exit-with-code(3); should that return, it writes
+ *                     "exit-with-code returned" to stderr and traps
  *   GET /exit-early   calls exit-with-code(3) without answering
  *   GET /bogus-exit   wasi:cli/exit.exit with result discriminant 2 (there are two cases)
  *   GET /bogus-descriptor    a wasi:filesystem/types method on handle 42 (no descriptor exists)
@@ -259,7 +260,10 @@ void wr_handle(wr_request_t *request, wr_response_t *response) {
   } else if (strcmp(path, "/exit-code") == 0) {
     add("bye");
     answer(response, 200);
+    fputs("exit-with-code(3) next\n", stderr);
     exit_with_code(3);
+    /* Unseen by the client, which has its whole answer: only the engine's log shows this. */
+    fputs("exit-with-code returned\n", stderr);
     __builtin_trap();
   } else if (strcmp(path, "/exit-early") == 0) {
     exit_with_code(3);

@@ -16,6 +16,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * wasi:cli environment, exit and terminal-*, wasi:random insecure and insecure-seed,
@@ -29,6 +30,8 @@ class WasiCliFilesystemSocketsIT {
   private static final String MODULE = "test.wasi-more@1.0.0";
 
   private static Engine engine;
+
+  @RegisterExtension final LogCapture log = new LogCapture();
   private static final HttpClient client =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -45,6 +48,7 @@ class WasiCliFilesystemSocketsIT {
         namespace = "test"
         version = "1.0.0"
         wasm_path = "%s"
+        max_concurrent_instances = 1
         env = { GREETING = "hello", MODE = "test" }
         """
             .formatted(wasm);
@@ -137,13 +141,23 @@ class WasiCliFilesystemSocketsIT {
         .contains("is outside guest memory");
   }
 
-  /** The guest traps right after exit-with-code: only an exit that ends the instance gives 200. */
+  /**
+   * The client has its whole answer before the guest calls exit-with-code, so whether the call
+   * ended the instance shows only in the guest's output: had it returned, the guest would write
+   * "exit-with-code returned" to stderr (and trap, which the client would not see either).
+   */
   @Test
   void exitWithCodeAfterAnsweringEndsTheRequestNormally() throws Exception {
     HttpResponse<String> r = get("/exit-code");
 
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("bye");
+    // One instance at a time (max_concurrent_instances = 1): the next request is served only once
+    // the first instance has ended and its output is logged.
+    assertThat(get("/preopens").statusCode()).isEqualTo(200);
+    assertThat(log.lines())
+        .anyMatch(line -> line.endsWith("stderr: exit-with-code(3) next"))
+        .noneMatch(line -> line.contains("exit-with-code returned"));
   }
 
   @Test
