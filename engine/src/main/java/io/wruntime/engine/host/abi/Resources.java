@@ -89,8 +89,8 @@ public final class Resources {
   }
 
   /**
-   * A handle as the guest passed it: a core i32, which the Canonical ABI reads as a u32 (Chicory
-   * hands it over sign-extended), so {@code 0xffffffff} prints as 4294967295, not -1.
+   * A handle as the guest passed it: a core i32, which the Canonical ABI reads as a u32, whether it
+   * reaches the host sign-extended or not; so {@code 0xffffffff} prints as 4294967295, not -1.
    */
   public static String unsigned(long handle) {
     return Integer.toUnsignedString((int) handle);

@@ -38,7 +38,7 @@ class ResourcesTest {
     Resources resources = new Resources();
     resources.add(new Object());
 
-    // Chicory hands an i32 argument over sign-extended: 0x80000000 arrives as -2147483648.
+    // An i32 argument sign-extended to a long: 0x80000000 as -2147483648.
     assertThatThrownBy(() -> resources.get((int) 0x8000_0000, Object.class, "wasi:io/error.error"))
         .isInstanceOf(AbiViolation.class)
         .hasMessage("handle 2147483648 is not a live wasi:io/error.error handle");
