@@ -599,7 +599,16 @@ public final class Dispatcher implements RequestHandler {
                   "module " + label + " returned before finishing its response body"));
         }
       } catch (GuestException e) {
-        response.fail(guestError(e));
+        EngineError error = guestError(e);
+        if (response.headSent() && !response.bodyOpen() && response.error() == null) {
+          // The client has its whole answer; the failure is still the module's to hear about.
+          LOG.warn(
+              "module failed after its response was complete: module={} code={} reason={}",
+              label,
+              error.code(),
+              error.message());
+        }
+        response.fail(error);
       } catch (RuntimeException | StackOverflowError e) {
         LOG.error("module {} failed in the engine", label, e);
         response.fail(

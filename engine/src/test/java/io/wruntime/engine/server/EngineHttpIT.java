@@ -14,6 +14,7 @@ import io.wruntime.engine.dispatch.Dispatcher;
 import io.wruntime.engine.dispatch.FakeModule;
 import io.wruntime.engine.http.BodySink;
 import io.wruntime.engine.http.Field;
+import io.wruntime.engine.module.GuestException;
 import io.wruntime.engine.module.GuestModuleLoader;
 import io.wruntime.engine.module.ModuleLoadException;
 import java.io.IOException;
@@ -450,6 +451,14 @@ class EngineHttpIT {
                 (request, response) -> {
                   BodySink sink = response.start(200, List.of(Field.of("content-length", "5")));
                   sink.write("hello".getBytes(), 0, 3);
+                },
+            "late-trap",
+            (FakeModule.Behavior)
+                (request, response) -> {
+                  BodySink sink = response.start(200, List.of(Field.of("content-length", "5")));
+                  sink.write("hello".getBytes(), 0, 5);
+                  sink.finish(List.of());
+                  throw new GuestException(GuestException.Kind.TRAP, "unreachable after answering");
                 }));
     try {
       try (RawHttp raw = new RawHttp(engine.port(), 64 * 1024)) {
@@ -479,6 +488,18 @@ class EngineHttpIT {
                                   .contains("module=example.unfinished@1.0.0")
                                   .contains("incomplete_response")));
       assertThat(warnings(logs)).noneMatch(line -> line.contains("example.quick"));
+      // A module that traps after its complete answer: the client has it, the log says so.
+      assertThat(get("late-trap", "/").body()).isEqualTo("hello");
+      await()
+          .untilAsserted(
+              () ->
+                  assertThat(warnings(logs))
+                      .anySatisfy(
+                          line ->
+                              assertThat(line)
+                                  .contains("failed after its response was complete")
+                                  .contains("module=example.late-trap@1.0.0")
+                                  .contains("unreachable after answering")));
     } finally {
       ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Dispatcher.class))
           .detachAppender(logs);
