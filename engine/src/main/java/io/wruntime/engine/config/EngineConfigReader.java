@@ -40,6 +40,7 @@ final class EngineConfigReader {
           "limits",
           "module",
           "module_cache_dir",
+          "code_cache_dir",
           "module_fetch_timeout_secs",
           "insecure_registries",
           "max_connections",
@@ -222,6 +223,11 @@ final class EngineConfigReader {
         root.string("module_cache_dir")
             .map(p -> path(root, "module_cache_dir", p))
             .orElseGet(ArtifactsConfig::defaultCacheDir);
+    // "" turns the code cache off.
+    Path codeCacheDir =
+        root.string("code_cache_dir")
+            .map(p -> p.isEmpty() ? null : path(root, "code_cache_dir", p))
+            .orElseGet(ArtifactsConfig::defaultCodeCacheDir);
     Duration fetchTimeout =
         Duration.ofSeconds(
             root.integer(
@@ -247,7 +253,7 @@ final class EngineConfigReader {
         pool,
         limits,
         modules,
-        new ArtifactsConfig(cacheDir, fetchTimeout, insecure),
+        new ArtifactsConfig(cacheDir, fetchTimeout, insecure, codeCacheDir),
         new ListenerLimits(
             (int)
                 root.integer(

@@ -21,6 +21,8 @@ import io.wruntime.engine.host.cli.GuestExit;
 import io.wruntime.engine.host.cli.GuestOutput;
 import io.wruntime.engine.host.cli.WasiCli;
 import io.wruntime.engine.host.http.WasiHttp;
+import io.wruntime.engine.host.snapshot.CopyOnWriteMemory;
+import io.wruntime.engine.host.snapshot.InstanceSnapshot;
 import io.wruntime.engine.http.Field;
 import io.wruntime.engine.http.IncomingRequest;
 import io.wruntime.engine.http.OutboundClient;
@@ -38,8 +40,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A parsed, checked and compiled module: every call runs in a fresh Chicory instance whose imports
- * were resolved at load time, so per-call work is instantiation (memory, data segments) and binding
- * the host functions to the call's {@link InstanceContext}.
+ * were resolved at load time. Once the loader has {@link #useSnapshot taken a snapshot} after the
+ * module's initialization, each instance starts from it (a copy-on-write memory over the image,
+ * globals and tables restored, no data segments copied and no {@code _initialize}); per-call work
+ * is then building that instance and binding the host functions to the call's {@link
+ * InstanceContext}. Without a snapshot each instance runs its data segments and {@code
+ * _initialize}.
  */
 final class LoadedModule implements GuestModule {
   /** Where guests' stdout and stderr lines go. */
@@ -55,6 +61,7 @@ final class LoadedModule implements GuestModule {
   private final boolean hasInitialize;
   private final String handleExport;
   private final OutboundClient outbound;
+  private volatile InstanceSnapshot snapshot;
 
   LoadedModule(
       ModuleDefinition definition,
@@ -85,6 +92,44 @@ final class LoadedModule implements GuestModule {
   /** Whether the module exports {@code _initialize}, run in each instance before the call. */
   boolean hasInitialize() {
     return hasInitialize;
+  }
+
+  /** Starts every later instance from {@code snapshot} instead of running the initialization. */
+  void useSnapshot(InstanceSnapshot snapshot) {
+    this.snapshot = requireNonNull(snapshot, "snapshot");
+  }
+
+  /** The snapshot instances start from, or null when each runs its initialization. */
+  InstanceSnapshot snapshot() {
+    return snapshot;
+  }
+
+  /**
+   * Instantiates and initializes the module (data segments, {@code _initialize}) bound to {@code
+   * ctx} and captures the result, or returns null, saying why in {@code whyNot}, when the module's
+   * instances cannot start from a snapshot (see {@link InstanceSnapshot#unsupportedReason}) or its
+   * initialization left resources open in the host (their handles would dangle in every instance).
+   */
+  InstanceSnapshot captureSnapshot(InstanceContext ctx, StringBuilder whyNot)
+      throws GuestException {
+    String unsupported = InstanceSnapshot.unsupportedReason(compiled.module());
+    if (unsupported != null) {
+      whyNot.append(unsupported);
+      run(ctx, instance -> null);
+      return null;
+    }
+    return run(
+        ctx,
+        true,
+        true,
+        instance -> {
+          int open = ctx.resources().all().size();
+          if (open > 0) {
+            whyNot.append("its initialization left ").append(open).append(" host resource(s) open");
+            return null;
+          }
+          return InstanceSnapshot.capture(instance);
+        });
   }
 
   /** The export called for each request, e.g. {@code wasi:http/incoming-handler@0.2.0#handle}. */
@@ -135,23 +180,24 @@ final class LoadedModule implements GuestModule {
    * GuestException}s; nothing else escapes.
    */
   <T> T run(InstanceContext ctx, GuestCall<T> call) throws GuestException {
-    return run(ctx, true, call);
+    return run(ctx, true, false, call);
   }
 
   /** Instantiates without running {@code _initialize} or anything else: a link check. */
   void runWithoutInitialize(InstanceContext ctx) throws GuestException {
-    run(ctx, false, instance -> null);
+    run(ctx, false, true, instance -> null);
   }
 
-  private <T> T run(InstanceContext ctx, boolean initialize, GuestCall<T> call)
+  private <T> T run(InstanceContext ctx, boolean initialize, boolean fresh, GuestCall<T> call)
       throws GuestException {
     GuestOutput output = WasiCli.output(ctx);
     WasiPreview1 wasi = wasiPreview1 ? preview1(ctx, output) : null;
     T result = null;
     Throwable failure = null;
     try {
-      Instance instance = instantiate(ctx, wasi);
-      if (initialize && hasInitialize) {
+      InstanceSnapshot from = fresh ? null : snapshot;
+      Instance instance = instantiate(ctx, wasi, from);
+      if (from == null && initialize && hasInitialize) {
         instance.export("_initialize").apply();
       }
       result = call.call(instance);
@@ -181,17 +227,28 @@ final class LoadedModule implements GuestModule {
     return run(ctx, instance -> instance.export(name).apply(args));
   }
 
-  private Instance instantiate(InstanceContext ctx, WasiPreview1 wasi) {
+  private Instance instantiate(InstanceContext ctx, WasiPreview1 wasi, InstanceSnapshot from) {
     HostFunction[] preview1 = wasi == null ? null : wasi.toHostFunctions();
     ImportFunction[] functions = new ImportFunction[imports.size()];
     for (int i = 0; i < functions.length; i++) {
       functions[i] = imports.get(i).bind(ctx, preview1);
     }
-    Instance instance =
-        compiled.instanceBuilder(ImportValues.builder().addFunction(functions).build()).build();
+    Instance.Builder builder =
+        compiled.instanceBuilder(ImportValues.builder().addFunction(functions).build());
+    if (from != null) {
+      from.prepare(builder);
+    } else {
+      // The memory implementation of the instances that start from the snapshot, so the guest's
+      // memory accesses see one class.
+      builder.withMemoryFactory(CopyOnWriteMemory::new);
+    }
+    Instance instance = builder.build();
     // Bound before initialization: a start function may already call the host.
     ctx.bindMemory(new GuestMemory(instance));
     instance.initialize(false);
+    if (from != null) {
+      from.restore(instance);
+    }
     return instance;
   }
 

@@ -17,6 +17,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import io.wruntime.engine.host.abi.HostFunctionDef;
 import io.wruntime.engine.host.abi.HostInterfaces;
+import io.wruntime.engine.host.snapshot.InstanceSnapshot;
 import io.wruntime.engine.http.OutboundClient;
 import io.wruntime.engine.module.GuestException;
 import io.wruntime.engine.module.GuestModule;
@@ -75,6 +76,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
 
   private final OutboundClient outbound;
   private final HostInterfaces host;
+  private final CodeCache codeCache;
 
   /**
    * A loader whose modules send their outgoing requests through {@code outbound}; the spans they
@@ -89,13 +91,27 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
    * spans they start through {@code wruntime:tracing} with {@code tracer}.
    */
   public WasiHttpModuleLoader(OutboundClient outbound, Tracer tracer) {
-    this(outbound, WasiHost.interfaces(requireNonNull(tracer, "tracer")));
+    this(outbound, tracer, CodeCache.disabled());
+  }
+
+  /**
+   * A loader whose modules send their outgoing requests through {@code outbound}, record their
+   * spans with {@code tracer}, and whose compiled code is kept in {@code codeCache} ({@code
+   * code_cache_dir}), so a restart does not compile them again.
+   */
+  public WasiHttpModuleLoader(OutboundClient outbound, Tracer tracer, CodeCache codeCache) {
+    this(outbound, WasiHost.interfaces(requireNonNull(tracer, "tracer")), codeCache);
   }
 
   /** With a registry of host functions other than {@link WasiHost#interfaces()} (tests). */
   WasiHttpModuleLoader(OutboundClient outbound, HostInterfaces host) {
+    this(outbound, host, CodeCache.disabled());
+  }
+
+  private WasiHttpModuleLoader(OutboundClient outbound, HostInterfaces host, CodeCache codeCache) {
     this.outbound = requireNonNull(outbound, "outbound");
     this.host = requireNonNull(host, "host");
+    this.codeCache = requireNonNull(codeCache, "codeCache");
   }
 
   /** Releases what the host interfaces hold, such as wruntime:blobstore's S3 clients. */
@@ -179,28 +195,44 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
           e);
     }
     prepareInterfaces(def, imports);
-    CompiledModule compiled = CompiledModule.compile(def, module, limits);
+    long hitsBefore = codeCache.hits();
+    CompiledModule compiled = CompiledModule.compile(def, module, limits, codeCache);
+    String codeSource =
+        def.mode() != ExecutionMode.COMPILED || !codeCache.enabled()
+            ? ""
+            : codeCache.hits() > hitsBefore ? " (code from the cache)" : " (code cached)";
     boolean hasInitialize = exportOf(module, "_initialize").isPresent();
     LoadedModule loaded =
         new LoadedModule(def, compiled, imports, hasInitialize, handleExport, outbound);
-    checkInstantiates(loaded);
+    String noSnapshot = checkInstantiates(loaded);
+    if (noSnapshot != null) {
+      log.info(
+          "module {}: each request runs the module's initialization (no snapshot: {})",
+          label,
+          noSnapshot);
+    }
     log.info(
-        "loaded module {} from {} ({} imports, {}, ready in {} ms)",
+        "loaded module {} from {} ({} imports, {}{}, {}, ready in {} ms)",
         label,
         def.wasmPath(),
         imports.size(),
         def.mode() == ExecutionMode.COMPILED ? "compiled" : "interpreted",
+        codeSource,
+        noSnapshot == null
+            ? "instances from a snapshot of " + loaded.snapshot().retainedBytes() / 1024 + " KiB"
+            : "no snapshot",
         (System.nanoTime() - start) / 1_000_000);
     return loaded;
   }
 
   /**
    * Instantiates once without running any guest code but a start function (linking problems), then
-   * once more running {@code _initialize}, on a thread of its own stopped after the definition's
-   * initialize timeout: a module that traps or hangs while initializing fails to load rather than
-   * failing every request.
+   * once more running the data segments and {@code _initialize} and keeps the result as the
+   * snapshot every request's instance starts from; this runs on a thread of its own stopped after
+   * the definition's initialize timeout: a module that traps or hangs while initializing fails to
+   * load rather than failing every request. Returns why there is no snapshot, or null.
    */
-  private static void checkInstantiates(LoadedModule loaded) throws ModuleLoadException {
+  private static String checkInstantiates(LoadedModule loaded) throws ModuleLoadException {
     String label = loaded.definition().label();
     try {
       loaded.runWithoutInitialize(loaded.newContext("-"));
@@ -208,11 +240,10 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
       throw new ModuleLoadException(
           "module " + label + " cannot be instantiated: " + e.getMessage(), e);
     }
-    if (!loaded.hasInitialize()) {
-      return;
-    }
     Duration timeout = loaded.definition().initializeTimeout();
     AtomicReference<GuestException> failure = new AtomicReference<>();
+    AtomicReference<InstanceSnapshot> captured = new AtomicReference<>();
+    StringBuilder whyNot = new StringBuilder();
     Thread init =
         Thread.ofPlatform()
             .daemon()
@@ -220,7 +251,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
             .start(
                 () -> {
                   try {
-                    loaded.run(loaded.newContext("-"), instance -> null);
+                    captured.set(loaded.captureSnapshot(loaded.newContext("-"), whyNot));
                   } catch (GuestException e) {
                     failure.set(e);
                   }
@@ -250,8 +281,20 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
             case INTERRUPTED, NO_RESPONSE -> "failed: ";
           };
       throw new ModuleLoadException(
-          "module " + label + ": _initialize " + what + e.getMessage(), e);
+          "module "
+              + label
+              + ": "
+              + (loaded.hasInitialize() ? "_initialize " : "initialization ")
+              + what
+              + e.getMessage(),
+          e);
     }
+    InstanceSnapshot snapshot = captured.get();
+    if (snapshot == null) {
+      return whyNot.length() == 0 ? "no snapshot was taken" : whyNot.toString();
+    }
+    loaded.useSnapshot(snapshot);
+    return null;
   }
 
   private String checkExports(ModuleDefinition def, WasmModule module) throws ModuleLoadException {
