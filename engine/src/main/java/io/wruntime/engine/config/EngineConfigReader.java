@@ -224,10 +224,11 @@ final class EngineConfigReader {
             .map(p -> path(root, "module_cache_dir", p))
             .orElseGet(ArtifactsConfig::defaultCacheDir);
     // "" turns the code cache off.
+    String codeCache = root.string("code_cache_dir").orElse(null);
     Path codeCacheDir =
-        root.string("code_cache_dir")
-            .map(p -> p.isEmpty() ? null : path(root, "code_cache_dir", p))
-            .orElseGet(ArtifactsConfig::defaultCodeCacheDir);
+        codeCache == null
+            ? ArtifactsConfig.defaultCodeCacheDir()
+            : codeCache.isEmpty() ? null : path(root, "code_cache_dir", codeCache);
     Duration fetchTimeout =
         Duration.ofSeconds(
             root.integer(

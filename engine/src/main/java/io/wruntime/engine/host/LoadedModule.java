@@ -21,7 +21,6 @@ import io.wruntime.engine.host.cli.GuestExit;
 import io.wruntime.engine.host.cli.GuestOutput;
 import io.wruntime.engine.host.cli.WasiCli;
 import io.wruntime.engine.host.http.WasiHttp;
-import io.wruntime.engine.host.snapshot.CopyOnWriteMemory;
 import io.wruntime.engine.host.snapshot.InstanceSnapshot;
 import io.wruntime.engine.http.Field;
 import io.wruntime.engine.http.IncomingRequest;
@@ -191,7 +190,7 @@ final class LoadedModule implements GuestModule {
   private <T> T run(InstanceContext ctx, boolean initialize, boolean fresh, GuestCall<T> call)
       throws GuestException {
     GuestOutput output = WasiCli.output(ctx);
-    WasiPreview1 wasi = wasiPreview1 ? preview1(ctx, output) : null;
+    Preview1Functions wasi = wasiPreview1 ? new Preview1Functions(ctx, output) : null;
     T result = null;
     Throwable failure = null;
     try {
@@ -227,20 +226,15 @@ final class LoadedModule implements GuestModule {
     return run(ctx, instance -> instance.export(name).apply(args));
   }
 
-  private Instance instantiate(InstanceContext ctx, WasiPreview1 wasi, InstanceSnapshot from) {
-    HostFunction[] preview1 = wasi == null ? null : wasi.toHostFunctions();
+  private Instance instantiate(InstanceContext ctx, Preview1Functions wasi, InstanceSnapshot from) {
     ImportFunction[] functions = new ImportFunction[imports.size()];
     for (int i = 0; i < functions.length; i++) {
-      functions[i] = imports.get(i).bind(ctx, preview1);
+      functions[i] = imports.get(i).bind(ctx, wasi);
     }
     Instance.Builder builder =
         compiled.instanceBuilder(ImportValues.builder().addFunction(functions).build());
     if (from != null) {
       from.prepare(builder);
-    } else {
-      // The memory implementation of the instances that start from the snapshot, so the guest's
-      // memory accesses see one class.
-      builder.withMemoryFactory(CopyOnWriteMemory::new);
     }
     Instance instance = builder.build();
     // Bound before initialization: a start function may already call the host.
@@ -252,7 +246,39 @@ final class LoadedModule implements GuestModule {
     return instance;
   }
 
-  private WasiPreview1 preview1(InstanceContext ctx, GuestOutput output) {
+  /**
+   * Chicory's WASI preview 1 for one call, made when the guest first calls one of its functions:
+   * most requests of most modules call none (libc imports them for stdio it seldom uses), and
+   * making it costs about as much as building the instance.
+   */
+  static final class Preview1Functions {
+    private final InstanceContext ctx;
+    private final GuestOutput output;
+    private WasiPreview1 wasi;
+    private HostFunction[] functions;
+
+    Preview1Functions(InstanceContext ctx, GuestOutput output) {
+      this.ctx = ctx;
+      this.output = output;
+    }
+
+    /** Guest calls of an instance run on one thread at a time: no locking. */
+    HostFunction function(int index) {
+      if (functions == null) {
+        wasi = preview1(ctx, output);
+        functions = wasi.toHostFunctions();
+      }
+      return functions[index];
+    }
+
+    void close() {
+      if (wasi != null) {
+        wasi.close();
+      }
+    }
+  }
+
+  private static WasiPreview1 preview1(InstanceContext ctx, GuestOutput output) {
     WasiOptions.Builder options =
         WasiOptions.builder()
             .withStdout(output.stdout(), false)
@@ -269,7 +295,7 @@ final class LoadedModule implements GuestModule {
         .build();
   }
 
-  private void release(InstanceContext ctx, GuestOutput output, WasiPreview1 wasi) {
+  private void release(InstanceContext ctx, GuestOutput output, Preview1Functions wasi) {
     List<Object> live = ctx.resources().all();
     for (int i = live.size() - 1; i >= 0; i--) {
       if (live.get(i) instanceof WitResource r) {
@@ -343,13 +369,13 @@ final class LoadedModule implements GuestModule {
 
   /** How one import of the module is provided; resolved once at load time. */
   sealed interface ImportBinding {
-    ImportFunction bind(InstanceContext ctx, HostFunction[] preview1);
+    ImportFunction bind(InstanceContext ctx, Preview1Functions preview1);
 
     /** A wasi 0.2 host function, bound to the call's context. */
     record Host(String module, String name, FunctionType type, HostFunctionDef def)
         implements ImportBinding {
       @Override
-      public ImportFunction bind(InstanceContext ctx, HostFunction[] preview1) {
+      public ImportFunction bind(InstanceContext ctx, Preview1Functions preview1) {
         HostFunctionDef.Impl impl = def.impl();
         return new HostFunction(
             module,
@@ -365,11 +391,18 @@ final class LoadedModule implements GuestModule {
       }
     }
 
-    /** A WASI preview 1 function of Chicory's implementation: its index in toHostFunctions(). */
-    record Preview1(int index) implements ImportBinding {
+    /**
+     * A WASI preview 1 function of Chicory's implementation: its index in toHostFunctions(), its
+     * name and type.
+     */
+    record Preview1(int index, String name, FunctionType type) implements ImportBinding {
       @Override
-      public ImportFunction bind(InstanceContext ctx, HostFunction[] preview1) {
-        return preview1[index];
+      public ImportFunction bind(InstanceContext ctx, Preview1Functions preview1) {
+        return new HostFunction(
+            WasiHttpModuleLoader.PREVIEW1,
+            name,
+            type,
+            (instance, args) -> preview1.function(index).handle().apply(instance, args));
       }
     }
   }

@@ -400,7 +400,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
           throw unknownImport(def, what, PREVIEW1 + " has no function " + imp.name());
         }
         expected = f.type();
-        binding = new LoadedModule.ImportBinding.Preview1(f.index());
+        binding = new LoadedModule.ImportBinding.Preview1(f.index(), imp.name(), f.type());
       } else {
         checkGranted(def, imp.module(), what);
         Optional<HostFunctionDef> found = host.find(imp.module(), imp.name());

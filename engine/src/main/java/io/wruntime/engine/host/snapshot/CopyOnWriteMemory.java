@@ -269,32 +269,37 @@ public final class CopyOnWriteMemory implements Memory {
             + size);
   }
 
-  /** The page of {@code addr} to read. */
-  private byte[] readPage(int addr, int size) {
-    int index = addr >>> PAGE_SHIFT;
-    if (index < nPages) {
-      return pages[index];
-    }
-    throw outOfBounds(addr, size);
-  }
-
-  /** The page of {@code addr} to write: the instance's own, copied from the image if need be. */
-  private byte[] writePage(int addr, int size) {
-    int index = addr >>> PAGE_SHIFT;
-    if (index < nPages) {
-      byte[] page = writable[index];
-      return page != null ? page : copy(index);
-    }
-    throw outOfBounds(addr, size);
+  /**
+   * The page of {@code addr} to write: the instance's own, copied from the image if need be. Past
+   * the end (or past the maximum) it throws, which the accessors turn into the out-of-bounds trap.
+   */
+  private byte[] writePage(int addr) {
+    byte[] page = writable[addr >>> PAGE_SHIFT];
+    return page != null ? page : copy(addr >>> PAGE_SHIFT);
   }
 
   private byte[] copy(int index) {
+    if (index >= nPages) {
+      throw new IndexOutOfBoundsException(index);
+    }
     byte[] shared = pages[index];
     byte[] own = shared == ZERO_PAGE ? new byte[PAGE_SIZE] : shared.clone();
     pages[index] = own;
     writable[index] = own;
     copiedPages++;
     return own;
+  }
+
+  /**
+   * The trap for an access at {@code addr}: like Chicory's memories, the accessors let the array
+   * accesses fail (null page past the end, index past the maximum) rather than check first, so the
+   * common case has no extra branch.
+   */
+  private RuntimeException outOfBounds(RuntimeException e, int addr, int size) {
+    if (e instanceof IndexOutOfBoundsException || e instanceof NullPointerException) {
+      return outOfBounds(addr, size);
+    }
+    return e;
   }
 
   @Override
@@ -314,7 +319,7 @@ public final class CopyOnWriteMemory implements Memory {
     while (size > 0) {
       int off = addr & PAGE_MASK;
       int chunk = Math.min(size, PAGE_SIZE - off);
-      System.arraycopy(data, offset, writePage(addr, chunk), off, chunk);
+      System.arraycopy(data, offset, writePage(addr), off, chunk);
       addr += chunk;
       offset += chunk;
       size -= chunk;
@@ -323,7 +328,11 @@ public final class CopyOnWriteMemory implements Memory {
 
   @Override
   public byte read(int addr) {
-    return readPage(addr, 1)[addr & PAGE_MASK];
+    try {
+      return pages[addr >>> PAGE_SHIFT][addr & PAGE_MASK];
+    } catch (RuntimeException e) {
+      throw outOfBounds(e, addr, 1);
+    }
   }
 
   @Override
@@ -345,14 +354,22 @@ public final class CopyOnWriteMemory implements Memory {
 
   @Override
   public void writeByte(int addr, byte data) {
-    writePage(addr, 1)[addr & PAGE_MASK] = data;
+    try {
+      writePage(addr)[addr & PAGE_MASK] = data;
+    } catch (RuntimeException e) {
+      throw outOfBounds(e, addr, 1);
+    }
   }
 
   @Override
   public void writeShort(int addr, short data) {
     int off = addr & PAGE_MASK;
     if (off + 2 <= PAGE_SIZE) {
-      SHORT.set(writePage(addr, 2), off, data);
+      try {
+        SHORT.set(writePage(addr), off, data);
+      } catch (RuntimeException e) {
+        throw outOfBounds(e, addr, 2);
+      }
     } else {
       writeBytesSlow(addr, data, 2);
     }
@@ -362,7 +379,11 @@ public final class CopyOnWriteMemory implements Memory {
   public short readShort(int addr) {
     int off = addr & PAGE_MASK;
     if (off + 2 <= PAGE_SIZE) {
-      return (short) SHORT.get(readPage(addr, 2), off);
+      try {
+        return (short) SHORT.get(pages[addr >>> PAGE_SHIFT], off);
+      } catch (RuntimeException e) {
+        throw outOfBounds(e, addr, 2);
+      }
     }
     return (short) readBytesSlow(addr, 2);
   }
@@ -376,7 +397,11 @@ public final class CopyOnWriteMemory implements Memory {
   public void writeI32(int addr, int data) {
     int off = addr & PAGE_MASK;
     if (off + 4 <= PAGE_SIZE) {
-      INT.set(writePage(addr, 4), off, data);
+      try {
+        INT.set(writePage(addr), off, data);
+      } catch (RuntimeException e) {
+        throw outOfBounds(e, addr, 4);
+      }
     } else {
       writeBytesSlow(addr, data, 4);
     }
@@ -386,7 +411,11 @@ public final class CopyOnWriteMemory implements Memory {
   public int readInt(int addr) {
     int off = addr & PAGE_MASK;
     if (off + 4 <= PAGE_SIZE) {
-      return (int) INT.get(readPage(addr, 4), off);
+      try {
+        return (int) INT.get(pages[addr >>> PAGE_SHIFT], off);
+      } catch (RuntimeException e) {
+        throw outOfBounds(e, addr, 4);
+      }
     }
     return (int) readBytesSlow(addr, 4);
   }
@@ -395,7 +424,11 @@ public final class CopyOnWriteMemory implements Memory {
   public void writeLong(int addr, long data) {
     int off = addr & PAGE_MASK;
     if (off + 8 <= PAGE_SIZE) {
-      LONG.set(writePage(addr, 8), off, data);
+      try {
+        LONG.set(writePage(addr), off, data);
+      } catch (RuntimeException e) {
+        throw outOfBounds(e, addr, 8);
+      }
     } else {
       writeBytesSlow(addr, data, 8);
     }
@@ -405,7 +438,11 @@ public final class CopyOnWriteMemory implements Memory {
   public long readLong(int addr) {
     int off = addr & PAGE_MASK;
     if (off + 8 <= PAGE_SIZE) {
-      return (long) LONG.get(readPage(addr, 8), off);
+      try {
+        return (long) LONG.get(pages[addr >>> PAGE_SHIFT], off);
+      } catch (RuntimeException e) {
+        throw outOfBounds(e, addr, 8);
+      }
     }
     return readBytesSlow(addr, 8);
   }
@@ -414,7 +451,11 @@ public final class CopyOnWriteMemory implements Memory {
   public void writeF32(int addr, float data) {
     int off = addr & PAGE_MASK;
     if (off + 4 <= PAGE_SIZE) {
-      FLOAT.set(writePage(addr, 4), off, data);
+      try {
+        FLOAT.set(writePage(addr), off, data);
+      } catch (RuntimeException e) {
+        throw outOfBounds(e, addr, 4);
+      }
     } else {
       writeBytesSlow(addr, Float.floatToRawIntBits(data), 4);
     }
@@ -429,7 +470,11 @@ public final class CopyOnWriteMemory implements Memory {
   public float readFloat(int addr) {
     int off = addr & PAGE_MASK;
     if (off + 4 <= PAGE_SIZE) {
-      return (float) FLOAT.get(readPage(addr, 4), off);
+      try {
+        return (float) FLOAT.get(pages[addr >>> PAGE_SHIFT], off);
+      } catch (RuntimeException e) {
+        throw outOfBounds(e, addr, 4);
+      }
     }
     return Float.intBitsToFloat((int) readBytesSlow(addr, 4));
   }
@@ -438,7 +483,11 @@ public final class CopyOnWriteMemory implements Memory {
   public void writeF64(int addr, double data) {
     int off = addr & PAGE_MASK;
     if (off + 8 <= PAGE_SIZE) {
-      DOUBLE.set(writePage(addr, 8), off, data);
+      try {
+        DOUBLE.set(writePage(addr), off, data);
+      } catch (RuntimeException e) {
+        throw outOfBounds(e, addr, 8);
+      }
     } else {
       writeBytesSlow(addr, Double.doubleToRawLongBits(data), 8);
     }
@@ -448,7 +497,11 @@ public final class CopyOnWriteMemory implements Memory {
   public double readDouble(int addr) {
     int off = addr & PAGE_MASK;
     if (off + 8 <= PAGE_SIZE) {
-      return (double) DOUBLE.get(readPage(addr, 8), off);
+      try {
+        return (double) DOUBLE.get(pages[addr >>> PAGE_SHIFT], off);
+      } catch (RuntimeException e) {
+        throw outOfBounds(e, addr, 8);
+      }
     }
     return Double.longBitsToDouble(readBytesSlow(addr, 8));
   }
@@ -500,7 +553,7 @@ public final class CopyOnWriteMemory implements Memory {
     while (size > 0) {
       int off = addr & PAGE_MASK;
       int chunk = Math.min(size, PAGE_SIZE - off);
-      Arrays.fill(writePage(addr, chunk), off, off + chunk, value);
+      Arrays.fill(writePage(addr), off, off + chunk, value);
       addr += chunk;
       size -= chunk;
     }
@@ -525,7 +578,7 @@ public final class CopyOnWriteMemory implements Memory {
             Math.min(size, Math.min(dIn == 0 ? PAGE_SIZE : dIn, sIn == 0 ? PAGE_SIZE : sIn));
         d -= chunk;
         s -= chunk;
-        byte[] to = writePage(d, chunk);
+        byte[] to = writePage(d);
         System.arraycopy(pages[s >>> PAGE_SHIFT], s & PAGE_MASK, to, d & PAGE_MASK, chunk);
         size -= chunk;
       }
@@ -534,7 +587,7 @@ public final class CopyOnWriteMemory implements Memory {
         int dOff = dest & PAGE_MASK;
         int sOff = src & PAGE_MASK;
         int chunk = Math.min(size, PAGE_SIZE - Math.max(dOff, sOff));
-        byte[] to = writePage(dest, chunk);
+        byte[] to = writePage(dest);
         System.arraycopy(pages[src >>> PAGE_SHIFT], sOff, to, dOff, chunk);
         dest += chunk;
         src += chunk;
