@@ -310,8 +310,9 @@ public final class Engine implements AutoCloseable {
 
   /**
    * What a module granted capabilities this engine does not implement yet gets: the grant is read
-   * and validated, but a module importing the interface fails to load. Null when every grant is
-   * implemented (or nothing is granted).
+   * and validated, but a module importing the interface fails to load, except fs, whose
+   * wasi:filesystem links for every module and finds no preopened directory. Null when every grant
+   * is implemented (or nothing is granted).
    */
   static String capabilitiesNotice(ModuleConfig module) {
     ModuleCapabilities granted = module.capabilities();
@@ -322,21 +323,27 @@ public final class Engine implements AutoCloseable {
         continue;
       }
       names.add(name);
-      imports.add(name.equals("fs") ? "wasi:filesystem" : "wruntime:" + name);
+      if (!name.equals("fs")) {
+        imports.add("wruntime:" + name);
+      }
     }
     if (names.isEmpty()) {
       return null;
+    }
+    List<String> effects = new ArrayList<>();
+    if (!imports.isEmpty()) {
+      effects.add("a module importing " + String.join(" or ", imports) + " fails to load");
+    }
+    if (granted.fs() != null) {
+      effects.add(
+          "wasi:filesystem preopens and wasi_snapshot_preview1 file calls find no directory");
     }
     return "module "
         + module.label()
         + " is granted "
         + String.join(", ", names)
-        + ", which this engine does not implement yet: a module importing "
-        + String.join(" or ", imports)
-        + " fails to load"
-        + (granted.fs() != null
-            ? ", and wasi_snapshot_preview1 file calls find no preopened directory"
-            : "");
+        + ", which this engine does not implement yet: "
+        + String.join(", and ", effects);
   }
 
   private static boolean implemented(String configName) {

@@ -34,8 +34,8 @@ class CapabilitiesNoticeTest {
                     """)))
         .isEqualTo(
             "module shop.orders@1.0.0 is granted fs, which this engine does not implement"
-                + " yet: a module importing wasi:filesystem fails to load, and"
-                + " wasi_snapshot_preview1 file calls find no preopened directory");
+                + " yet: wasi:filesystem preopens and wasi_snapshot_preview1 file calls find no"
+                + " directory");
     assertThat(
             Engine.capabilitiesNotice(
                 module(

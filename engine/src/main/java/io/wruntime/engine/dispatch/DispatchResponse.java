@@ -96,6 +96,11 @@ final class DispatchResponse implements ResponseSink {
     }
   }
 
+  @Override
+  public boolean clientClosed() {
+    return transport.clientClosed();
+  }
+
   /** True once the response head was sent (by the module or as an error). */
   boolean headSent() {
     lock.lock();

@@ -324,6 +324,14 @@ public final class Dispatcher implements RequestHandler {
     return s == null || s.isBlank();
   }
 
+  /**
+   * The failures reported even when the client had closed the connection. Any other outcome after
+   * the client went away (the module aborting or abandoning a body it can no longer write, setting
+   * no response, trapping on the write error) follows from the client leaving: logged at debug.
+   */
+  private static final java.util.Set<String> ALWAYS_REPORTED =
+      java.util.Set.of("abi_violation", "internal_error");
+
   /** Why a request was stopped before its module returned. */
   private enum Stop {
     DEADLINE,
@@ -694,10 +702,32 @@ public final class Dispatcher implements RequestHandler {
 
     private void record() {
       EngineError error = response.error();
+      if (error != null && response.clientClosed() && !ALWAYS_REPORTED.contains(error.code())) {
+        // The module's response could not go out because the client had gone: not its failure.
+        error =
+            new EngineError(
+                error.status(),
+                "client_closed",
+                "the client closed the connection before module "
+                    + module.label()
+                    + " finished its response ("
+                    + error.code()
+                    + ": "
+                    + error.message()
+                    + ")");
+        observation.ended(response.status(), error);
+        metrics.count(module, response.status());
+        LOG.debug("request ended: module={} {}", module.label(), error.message());
+        return;
+      }
       observation.ended(response.status(), error);
       metrics.count(module, response.status());
       if (error != null) {
-        logFailure(module.label(), error.status(), error.code(), error.message());
+        String message = error.message();
+        if (response.clientClosed()) {
+          message += " (the client had closed the connection)";
+        }
+        logFailure(module.label(), error.status(), error.code(), message);
       } else if (LOG.isDebugEnabled()) {
         LOG.debug("request done: module={} status={}", module.label(), response.status());
       }

@@ -8,12 +8,14 @@ import io.wruntime.engine.host.blobstore.WruntimeBlobstore;
 import io.wruntime.engine.host.cli.WasiCli;
 import io.wruntime.engine.host.clocks.WasiClocks;
 import io.wruntime.engine.host.db.WruntimeDb;
+import io.wruntime.engine.host.filesystem.WasiFilesystem;
 import io.wruntime.engine.host.http.WasiHttp;
 import io.wruntime.engine.host.io.WasiIoError;
 import io.wruntime.engine.host.io.WasiIoPoll;
 import io.wruntime.engine.host.io.WasiIoStreams;
 import io.wruntime.engine.host.llm.WruntimeLlm;
 import io.wruntime.engine.host.random.WasiRandom;
+import io.wruntime.engine.host.sockets.WasiSockets;
 import io.wruntime.engine.host.tracing.WruntimeTracing;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +24,11 @@ import java.util.List;
 public final class WasiHost {
   private WasiHost() {}
 
-  /** Every function of wasi:io, wasi:clocks, wasi:random, wasi:cli and wasi:http. */
+  /**
+   * Every function of the stable WASI 0.2 interfaces up to 0.2.12: wasi:io, wasi:clocks,
+   * wasi:random, wasi:cli, wasi:filesystem (no preopened directory), wasi:sockets (denying) and
+   * wasi:http.
+   */
   public static List<HostFunctionDef> functions() {
     List<HostFunctionDef> all = new ArrayList<>();
     all.addAll(WasiIoError.functions());
@@ -31,6 +37,8 @@ public final class WasiHost {
     all.addAll(WasiClocks.functions());
     all.addAll(WasiRandom.functions());
     all.addAll(WasiCli.functions());
+    all.addAll(WasiFilesystem.functions());
+    all.addAll(WasiSockets.functions());
     all.addAll(WasiHttp.functions());
     return List.copyOf(all);
   }

@@ -16,4 +16,12 @@ public interface ResponseSink {
 
   /** True once {@link #start} was called. */
   boolean isStarted();
+
+  /**
+   * True once whoever asked went away (the client closed its connection, the calling module dropped
+   * the response): a response that fails to go out after that is not the module's failure.
+   */
+  default boolean clientClosed() {
+    return false;
+  }
 }

@@ -127,18 +127,25 @@ public record HostGrants(
 
   /** A capability: the interfaces it covers, the config key that grants it, and if it exists. */
   public enum Capability {
-    DB("wruntime:db/", true),
-    BLOBSTORE("wruntime:blobstore/", true),
-    LLM("wruntime:llm/", true),
-    FS("wasi:filesystem/", false),
-    TRACING("wruntime:tracing/", true);
+    DB("wruntime:db/", true, true),
+    BLOBSTORE("wruntime:blobstore/", true, true),
+    LLM("wruntime:llm/", true, true),
+    /**
+     * A per-request directory, not implemented yet. Its interfaces link for every module, granted
+     * or not, with no preopened directory: toolchains import them whether or not a program uses
+     * files.
+     */
+    FS("wasi:filesystem/", false, false),
+    TRACING("wruntime:tracing/", true, true);
 
     private final String importPrefix;
     private final boolean implemented;
+    private final boolean importNeedsGrant;
 
-    Capability(String importPrefix, boolean implemented) {
+    Capability(String importPrefix, boolean implemented, boolean importNeedsGrant) {
       this.importPrefix = importPrefix;
       this.implemented = implemented;
+      this.importNeedsGrant = importNeedsGrant;
     }
 
     /** Its name in {@code engine.toml}: {@code db}, {@code blobstore}, {@code tracing}, ... */
@@ -161,10 +168,13 @@ public record HostGrants(
       return implemented;
     }
 
-    /** The capability an import module name (e.g. {@code wruntime:db/database@0.1.0}) needs. */
+    /**
+     * The capability an import module name (e.g. {@code wruntime:db/database@0.1.0}) needs, or null
+     * when every module may import it.
+     */
     public static Capability ofImport(String importModule) {
       for (Capability c : values()) {
-        if (importModule.startsWith(c.importPrefix)) {
+        if (c.importNeedsGrant && importModule.startsWith(c.importPrefix)) {
           return c;
         }
       }

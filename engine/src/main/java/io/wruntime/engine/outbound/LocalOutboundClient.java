@@ -229,5 +229,17 @@ public final class LocalOutboundClient implements OutboundClient {
         lock.unlock();
       }
     }
+
+    @Override
+    public boolean clientClosed() {
+      Pipe started;
+      lock.lock();
+      try {
+        started = pipe;
+      } finally {
+        lock.unlock();
+      }
+      return future.isCancelled() || (started != null && started.isDiscarded());
+    }
   }
 }

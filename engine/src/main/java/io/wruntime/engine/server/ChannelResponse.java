@@ -52,6 +52,7 @@ final class ChannelResponse implements ResponseSink, BodySink {
   private final ReentrantLock lock = new ReentrantLock();
   private State state = State.NEW;
   private String closedReason;
+  private volatile boolean clientClosed;
   private boolean chunked;
   private boolean noBody;
   private long declaredLength = -1;
@@ -110,6 +111,7 @@ final class ChannelResponse implements ResponseSink, BodySink {
       if (!ctx.channel().isActive()) {
         state = State.ABORTED;
         closedReason = "the client closed the connection";
+        clientClosed = true;
         throw new IOException(closedReason);
       }
       noBody = bodiless || headRequest;
@@ -162,6 +164,11 @@ final class ChannelResponse implements ResponseSink, BodySink {
     }
   }
 
+  @Override
+  public boolean clientClosed() {
+    return clientClosed;
+  }
+
   // ---- BodySink
 
   @Override
@@ -173,6 +180,7 @@ final class ChannelResponse implements ResponseSink, BodySink {
       lock.unlock();
     }
     if (!ctx.channel().isActive()) {
+      clientClosed = true;
       throw new IOException("the client closed the connection");
     }
     return ctx.channel().isWritable() ? Math.max(1, ctx.channel().bytesBeforeUnwritable()) : 0;
@@ -281,6 +289,7 @@ final class ChannelResponse implements ResponseSink, BodySink {
       if (state == State.NEW || state == State.STARTED) {
         state = State.ABORTED;
         closedReason = "the client closed the connection";
+        clientClosed = true;
       }
     } finally {
       lock.unlock();
@@ -290,6 +299,9 @@ final class ChannelResponse implements ResponseSink, BodySink {
 
   private void onWritten(io.netty.util.concurrent.Future<? super Void> f) {
     if (!f.isSuccess()) {
+      if (!ctx.channel().isActive()) {
+        clientClosed = true;
+      }
       abort("writing the response failed: " + f.cause());
     }
   }

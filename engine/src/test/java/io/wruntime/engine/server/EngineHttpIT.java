@@ -3,10 +3,14 @@ package io.wruntime.engine.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wruntime.engine.Engine;
 import io.wruntime.engine.config.EngineConfig;
+import io.wruntime.engine.dispatch.Dispatcher;
 import io.wruntime.engine.dispatch.FakeModule;
 import io.wruntime.engine.http.BodySink;
 import io.wruntime.engine.http.Field;
@@ -32,6 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The engine over real HTTP: Netty on a loopback port, fake modules, the JDK client. */
 class EngineHttpIT {
@@ -420,6 +425,80 @@ class EngineHttpIT {
         received += n;
       }
       assertThat(received).isEqualTo(size);
+    }
+  }
+
+  @Test
+  void aClientClosingAfterTheWholeBodyIsNotLoggedAsTheModulesFailure() throws Exception {
+    ListAppender<ILoggingEvent> logs = dispatcherLog();
+    AtomicBoolean clientGone = new AtomicBoolean();
+    start(
+        modules(
+            "quick",
+            (FakeModule.Behavior)
+                (request, response) -> {
+                  BodySink sink = response.start(200, List.of(Field.of("content-length", "5")));
+                  sink.write("hello".getBytes(), 0, 5);
+                  // The client has every byte it was promised and hangs up before the module
+                  // finishes its body (as a handler that does more work after writing does).
+                  await().atMost(Duration.ofSeconds(20)).until(response::clientClosed);
+                  clientGone.set(true);
+                  sink.finish(List.of());
+                },
+            "unfinished",
+            (FakeModule.Behavior)
+                (request, response) -> {
+                  BodySink sink = response.start(200, List.of(Field.of("content-length", "5")));
+                  sink.write("hello".getBytes(), 0, 3);
+                }));
+    try {
+      try (RawHttp raw = new RawHttp(engine.port(), 64 * 1024)) {
+        raw.send(
+            "GET / HTTP/1.1\r\nhost: x\r\nx-wr-namespace: example\r\nx-wr-module: quick\r\n"
+                + "x-wr-version: 1.0.0\r\n\r\n");
+        RawHttp.Response head = raw.readHead();
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(raw.in.readNBytes(5)).isEqualTo("hello".getBytes());
+      }
+      await().untilTrue(clientGone);
+      // A module that really leaves its body unfinished, with the client still there, is logged.
+      HttpResponse<String> cut = null;
+      try {
+        cut = get("unfinished", "/");
+      } catch (IOException expected) {
+        // the engine cut the response short
+      }
+      assertThat(cut == null || cut.body().length() < 5).isTrue();
+      await()
+          .untilAsserted(
+              () ->
+                  assertThat(warnings(logs))
+                      .anySatisfy(
+                          line ->
+                              assertThat(line)
+                                  .contains("module=example.unfinished@1.0.0")
+                                  .contains("incomplete_response")));
+      assertThat(warnings(logs)).noneMatch(line -> line.contains("example.quick"));
+    } finally {
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Dispatcher.class))
+          .detachAppender(logs);
+    }
+  }
+
+  private static ListAppender<ILoggingEvent> dispatcherLog() {
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Dispatcher.class))
+        .addAppender(appender);
+    return appender;
+  }
+
+  private static List<String> warnings(ListAppender<ILoggingEvent> logs) {
+    synchronized (logs) {
+      return logs.list.stream()
+          .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+          .map(ILoggingEvent::getFormattedMessage)
+          .toList();
     }
   }
 

@@ -2,10 +2,10 @@ package io.wruntime.engine.host.cli;
 
 import static com.dylibso.chicory.wasm.types.ValType.I32;
 
+import io.wruntime.engine.host.abi.AbsentResource;
 import io.wruntime.engine.host.abi.GuestMemory;
 import io.wruntime.engine.host.abi.HostFunctionDef;
 import io.wruntime.engine.host.abi.InstanceContext;
-import io.wruntime.engine.host.abi.WitResource;
 import io.wruntime.engine.host.io.InputStreamResource;
 import io.wruntime.engine.host.io.OutputStreamResource;
 import io.wruntime.engine.http.BodySource;
@@ -93,7 +93,7 @@ public final class WasiCli {
             (c, a) -> {
               throw new GuestExit(a[0] == 0 ? "exit(ok)" : "exit(err)");
             }));
-    // (status-code: u8) -> () (unstable in WASI, offered anyway)
+    // (status-code: u8) -> (): stable since 0.2.12 (unstable feature cli-exit-with-code before)
     defs.add(
         new HostFunctionDef(
             EXIT,
@@ -135,8 +135,9 @@ public final class WasiCli {
                 new long[] {
                   c.resources().add(new OutputStreamResource(output(c).stderrSink(), "stderr"))
                 }));
-    defs.add(drop(TERMINAL_INPUT, "terminal-input"));
-    defs.add(drop(TERMINAL_OUTPUT, "terminal-output"));
+    // No instance has a terminal: dropping any handle as one is a violation.
+    defs.add(new AbsentResource(TERMINAL_INPUT, "terminal-input").drop());
+    defs.add(new AbsentResource(TERMINAL_OUTPUT, "terminal-output").drop());
     // (ret: *option<terminal-*>) -> (); ret: [0] u8 0=none, [4] handle; always none
     defs.add(noTerminal(TERMINAL_STDIN, "get-terminal-stdin"));
     defs.add(noTerminal(TERMINAL_STDOUT, "get-terminal-stdout"));
@@ -166,18 +167,6 @@ public final class WasiCli {
     memory.writeI32("return area", ret + 4, count);
   }
 
-  private static HostFunctionDef drop(String iface, String resource) {
-    return new HostFunctionDef(
-        iface,
-        "[resource-drop]" + resource,
-        List.of(I32),
-        List.of(),
-        (c, a) -> {
-          c.resources().remove(a[0], Terminal.class, iface + "." + resource).close();
-          return null;
-        });
-  }
-
   private static HostFunctionDef noTerminal(String iface, String name) {
     return new HostFunctionDef(
         iface,
@@ -189,13 +178,5 @@ public final class WasiCli {
           c.memory().writeU8("return area", a[0], 0);
           return null;
         });
-  }
-
-  /** Never handed out (no instance has a terminal); dropping any handle as one is a violation. */
-  private static final class Terminal implements WitResource {
-    @Override
-    public String witName() {
-      return "wasi:cli/terminal";
-    }
   }
 }

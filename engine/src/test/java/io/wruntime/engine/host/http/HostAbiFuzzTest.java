@@ -35,13 +35,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every host function of the engine (wasi:io, clocks, random, cli, http) called with fuzzed flat
- * arguments (handles, pointers, lengths, discriminants) on a real Chicory instance of {@code
- * memory.wat} serving a real request: a call either returns, or stops the instance cleanly with
- * {@link AbiViolation} (or the guest's own {@code exit}); no other exception escapes a host
- * function, and releasing whatever the calls left open never fails. The functions whose job is to
- * wait ({@code pollable.block}, {@code poll}) are left out: a guest may legitimately wait until its
- * deadline there.
+ * Every host function of the engine (wasi:io, clocks, random, cli, filesystem, sockets, http)
+ * called with fuzzed flat arguments (handles, pointers, lengths, discriminants) on a real Chicory
+ * instance of {@code memory.wat} serving a real request: a call either returns, or stops the
+ * instance cleanly with {@link AbiViolation} (or the guest's own {@code exit}); no other exception
+ * escapes a host function, and releasing whatever the calls left open never fails. The functions
+ * whose job is to wait ({@code pollable.block}, {@code poll}) are left out: a guest may
+ * legitimately wait until its deadline there.
  */
 class HostAbiFuzzTest {
   private static final Set<String> WAITING = Set.of("[method]pollable.block", "poll");
