@@ -189,8 +189,9 @@ public final class DevStack implements AutoCloseable {
           config,
           outbound ->
               new WasiHttpModuleLoader(
-                  outbound, telemetry.tracer(WasiHttpModuleLoader.TRACER_SCOPE),
-                      CodeCache.open(config.artifacts().codeCacheDir())),
+                  outbound,
+                  telemetry.tracer(WasiHttpModuleLoader.TRACER_SCOPE),
+                  CodeCache.open(config.artifacts().codeCacheDir())),
           telemetry);
     } catch (IOException e) {
       throw new CliException(
