@@ -65,6 +65,11 @@ public final class CompiledModule {
     return compile(def, module, memoryLimits(def, module), requireNonNull(cache, "cache"));
   }
 
+  static CompiledModule compile(ModuleDefinition def, WasmModule module, MemoryLimits limits)
+      throws ModuleLoadException {
+    return compile(def, module, limits, CodeCache.disabled());
+  }
+
   static CompiledModule compile(
       ModuleDefinition def, WasmModule module, MemoryLimits limits, CodeCache cache)
       throws ModuleLoadException {
