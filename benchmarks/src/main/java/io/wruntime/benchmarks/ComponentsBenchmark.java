@@ -45,8 +45,10 @@ import java.util.function.Supplier;
  * afresh), p50/p99 of a whole request (instance + handler) at concurrency 1 and 8 through the
  * engine's {@link GuestModule}, and the engine's RSS with the module loaded.
  *
- * <p>Guests: {@code examples/echo} (a C core module) today; a guest is one {@link Guest} entry (the
- * componentize-js guest joins once the component runtime loads it, with its Node baseline).
+ * <p>Guests: {@code examples/echo} (a C core module) and {@code benchmarks/guests/heavy.c} (an echo
+ * with the memory profile of the componentize-js guest: 10 MiB of memory, 5 MiB of it written by
+ * {@code _initialize}); a guest is one {@link Guest} entry (the componentize-js guest joins once
+ * the component runtime loads it, with its Node baseline).
  *
  * <p>Run: {@code bin/wr-benchmark components [requests] [guest ...]}.
  */
@@ -86,7 +88,14 @@ public final class ComponentsBenchmark {
             10L * 1024 * 1024,
             () -> post("/echo.EchoService/Echo", body),
             body);
-    return List.of(echo);
+    Guest heavy =
+        new Guest(
+            "heavy",
+            root.resolve("benchmarks/target/guests/heavy.wasm"),
+            16L * 1024 * 1024,
+            () -> post("/", body),
+            body);
+    return List.of(echo, heavy);
   }
 
   public static void main(String[] args) throws Exception {
@@ -191,7 +200,11 @@ public final class ComponentsBenchmark {
     return instance;
   }
 
+  /** The p50 of {@code setup}: {@code n} samples, fewer when one takes long (at most ~2 s). */
   private static double setupMicros(Supplier<Instance> setup, int n) {
+    long first = System.nanoTime();
+    setup.get();
+    n = (int) Math.max(50, Math.min(n, 2_000_000_000L / Math.max(1, System.nanoTime() - first)));
     for (int i = 0; i < n; i++) {
       setup.get();
     }
