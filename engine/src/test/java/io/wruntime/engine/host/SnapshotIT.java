@@ -54,4 +54,29 @@ class SnapshotIT {
         .isInstanceOf(GuestException.class)
         .hasMessageContaining("out of bounds memory access");
   }
+
+  @ParameterizedTest
+  @EnumSource(ExecutionMode.class)
+  void anInitializeThatKeepsAHostResourceRunsInEveryRequest(ExecutionMode mode) throws Exception {
+    LoadedModule module = TestGuests.load("init_resource", mode);
+
+    assertThat(module.snapshot()).isNull();
+    for (int request = 0; request < 2; request++) {
+      assertThat(call(module, "init_runs")).isOne();
+      assertThat(call(module, "stdout_handle")).isPositive();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(ExecutionMode.class)
+  void aModuleWithAStartFunctionRunsItAndInitializeInEveryRequest(ExecutionMode mode)
+      throws Exception {
+    LoadedModule module = TestGuests.load("start_function", mode);
+
+    assertThat(module.snapshot()).isNull();
+    for (int request = 0; request < 2; request++) {
+      assertThat(call(module, "start_runs")).isOne();
+      assertThat(call(module, "init_runs")).isOne();
+    }
+  }
 }
