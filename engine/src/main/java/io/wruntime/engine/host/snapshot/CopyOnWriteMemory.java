@@ -18,17 +18,18 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * A linear memory of 64 KiB {@code byte[]} pages (like Chicory's {@code ByteArrayMemory}) that
- * starts from a {@link MemoryImage} without copying it: every page reads the image's page until the
- * instance first writes to it, and only then is that page copied (all-zero pages of the image cost
- * nothing until written). A request that touches 5 pages of a 10 MiB image copies 320 KiB.
+ * A linear memory kept in 4 KiB blocks of {@code byte[]} that starts from a {@link MemoryImage}
+ * without copying it: every block reads the image's block until the instance first writes to it,
+ * and only then is that block copied. Blocks that are all zeros (in the image, or added by {@code
+ * memory.grow}) share one zero block until written. A request that writes to 20 places of a 10 MiB
+ * image copies 80 KiB.
  *
- * <p>Reads go through {@code pages}, writes through {@code writable}, whose entry is null while the
- * page is still the image's: a write to such a page copies it first and points both arrays at the
- * copy. Pages of the image are never written. Beyond {@link #pages()} both arrays hold null, so an
- * access past the end traps as in Chicory's memories; growth allocates zeroed pages up to the
- * maximum of the limits and fails beyond it. Not for shared memories (threads): an instance and its
- * memory stay on one thread at a time.
+ * <p>Reads go through {@code blocks}, writes through {@code writable}, whose entry is null while
+ * the block is still shared: a write to such a block copies it first and points both tables at the
+ * copy. Shared blocks are never written. Both tables are exactly as long as the memory, so an
+ * access past the end fails on the table and traps as in Chicory's memories; growth extends them,
+ * up to the maximum of the limits, and fails beyond it. Not for shared memories (threads): an
+ * instance and its memory stay on one thread at a time.
  *
  * <p>A memory made from an image skips the first {@link #zero()} and {@link #initialize} that
  * {@link Instance#initialize(boolean)} performs: the image already holds the data segments (and
@@ -46,34 +47,35 @@ public final class CopyOnWriteMemory implements Memory {
   private static final VarHandle DOUBLE =
       MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
 
-  private static final int PAGE_SHIFT = 16;
-  private static final int PAGE_MASK = PAGE_SIZE - 1;
+  /** The unit of sharing and copying: small, so a write copies little. */
+  static final int BLOCK_SIZE = 4096;
 
-  /** What every all-zero image page reads; never written (writes copy it first). */
-  private static final byte[] ZERO_PAGE = new byte[PAGE_SIZE];
+  static final int BLOCK_SHIFT = 12;
+  private static final int BLOCK_MASK = BLOCK_SIZE - 1;
+  static final int BLOCKS_PER_PAGE = PAGE_SIZE / BLOCK_SIZE;
+
+  /** What every all-zero block reads; never written (writes copy it first). */
+  private static final byte[] ZERO_BLOCK = new byte[BLOCK_SIZE];
 
   private final MemoryLimits limits;
-  private final byte[][] pages;
-  private final byte[][] writable;
+  private byte[][] blocks;
+  private byte[][] writable;
   private int nPages;
   private boolean imagePending;
-  private int copiedPages;
+  private int copiedBlocks;
   private DataSegment[] dataSegments;
 
-  /** An empty memory of {@code limits.initialPages()} zeroed pages. */
+  /** An empty memory of {@code limits.initialPages()} pages of zeros. */
   public CopyOnWriteMemory(MemoryLimits limits) {
     this.limits = checked(limits);
-    int max = maximumPages();
-    this.pages = new byte[max][];
-    this.writable = new byte[max][];
     this.nPages = limits.initialPages();
-    for (int i = 0; i < nPages; i++) {
-      pages[i] = writable[i] = new byte[PAGE_SIZE];
-    }
+    this.blocks = new byte[nPages * BLOCKS_PER_PAGE][];
+    this.writable = new byte[blocks.length][];
+    Arrays.fill(blocks, ZERO_BLOCK);
   }
 
   /**
-   * A memory holding {@code image}, its pages shared with the image until written ({@code eager}
+   * A memory holding {@code image}, its blocks shared with the image until written ({@code eager}
    * false), or copied now ({@code eager} true: the plain copy the benchmark compares against).
    *
    * @throws IllegalArgumentException when the image has more pages than {@code limits} allow
@@ -90,15 +92,15 @@ public final class CopyOnWriteMemory implements Memory {
               + max
               + " pages)");
     }
-    this.pages = new byte[max][];
-    this.writable = new byte[max][];
     this.nPages = image.pageCount();
-    for (int i = 0; i < nPages; i++) {
-      byte[] page = image.page(i);
+    this.blocks = new byte[nPages * BLOCKS_PER_PAGE][];
+    this.writable = new byte[blocks.length][];
+    for (int i = 0; i < blocks.length; i++) {
+      byte[] block = image.block(i);
       if (eager) {
-        pages[i] = writable[i] = page == null ? new byte[PAGE_SIZE] : page.clone();
+        blocks[i] = writable[i] = block == null ? new byte[BLOCK_SIZE] : block.clone();
       } else {
-        pages[i] = page == null ? ZERO_PAGE : page;
+        blocks[i] = block == null ? ZERO_BLOCK : block;
       }
     }
     this.imagePending = true;
@@ -123,22 +125,22 @@ public final class CopyOnWriteMemory implements Memory {
     imagePending = true;
   }
 
-  /** How many pages writes have copied from the image so far. */
-  public int copiedPages() {
-    return copiedPages;
+  /** How many bytes writes have copied (or allocated, for blocks of zeros) so far. */
+  public long copiedBytes() {
+    return (long) copiedBlocks * BLOCK_SIZE;
   }
 
-  /** The current contents as an image (pages not written since the image are shared with it). */
+  /** The current contents as an image (blocks not written since the image are shared with it). */
   public MemoryImage image() {
-    byte[][] copy = new byte[nPages][];
-    for (int i = 0; i < nPages; i++) {
-      byte[] page = pages[i];
-      if (page == ZERO_PAGE) {
+    byte[][] copy = new byte[blocks.length][];
+    for (int i = 0; i < blocks.length; i++) {
+      byte[] block = blocks[i];
+      if (block == ZERO_BLOCK) {
         copy[i] = null;
       } else if (writable[i] == null) {
-        copy[i] = page;
+        copy[i] = block;
       } else {
-        copy[i] = MemoryImage.isZero(page) ? null : page.clone();
+        copy[i] = MemoryImage.isZero(block) ? null : block.clone();
       }
     }
     return new MemoryImage(copy);
@@ -156,10 +158,14 @@ public final class CopyOnWriteMemory implements Memory {
     if (size < 0 || target > maximumPages()) {
       return -1;
     }
-    for (int i = previous; i < target; i++) {
-      pages[i] = writable[i] = new byte[PAGE_SIZE];
+    if (size > 0) {
+      int count = (int) target * BLOCKS_PER_PAGE;
+      int from = blocks.length;
+      blocks = Arrays.copyOf(blocks, count);
+      writable = Arrays.copyOf(writable, count);
+      Arrays.fill(blocks, from, count, ZERO_BLOCK);
+      nPages = (int) target;
     }
-    nPages = (int) target;
     return previous;
   }
 
@@ -270,30 +276,27 @@ public final class CopyOnWriteMemory implements Memory {
   }
 
   /**
-   * The page of {@code addr} to write: the instance's own, copied from the image if need be. Past
-   * the end (or past the maximum) it throws, which the accessors turn into the out-of-bounds trap.
+   * The block of {@code addr} to write: the instance's own, copied if need be. Past the end it
+   * throws (the tables are as long as the memory), which the accessors turn into the trap.
    */
-  private byte[] writePage(int addr) {
-    byte[] page = writable[addr >>> PAGE_SHIFT];
-    return page != null ? page : copy(addr >>> PAGE_SHIFT);
+  private byte[] writeBlock(int addr) {
+    byte[] block = writable[addr >>> BLOCK_SHIFT];
+    return block != null ? block : copy(addr >>> BLOCK_SHIFT);
   }
 
   private byte[] copy(int index) {
-    if (index >= nPages) {
-      throw new IndexOutOfBoundsException(index);
-    }
-    byte[] shared = pages[index];
-    byte[] own = shared == ZERO_PAGE ? new byte[PAGE_SIZE] : shared.clone();
-    pages[index] = own;
+    byte[] shared = blocks[index];
+    byte[] own = shared == ZERO_BLOCK ? new byte[BLOCK_SIZE] : shared.clone();
+    blocks[index] = own;
     writable[index] = own;
-    copiedPages++;
+    copiedBlocks++;
     return own;
   }
 
   /**
    * The trap for an access at {@code addr}: like Chicory's memories, the accessors let the array
-   * accesses fail (null page past the end, index past the maximum) rather than check first, so the
-   * common case has no extra branch.
+   * accesses fail (an index past the end of the tables) rather than check first, so the common case
+   * has no extra branch.
    */
   private RuntimeException outOfBounds(RuntimeException e, int addr, int size) {
     if (e instanceof IndexOutOfBoundsException || e instanceof NullPointerException) {
@@ -317,9 +320,9 @@ public final class CopyOnWriteMemory implements Memory {
       throw outOfBounds(addr, size);
     }
     while (size > 0) {
-      int off = addr & PAGE_MASK;
-      int chunk = Math.min(size, PAGE_SIZE - off);
-      System.arraycopy(data, offset, writePage(addr), off, chunk);
+      int off = addr & BLOCK_MASK;
+      int chunk = Math.min(size, BLOCK_SIZE - off);
+      System.arraycopy(data, offset, writeBlock(addr), off, chunk);
       addr += chunk;
       offset += chunk;
       size -= chunk;
@@ -329,7 +332,7 @@ public final class CopyOnWriteMemory implements Memory {
   @Override
   public byte read(int addr) {
     try {
-      return pages[addr >>> PAGE_SHIFT][addr & PAGE_MASK];
+      return blocks[addr >>> BLOCK_SHIFT][addr & BLOCK_MASK];
     } catch (RuntimeException e) {
       throw outOfBounds(e, addr, 1);
     }
@@ -343,9 +346,9 @@ public final class CopyOnWriteMemory implements Memory {
     byte[] result = new byte[len];
     int done = 0;
     while (done < len) {
-      int off = addr & PAGE_MASK;
-      int chunk = Math.min(len - done, PAGE_SIZE - off);
-      System.arraycopy(pages[addr >>> PAGE_SHIFT], off, result, done, chunk);
+      int off = addr & BLOCK_MASK;
+      int chunk = Math.min(len - done, BLOCK_SIZE - off);
+      System.arraycopy(blocks[addr >>> BLOCK_SHIFT], off, result, done, chunk);
       addr += chunk;
       done += chunk;
     }
@@ -355,7 +358,7 @@ public final class CopyOnWriteMemory implements Memory {
   @Override
   public void writeByte(int addr, byte data) {
     try {
-      writePage(addr)[addr & PAGE_MASK] = data;
+      writeBlock(addr)[addr & BLOCK_MASK] = data;
     } catch (RuntimeException e) {
       throw outOfBounds(e, addr, 1);
     }
@@ -363,10 +366,10 @@ public final class CopyOnWriteMemory implements Memory {
 
   @Override
   public void writeShort(int addr, short data) {
-    int off = addr & PAGE_MASK;
-    if (off + 2 <= PAGE_SIZE) {
+    int off = addr & BLOCK_MASK;
+    if (off + 2 <= BLOCK_SIZE) {
       try {
-        SHORT.set(writePage(addr), off, data);
+        SHORT.set(writeBlock(addr), off, data);
       } catch (RuntimeException e) {
         throw outOfBounds(e, addr, 2);
       }
@@ -377,10 +380,10 @@ public final class CopyOnWriteMemory implements Memory {
 
   @Override
   public short readShort(int addr) {
-    int off = addr & PAGE_MASK;
-    if (off + 2 <= PAGE_SIZE) {
+    int off = addr & BLOCK_MASK;
+    if (off + 2 <= BLOCK_SIZE) {
       try {
-        return (short) SHORT.get(pages[addr >>> PAGE_SHIFT], off);
+        return (short) SHORT.get(blocks[addr >>> BLOCK_SHIFT], off);
       } catch (RuntimeException e) {
         throw outOfBounds(e, addr, 2);
       }
@@ -395,10 +398,10 @@ public final class CopyOnWriteMemory implements Memory {
 
   @Override
   public void writeI32(int addr, int data) {
-    int off = addr & PAGE_MASK;
-    if (off + 4 <= PAGE_SIZE) {
+    int off = addr & BLOCK_MASK;
+    if (off + 4 <= BLOCK_SIZE) {
       try {
-        INT.set(writePage(addr), off, data);
+        INT.set(writeBlock(addr), off, data);
       } catch (RuntimeException e) {
         throw outOfBounds(e, addr, 4);
       }
@@ -409,10 +412,10 @@ public final class CopyOnWriteMemory implements Memory {
 
   @Override
   public int readInt(int addr) {
-    int off = addr & PAGE_MASK;
-    if (off + 4 <= PAGE_SIZE) {
+    int off = addr & BLOCK_MASK;
+    if (off + 4 <= BLOCK_SIZE) {
       try {
-        return (int) INT.get(pages[addr >>> PAGE_SHIFT], off);
+        return (int) INT.get(blocks[addr >>> BLOCK_SHIFT], off);
       } catch (RuntimeException e) {
         throw outOfBounds(e, addr, 4);
       }
@@ -422,10 +425,10 @@ public final class CopyOnWriteMemory implements Memory {
 
   @Override
   public void writeLong(int addr, long data) {
-    int off = addr & PAGE_MASK;
-    if (off + 8 <= PAGE_SIZE) {
+    int off = addr & BLOCK_MASK;
+    if (off + 8 <= BLOCK_SIZE) {
       try {
-        LONG.set(writePage(addr), off, data);
+        LONG.set(writeBlock(addr), off, data);
       } catch (RuntimeException e) {
         throw outOfBounds(e, addr, 8);
       }
@@ -436,10 +439,10 @@ public final class CopyOnWriteMemory implements Memory {
 
   @Override
   public long readLong(int addr) {
-    int off = addr & PAGE_MASK;
-    if (off + 8 <= PAGE_SIZE) {
+    int off = addr & BLOCK_MASK;
+    if (off + 8 <= BLOCK_SIZE) {
       try {
-        return (long) LONG.get(pages[addr >>> PAGE_SHIFT], off);
+        return (long) LONG.get(blocks[addr >>> BLOCK_SHIFT], off);
       } catch (RuntimeException e) {
         throw outOfBounds(e, addr, 8);
       }
@@ -449,10 +452,10 @@ public final class CopyOnWriteMemory implements Memory {
 
   @Override
   public void writeF32(int addr, float data) {
-    int off = addr & PAGE_MASK;
-    if (off + 4 <= PAGE_SIZE) {
+    int off = addr & BLOCK_MASK;
+    if (off + 4 <= BLOCK_SIZE) {
       try {
-        FLOAT.set(writePage(addr), off, data);
+        FLOAT.set(writeBlock(addr), off, data);
       } catch (RuntimeException e) {
         throw outOfBounds(e, addr, 4);
       }
@@ -468,10 +471,10 @@ public final class CopyOnWriteMemory implements Memory {
 
   @Override
   public float readFloat(int addr) {
-    int off = addr & PAGE_MASK;
-    if (off + 4 <= PAGE_SIZE) {
+    int off = addr & BLOCK_MASK;
+    if (off + 4 <= BLOCK_SIZE) {
       try {
-        return (float) FLOAT.get(pages[addr >>> PAGE_SHIFT], off);
+        return (float) FLOAT.get(blocks[addr >>> BLOCK_SHIFT], off);
       } catch (RuntimeException e) {
         throw outOfBounds(e, addr, 4);
       }
@@ -481,10 +484,10 @@ public final class CopyOnWriteMemory implements Memory {
 
   @Override
   public void writeF64(int addr, double data) {
-    int off = addr & PAGE_MASK;
-    if (off + 8 <= PAGE_SIZE) {
+    int off = addr & BLOCK_MASK;
+    if (off + 8 <= BLOCK_SIZE) {
       try {
-        DOUBLE.set(writePage(addr), off, data);
+        DOUBLE.set(writeBlock(addr), off, data);
       } catch (RuntimeException e) {
         throw outOfBounds(e, addr, 8);
       }
@@ -495,10 +498,10 @@ public final class CopyOnWriteMemory implements Memory {
 
   @Override
   public double readDouble(int addr) {
-    int off = addr & PAGE_MASK;
-    if (off + 8 <= PAGE_SIZE) {
+    int off = addr & BLOCK_MASK;
+    if (off + 8 <= BLOCK_SIZE) {
       try {
-        return (double) DOUBLE.get(pages[addr >>> PAGE_SHIFT], off);
+        return (double) DOUBLE.get(blocks[addr >>> BLOCK_SHIFT], off);
       } catch (RuntimeException e) {
         throw outOfBounds(e, addr, 8);
       }
@@ -511,7 +514,7 @@ public final class CopyOnWriteMemory implements Memory {
     return readLong(addr);
   }
 
-  /** A little-endian value that straddles two pages. */
+  /** A little-endian value that straddles two blocks. */
   private void writeBytesSlow(int addr, long value, int size) {
     if (!inBounds(addr, size)) {
       throw outOfBounds(addr, size);
@@ -537,10 +540,8 @@ public final class CopyOnWriteMemory implements Memory {
     if (imagePending) {
       return;
     }
-    for (int i = 0; i < nPages; i++) {
-      pages[i] = ZERO_PAGE;
-      writable[i] = null;
-    }
+    Arrays.fill(blocks, ZERO_BLOCK);
+    Arrays.fill(writable, null);
   }
 
   @Override
@@ -551,9 +552,9 @@ public final class CopyOnWriteMemory implements Memory {
     }
     int addr = fromIndex;
     while (size > 0) {
-      int off = addr & PAGE_MASK;
-      int chunk = Math.min(size, PAGE_SIZE - off);
-      Arrays.fill(writePage(addr), off, off + chunk, value);
+      int off = addr & BLOCK_MASK;
+      int chunk = Math.min(size, BLOCK_SIZE - off);
+      Arrays.fill(writeBlock(addr), off, off + chunk, value);
       addr += chunk;
       size -= chunk;
     }
@@ -572,23 +573,23 @@ public final class CopyOnWriteMemory implements Memory {
       int d = dest + size;
       int s = src + size;
       while (size > 0) {
-        int dIn = d & PAGE_MASK;
-        int sIn = s & PAGE_MASK;
+        int dIn = d & BLOCK_MASK;
+        int sIn = s & BLOCK_MASK;
         int chunk =
-            Math.min(size, Math.min(dIn == 0 ? PAGE_SIZE : dIn, sIn == 0 ? PAGE_SIZE : sIn));
+            Math.min(size, Math.min(dIn == 0 ? BLOCK_SIZE : dIn, sIn == 0 ? BLOCK_SIZE : sIn));
         d -= chunk;
         s -= chunk;
-        byte[] to = writePage(d);
-        System.arraycopy(pages[s >>> PAGE_SHIFT], s & PAGE_MASK, to, d & PAGE_MASK, chunk);
+        byte[] to = writeBlock(d);
+        System.arraycopy(blocks[s >>> BLOCK_SHIFT], s & BLOCK_MASK, to, d & BLOCK_MASK, chunk);
         size -= chunk;
       }
     } else {
       while (size > 0) {
-        int dOff = dest & PAGE_MASK;
-        int sOff = src & PAGE_MASK;
-        int chunk = Math.min(size, PAGE_SIZE - Math.max(dOff, sOff));
-        byte[] to = writePage(dest);
-        System.arraycopy(pages[src >>> PAGE_SHIFT], sOff, to, dOff, chunk);
+        int dOff = dest & BLOCK_MASK;
+        int sOff = src & BLOCK_MASK;
+        int chunk = Math.min(size, BLOCK_SIZE - Math.max(dOff, sOff));
+        byte[] to = writeBlock(dest);
+        System.arraycopy(blocks[src >>> BLOCK_SHIFT], sOff, to, dOff, chunk);
         dest += chunk;
         src += chunk;
         size -= chunk;

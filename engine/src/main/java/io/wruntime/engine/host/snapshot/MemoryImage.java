@@ -5,60 +5,66 @@ import static java.util.Objects.requireNonNull;
 import com.dylibso.chicory.runtime.Memory;
 
 /**
- * The contents of a linear memory at one moment, as 64 KiB pages that are never written again:
- * {@link CopyOnWriteMemory}s share them until they write. All-zero pages are not kept.
+ * The contents of a linear memory at one moment, as 4 KiB blocks that are never written again:
+ * {@link CopyOnWriteMemory}s share them until they write. All-zero blocks are not kept.
  */
 public final class MemoryImage {
-  private final byte[][] pages;
+  private static final int BLOCK_SIZE = CopyOnWriteMemory.BLOCK_SIZE;
+
+  private final byte[][] blocks;
   private final long retainedBytes;
 
-  /** {@code pages[i]} is page i, or null when it is all zeros; the arrays are not copied. */
-  MemoryImage(byte[][] pages) {
-    this.pages = requireNonNull(pages, "pages");
+  /** {@code blocks[i]} is block i, or null when it is all zeros; the arrays are not copied. */
+  MemoryImage(byte[][] blocks) {
+    this.blocks = requireNonNull(blocks, "blocks");
+    if (blocks.length % CopyOnWriteMemory.BLOCKS_PER_PAGE != 0) {
+      throw new IllegalArgumentException(
+          blocks.length + " blocks (expected: whole pages of " + Memory.PAGE_SIZE + " bytes)");
+    }
     long kept = 0;
-    for (byte[] page : pages) {
-      if (page != null) {
-        if (page.length != Memory.PAGE_SIZE) {
+    for (byte[] block : blocks) {
+      if (block != null) {
+        if (block.length != BLOCK_SIZE) {
           throw new IllegalArgumentException(
-              "page of " + page.length + " bytes (expected: " + Memory.PAGE_SIZE + ")");
+              "block of " + block.length + " bytes (expected: " + BLOCK_SIZE + ")");
         }
-        kept += page.length;
+        kept += block.length;
       }
     }
     this.retainedBytes = kept;
   }
 
-  /** Copies {@code memory}'s pages (all-zero pages are not kept). */
+  /** Copies {@code memory}'s contents (all-zero blocks are not kept). */
   public static MemoryImage of(Memory memory) {
     requireNonNull(memory, "memory");
     if (memory instanceof CopyOnWriteMemory cow) {
       return cow.image();
     }
-    byte[][] pages = new byte[memory.pages()][];
-    for (int i = 0; i < pages.length; i++) {
-      byte[] page = memory.readBytes(i * Memory.PAGE_SIZE, Memory.PAGE_SIZE);
-      pages[i] = isZero(page) ? null : page;
+    byte[][] blocks = new byte[memory.pages() * CopyOnWriteMemory.BLOCKS_PER_PAGE][];
+    for (int i = 0; i < blocks.length; i++) {
+      byte[] block = memory.readBytes(i * BLOCK_SIZE, BLOCK_SIZE);
+      blocks[i] = isZero(block) ? null : block;
     }
-    return new MemoryImage(pages);
+    return new MemoryImage(blocks);
   }
 
-  /** The size of the memory, in pages. */
+  /** The size of the memory, in 64 KiB pages. */
   public int pageCount() {
-    return pages.length;
+    return blocks.length / CopyOnWriteMemory.BLOCKS_PER_PAGE;
   }
 
-  /** Page {@code index}, or null when it is all zeros; callers must not write it. */
-  byte[] page(int index) {
-    return pages[index];
+  /** Block {@code index}, or null when it is all zeros; callers must not write it. */
+  byte[] block(int index) {
+    return blocks[index];
   }
 
-  /** The bytes the image keeps on the heap (its non-zero pages). */
+  /** The bytes the image keeps on the heap (its non-zero blocks). */
   public long retainedBytes() {
     return retainedBytes;
   }
 
-  static boolean isZero(byte[] page) {
-    for (byte b : page) {
+  static boolean isZero(byte[] bytes) {
+    for (byte b : bytes) {
       if (b != 0) {
         return false;
       }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 /** Copy-on-write memories over one image: isolated from each other, limits kept. */
 class CopyOnWriteMemoryTest {
   private static final int PAGE = Memory.PAGE_SIZE;
+  private static final int BLOCK = CopyOnWriteMemory.BLOCK_SIZE;
   private static final MemoryLimits LIMITS = new MemoryLimits(1, 4);
 
   private static MemoryImage image() {
@@ -22,14 +23,14 @@ class CopyOnWriteMemoryTest {
   }
 
   @Test
-  void theImageKeepsOnlyItsNonZeroPages() {
+  void theImageKeepsOnlyItsNonZeroBlocks() {
     MemoryImage image = image();
     assertThat(image.pageCount()).isEqualTo(3);
-    assertThat(image.retainedBytes()).isEqualTo(2L * PAGE);
+    assertThat(image.retainedBytes()).isEqualTo(2L * BLOCK);
   }
 
   @Test
-  void memoriesOverOneImageReadItAndCopyOnlyThePagesTheyWrite() {
+  void memoriesOverOneImageReadItAndCopyOnlyTheBlocksTheyWrite() {
     MemoryImage image = image();
     CopyOnWriteMemory a = new CopyOnWriteMemory(LIMITS, image, false);
     CopyOnWriteMemory b = new CopyOnWriteMemory(LIMITS, image, false);
@@ -38,11 +39,11 @@ class CopyOnWriteMemoryTest {
     assertThat(a.readInt(16)).isEqualTo(42);
     assertThat(a.readLong(2 * PAGE + 8)).isEqualTo(0x1122334455667788L);
     assertThat(a.readInt(PAGE + 100)).isZero();
-    assertThat(a.copiedPages()).isZero();
+    assertThat(a.copiedBytes()).isZero();
 
     a.writeI32(16, 7);
     a.writeByte(PAGE + 100, (byte) 9);
-    assertThat(a.copiedPages()).isEqualTo(2);
+    assertThat(a.copiedBytes()).isEqualTo(2L * BLOCK);
     assertThat(a.readInt(16)).isEqualTo(7);
     assertThat(a.read(PAGE + 100)).isEqualTo((byte) 9);
 
@@ -55,20 +56,33 @@ class CopyOnWriteMemoryTest {
   void anEagerCopyOwnsEveryPage() {
     CopyOnWriteMemory eager = new CopyOnWriteMemory(LIMITS, image(), true);
     eager.writeI32(16, 1);
-    assertThat(eager.copiedPages()).isZero();
+    assertThat(eager.copiedBytes()).isZero();
     assertThat(eager.readLong(2 * PAGE + 8)).isEqualTo(0x1122334455667788L);
   }
 
   @Test
-  void valuesAcrossAPageBoundaryCopyBothPages() {
+  void valuesAcrossABlockBoundaryCopyBothBlocks() {
     CopyOnWriteMemory m = new CopyOnWriteMemory(LIMITS, image(), false);
     m.writeLong(PAGE - 4, -2L);
     assertThat(m.readLong(PAGE - 4)).isEqualTo(-2L);
-    assertThat(m.copiedPages()).isEqualTo(2);
+    assertThat(m.copiedBytes()).isEqualTo(2L * BLOCK);
     m.writeF64(2 * PAGE - 2, 1.5);
     assertThat(m.readDouble(2 * PAGE - 2)).isEqualTo(1.5);
     m.writeI32(3 * PAGE - 4, 5);
     assertThat(m.readInt(3 * PAGE - 4)).isEqualTo(5);
+    m.writeI32(BLOCK - 2, 0x01020304);
+    assertThat(m.readInt(BLOCK - 2)).isEqualTo(0x01020304);
+  }
+
+  @Test
+  void grownPagesReadZerosAndCostNothingUntilWritten() {
+    CopyOnWriteMemory m = new CopyOnWriteMemory(LIMITS);
+    assertThat(m.grow(2)).isEqualTo(1);
+    assertThat(m.readLong(2 * PAGE + 8)).isZero();
+    assertThat(m.copiedBytes()).isZero();
+    m.writeByte(2 * PAGE + 8, (byte) 1);
+    assertThat(m.copiedBytes()).isEqualTo(BLOCK);
+    assertThat(MemoryImage.of(m).retainedBytes()).isEqualTo(BLOCK);
   }
 
   @Test
