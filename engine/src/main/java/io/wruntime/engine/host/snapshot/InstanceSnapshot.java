@@ -36,7 +36,7 @@ import java.util.function.Function;
  * </ol>
  *
  * <p>The new instance's memory is a {@link CopyOnWriteMemory} over the captured {@link
- * MemoryImage}: it costs the pages the instance writes, not the size of the image. {@code
+ * MemoryImage}: it costs the blocks the instance writes, not the size of the image. {@code
  * initialize(false)} still evaluates globals and element segments (cheap) but skips the data
  * segments; {@code restore} then sets the mutable globals, the tables (each entry pointing at the
  * new instance where it pointed at the captured one), and drops the segments the initialization
@@ -204,8 +204,8 @@ public final class InstanceSnapshot {
   }
 
   /**
-   * The same snapshot, but each new instance copies the whole memory image up front instead of page
-   * by page on first write (what the benchmark compares copy-on-write against).
+   * The same snapshot, but each new instance copies the whole memory image up front instead of block
+   * by block on first write (what the benchmark compares copy-on-write against).
    */
   public InstanceSnapshot withEagerMemoryCopy() {
     return new InstanceSnapshot(
@@ -235,7 +235,7 @@ public final class InstanceSnapshot {
     return memory;
   }
 
-  /** The heap the snapshot keeps: its memory image's non-zero pages. */
+  /** The heap the snapshot keeps: its memory image's non-zero blocks. */
   public long retainedBytes() {
     return memory == null ? 0 : memory.retainedBytes();
   }
