@@ -450,7 +450,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
 
   /**
    * Fails unless the module may import {@code importModule}: an interface of a host capability
-   * needs its grant ({@code [module.capabilities.*]}), and the engine must implement it.
+   * needs its grant ({@code [module.capabilities.*]}).
    */
   private void checkGranted(ModuleDefinition def, String importModule, String what)
       throws ModuleLoadException {
@@ -470,29 +470,6 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
               + needed.configKey()
               + " in its [[module]] entry)");
     }
-    if (!needed.implemented()) {
-      throw new ModuleLoadException(
-          "module "
-              + def.label()
-              + " imports "
-              + what
-              + ", which its "
-              + needed.configKey()
-              + " grants but this engine does not implement yet (expected: of the host"
-              + " capabilities, only "
-              + implementedCapabilities()
-              + ")");
-    }
-  }
-
-  private static String implementedCapabilities() {
-    List<String> names = new ArrayList<>();
-    for (HostGrants.Capability c : HostGrants.Capability.values()) {
-      if (c.implemented()) {
-        names.add(c.packageName());
-      }
-    }
-    return String.join(", ", names);
   }
 
   private String whyUnknown(String importModule, String name) {

@@ -163,7 +163,10 @@ public record HostGrants(
       return importPrefix.substring(0, importPrefix.length() - 1);
     }
 
-    /** Whether this engine provides its interfaces (false: granted still fails to load). */
+    /**
+     * Whether this engine gives what the grant promises (false: the grant is read and validated,
+     * and the engine warns at start that it gives nothing yet).
+     */
     public boolean implemented() {
       return implemented;
     }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * wasi:cli environment, exit and terminal-*, wasi:random insecure and insecure-seed,
@@ -29,6 +30,8 @@ class WasiCliFilesystemSocketsIT {
   private static final String MODULE = "test.wasi-more@1.0.0";
 
   private static Engine engine;
+
+  @RegisterExtension final LogCapture log = new LogCapture();
   private static final HttpClient client =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -45,6 +48,7 @@ class WasiCliFilesystemSocketsIT {
         namespace = "test"
         version = "1.0.0"
         wasm_path = "%s"
+        max_concurrent_instances = 1
         env = { GREETING = "hello", MODE = "test" }
         """
             .formatted(wasm);
@@ -85,6 +89,7 @@ class WasiCliFilesystemSocketsIT {
         .isEqualTo(
             """
             insecure-random-bytes 100
+            insecure-random-bytes varied
             insecure-random-bytes 0
             insecure-random-u64 differ
             insecure-seed stable
@@ -107,19 +112,52 @@ class WasiCliFilesystemSocketsIT {
     assertThat(r.body())
         .isEqualTo(
             """
-            create-tcp-socket ipv4: not-supported
-            create-udp-socket ipv6: not-supported
+            create-tcp-socket ipv4: access-denied
+            create-udp-socket ipv6: access-denied
             instance-network handle
             resolve-addresses example.com: access-denied
             """);
   }
 
   @Test
+  void aNameLongerThanADnsNameIsAnInvalidArgumentAndIsNotRead() throws Exception {
+    HttpResponse<String> r = get("/long-names");
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.body())
+        .isEqualTo(
+            """
+            resolve-addresses 253 bytes: access-denied
+            resolve-addresses 254 bytes: invalid-argument
+            """);
+  }
+
+  @Test
+  void aLongNameReachingPastMemoryIsStillAnAbiViolation() throws Exception {
+    JsonNode error = assertError(get("/long-name-outside"), "abi_violation");
+
+    assertThat(error.path("error").asText())
+        .contains("wasi:sockets/ip-name-lookup@0.2.12#resolve-addresses: name: range [4294967040,")
+        .contains("is outside guest memory");
+  }
+
+  /**
+   * The client has its whole answer before the guest calls exit-with-code, so whether the call
+   * ended the instance shows only in the guest's output: had it returned, the guest would write
+   * "exit-with-code returned" to stderr (and trap, which the client would not see either).
+   */
+  @Test
   void exitWithCodeAfterAnsweringEndsTheRequestNormally() throws Exception {
     HttpResponse<String> r = get("/exit-code");
 
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("bye");
+    // One instance at a time (max_concurrent_instances = 1): the next request is served only once
+    // the first instance has ended and its output is logged.
+    assertThat(get("/preopens").statusCode()).isEqualTo(200);
+    assertThat(log.lines())
+        .anyMatch(line -> line.endsWith("stderr: exit-with-code(3) next"))
+        .noneMatch(line -> line.contains("exit-with-code returned"));
   }
 
   @Test
@@ -128,6 +166,15 @@ class WasiCliFilesystemSocketsIT {
 
     assertThat(error.path("error").asText())
         .contains("the module called exit-with-code(3) before setting a response");
+  }
+
+  @Test
+  void anExitStatusThatIsNeitherOkNorErrIsAnAbiViolation() throws Exception {
+    JsonNode error = assertError(get("/bogus-exit"), "abi_violation");
+
+    assertThat(error.path("error").asText())
+        .contains(
+            "wasi:cli/exit@0.2.12#exit: status: result discriminant 2 (expected: 0 ok or 1 err)");
   }
 
   @Test

@@ -55,7 +55,7 @@ public record AbsentResource(String iface, String resource) {
   private long[] refuse(InstanceContext ctx, long handle) {
     ctx.resources().get(handle, Never.class, witName());
     throw new IllegalStateException(
-        witName() + " handle " + handle + " exists, yet none is ever made");
+        witName() + " handle " + Resources.unsigned(handle) + " exists, yet none is ever made");
   }
 
   /** The type of the handles: there are none. */

@@ -54,7 +54,7 @@ public final class Resources {
     Object value = lookup(handle, wit);
     if (!type.isInstance(value)) {
       throw new AbiViolation(
-          "handle " + handle + " is not a " + wit + " (it is a " + describe(value) + ")");
+          "handle " + unsigned(handle) + " is not a " + wit + " (it is a " + describe(value) + ")");
     }
     return type.cast(value);
   }
@@ -83,9 +83,17 @@ public final class Resources {
 
   private Object lookup(long handle, String wit) {
     if (handle <= 0 || handle >= slots.size() || slots.get((int) handle) == null) {
-      throw new AbiViolation("handle " + handle + " is not a live " + wit + " handle");
+      throw new AbiViolation("handle " + unsigned(handle) + " is not a live " + wit + " handle");
     }
     return slots.get((int) handle);
+  }
+
+  /**
+   * A handle as the guest passed it: a core i32, which the Canonical ABI reads as a u32, whether it
+   * reaches the host sign-extended or not; so {@code 0xffffffff} prints as 4294967295, not -1.
+   */
+  public static String unsigned(long handle) {
+    return Integer.toUnsignedString((int) handle);
   }
 
   private static String describe(Object value) {

@@ -2,6 +2,7 @@ package io.wruntime.engine.host.cli;
 
 import static com.dylibso.chicory.wasm.types.ValType.I32;
 
+import io.wruntime.engine.host.abi.AbiViolation;
 import io.wruntime.engine.host.abi.AbsentResource;
 import io.wruntime.engine.host.abi.GuestMemory;
 import io.wruntime.engine.host.abi.HostFunctionDef;
@@ -83,7 +84,7 @@ public final class WasiCli {
               c.memory().writeU8("return area", a[0], 0);
               return null;
             }));
-    // (status: result) -> (): flat i32 0=ok, 1=err
+    // (status: result) -> (): flat i32 0=ok, 1=err; any other discriminant is no result
     defs.add(
         new HostFunctionDef(
             EXIT,
@@ -91,7 +92,15 @@ public final class WasiCli {
             List.of(I32),
             List.of(),
             (c, a) -> {
-              throw new GuestExit(a[0] == 0 ? "exit(ok)" : "exit(err)");
+              throw switch ((int) a[0]) {
+                case 0 -> new GuestExit("exit(ok)");
+                case 1 -> new GuestExit("exit(err)");
+                default ->
+                    new AbiViolation(
+                        "status: result discriminant "
+                            + Integer.toUnsignedString((int) a[0])
+                            + " (expected: 0 ok or 1 err)");
+              };
             }));
     // (status-code: u8) -> (): stable since 0.2.12 (unstable feature cli-exit-with-code before)
     defs.add(

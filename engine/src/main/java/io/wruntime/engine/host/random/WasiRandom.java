@@ -86,10 +86,15 @@ public final class WasiRandom {
     return null;
   }
 
+  /**
+   * The instance's seed, drawn once when it first asks, from {@link SecureRandom}: not from the
+   * thread's {@code ThreadLocalRandom}, whose next values a guest could predict from the insecure
+   * values it was given on that thread, and so the seeds of the instances after it (a hash table
+   * seeded from it is meant to resist chosen collisions).
+   */
   private record Seed(long first, long second) {
     static Seed create() {
-      return new Seed(
-          ThreadLocalRandom.current().nextLong(), ThreadLocalRandom.current().nextLong());
+      return new Seed(SECURE.nextLong(), SECURE.nextLong());
     }
   }
 }

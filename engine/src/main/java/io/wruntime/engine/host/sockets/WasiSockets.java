@@ -16,10 +16,11 @@ import java.util.List;
  * The host side of {@code wasi:sockets} 0.2.x: present, so that modules importing it link, and
  * denying. A module reaches other modules and the outside only through {@code
  * wasi:http/outgoing-handler}, which the proxy routes. {@code instance-network} gives a network
- * handle; creating a TCP or UDP socket fails with {@code not-supported} (the WIT's error for an
- * address family the host does not support: none is), and {@code resolve-addresses} with {@code
- * access-denied}. So no socket nor {@code resolve-address-stream} can exist, and every method of
- * one is called with a handle that is not one (an ABI violation).
+ * handle; creating a TCP or UDP socket fails with {@code access-denied} (refused by policy, for
+ * either address family), and so does {@code resolve-addresses}, after refusing a name longer than
+ * {@value #MAX_NAME_BYTES} bytes with {@code invalid-argument}. So no socket nor {@code
+ * resolve-address-stream} can exist, and every method of one is called with a handle that is not
+ * one (an ABI violation).
  */
 public final class WasiSockets {
   public static final String NETWORK = "wasi:sockets/network";
@@ -33,7 +34,13 @@ public final class WasiSockets {
   /** {@code wasi:sockets/network.error-code}: the cases this host answers. */
   public static final int ACCESS_DENIED = 1;
 
-  public static final int NOT_SUPPORTED = 2;
+  public static final int INVALID_ARGUMENT = 3;
+
+  /**
+   * The longest name {@code resolve-addresses} takes, in UTF-8 bytes: a DNS name has at most 253
+   * characters. A longer one is {@code invalid-argument}, refused without being copied.
+   */
+  public static final int MAX_NAME_BYTES = 253;
 
   private static final String NETWORK_RESOURCE = NETWORK + ".network";
 
@@ -87,6 +94,12 @@ public final class WasiSockets {
             List.of(),
             (c, a) -> {
               c.resources().get(a[0], Network.class, NETWORK_RESOURCE);
+              c.memory().checkRange("name", a[1], a[2]);
+              if ((a[2] & 0xFFFF_FFFFL) > MAX_NAME_BYTES) {
+                writeError(c, a[3], INVALID_ARGUMENT);
+                return null;
+              }
+              // Only now copied: at most MAX_NAME_BYTES, which must be UTF-8 as every string.
               c.memory().readString("name", a[1], a[2]);
               writeError(c, a[3], ACCESS_DENIED);
               return null;
@@ -160,7 +173,7 @@ public final class WasiSockets {
             throw new AbiViolation(
                 "address-family: case " + a[0] + " (expected: 0 ipv4 or 1 ipv6)");
           }
-          writeError(c, a[1], NOT_SUPPORTED);
+          writeError(c, a[1], ACCESS_DENIED);
           return null;
         });
   }

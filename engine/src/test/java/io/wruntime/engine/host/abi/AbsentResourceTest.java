@@ -48,12 +48,13 @@ class AbsentResourceTest {
   void everyHandleIsRefusedAsNotBeingOne() {
     HostFunctionDef stat = DESCRIPTOR.method("stat", List.of(I32, I32), List.of());
 
-    for (long handle : new long[] {0, 1, 42, -1}) {
-      assertThatThrownBy(() -> stat.impl().call(ctx, new long[] {handle, 8}))
-          .isInstanceOf(AbiViolation.class)
-          .hasMessage(
-              "handle " + handle + " is not a live wasi:filesystem/types.descriptor handle");
-    }
+    Map<Long, String> shown = Map.of(0L, "0", 1L, "1", 42L, "42", -1L, "4294967295");
+    shown.forEach(
+        (handle, text) ->
+            assertThatThrownBy(() -> stat.impl().call(ctx, new long[] {handle, 8}))
+                .isInstanceOf(AbiViolation.class)
+                .hasMessage(
+                    "handle " + text + " is not a live wasi:filesystem/types.descriptor handle"));
   }
 
   @Test

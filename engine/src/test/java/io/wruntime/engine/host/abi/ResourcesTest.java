@@ -32,4 +32,18 @@ class ResourcesTest {
         .hasMessage("too many live resource handles (limit: 65536)");
     assertThat(closed).hasValue(1);
   }
+
+  @Test
+  void aHandleIsNamedAsTheU32TheGuestPassed() {
+    Resources resources = new Resources();
+    resources.add(new Object());
+
+    // An i32 argument sign-extended to a long: 0x80000000 as -2147483648.
+    assertThatThrownBy(() -> resources.get((int) 0x8000_0000, Object.class, "wasi:io/error.error"))
+        .isInstanceOf(AbiViolation.class)
+        .hasMessage("handle 2147483648 is not a live wasi:io/error.error handle");
+    assertThatThrownBy(() -> resources.remove(-1, Object.class, "wasi:io/error.error"))
+        .isInstanceOf(AbiViolation.class)
+        .hasMessage("handle 4294967295 is not a live wasi:io/error.error handle");
+  }
 }
