@@ -204,8 +204,8 @@ public final class InstanceSnapshot {
   }
 
   /**
-   * The same snapshot, but each new instance copies the whole memory image up front instead of block
-   * by block on first write (what the benchmark compares copy-on-write against).
+   * The same snapshot, but each new instance copies the whole memory image up front instead of
+   * block by block on first write (what the benchmark compares copy-on-write against).
    */
   public InstanceSnapshot withEagerMemoryCopy() {
     return new InstanceSnapshot(
