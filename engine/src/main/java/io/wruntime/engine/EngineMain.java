@@ -4,6 +4,7 @@ import io.wruntime.common.config.ConfigException;
 import io.wruntime.common.lifecycle.StopSignals;
 import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.engine.config.EngineConfig;
+import io.wruntime.engine.host.CodeCache;
 import io.wruntime.engine.host.WasiHttpModuleLoader;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -71,7 +72,9 @@ public final class EngineMain implements Callable<Integer> {
               engineConfig,
               outbound ->
                   new WasiHttpModuleLoader(
-                      outbound, telemetry.tracer(WasiHttpModuleLoader.TRACER_SCOPE)),
+                      outbound,
+                      telemetry.tracer(WasiHttpModuleLoader.TRACER_SCOPE),
+                      CodeCache.open(engineConfig.artifacts().codeCacheDir())),
               telemetry);
     } catch (ConfigException e) {
       telemetry.close();

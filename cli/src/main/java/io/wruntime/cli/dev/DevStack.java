@@ -10,6 +10,7 @@ import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.engine.Engine;
 import io.wruntime.engine.config.EngineConfig;
 import io.wruntime.engine.config.ModuleConfig;
+import io.wruntime.engine.host.CodeCache;
 import io.wruntime.engine.host.WasiHttpModuleLoader;
 import io.wruntime.engine.server.ReadinessReport.ModuleState;
 import io.wruntime.manager.Manager;
@@ -188,7 +189,9 @@ public final class DevStack implements AutoCloseable {
           config,
           outbound ->
               new WasiHttpModuleLoader(
-                  outbound, telemetry.tracer(WasiHttpModuleLoader.TRACER_SCOPE)),
+                  outbound,
+                  telemetry.tracer(WasiHttpModuleLoader.TRACER_SCOPE),
+                  CodeCache.open(config.artifacts().codeCacheDir())),
           telemetry);
     } catch (IOException e) {
       throw new CliException(

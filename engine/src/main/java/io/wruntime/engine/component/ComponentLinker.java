@@ -12,6 +12,7 @@ import io.wruntime.engine.component.Component.Alias;
 import io.wruntime.engine.component.Component.CanonOptions;
 import io.wruntime.engine.component.Component.Definition;
 import io.wruntime.engine.component.Component.Sort;
+import io.wruntime.engine.host.CodeCache;
 import io.wruntime.engine.host.CompiledModule;
 import io.wruntime.engine.host.abi.HostFunctionDef;
 import io.wruntime.engine.module.ModuleDefinition;
@@ -39,11 +40,13 @@ final class ComponentLinker {
 
   private final ModuleDefinition definition;
   private final HostResolver host;
+  private final CodeCache codeCache;
   private final List<CorePlan> plans = new ArrayList<>();
   private final Map<Component.CoreModule, ModuleRef> modules = new HashMap<>();
 
-  private ComponentLinker(ModuleDefinition definition, HostResolver host) {
+  private ComponentLinker(ModuleDefinition definition, HostResolver host, CodeCache codeCache) {
     this.definition = definition;
+    this.codeCache = codeCache;
     this.host = host;
   }
 
@@ -62,9 +65,10 @@ final class ComponentLinker {
   record Linked(List<CorePlan> plans, Handler handler) {}
 
   /** Links {@code component}. */
-  static Linked link(ModuleDefinition definition, Component component, HostResolver host)
+  static Linked link(
+      ModuleDefinition definition, Component component, HostResolver host, CodeCache codeCache)
       throws ModuleLoadException {
-    ComponentLinker linker = new ComponentLinker(definition, host);
+    ComponentLinker linker = new ComponentLinker(definition, host, codeCache);
     Scope top = new Scope(null, null);
     linker.evaluate(component, top);
     linker.checkSharedTables();
@@ -212,7 +216,8 @@ final class ComponentLinker {
           m.offset(),
           "core module " + index + " is not a valid WebAssembly module: " + e.getMessage());
     }
-    ModuleRef ref = new ModuleRef(index, parsed, CompiledModule.compilePart(definition, parsed));
+    ModuleRef ref =
+        new ModuleRef(index, parsed, CompiledModule.compilePart(definition, parsed, codeCache));
     modules.put(m, ref);
     return ref;
   }

@@ -2,6 +2,7 @@ package io.wruntime.engine.component;
 
 import static java.util.Objects.requireNonNull;
 
+import io.wruntime.engine.host.CodeCache;
 import io.wruntime.engine.http.OutboundClient;
 import io.wruntime.engine.module.ModuleDefinition;
 import io.wruntime.engine.module.ModuleLoadException;
@@ -27,20 +28,25 @@ public final class ComponentLoader {
   }
 
   /**
-   * Parses and links {@code bytes}, the component of {@code definition}.
+   * Parses and links {@code bytes}, the component of {@code definition}, its core modules' compiled
+   * code read from and written to {@code codeCache}.
    *
    * @throws ModuleLoadException when the binary is malformed, uses a feature the engine does not
    *     support, or imports what the engine does not provide
    */
   public static LoadedComponent load(
-      ModuleDefinition definition, byte[] bytes, HostResolver host, OutboundClient outbound)
+      ModuleDefinition definition,
+      byte[] bytes,
+      HostResolver host,
+      OutboundClient outbound,
+      CodeCache codeCache)
       throws ModuleLoadException {
     requireNonNull(definition, "definition");
     requireNonNull(bytes, "bytes");
     String where = "module " + definition.label() + ": " + definition.wasmPath();
     try {
       Component component = ComponentParser.parse(bytes);
-      ComponentLinker.Linked linked = ComponentLinker.link(definition, component, host);
+      ComponentLinker.Linked linked = ComponentLinker.link(definition, component, host, codeCache);
       return new LoadedComponent(definition, linked, outbound);
     } catch (MalformedComponent e) {
       throw new ModuleLoadException(

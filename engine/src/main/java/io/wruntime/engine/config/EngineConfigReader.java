@@ -40,6 +40,7 @@ final class EngineConfigReader {
           "limits",
           "module",
           "module_cache_dir",
+          "code_cache_dir",
           "module_fetch_timeout_secs",
           "insecure_registries",
           "max_connections",
@@ -222,6 +223,12 @@ final class EngineConfigReader {
         root.string("module_cache_dir")
             .map(p -> path(root, "module_cache_dir", p))
             .orElseGet(ArtifactsConfig::defaultCacheDir);
+    // "" turns the code cache off.
+    String codeCache = root.string("code_cache_dir").orElse(null);
+    Path codeCacheDir =
+        codeCache == null
+            ? ArtifactsConfig.defaultCodeCacheDir()
+            : codeCache.isEmpty() ? null : path(root, "code_cache_dir", codeCache);
     Duration fetchTimeout =
         Duration.ofSeconds(
             root.integer(
@@ -247,7 +254,7 @@ final class EngineConfigReader {
         pool,
         limits,
         modules,
-        new ArtifactsConfig(cacheDir, fetchTimeout, insecure),
+        new ArtifactsConfig(cacheDir, fetchTimeout, insecure, codeCacheDir),
         new ListenerLimits(
             (int)
                 root.integer(

@@ -16,6 +16,8 @@ import io.wruntime.engine.module.ModuleDefinition;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import io.wruntime.engine.module.ModuleLoadException;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A parsed module made ready to run the way the engine runs every module: compiled once for the
@@ -24,6 +26,7 @@ import java.util.function.Function;
  * code in the same configuration.
  */
 public final class CompiledModule {
+  private static final Logger log = LoggerFactory.getLogger(CompiledModule.class);
   private static final int PAGE_SIZE = Memory.PAGE_SIZE;
 
   private final WasmModule module;
@@ -47,32 +50,48 @@ public final class CompiledModule {
       throws ModuleLoadException {
     requireNonNull(def, "definition");
     requireNonNull(module, "module");
-    return compile(def, module, memoryLimits(def, module));
+    return compile(def, module, memoryLimits(def, module), CodeCache.disabled());
+  }
+
+  /**
+   * Like {@link #compile(ModuleDefinition, WasmModule)}, with the compiled code read from and
+   * written to {@code cache} (keyed by the module's digest, Chicory's version and the compiler
+   * settings; an interpreted module does not use it).
+   */
+  public static CompiledModule compile(ModuleDefinition def, WasmModule module, CodeCache cache)
+      throws ModuleLoadException {
+    requireNonNull(def, "definition");
+    requireNonNull(module, "module");
+    return compile(def, module, memoryLimits(def, module), requireNonNull(cache, "cache"));
   }
 
   /**
    * Compiles one core module of a component for {@code def}'s mode: its own memory, if it defines
    * one, capped at the definition's limit; modules that import their memory, or have none, are
-   * compiled as they are.
+   * compiled as they are. The compiled code is read from and written to {@code cache}.
    */
-  public static CompiledModule compilePart(ModuleDefinition def, WasmModule module)
+  public static CompiledModule compilePart(ModuleDefinition def, WasmModule module, CodeCache cache)
       throws ModuleLoadException {
     requireNonNull(def, "definition");
     requireNonNull(module, "module");
     boolean ownMemory =
         module.memorySection().isPresent() && module.memorySection().get().memoryCount() > 0;
-    return compile(def, module, ownMemory ? memoryLimits(def, module) : null);
+    return compile(
+        def, module, ownMemory ? memoryLimits(def, module) : null, requireNonNull(cache, "cache"));
   }
 
   static CompiledModule compile(ModuleDefinition def, WasmModule module, MemoryLimits limits)
       throws ModuleLoadException {
+    return compile(def, module, limits, CodeCache.disabled());
+  }
+
+  static CompiledModule compile(
+      ModuleDefinition def, WasmModule module, MemoryLimits limits, CodeCache cache)
+      throws ModuleLoadException {
     Function<Instance, Machine> machineFactory;
     if (def.mode() == ExecutionMode.COMPILED) {
       try {
-        machineFactory =
-            MachineFactoryCompiler.builder(module)
-                .withInterpreterFallback(InterpreterFallback.SILENT)
-                .compile();
+        machineFactory = compileWith(module, cache);
       } catch (RuntimeException | AssertionError e) {
         throw new ModuleLoadException(
             "module "
@@ -87,6 +106,38 @@ public final class CompiledModule {
       machineFactory = InterpreterMachine::new;
     }
     return new CompiledModule(module, machineFactory, limits);
+  }
+
+  /** The compiler settings of the engine; part of the code cache's key. */
+  static final String COMPILER_SETTINGS = "interpreter-fallback=SILENT";
+
+  private static Function<Instance, Machine> compileWith(WasmModule module, CodeCache cache) {
+    MachineFactoryCompiler.Builder builder =
+        MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.SILENT);
+    if (!cache.enabled() || module.digest() == null) {
+      return builder.compile();
+    }
+    long rejectedBefore = cache.rejected();
+    long hitsBefore = cache.hits();
+    try {
+      return builder.withCache(cache.forCompiler(COMPILER_SETTINGS)).compile();
+    } catch (RuntimeException | LinkageError e) {
+      if (cache.hits() == hitsBefore && cache.rejected() == rejectedBefore) {
+        throw e;
+      }
+      // The entry passed its digest check but its classes did not load (written by a build whose
+      // classes differ in a way the key does not capture): drop it and compile.
+      log.warn("code cache: the entry of {} did not load, compiling: {}", module.digest(), e);
+      cache.evict(COMPILER_SETTINGS, module.digest());
+      return MachineFactoryCompiler.builder(module)
+          .withInterpreterFallback(InterpreterFallback.SILENT)
+          .compile();
+    }
+  }
+
+  /** The parsed module. */
+  public WasmModule module() {
+    return module;
   }
 
   /** The limits of the module's memory: as declared, its maximum capped at the definition's. */

@@ -16,6 +16,7 @@ import io.wruntime.engine.host.abi.InstanceContext;
 import io.wruntime.engine.host.cli.GuestOutput;
 import io.wruntime.engine.host.cli.WasiCli;
 import io.wruntime.engine.host.http.WasiHttp;
+import io.wruntime.engine.host.snapshot.InstanceSnapshot;
 import io.wruntime.engine.http.Field;
 import io.wruntime.engine.http.IncomingRequest;
 import io.wruntime.engine.http.OutboundClient;
@@ -31,8 +32,12 @@ import org.slf4j.Logger;
 
 /**
  * A parsed, checked and compiled module: every call runs in a fresh Chicory instance whose imports
- * were resolved at load time, so per-call work is instantiation (memory, data segments) and binding
- * the host functions to the call's {@link InstanceContext}.
+ * were resolved at load time. Once the loader has {@link #useSnapshot taken a snapshot} after the
+ * module's initialization, each instance starts from it (a copy-on-write memory over the image,
+ * globals and tables restored, no data segments copied and no {@code _initialize}); per-call work
+ * is then building that instance and binding the host functions to the call's {@link
+ * InstanceContext}. Without a snapshot each instance runs its data segments and {@code
+ * _initialize}.
  */
 final class LoadedModule implements GuestModule {
   /** Where guests' stdout and stderr lines go. */
@@ -47,6 +52,7 @@ final class LoadedModule implements GuestModule {
   private final boolean hasInitialize;
   private final String handleExport;
   private final OutboundClient outbound;
+  private volatile InstanceSnapshot snapshot;
 
   LoadedModule(
       ModuleDefinition definition,
@@ -77,6 +83,44 @@ final class LoadedModule implements GuestModule {
   /** Whether the module exports {@code _initialize}, run in each instance before the call. */
   boolean hasInitialize() {
     return hasInitialize;
+  }
+
+  /** Starts every later instance from {@code snapshot} instead of running the initialization. */
+  void useSnapshot(InstanceSnapshot snapshot) {
+    this.snapshot = requireNonNull(snapshot, "snapshot");
+  }
+
+  /** The snapshot instances start from, or null when each runs its initialization. */
+  InstanceSnapshot snapshot() {
+    return snapshot;
+  }
+
+  /**
+   * Instantiates and initializes the module (data segments, {@code _initialize}) bound to {@code
+   * ctx} and captures the result, or returns null, saying why in {@code whyNot}, when the module's
+   * instances cannot start from a snapshot (see {@link InstanceSnapshot#unsupportedReason}) or its
+   * initialization left resources open in the host (their handles would dangle in every instance).
+   */
+  InstanceSnapshot captureSnapshot(InstanceContext ctx, StringBuilder whyNot)
+      throws GuestException {
+    String unsupported = InstanceSnapshot.unsupportedReason(compiled.module());
+    if (unsupported != null) {
+      whyNot.append(unsupported);
+      run(ctx, instance -> null);
+      return null;
+    }
+    return run(
+        ctx,
+        true,
+        true,
+        instance -> {
+          int open = ctx.resources().all().size();
+          if (open > 0) {
+            whyNot.append("its initialization left ").append(open).append(" host resource(s) open");
+            return null;
+          }
+          return InstanceSnapshot.capture(instance);
+        });
   }
 
   /** The export called for each request, e.g. {@code wasi:http/incoming-handler@0.2.0#handle}. */
@@ -118,24 +162,25 @@ final class LoadedModule implements GuestModule {
    * GuestException}s; nothing else escapes.
    */
   <T> T run(InstanceContext ctx, GuestCall<T> call) throws GuestException {
-    return run(ctx, true, call);
+    return run(ctx, true, false, call);
   }
 
   /** Instantiates without running {@code _initialize} or anything else: a link check. */
   void runWithoutInitialize(InstanceContext ctx) throws GuestException {
-    run(ctx, false, instance -> null);
+    run(ctx, false, true, instance -> null);
   }
 
-  private <T> T run(InstanceContext ctx, boolean initialize, GuestCall<T> call)
+  private <T> T run(InstanceContext ctx, boolean initialize, boolean fresh, GuestCall<T> call)
       throws GuestException {
-    WasiPreview1 wasi = wasiPreview1 ? preview1(ctx, WasiCli.output(ctx)) : null;
+    Preview1Functions wasi = wasiPreview1 ? new Preview1Functions(ctx, WasiCli.output(ctx)) : null;
     return GuestRun.run(
         definition,
         ctx,
         wasi,
         () -> {
-          Instance instance = instantiate(ctx, wasi);
-          if (initialize && hasInitialize) {
+          InstanceSnapshot from = fresh ? null : snapshot;
+          Instance instance = instantiate(ctx, wasi, from);
+          if (from == null && initialize && hasInitialize) {
             instance.export("_initialize").apply();
           }
           return call.call(instance);
@@ -147,21 +192,60 @@ final class LoadedModule implements GuestModule {
     return run(ctx, instance -> instance.export(name).apply(args));
   }
 
-  private Instance instantiate(InstanceContext ctx, WasiPreview1 wasi) {
-    HostFunction[] preview1 = wasi == null ? null : wasi.toHostFunctions();
+  private Instance instantiate(InstanceContext ctx, Preview1Functions wasi, InstanceSnapshot from) {
     ImportFunction[] functions = new ImportFunction[imports.size()];
     for (int i = 0; i < functions.length; i++) {
-      functions[i] = imports.get(i).bind(ctx, preview1);
+      functions[i] = imports.get(i).bind(ctx, wasi);
     }
-    Instance instance =
-        compiled.instanceBuilder(ImportValues.builder().addFunction(functions).build()).build();
+    Instance.Builder builder =
+        compiled.instanceBuilder(ImportValues.builder().addFunction(functions).build());
+    if (from != null) {
+      from.prepare(builder);
+    }
+    Instance instance = builder.build();
     // Bound before initialization: a start function may already call the host.
     ctx.bindMemory(new GuestMemory(instance));
     instance.initialize(false);
+    if (from != null) {
+      from.restore(instance);
+    }
     return instance;
   }
 
-  private WasiPreview1 preview1(InstanceContext ctx, GuestOutput output) {
+  /**
+   * Chicory's WASI preview 1 for one call, made when the guest first calls one of its functions:
+   * most requests of most modules call none (libc imports them for stdio it seldom uses), and
+   * making it costs about as much as building the instance.
+   */
+  static final class Preview1Functions implements AutoCloseable {
+    private final InstanceContext ctx;
+    private final GuestOutput output;
+    private WasiPreview1 wasi;
+    private HostFunction[] functions;
+
+    Preview1Functions(InstanceContext ctx, GuestOutput output) {
+      this.ctx = ctx;
+      this.output = output;
+    }
+
+    /** Guest calls of an instance run on one thread at a time: no locking. */
+    HostFunction function(int index) {
+      if (functions == null) {
+        wasi = preview1(ctx, output);
+        functions = wasi.toHostFunctions();
+      }
+      return functions[index];
+    }
+
+    @Override
+    public void close() {
+      if (wasi != null) {
+        wasi.close();
+      }
+    }
+  }
+
+  private static WasiPreview1 preview1(InstanceContext ctx, GuestOutput output) {
     WasiOptions.Builder options =
         WasiOptions.builder()
             .withStdout(output.stdout(), false)
@@ -185,13 +269,13 @@ final class LoadedModule implements GuestModule {
 
   /** How one import of the module is provided; resolved once at load time. */
   sealed interface ImportBinding {
-    ImportFunction bind(InstanceContext ctx, HostFunction[] preview1);
+    ImportFunction bind(InstanceContext ctx, Preview1Functions preview1);
 
     /** A wasi 0.2 host function, bound to the call's context. */
     record Host(String module, String name, FunctionType type, HostFunctionDef def)
         implements ImportBinding {
       @Override
-      public ImportFunction bind(InstanceContext ctx, HostFunction[] preview1) {
+      public ImportFunction bind(InstanceContext ctx, Preview1Functions preview1) {
         HostFunctionDef.Impl impl = def.impl();
         return new HostFunction(
             module,
@@ -207,11 +291,18 @@ final class LoadedModule implements GuestModule {
       }
     }
 
-    /** A WASI preview 1 function of Chicory's implementation: its index in toHostFunctions(). */
-    record Preview1(int index) implements ImportBinding {
+    /**
+     * A WASI preview 1 function of Chicory's implementation: its index in toHostFunctions(), its
+     * name and type.
+     */
+    record Preview1(int index, String name, FunctionType type) implements ImportBinding {
       @Override
-      public ImportFunction bind(InstanceContext ctx, HostFunction[] preview1) {
-        return preview1[index];
+      public ImportFunction bind(InstanceContext ctx, Preview1Functions preview1) {
+        return new HostFunction(
+            WasiHttpModuleLoader.PREVIEW1,
+            name,
+            type,
+            (instance, args) -> preview1.function(index).handle().apply(instance, args));
       }
     }
   }

@@ -20,6 +20,7 @@ import io.wruntime.engine.component.HostResolver;
 import io.wruntime.engine.component.LoadedComponent;
 import io.wruntime.engine.host.abi.HostFunctionDef;
 import io.wruntime.engine.host.abi.HostInterfaces;
+import io.wruntime.engine.host.snapshot.InstanceSnapshot;
 import io.wruntime.engine.http.OutboundClient;
 import io.wruntime.engine.module.GuestException;
 import io.wruntime.engine.module.GuestModule;
@@ -80,6 +81,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
 
   private final OutboundClient outbound;
   private final HostInterfaces host;
+  private final CodeCache codeCache;
 
   /**
    * A loader whose modules send their outgoing requests through {@code outbound}; the spans they
@@ -94,13 +96,27 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
    * spans they start through {@code wruntime:tracing} with {@code tracer}.
    */
   public WasiHttpModuleLoader(OutboundClient outbound, Tracer tracer) {
-    this(outbound, WasiHost.interfaces(requireNonNull(tracer, "tracer")));
+    this(outbound, tracer, CodeCache.disabled());
+  }
+
+  /**
+   * A loader whose modules send their outgoing requests through {@code outbound}, record their
+   * spans with {@code tracer}, and whose compiled code is kept in {@code codeCache} ({@code
+   * code_cache_dir}), so a restart does not compile them again.
+   */
+  public WasiHttpModuleLoader(OutboundClient outbound, Tracer tracer, CodeCache codeCache) {
+    this(outbound, WasiHost.interfaces(requireNonNull(tracer, "tracer")), codeCache);
   }
 
   /** With a registry of host functions other than {@link WasiHost#interfaces()} (tests). */
   WasiHttpModuleLoader(OutboundClient outbound, HostInterfaces host) {
+    this(outbound, host, CodeCache.disabled());
+  }
+
+  private WasiHttpModuleLoader(OutboundClient outbound, HostInterfaces host, CodeCache codeCache) {
     this.outbound = requireNonNull(outbound, "outbound");
     this.host = requireNonNull(host, "host");
+    this.codeCache = requireNonNull(codeCache, "codeCache");
   }
 
   /** Releases what the host interfaces hold, such as wruntime:blobstore's S3 clients. */
@@ -166,7 +182,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
           interfaces.add(found.get().iface());
           return found.get();
         };
-    LoadedComponent component = ComponentLoader.load(def, bytes, resolver, outbound);
+    LoadedComponent component = ComponentLoader.load(def, bytes, resolver, outbound, codeCache);
     for (String iface : interfaces) {
       String problem = host.prepare(iface, def);
       if (problem != null) {
@@ -177,7 +193,12 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
         def,
         () -> component.instantiateOnce(false),
         "the start function of a core module",
-        component.hasStart() ? () -> component.instantiateOnce(true) : null);
+        component.hasStart()
+            ? () -> {
+              component.instantiateOnce(true);
+              return null;
+            }
+            : null);
     log.info(
         "loaded component {} from {} ({} core instances, {} host functions, {}, ready in {} ms)",
         def.label(),
@@ -231,39 +252,68 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
           e);
     }
     prepareInterfaces(def, imports);
-    CompiledModule compiled = CompiledModule.compile(def, module, limits);
+    long hitsBefore = codeCache.hits();
+    CompiledModule compiled = CompiledModule.compile(def, module, limits, codeCache);
+    String codeSource =
+        def.mode() != ExecutionMode.COMPILED || !codeCache.enabled()
+            ? ""
+            : codeCache.hits() > hitsBefore ? " (code from the cache)" : " (code cached)";
     boolean hasInitialize = exportOf(module, "_initialize").isPresent();
     LoadedModule loaded =
         new LoadedModule(def, compiled, imports, hasInitialize, handleExport, outbound);
-    checkInstantiates(
-        def,
-        () -> loaded.runWithoutInitialize(loaded.newContext("-")),
-        "_initialize",
-        loaded.hasInitialize() ? () -> loaded.run(loaded.newContext("-"), instance -> null) : null);
+    StringBuilder whyNot = new StringBuilder();
+    InstanceSnapshot snapshot =
+        checkInstantiates(
+            def,
+            () -> loaded.runWithoutInitialize(loaded.newContext("-")),
+            hasInitialize ? "_initialize" : "initialization",
+            () -> loaded.captureSnapshot(loaded.newContext("-"), whyNot));
+    String noSnapshot = null;
+    if (snapshot != null) {
+      loaded.useSnapshot(snapshot);
+    } else {
+      noSnapshot = whyNot.length() == 0 ? "no snapshot was taken" : whyNot.toString();
+      log.info(
+          "module {}: each request runs the module's initialization (no snapshot: {})",
+          label,
+          noSnapshot);
+    }
     log.info(
-        "loaded module {} from {} ({} imports, {}, ready in {} ms)",
+        "loaded module {} from {} ({} imports, {}{}, {}, ready in {} ms)",
         label,
         def.wasmPath(),
         imports.size(),
         def.mode() == ExecutionMode.COMPILED ? "compiled" : "interpreted",
+        codeSource,
+        noSnapshot == null
+            ? "instances from a snapshot of " + loaded.snapshot().retainedBytes() / 1024 + " KiB"
+            : "no snapshot",
         (System.nanoTime() - start) / 1_000_000);
     return loaded;
   }
 
   /**
    * Instantiates once without running any guest code but a start function (linking problems), then
-   * once more running {@code _initialize}, on a thread of its own stopped after the definition's
-   * initialize timeout: a module that traps or hangs while initializing fails to load rather than
-   * failing every request.
+   * once more running the data segments and {@code _initialize} and keeps the result as the
+   * snapshot every request's instance starts from; this runs on a thread of its own stopped after
+   * the definition's initialize timeout: a module that traps or hangs while initializing fails to
+   * load rather than failing every request. Returns what {@code initialize} made (the snapshot), or
+   * null.
    */
-  /** A step of loading that runs (or links) guest code. */
+  /** A step of loading that links guest code. */
   @FunctionalInterface
   private interface GuestStep {
     void run() throws GuestException;
   }
 
-  private static void checkInstantiates(
-      ModuleDefinition def, GuestStep link, String initializer, GuestStep initialize)
+  /** A step of loading that runs guest code and yields what it made (or null). */
+  @FunctionalInterface
+  private interface GuestInit<T> {
+    T run() throws GuestException;
+  }
+
+  private static <T> T checkInstantiates(
+      ModuleDefinition def, GuestStep link, String initializer, GuestInit<T> initialize)
       throws ModuleLoadException {
     String label = def.label();
     try {
@@ -273,10 +323,11 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
           "module " + label + " cannot be instantiated: " + e.getMessage(), e);
     }
     if (initialize == null) {
-      return;
+      return null;
     }
     Duration timeout = def.initializeTimeout();
     AtomicReference<GuestException> failure = new AtomicReference<>();
+    AtomicReference<T> captured = new AtomicReference<>();
     Thread init =
         Thread.ofPlatform()
             .daemon()
@@ -284,7 +335,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
             .start(
                 () -> {
                   try {
-                    initialize.run();
+                    captured.set(initialize.run());
                   } catch (GuestException e) {
                     failure.set(e);
                   }
@@ -318,6 +369,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
       throw new ModuleLoadException(
           "module " + label + ": " + initializer + " " + what + e.getMessage(), e);
     }
+    return captured.get();
   }
 
   private String checkExports(ModuleDefinition def, WasmModule module) throws ModuleLoadException {
@@ -423,7 +475,7 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
           throw unknownImport(def, what, PREVIEW1 + " has no function " + imp.name());
         }
         expected = f.type();
-        binding = new LoadedModule.ImportBinding.Preview1(f.index());
+        binding = new LoadedModule.ImportBinding.Preview1(f.index(), imp.name(), f.type());
       } else {
         checkGranted(def, imp.module(), what);
         Optional<HostFunctionDef> found = host.find(imp.module(), imp.name());

@@ -382,6 +382,17 @@ class EngineConfigTest {
   }
 
   @Test
+  void theCodeCacheHasADefaultAPathOrIsTurnedOffWithAnEmptyString() {
+    assertThat(parse("").artifacts().codeCacheDir())
+        .isEqualTo(ArtifactsConfig.defaultCodeCacheDir())
+        .isAbsolute()
+        .endsWith(Path.of("wruntime", "code"));
+    assertThat(parse("code_cache_dir = \"/var/cache/wr-code\"\n").artifacts().codeCacheDir())
+        .isEqualTo(Path.of("/var/cache/wr-code"));
+    assertThat(parse("code_cache_dir = \"\"\n").artifacts().codeCacheDir()).isNull();
+  }
+
+  @Test
   void theCacheDirectoryAndTimeoutHaveDefaults() {
     assertThat(parse("").artifacts())
         .isEqualTo(

@@ -1,0 +1,352 @@
+package io.wruntime.engine.host.snapshot;
+
+import static java.util.Objects.requireNonNull;
+
+import com.dylibso.chicory.runtime.GlobalInstance;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.TableFactory;
+import com.dylibso.chicory.runtime.TableInstance;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.Element;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.MutabilityType;
+import com.dylibso.chicory.wasm.types.Table;
+import com.dylibso.chicory.wasm.types.TableLimits;
+import com.dylibso.chicory.wasm.types.Value;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The state of one core instance after its initialization — linear memory, mutable globals, tables,
+ * dropped data and element segments — from which further instances of the same module start instead
+ * of re-running data segments, element segments and {@code _initialize}.
+ *
+ * <p>Use, per core instance (the engine does this for every module, {@code LoadedModule}; the
+ * component runtime can do it for each core instance of a component):
+ *
+ * <ol>
+ *   <li>Once: build and {@link Instance#initialize(boolean) initialize} an instance, run the
+ *       module's initialization ({@code _initialize}, a wizer entry point...), then {@link
+ *       #capture(Instance)}. Check {@link #unsupportedReason(WasmModule)} first.
+ *   <li>Per new instance: {@link #prepare(Instance.Builder)} the builder (same module, same memory
+ *       limits, imports of the same shape), {@code build()}, bind the host to it as for any
+ *       instance, {@link Instance#initialize(boolean) initialize(false)}, then {@link
+ *       #restore(Instance)}. Do not run the initialization again.
+ * </ol>
+ *
+ * <p>The new instance's memory is a {@link CopyOnWriteMemory} over the captured {@link
+ * MemoryImage}: it costs the blocks the instance writes, not the size of the image. {@code
+ * initialize(false)} still evaluates globals and element segments (cheap) but skips the data
+ * segments; {@code restore} then sets the mutable globals, the tables (each entry pointing at the
+ * new instance where it pointed at the captured one), and drops the segments the initialization
+ * dropped.
+ *
+ * <p>What a snapshot does not carry: the host side. Resource handles created during the
+ * initialization live in the host's tables of that instance, not in the snapshot; the engine only
+ * snapshots a module whose initialization left no resource open. Values the initialization took
+ * from the host (random bytes, the time) are the same in every instance started from the snapshot.
+ * Imported memories, tables and globals belong to the instance that defines them and are captured
+ * with it; an instance that imports a memory writes its own active data segments into it during
+ * {@code initialize} (call {@link CopyOnWriteMemory#skipNextInitialize()} on the memory first when
+ * the owner's image already holds them).
+ *
+ * <p>A snapshot is immutable and may be used by any number of threads at once.
+ */
+public final class InstanceSnapshot {
+  private final WasmModule module;
+  private final MemoryImage memory;
+  private final boolean eagerMemoryCopy;
+  private final int importedGlobals;
+  private final long[] globalLow;
+  private final long[] globalHigh;
+  private final boolean[] globalMutable;
+  private final int importedTables;
+  private final Map<Table, Integer> tableIndex;
+  private final int[][] tableRefs;
+  private final boolean[][] tableRefsSelf;
+  private final Instance[][] tableRefsOther;
+  private final Element[] elements;
+  private final boolean[] droppedData;
+
+  private InstanceSnapshot(
+      WasmModule module,
+      MemoryImage memory,
+      boolean eagerMemoryCopy,
+      int importedGlobals,
+      long[] globalLow,
+      long[] globalHigh,
+      boolean[] globalMutable,
+      int importedTables,
+      Map<Table, Integer> tableIndex,
+      int[][] tableRefs,
+      boolean[][] tableRefsSelf,
+      Instance[][] tableRefsOther,
+      Element[] elements,
+      boolean[] droppedData) {
+    this.module = module;
+    this.memory = memory;
+    this.eagerMemoryCopy = eagerMemoryCopy;
+    this.importedGlobals = importedGlobals;
+    this.globalLow = globalLow;
+    this.globalHigh = globalHigh;
+    this.globalMutable = globalMutable;
+    this.importedTables = importedTables;
+    this.tableIndex = tableIndex;
+    this.tableRefs = tableRefs;
+    this.tableRefsSelf = tableRefsSelf;
+    this.tableRefsOther = tableRefsOther;
+    this.elements = elements;
+    this.droppedData = droppedData;
+  }
+
+  /**
+   * Why instances of {@code module} cannot start from a snapshot, or null when they can: a start
+   * function (it would run again in every instance), more than one memory of its own, or a shared
+   * memory.
+   */
+  public static String unsupportedReason(WasmModule module) {
+    requireNonNull(module, "module");
+    if (module.startSection().isPresent()) {
+      return "it has a start function, which runs in every instance";
+    }
+    int memories = module.memorySection().map(s -> s.memoryCount()).orElse(0);
+    if (memories > 1) {
+      return "it defines " + memories + " memories (snapshots cover one)";
+    }
+    if (memories == 1 && module.memorySection().get().getMemory(0).limits().shared()) {
+      return "its memory is shared (threads)";
+    }
+    return null;
+  }
+
+  /**
+   * The state of {@code instance} now: call it after its initialization ran, with no call of the
+   * instance in progress.
+   *
+   * @throws IllegalArgumentException when {@link #unsupportedReason(WasmModule)} says why not
+   */
+  public static InstanceSnapshot capture(Instance instance) {
+    requireNonNull(instance, "instance");
+    WasmModule module = instance.module();
+    String reason = unsupportedReason(module);
+    if (reason != null) {
+      throw new IllegalArgumentException("instance: cannot be snapshotted: " + reason);
+    }
+    MemoryImage image = null;
+    int importedMemories = instance.imports().memoryCount();
+    if (module.memorySection().map(s -> s.memoryCount()).orElse(0) == 1) {
+      image = MemoryImage.of(instance.memory(importedMemories));
+    }
+
+    int importedGlobals = instance.imports().globalCount();
+    int globals = instance.globalCount() - importedGlobals;
+    long[] low = new long[globals];
+    long[] high = new long[globals];
+    boolean[] mutable = new boolean[globals];
+    for (int i = 0; i < globals; i++) {
+      GlobalInstance g = instance.global(importedGlobals + i);
+      low[i] = g.getValueLow();
+      high[i] = g.getValueHigh();
+      mutable[i] = g.getMutabilityType() == MutabilityType.Var;
+    }
+
+    int importedTables = instance.imports().tableCount();
+    int tables = instance.tableCount() - importedTables;
+    Map<Table, Integer> tableIndex = new IdentityHashMap<>();
+    int[][] refs = new int[tables][];
+    boolean[][] self = new boolean[tables][];
+    Instance[][] other = new Instance[tables][];
+    for (int t = 0; t < tables; t++) {
+      tableIndex.put(module.tableSection().getTable(t), t);
+      TableInstance table = instance.table(importedTables + t);
+      int size = table.size();
+      refs[t] = new int[size];
+      self[t] = new boolean[size];
+      other[t] = new Instance[size];
+      for (int k = 0; k < size; k++) {
+        refs[t][k] = table.ref(k);
+        Instance owner = table.instance(k);
+        if (owner == instance) {
+          self[t][k] = true;
+        } else {
+          other[t][k] = owner;
+        }
+      }
+    }
+
+    Element[] elements = new Element[instance.elementCount()];
+    for (int i = 0; i < elements.length; i++) {
+      elements[i] = instance.element(i);
+    }
+    int dataCount = module.dataSection().dataSegmentCount();
+    boolean[] dropped = new boolean[dataCount];
+    for (int i = 0; i < dataCount; i++) {
+      dropped[i] =
+          instance.dataSegmentData(i) != module.dataSection().getDataSegment(i).data()
+              && module.dataSection().getDataSegment(i).data().length > 0;
+    }
+    return new InstanceSnapshot(
+        module,
+        image,
+        false,
+        importedGlobals,
+        low,
+        high,
+        mutable,
+        importedTables,
+        Map.copyOf(tableIndex),
+        refs,
+        self,
+        other,
+        elements,
+        dropped);
+  }
+
+  /**
+   * The same snapshot, but each new instance copies the whole memory image up front instead of
+   * block by block on first write (what the benchmark compares copy-on-write against).
+   */
+  public InstanceSnapshot withEagerMemoryCopy() {
+    return new InstanceSnapshot(
+        module,
+        memory,
+        true,
+        importedGlobals,
+        globalLow,
+        globalHigh,
+        globalMutable,
+        importedTables,
+        tableIndex,
+        tableRefs,
+        tableRefsSelf,
+        tableRefsOther,
+        elements,
+        droppedData);
+  }
+
+  /** The module the snapshot was taken of. */
+  public WasmModule module() {
+    return module;
+  }
+
+  /** The image of the instance's own memory, or null when it has none (or imports it). */
+  public MemoryImage memory() {
+    return memory;
+  }
+
+  /** The heap the snapshot keeps: its memory image's non-zero blocks. */
+  public long retainedBytes() {
+    return memory == null ? 0 : memory.retainedBytes();
+  }
+
+  /**
+   * Configures {@code builder} (of this snapshot's module) so that the instance it builds starts
+   * from the snapshot: its memory over the image, its tables at the captured sizes. Call {@link
+   * #restore(Instance)} after {@code initialize}.
+   */
+  public Instance.Builder prepare(Instance.Builder builder) {
+    requireNonNull(builder, "builder");
+    if (memory != null) {
+      MemoryImage image = memory;
+      boolean eager = eagerMemoryCopy;
+      builder.withMemoryFactory(limits -> memoryFor(limits, image, eager));
+    }
+    if (!tableIndex.isEmpty()) {
+      builder.withTableFactory(tableFactory());
+    }
+    return builder;
+  }
+
+  private static CopyOnWriteMemory memoryFor(
+      MemoryLimits limits, MemoryImage image, boolean eager) {
+    return new CopyOnWriteMemory(limits, image, eager);
+  }
+
+  /** Tables of the captured sizes, each its own {@link Table} so growth stays in the instance. */
+  private TableFactory tableFactory() {
+    return (table, initialValue) -> {
+      Integer t = tableIndex.get(table);
+      if (t == null) {
+        return new TableInstance(table, initialValue);
+      }
+      Table sized =
+          new Table(
+              table.elementType(),
+              new TableLimits(tableRefs[t].length, table.limits().max()),
+              table.initialize());
+      return new TableInstance(sized, initialValue);
+    };
+  }
+
+  /**
+   * Puts the captured globals, tables and segment state into {@code target}, built with {@link
+   * #prepare} and initialized; table entries that pointed at the captured instance point at {@code
+   * target}, others at the same instance as before.
+   */
+  public void restore(Instance target) {
+    restore(target, Function.identity());
+  }
+
+  /**
+   * Like {@link #restore(Instance)}, with entries of the tables that pointed at another instance
+   * pointing at {@code others.apply(thatInstance)} (a component runtime maps the core instances of
+   * the capture to those of the new component instance).
+   *
+   * @throws IllegalArgumentException when {@code target} is not an instance of the snapshot's
+   *     module, or was not built with {@link #prepare}
+   */
+  public void restore(Instance target, Function<Instance, Instance> others) {
+    requireNonNull(target, "target");
+    requireNonNull(others, "others");
+    if (target.module() != module) {
+      throw new IllegalArgumentException(
+          "target: an instance of another module (expected: the snapshot's module)");
+    }
+    if (memory != null
+        && !(target.memory(target.imports().memoryCount()) instanceof CopyOnWriteMemory)) {
+      throw new IllegalArgumentException(
+          "target: its memory is not the snapshot's (expected: an instance built with prepare())");
+    }
+    for (int i = 0; i < globalLow.length; i++) {
+      if (globalMutable[i]) {
+        GlobalInstance g = target.global(importedGlobals + i);
+        g.setValueLow(globalLow[i]);
+        g.setValueHigh(globalHigh[i]);
+      }
+    }
+    for (int t = 0; t < tableRefs.length; t++) {
+      TableInstance table = target.table(importedTables + t);
+      int[] refs = tableRefs[t];
+      if (table.size() < refs.length) {
+        table.grow(refs.length - table.size(), Value.REF_NULL_VALUE, null);
+      }
+      if (table.size() != refs.length) {
+        throw new IllegalArgumentException(
+            "target: table "
+                + (importedTables + t)
+                + " has "
+                + table.size()
+                + " entries (expected: "
+                + refs.length
+                + ", an instance built with prepare())");
+      }
+      boolean[] self = tableRefsSelf[t];
+      Instance[] other = tableRefsOther[t];
+      for (int k = 0; k < refs.length; k++) {
+        Instance owner = self[k] ? target : other[k] == null ? null : others.apply(other[k]);
+        table.setRef(k, refs[k], owner);
+      }
+    }
+    for (int i = 0; i < elements.length; i++) {
+      if (target.element(i) != elements[i]) {
+        target.setElement(i, elements[i]);
+      }
+    }
+    for (int i = 0; i < droppedData.length; i++) {
+      if (droppedData[i]) {
+        target.dropDataSegment(i);
+      }
+    }
+  }
+}
