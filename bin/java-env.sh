@@ -86,6 +86,9 @@ wr_launch() {
     classpath="$jar:$root/$module/target/lib/*"
     jvm_opts="$jvm_opts $(wr_cds_options "$root/$module" "$jar")"
   fi
+  # glibc gives each thread that allocates its own malloc arena, up to 8 per core, and keeps
+  # what it freed: the JVM's compiler and Netty threads leave tens of MiB resident that way.
+  export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
   # shellcheck disable=SC2086  # JVM options are lists of flags by design.
   exec "$JAVA" $jvm_opts ${JAVA_OPTS:-} -cp "$classpath" "$main" "$@"
 }
