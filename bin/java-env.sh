@@ -31,7 +31,7 @@ wr_select_java() {
 }
 
 # wr_cds_options MODULE_DIR JAR: the class-data-sharing options for a server run from JAR.
-# A dynamic CDS archive (MODULE_DIR/target/<jar name>.jsa) holds the classes of the application
+# A dynamic CDS archive (MODULE_DIR/target/<jar name>.<JDK directory name>.jsa) holds the classes of the application
 # and its libraries as the JVM loaded them last time, parsed and verified: mapped at start instead
 # of read from the jars. No archive yet (or one older than a jar it was made from): this run
 # records one at its exit (-XX:ArchiveClassesAtExit), and only this run, whoever holds the lock
@@ -42,18 +42,24 @@ wr_select_java() {
 wr_cds_options() {
   local dir=$1 jar=$2 archive lock
   [ "${WR_CDS:-on}" != off ] || return 0
-  archive="$dir/target/$(basename "$jar" .jar).jsa"
+  # One archive per JDK: an archive only maps into the JDK build that wrote it.
+  archive="$dir/target/$(basename "$jar" .jar).$(basename "$JAVA_HOME").jsa"
   lock="$archive.lock"
   if [ -f "$archive" ] && [ -z "$(find "$jar" "$dir/target/lib" -newer "$archive" -print -quit 2>/dev/null)" ]; then
     echo "-XX:SharedArchiveFile=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
     return 0
   fi
-  # Stale archive, or a recording that never finished (its process killed): record anew.
-  if [ -f "$archive" ] || [ -n "$(find "$lock" -maxdepth 0 -mmin +10 2>/dev/null)" ]; then
-    rm -f "$archive"
+  # A stale archive, or a recording whose process is gone without writing one (killed): record
+  # anew. A recorder still running keeps its lock, however long it runs.
+  local recorder
+  recorder=$(cat "$lock/pid" 2>/dev/null || true)
+  if [ -f "$archive" ] || { [ -d "$lock" ] && if [ -n "$recorder" ]; then ! kill -0 "$recorder" 2>/dev/null; else [ -n "$(find "$lock" -maxdepth 0 -mmin +1)" ]; fi; }; then
+    rm -f "$archive" "$lock/pid"
     rmdir "$lock" 2>/dev/null || true
   fi
   if mkdir "$lock" 2>/dev/null; then
+    # The launcher execs the JVM: this shell's pid is the recorder's.
+    echo "$$" >"$lock/pid"
     echo "-XX:ArchiveClassesAtExit=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
   fi
 }
