@@ -31,9 +31,9 @@ wr_select_java() {
 }
 
 # wr_cds_options MODULE_DIR JAR: the class-data-sharing options for a server run from JAR.
-# A dynamic CDS archive (MODULE_DIR/target/<jar name>.<JDK directory name>.jsa) holds the classes of the application
-# and its libraries as the JVM loaded them last time, parsed and verified: mapped at start instead
-# of read from the jars. No archive yet (or one older than a jar it was made from): this run
+# A dynamic CDS archive (MODULE_DIR/target/<jar name>.<JDK directory name>.jsa) holds the classes
+# of the application and its libraries as the JVM loaded them last time, parsed and verified:
+# mapped at start instead of read from the jars. No archive yet (or one older than a jar it was made from): this run
 # records one at its exit (-XX:ArchiveClassesAtExit), and only this run, whoever holds the lock
 # directory <archive>.lock (made atomically by mkdir), so that two servers stopping at once never
 # write the same file. The JVM checks an archive against the JDK and the class path when it maps
