@@ -82,7 +82,8 @@ class ImageBuildIT {
     String text = Files.readString(ROOT.resolve("images").resolve(image).resolve("Dockerfile"));
     assertThat(text).containsPattern("(?m)^USER 10001:10001$");
     assertThat(entrypoint(text))
-        .startsWith("java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError")
+        .startsWith(
+            "java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError")
         .noneMatch(flag -> flag.startsWith("-Xmx") || flag.startsWith("-Xms"));
     assertThat(text).containsPattern("(?m)^ARG BASE_IMAGE=eclipse-temurin:2[1-9]-jre$");
   }

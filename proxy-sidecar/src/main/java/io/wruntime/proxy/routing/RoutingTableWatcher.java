@@ -141,6 +141,8 @@ public final class RoutingTableWatcher implements AutoCloseable {
         RoutingTable table = RoutingTable.from(response.getTable(), nodeName);
         current = table;
         onTable.accept(table);
+        // bin/wr-benchmark propagation reads this line's timestamp: when the version took effect.
+        LOG.debug("routing table version {} applied", version);
       }
       first.countDown();
     }
