@@ -1,0 +1,531 @@
+package io.wruntime.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.wruntime.tests.LocalCluster.Engine;
+import io.wruntime.tests.LocalCluster.Module;
+import io.wruntime.tests.LocalCluster.Proxy;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The wasi:http component guests built from source with real toolchains by {@code
+ * bin/build-component-guests} (componentize-js, wit-bindgen c, Rust, Go; into {@code
+ * tests/target/component-guests}), each served by one engine process and reached both directly (the
+ * engine's listener, {@code x-wr-*} headers) and through a real proxy ({@code x-wr-destination}):
+ * the echo answers byte-exact bodies (small, and 64 MiB streamed in both directions at once),
+ * {@code /call} reaches examples/echo through the proxy, {@code /throw} gives a 500 with the
+ * guest's message in the engine's log, and a client closing early is not logged as a failure. The
+ * componentize-py guest is refused at load with the reason.
+ *
+ * <p>A guest whose toolchain could not work on this machine has {@code NAME.skipped} instead of
+ * {@code NAME.wasm}: its tests are skipped with that reason. The engine compiles through the code
+ * cache under {@code ~/.cache/wruntime/code}, so only the first run compiles the 13 MB JavaScript
+ * guest (30-100 s, about 2 GB of heap).
+ */
+class ToolchainGuestsIT {
+  /**
+   * The guests run here; python is refused at load (see {@link #pythonIsRefusedAtLoadSayingWhy}).
+   */
+  private static final List<String> GUESTS = List.of("js", "c", "rust", "go");
+
+  private static final long BIG_BODY = 64L * 1024 * 1024;
+  private static final int CHUNK = 64 * 1024;
+
+  private static final LocalCluster cluster = new LocalCluster("ToolchainGuestsIT");
+  private static final Module ECHO = Module.echo("1.0.0");
+  private static final Map<String, Module> modules = new LinkedHashMap<>();
+  private static Proxy proxy;
+  private static Engine engine;
+
+  static List<String> guests() {
+    return GUESTS;
+  }
+
+  /** Each guest reached directly and through the proxy. */
+  static List<org.junit.jupiter.params.provider.Arguments> routes() {
+    List<org.junit.jupiter.params.provider.Arguments> all = new ArrayList<>();
+    for (String guest : GUESTS) {
+      all.add(org.junit.jupiter.params.provider.Arguments.of(guest, "engine"));
+      all.add(org.junit.jupiter.params.provider.Arguments.of(guest, "proxy"));
+    }
+    return all;
+  }
+
+  private static Path guestDir() {
+    return ServerProcess.root().resolve("tests/target/component-guests");
+  }
+
+  private static Module guestModule(String guest, Path wasm) {
+    // Every module of an engine with [node] registers a schema; the guests speak plain HTTP, so
+    // echo's stands in.
+    return new Module(
+        "guest-" + guest,
+        "1.0.0",
+        wasm,
+        ServerProcess.root().resolve("examples/schemas/echo.binpb"),
+        // The JavaScript guest starts with 161 pages (10.06 MiB) and grows; 64 MiB of body
+        // streams through every guest within the timeout.
+        "max_memory_size = 67108864\nrequest_timeout_secs = 120\n");
+  }
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    List<Module> all = new ArrayList<>();
+    all.add(ECHO);
+    for (String guest : List.of("js", "c", "rust", "go", "python")) {
+      Path wasm = guestDir().resolve(guest + ".wasm");
+      if (Files.isRegularFile(wasm)) {
+        Module module = guestModule(guest, wasm);
+        modules.put(guest, module);
+        all.add(module);
+      }
+    }
+    cluster.startManager();
+    proxy = cluster.startProxy("node-a");
+    // The first compile of the JavaScript guest takes 30-100 s and about 2 GB of heap; later runs
+    // load its code from the engine's code cache (code_cache_dir, by default
+    // ~/.cache/wruntime/code).
+    ServerProcess process =
+        cluster.launchEngine("engine-a", proxy, "-Xmx3g", all.toArray(Module[]::new));
+    engine =
+        new Engine(
+            process,
+            "engine-a",
+            Integer.parseInt(
+                process.await(LocalCluster.ENGINE_LISTENING, Duration.ofMinutes(4)).group(1)));
+    java.util.regex.Matcher listening =
+        Pattern.compile("engine listening on \\S+ with modules \\[([^\\]]*)\\]")
+            .matcher(process.output());
+    assertThat(listening.find()).as(process.output()).isTrue();
+    List<String> loaded = List.of(listening.group(1).split(", "));
+    List<Module> serving = all.stream().filter(m -> loaded.contains(m.label())).toList();
+    cluster.awaitHealthy(List.of(engine), serving, proxy);
+  }
+
+  /** Why {@code module} failed to load, from the engine's log line. */
+  private static String loadFailure(Module module) {
+    java.util.regex.Matcher failed =
+        Pattern.compile("module " + Pattern.quote(module.label()) + " failed to load: (.*)")
+            .matcher(engine.process().output());
+    return failed.find() ? failed.group(1) : null;
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    cluster.close();
+  }
+
+  private static Module module(String guest) {
+    Module module = modules.get(guest);
+    Path skipped = guestDir().resolve(guest + ".skipped");
+    String reason;
+    try {
+      reason =
+          Files.isRegularFile(skipped)
+              ? Files.readString(skipped).strip()
+              : "not built: " + guestDir().resolve(guest + ".wasm") + " is missing";
+    } catch (IOException e) {
+      reason = e.toString();
+    }
+    if (module == null) {
+      System.out.println("ToolchainGuestsIT: guest " + guest + " skipped: " + reason);
+    }
+    assumeTrue(module != null, "guest " + guest + ": " + reason);
+    String failure = guest.equals("python") ? null : loadFailure(module);
+    if (failure != null) {
+      System.out.println("ToolchainGuestsIT: guest " + guest + " skipped: " + failure);
+    }
+    assumeTrue(failure == null, "guest " + guest + " failed to load: " + failure);
+    return module;
+  }
+
+  /** The head of a request for {@code path} of {@code module}, directly or through the proxy. */
+  private static String head(Module module, String route, String method, String path) {
+    String common = method + " " + path + " HTTP/1.1\r\nhost: 127.0.0.1\r\n";
+    if (route.equals("engine")) {
+      return common
+          + "x-wr-namespace: example\r\nx-wr-module: "
+          + module.name()
+          + "\r\nx-wr-version: "
+          + module.version()
+          + "\r\n";
+    }
+    return common + "x-wr-destination: http://example." + module.name() + path + "\r\n";
+  }
+
+  private static int port(String route) {
+    return route.equals("engine") ? engine.port() : proxy.port();
+  }
+
+  /** One HTTP/1.1 exchange over a fresh connection; the whole response. */
+  private static Response exchange(
+      Module module, String route, String method, String path, byte[] body) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port(route))) {
+      socket.setSoTimeout(120_000);
+      OutputStream out = socket.getOutputStream();
+      String head = head(module, route, method, path) + "connection: close\r\n";
+      if (body != null) {
+        head += "content-type: application/octet-stream\r\ncontent-length: " + body.length + "\r\n";
+      }
+      out.write((head + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      if (body != null) {
+        out.write(body);
+      }
+      out.flush();
+      InputStream in = new BufferedInputStream(socket.getInputStream(), CHUNK);
+      Response response = readHead(in);
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      readBody(in, response, Long.MAX_VALUE, (b, off, n) -> bytes.write(b, off, n));
+      return new Response(response.status, response.headers, bytes.toByteArray());
+    }
+  }
+
+  private record Response(int status, Map<String, String> headers, byte[] body) {
+    String text() {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} via {1}")
+  @MethodSource("routes")
+  void echoesASmallBodyByteExact(String guest, String route) throws Exception {
+    Module module = module(guest);
+    byte[] body = new byte[100_000];
+    new Random(guest.hashCode()).nextBytes(body);
+
+    Response response = exchange(module, route, "POST", "/some/path?q=1", body);
+
+    assertThat(response.status()).as(response.text()).isEqualTo(200);
+    assertThat(response.headers()).containsEntry("x-guest", guest);
+    assertThat(response.headers()).containsEntry("x-echo-method", "POST");
+    assertThat(response.headers()).containsEntry("x-echo-path", "/some/path?q=1");
+    assertThat(response.body()).isEqualTo(body);
+  }
+
+  @ParameterizedTest(name = "{0} via {1}")
+  @MethodSource("routes")
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void streams64MibByteExact(String guest, String route) throws Exception {
+    Module module = module(guest);
+    MessageDigest sent = sha256();
+    MessageDigest received = sha256();
+    long[] total = new long[1];
+    long started = System.nanoTime();
+    try (Socket socket = new Socket("127.0.0.1", port(route))) {
+      socket.setSoTimeout(120_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          (head(module, route, "POST", "/big")
+                  + "content-type: application/octet-stream\r\ncontent-length: "
+                  + BIG_BODY
+                  + "\r\nconnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      // Written on its own thread: the guest streams the body back as it arrives, and nothing
+      // along the way buffers 64 MiB.
+      CompletableFuture<Void> writer =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  writeBody(out, sent, BIG_BODY);
+                } catch (IOException e) {
+                  throw new IllegalStateException("writing the body failed", e);
+                }
+              },
+              runnable -> Thread.ofPlatform().name("body-writer").start(runnable));
+      InputStream in = new BufferedInputStream(socket.getInputStream(), CHUNK);
+      Response response = readHead(in);
+      assertThat(response.status()).isEqualTo(200);
+      readBody(
+          in,
+          response,
+          Long.MAX_VALUE,
+          (b, off, n) -> {
+            received.update(b, off, n);
+            total[0] += n;
+          });
+      writer.get(60, TimeUnit.SECONDS);
+    }
+    System.out.printf(
+        "ToolchainGuestsIT: %s via %s echoed 64 MiB in %d ms%n",
+        guest, route, (System.nanoTime() - started) / 1_000_000);
+    assertThat(total[0]).isEqualTo(BIG_BODY);
+    assertThat(HexFormat.of().formatHex(received.digest()))
+        .isEqualTo(HexFormat.of().formatHex(sent.digest()));
+  }
+
+  @ParameterizedTest(name = "{0} via {1}")
+  @MethodSource("routes")
+  void anOutboundCallReachesEcho(String guest, String route) throws Exception {
+    Module module = module(guest);
+    String to = "http://example.echo/echo.EchoService/Echo";
+
+    Response response = exchange(module, route, "GET", "/call?to=" + to, null);
+
+    assertThat(response.status()).as(response.text()).isEqualTo(200);
+    assertThat(response.headers()).containsEntry("x-called", to);
+    assertThat(response.text()).isEqualTo("hello from " + guest);
+  }
+
+  @ParameterizedTest(name = "{0} via {1}")
+  @MethodSource("routes")
+  void aThrownErrorGivesA500WithTheMessageLogged(String guest, String route) throws Exception {
+    Module module = module(guest);
+    int from = engine.process().output().length();
+
+    int status;
+    try (Socket socket = new Socket("127.0.0.1", port(route))) {
+      socket.setSoTimeout(60_000);
+      socket
+          .getOutputStream()
+          .write(
+              (head(module, route, "GET", "/throw") + "connection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      InputStream in = new BufferedInputStream(socket.getInputStream());
+      Response head = readHead(in);
+      status = head.status();
+      // Read to its end, so that the client is not the one closing early. The JavaScript guest's
+      // 500 (StarlingMonkey's answer to the exception) has a chunked body that it drops without
+      // finishing: the engine passes that on as an aborted body, which ends without its last
+      // chunk.
+      try {
+        readBody(in, head, Long.MAX_VALUE, (b, off, n) -> {});
+      } catch (IOException | NumberFormatException e) {
+        assertThat(guest).as("a truncated 500 body: " + e).isEqualTo("js");
+      }
+    }
+
+    assertThat(status).isEqualTo(500);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              String log = engine.process().output().substring(from);
+              assertThat(log).contains("boom from " + guest);
+              assertThat(log).contains("request failed: module=" + module.label());
+            });
+  }
+
+  /**
+   * The client reads 1 MiB of an 8 MiB echo and closes: the engine's write fails and the guest's
+   * request ends, logged at debug ({@code client_closed}), not as a failed request.
+   */
+  @ParameterizedTest(name = "{0} via {1}")
+  @MethodSource("routes")
+  void aClientClosingMidResponseIsNotAGuestFailure(String guest, String route) throws Exception {
+    Module module = module(guest);
+    int from = engine.process().output().length();
+    long before = requestsOf(module);
+    long size = 8L * 1024 * 1024;
+    try (Socket socket = new Socket("127.0.0.1", port(route))) {
+      socket.setSoTimeout(60_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          (head(module, route, "POST", "/close-early")
+                  + "content-type: application/octet-stream\r\ncontent-length: "
+                  + size
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      CompletableFuture<Void> writer =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  writeBody(out, sha256(), size);
+                } catch (IOException e) {
+                  // The connection closed under the writer: expected once the reader has gone.
+                }
+              },
+              runnable -> Thread.ofPlatform().name("body-writer").start(runnable));
+      InputStream in = new BufferedInputStream(socket.getInputStream(), CHUNK);
+      Response response = readHead(in);
+      assertThat(response.status()).isEqualTo(200);
+      long[] read = new long[1];
+      readBody(in, response, 1024 * 1024, (b, off, n) -> read[0] += n);
+      assertThat(read[0]).isGreaterThanOrEqualTo(1024 * 1024);
+      socket.close();
+      writer.get(60, TimeUnit.SECONDS);
+    }
+    awaitEnded(module, before);
+    assertNoFailureLogged(module, from);
+  }
+
+  /** The client reads a complete response and closes the connection at once. */
+  @ParameterizedTest(name = "{0} via {1}")
+  @MethodSource("routes")
+  void aClientClosingRightAfterACompleteResponseIsNotAGuestFailure(String guest, String route)
+      throws Exception {
+    Module module = module(guest);
+    int from = engine.process().output().length();
+    long before = requestsOf(module);
+    byte[] body = new byte[200_000];
+    new Random(3).nextBytes(body);
+    for (int i = 0; i < 5; i++) {
+      Response response = exchange(module, route, "POST", "/complete", body);
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo(body);
+    }
+    awaitEnded(module, before + 4);
+    assertNoFailureLogged(module, from);
+  }
+
+  @Test
+  void pythonIsRefusedAtLoadSayingWhy() throws Exception {
+    Module module = module("python");
+    String log = engine.process().output();
+    assertThat(log)
+        .contains("module " + module.label() + " failed to load")
+        .contains("whose function types are numbered differently")
+        .contains("componentize-py");
+
+    Response response = exchange(module, "engine", "GET", "/", null);
+    assertThat(response.status()).isEqualTo(503);
+    assertThat(response.text()).contains("unavailable");
+  }
+
+  private static void assertNoFailureLogged(Module module, int from) throws InterruptedException {
+    // Anything logged late (a trap after the client left) has had its chance to appear.
+    Thread.sleep(500);
+    String log = engine.process().output().substring(from);
+    assertThat(log).doesNotContain("request failed: module=" + module.label());
+    assertThat(log.lines().filter(l -> l.contains("WARN") && l.contains(module.label())))
+        .as("warnings about %s", module.label())
+        .isEmpty();
+  }
+
+  /** Waits until the engine counted a request of {@code module} beyond {@code before}. */
+  private static void awaitEnded(Module module, long before) {
+    await("a request of " + module.label() + " ended")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> requestsOf(module) > before);
+  }
+
+  /** Requests of {@code module} the engine counted, whatever their status. */
+  private static long requestsOf(Module module) throws IOException, InterruptedException {
+    String prefix = "wr_engine_requests_total{module=\"" + module.label() + "\"";
+    long n = 0;
+    for (String line : LocalCluster.get(engine.port(), "/metrics").split("\n")) {
+      if (line.startsWith(prefix)) {
+        n += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return n;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code size} pseudo-random bytes, each 64 KiB chunk stamped with its index. */
+  private static void writeBody(OutputStream out, MessageDigest digest, long size)
+      throws IOException {
+    byte[] block = new byte[1024 * 1024];
+    new Random(42).nextBytes(block);
+    byte[] chunk = new byte[CHUNK];
+    for (long index = 0; index * CHUNK < size; index++) {
+      int offset = (int) ((index * CHUNK) % block.length);
+      System.arraycopy(block, offset, chunk, 0, CHUNK);
+      ByteBuffer.wrap(chunk).putLong(index);
+      int n = (int) Math.min(CHUNK, size - index * CHUNK);
+      digest.update(chunk, 0, n);
+      out.write(chunk, 0, n);
+    }
+    out.flush();
+  }
+
+  private interface Sink {
+    void accept(byte[] bytes, int offset, int length) throws IOException;
+  }
+
+  /** Status line and headers (names lower-cased). */
+  private static Response readHead(InputStream in) throws IOException {
+    String status = readLine(in);
+    assertThat(status).as("the status line").startsWith("HTTP/1.1 ");
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+      int colon = line.indexOf(':');
+      headers.put(
+          line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+          line.substring(colon + 1).trim());
+    }
+    return new Response(Integer.parseInt(status.substring(9, 12)), headers, new byte[0]);
+  }
+
+  /** Reads the body (chunked, content-length, or to the end) until {@code limit} bytes. */
+  private static void readBody(InputStream in, Response head, long limit, Sink sink)
+      throws IOException {
+    byte[] buf = new byte[CHUNK];
+    long total = 0;
+    if ("chunked".equalsIgnoreCase(head.headers().get("transfer-encoding"))) {
+      for (long size = chunkSize(in); size > 0; size = chunkSize(in)) {
+        for (long left = size; left > 0; ) {
+          int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+          assertThat(n).as("bytes read after %d of the body", total).isPositive();
+          sink.accept(buf, 0, n);
+          left -= n;
+          total += n;
+          if (total >= limit) {
+            return;
+          }
+        }
+        readLine(in); // the CRLF after the chunk
+      }
+      readLine(in); // the CRLF after the last chunk
+    } else {
+      String length = head.headers().get("content-length");
+      long expected = length == null ? Long.MAX_VALUE : Long.parseLong(length);
+      for (int n; total < expected && (n = in.read(buf)) > 0; ) {
+        sink.accept(buf, 0, n);
+        total += n;
+        if (total >= limit) {
+          return;
+        }
+      }
+    }
+  }
+
+  private static long chunkSize(InputStream in) throws IOException {
+    return Long.parseLong(readLine(in).split(";")[0].trim(), 16);
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int c = in.read(); c != -1 && c != '\n'; c = in.read()) {
+      if (c != '\r') {
+        line.append((char) c);
+      }
+    }
+    return line.toString();
+  }
+}
