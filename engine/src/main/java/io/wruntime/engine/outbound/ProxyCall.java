@@ -85,7 +85,9 @@ final class ProxyCall {
     if (future.isDone()) {
       return;
     }
-    ch.writeAndFlush(prepared.head())
+    // The head goes out with the body when the body is known now (none, or finished before the
+    // call): one write on the connection instead of one per message.
+    ch.write(prepared.head())
         .addListener(
             (ChannelFutureListener)
                 f -> {
@@ -98,7 +100,24 @@ final class ProxyCall {
     ch.read();
     if (prepared.first() == null) {
       ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(this::requestWritten);
+    } else if (prepared.whole()) {
+      LastHttpContent last = new DefaultLastHttpContent(Unpooled.wrappedBuffer(prepared.first()));
+      List<Field> trailers = prepared.request().body().trailers();
+      if (prepared.chunked() && !trailers.isEmpty()) {
+        try {
+          HttpFields.addTo(last.trailingHeaders(), trailers, Set.of());
+        } catch (IllegalArgumentException e) {
+          last.release();
+          ch.flush();
+          abort(
+              HttpErrorCode.HTTP_REQUEST_TRAILER_SIZE,
+              "invalid request trailer: " + e.getMessage());
+          return;
+        }
+      }
+      ch.writeAndFlush(last).addListener(this::requestWritten);
     } else {
+      ch.flush();
       pump = Thread.ofVirtual().name("wr-outbound-body").start(this::pump);
     }
   }

@@ -108,6 +108,11 @@ final class Exchange implements ValidationStage.Listener {
   private long responseBytes;
   private ScheduledFuture<?> responseTimer;
 
+  /** A message was written to the upstream or the client without a flush; one must follow. */
+  private boolean upstreamUnflushed;
+
+  private boolean downUnflushed;
+
   /**
    * @param request the request with its headers already rewritten for the upstream
    * @param http10 whether the client spoke HTTP/1.0, which cannot read a chunked body
@@ -240,6 +245,25 @@ final class Exchange implements ValidationStage.Listener {
         complete |= c instanceof LastHttpContent;
       }
     }
+    if (buffered == null) {
+      // The body follows the head: its first message is read now, so that a body that came with
+      // the head (the common small request) goes upstream in the same write; the head is flushed
+      // alone only when nothing more has arrived yet.
+      written.addListener(
+          w -> {
+            if (!finished && !w.isSuccess()) {
+              ch.close(); // reported by onUpstreamClosed
+            }
+          });
+      upstreamUnflushed = true;
+      down.read();
+      if (upstreamUnflushed) {
+        upstreamUnflushed = false;
+        ch.flush();
+      }
+      ch.read();
+      return;
+    }
     ch.flush();
     boolean bodyComplete = complete;
     written.addListener(
@@ -266,6 +290,7 @@ final class Exchange implements ValidationStage.Listener {
     requestBytes += n;
     forwarding.buffered().add(n);
     Channel ch = upstream;
+    upstreamUnflushed = false;
     ch.writeAndFlush(content)
         .addListener(
             w -> {
@@ -356,18 +381,21 @@ final class Exchange implements ValidationStage.Listener {
     // an external host sets there must not pass for the mesh's own to whoever called.
     ForwardHeaders.stripWrHeaders(response.headers());
     frameForClient(response, code);
-    down.writeAndFlush(response)
+    down.write(response)
         .addListener(
             w -> {
-              if (finished) {
-                return;
-              }
-              if (!w.isSuccess()) {
+              if (!finished && !w.isSuccess()) {
                 abort("the client connection failed", Outcome.CANCELLED, 499);
-              } else if (responseState == ResponseState.STREAMING) {
-                upstream.read();
               }
             });
+    // The body's first message is read now: when it came with the head (a small response), both
+    // go to the client in one write. The head is flushed alone only when no more has arrived yet.
+    downUnflushed = true;
+    upstream.read();
+    if (downUnflushed) {
+      downUnflushed = false;
+      down.flush();
+    }
   }
 
   /** Sets the framing and connection headers of {@code response} for this client. */
@@ -428,6 +456,7 @@ final class Exchange implements ValidationStage.Listener {
     int n = content.content().readableBytes();
     responseBytes += n;
     forwarding.buffered().add(n);
+    downUnflushed = false;
     down.writeAndFlush(content)
         .addListener(
             w -> {
@@ -558,6 +587,10 @@ final class Exchange implements ValidationStage.Listener {
   private void abort(String why, Outcome outcome, int answeredStatus) {
     LOG.debug("{} -> {} via {} aborted: {}", source, destination, target, why);
     finish(outcome, false, answeredStatus, null, why);
+    if (downUnflushed) {
+      downUnflushed = false;
+      down.flush(); // the response head read before the failure
+    }
     down.close();
   }
 
