@@ -88,6 +88,10 @@ final class LocalStack implements AutoCloseable {
               heartbeat_interval_secs = 1
               """
                   .formatted(proxy.listenAddress(), proxy.controlAddress()));
+      String guestThreads = System.getProperty("wr.benchmark.guest-threads");
+      if (guestThreads != null) {
+        toml.append("[pool]\nguest_threads = ").append(Integer.parseInt(guestThreads)).append('\n');
+      }
       for (Module m : modules) {
         toml.append(
             """

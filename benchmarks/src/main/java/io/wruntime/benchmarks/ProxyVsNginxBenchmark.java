@@ -127,7 +127,7 @@ public final class ProxyVsNginxBenchmark {
         Map<String, Result> results = measure(paths, targets, c, requests, warmup);
         System.out.printf("%nconcurrency %d%n", c);
         for (Map.Entry<String, Result> e : results.entrySet()) {
-          System.out.println(e.getValue().line(label(e.getKey()) + " " + targets.get(e.getKey())));
+          System.out.println(e.getValue().line(label(e.getKey())));
           rows.computeIfAbsent(e.getKey(), k -> new Row()).put(c, e.getValue());
         }
         Result direct = results.get("direct");
