@@ -18,6 +18,11 @@ import java.util.List;
  * default settings: the engine's {@code [node]} points at the proxy, so modules' outgoing calls go
  * through it, and it registers its modules (with their schemas) through the proxy. {@link #start}
  * returns once the proxy routes every module healthy.
+ *
+ * <p>Settings to compare against the defaults come from system properties (so {@code JAVA_OPTS}):
+ * {@code wr.benchmark.engine-toml} and {@code wr.benchmark.proxy-toml} are TOML tables appended to
+ * the engine's and the proxy's configuration, with {@code \n} for a line break and no spaces
+ * (JAVA_OPTS is split at spaces), e.g. {@code -Dwr.benchmark.engine-toml=[pool]\nguest_threads=16}.
  */
 final class LocalStack implements AutoCloseable {
   static final String NAMESPACE = "example";
@@ -76,8 +81,11 @@ final class LocalStack implements AutoCloseable {
                   [node]
                   name = "benchmark"
                   peer_port = 0
+                  %s
                   """
-                      .formatted(manager.listenAddress())));
+                      .formatted(
+                          manager.listenAddress(),
+                          System.getProperty("wr.benchmark.proxy-toml", "").replace("\\n", "\n"))));
       StringBuilder toml =
           new StringBuilder(
               """
@@ -88,10 +96,8 @@ final class LocalStack implements AutoCloseable {
               heartbeat_interval_secs = 1
               """
                   .formatted(proxy.listenAddress(), proxy.controlAddress()));
-      String guestThreads = System.getProperty("wr.benchmark.guest-threads");
-      if (guestThreads != null) {
-        toml.append("[pool]\nguest_threads = ").append(Integer.parseInt(guestThreads)).append('\n');
-      }
+      toml.append(System.getProperty("wr.benchmark.engine-toml", "").replace("\\n", "\n"))
+          .append('\n');
       for (Module m : modules) {
         toml.append(
             """

@@ -154,6 +154,11 @@ final class Nginx implements AutoCloseable {
     return out.toString();
   }
 
+  /** CPU nanoseconds nginx used so far, master and workers. */
+  long cpuNanos() {
+    return CpuMeter.processTree(process.toHandle());
+  }
+
   HostPort address() {
     return address;
   }

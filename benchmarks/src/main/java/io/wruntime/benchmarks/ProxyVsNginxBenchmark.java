@@ -124,10 +124,12 @@ public final class ProxyVsNginxBenchmark {
               new Call(HttpMethod.GET, "/run", new byte[0], dispatch("caller"), CALLER_ANSWER));
           targets.put("chain", stack.engine.address());
         }
-        Map<String, Result> results = measure(paths, targets, c, requests, warmup);
+        Map<String, Cpu> cpu = new LinkedHashMap<>();
+        Map<String, Result> results = measure(paths, targets, c, requests, warmup, nginx, cpu);
         System.out.printf("%nconcurrency %d%n", c);
         for (Map.Entry<String, Result> e : results.entrySet()) {
           System.out.println(e.getValue().line(label(e.getKey())));
+          System.out.println(cpu.get(e.getKey()).line());
           rows.computeIfAbsent(e.getKey(), k -> new Row()).put(c, e.getValue());
         }
         Result direct = results.get("direct");
@@ -209,30 +211,76 @@ public final class ProxyVsNginxBenchmark {
     return new Call(HttpMethod.POST, ECHO_PATH, BODY, headers, BODY);
   }
 
+  /** CPU time per request, in microseconds, of each server while one path ran. */
+  private record Cpu(double engine, double proxy, double nginx) {
+    String line() {
+      return String.format(
+          "%36s CPU per request: engine %.0f us, our proxy %.0f us, nginx %s",
+          "", engine, proxy, Double.isNaN(nginx) ? "-" : String.format("%.0f us", nginx));
+    }
+  }
+
+  private static final List<String> ENGINE_THREADS = List.of("wr-netty-", "wr-guest-");
+  private static final List<String> PROXY_THREADS = List.of("wr-proxy-io-");
+
+  /** Counts CPU time of the engine, the proxy and nginx across runs of one path. */
+  private static final class CpuTally {
+    private long engine;
+    private long proxy;
+    private long nginx;
+    private long requests;
+
+    Result run(HttpLoad load, int count, Nginx nginxServer) throws InterruptedException {
+      long e0 = CpuMeter.threads(ENGINE_THREADS);
+      long p0 = CpuMeter.threads(PROXY_THREADS);
+      long n0 = nginxServer == null ? 0 : nginxServer.cpuNanos();
+      Result r = load.run(count);
+      engine += CpuMeter.threads(ENGINE_THREADS) - e0;
+      proxy += CpuMeter.threads(PROXY_THREADS) - p0;
+      nginx += nginxServer == null ? 0 : nginxServer.cpuNanos() - n0;
+      requests += count;
+      return r;
+    }
+
+    Cpu perRequest(boolean withNginx) {
+      return new Cpu(
+          engine / 1e3 / requests,
+          proxy / 1e3 / requests,
+          withNginx ? nginx / 1e3 / requests : Double.NaN);
+    }
+  }
+
   /** Warms each path up, then measures them in two interleaved rounds. */
   private static Map<String, Result> measure(
       Map<String, Call> paths,
       Map<String, HostPort> targets,
       int concurrency,
       int requests,
-      int warmup)
+      int warmup,
+      Nginx nginx,
+      Map<String, Cpu> cpu)
       throws InterruptedException {
     Map<String, HttpLoad> loads = new LinkedHashMap<>();
+    Map<String, CpuTally> tallies = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, Call> p : paths.entrySet()) {
         loads.put(p.getKey(), HttpLoad.open(targets.get(p.getKey()), p.getValue(), concurrency));
+        tallies.put(p.getKey(), new CpuTally());
       }
       for (HttpLoad load : loads.values()) {
         load.run(warmup);
       }
       Map<String, Result> first = new LinkedHashMap<>();
       for (Map.Entry<String, HttpLoad> e : loads.entrySet()) {
-        first.put(e.getKey(), e.getValue().run(requests / 2));
+        first.put(e.getKey(), tallies.get(e.getKey()).run(e.getValue(), requests / 2, nginx));
       }
       Map<String, Result> merged = new LinkedHashMap<>();
       for (Map.Entry<String, HttpLoad> e : loads.entrySet()) {
-        Result second = e.getValue().run(requests - requests / 2);
+        Result second = tallies.get(e.getKey()).run(e.getValue(), requests - requests / 2, nginx);
         merged.put(e.getKey(), Result.merge(first.get(e.getKey()), second));
+      }
+      for (Map.Entry<String, CpuTally> t : tallies.entrySet()) {
+        cpu.put(t.getKey(), t.getValue().perRequest(nginx != null));
       }
       return merged;
     } finally {
