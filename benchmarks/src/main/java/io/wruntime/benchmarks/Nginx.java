@@ -125,6 +125,8 @@ final class Nginx implements AutoCloseable {
         Thread.sleep(20);
       }
     }
+    // Stopped with this JVM also when it is ended by a signal rather than by close().
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "wr-bench-nginx-stop"));
     return new Nginx(process, dir, address, versionOf(binary));
   }
 

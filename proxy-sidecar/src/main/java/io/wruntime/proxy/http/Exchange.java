@@ -108,6 +108,9 @@ final class Exchange implements ValidationStage.Listener {
   private long responseBytes;
   private ScheduledFuture<?> responseTimer;
 
+  /** Whether {@link #connect} is still on the stack (the pooled connection came at once). */
+  private boolean connectingInline;
+
   /** A message was written to the upstream or the client without a flush; one must follow. */
   private boolean upstreamUnflushed;
 
@@ -210,7 +213,13 @@ final class Exchange implements ValidationStage.Listener {
 
   private void connect() {
     requestState = RequestState.CONNECTING;
-    pool.acquire(down.channel().eventLoop(), target).addListener(this::onConnected);
+    connectingInline = true;
+    try {
+      // An idle pooled connection completes at once: onConnected runs inside this call.
+      pool.acquire(down.channel().eventLoop(), target).addListener(this::onConnected);
+    } finally {
+      connectingInline = false;
+    }
   }
 
   private void onConnected(Future<? super Channel> f) {
@@ -255,9 +264,12 @@ final class Exchange implements ValidationStage.Listener {
               ch.close(); // reported by onUpstreamClosed
             }
           });
+      // Flushed with the body's first message, or at the end of the client's read that brought
+      // the request (inline); after a new connection that read is over: flushed now then.
       upstreamUnflushed = true;
+      boolean inline = connectingInline;
       down.read();
-      if (upstreamUnflushed) {
+      if (!inline && upstreamUnflushed) {
         upstreamUnflushed = false;
         ch.flush();
       }
@@ -388,13 +400,26 @@ final class Exchange implements ValidationStage.Listener {
                 abort("the client connection failed", Outcome.CANCELLED, 499);
               }
             });
-    // The body's first message is read now: when it came with the head (a small response), both
-    // go to the client in one write. The head is flushed alone only when no more has arrived yet.
+    // The body's first message is read now, and the head flushed with it or, when nothing more
+    // came in this read from the upstream, at its end (onUpstreamReadComplete): a small response
+    // reaches the client in one write.
     downUnflushed = true;
     upstream.read();
+  }
+
+  /** The upstream's current read ended: what was written to the client unflushed goes out. */
+  void onUpstreamReadComplete() {
     if (downUnflushed) {
       downUnflushed = false;
       down.flush();
+    }
+  }
+
+  /** The client's current read ended: what was written upstream unflushed goes out. */
+  void onDownstreamReadComplete() {
+    if (upstreamUnflushed && upstream != null) {
+      upstreamUnflushed = false;
+      upstream.flush();
     }
   }
 
@@ -456,6 +481,22 @@ final class Exchange implements ValidationStage.Listener {
     int n = content.content().readableBytes();
     responseBytes += n;
     forwarding.buffered().add(n);
+    if (!last && down.channel().isWritable()) {
+      // Room on the client's side: the next message is read at once and this one flushed with it
+      // or at the end of the upstream's read. Once the client's buffer passes its high-water mark,
+      // each message waits for the previous one to be written (below).
+      down.write(content)
+          .addListener(
+              w -> {
+                forwarding.buffered().remove(n);
+                if (!finished && !w.isSuccess()) {
+                  abort("the client connection failed", Outcome.CANCELLED, 499);
+                }
+              });
+      downUnflushed = true;
+      upstream.read();
+      return;
+    }
     downUnflushed = false;
     down.writeAndFlush(content)
         .addListener(
