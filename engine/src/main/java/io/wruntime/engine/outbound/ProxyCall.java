@@ -117,7 +117,7 @@ final class ProxyCall {
       }
       ch.writeAndFlush(last).addListener(this::requestWritten);
     } else {
-      ch.flush();
+      // The pump flushes the head with the body's first bytes, or alone when they are not there.
       pump = Thread.ofVirtual().name("wr-outbound-body").start(this::pump);
     }
   }
@@ -169,7 +169,22 @@ final class ProxyCall {
           if (done.get() || !channel.isActive()) {
             return;
           }
-          channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+          HttpContent content = new DefaultHttpContent(Unpooled.wrappedBuffer(chunk));
+          if (body.isReadable()) {
+            byte[] next = body.read(CHUNK);
+            if (next == null) {
+              // The body ended right behind this chunk: both go out with the end, in one write.
+              channel.write(content);
+              break;
+            }
+            channel.writeAndFlush(content);
+            chunk = next;
+            continue;
+          }
+          channel.writeAndFlush(content);
+        } else if (!body.isReadable()) {
+          // The module has not written the body yet: the head (written unflushed) goes out now.
+          channel.flush();
         }
         body.awaitReadable();
         chunk = body.read(CHUNK);
