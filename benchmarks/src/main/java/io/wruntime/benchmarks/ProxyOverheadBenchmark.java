@@ -1,37 +1,8 @@
 package io.wruntime.benchmarks;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.AttributeKey;
+import io.wruntime.benchmarks.HttpLoad.Result;
 import io.wruntime.common.net.HostPort;
-import io.wruntime.engine.Engine;
-import io.wruntime.engine.config.EngineConfig;
-import io.wruntime.engine.host.WasiHttpModuleLoader;
-import io.wruntime.manager.Manager;
-import io.wruntime.manager.config.ManagerConfig;
-import io.wruntime.proxy.Proxy;
-import io.wruntime.proxy.config.ProxyConfig;
-import io.wruntime.proxy.routing.RoutingTable;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -77,8 +47,6 @@ public final class ProxyOverheadBenchmark {
 
   /** An {@code echo.EchoRequest} with {@code message = "hello"}: it passes schema validation. */
   private static final byte[] BODY = "\n\u0005hello".getBytes(StandardCharsets.UTF_8);
-
-  private static final AttributeKey<long[]> IN_FLIGHT = AttributeKey.valueOf("wr-bench-in-flight");
 
   private ProxyOverheadBenchmark() {}
 
@@ -114,7 +82,8 @@ public final class ProxyOverheadBenchmark {
       }
     }
 
-    try (Stack stack = Stack.start(wasm, schema)) {
+    try (LocalStack stack =
+        LocalStack.start(List.of(new LocalStack.Module(MODULE, wasm, schema)))) {
       List<Field> dispatch =
           List.of(
               new Field("x-wr-namespace", NAMESPACE),
@@ -185,177 +154,25 @@ public final class ProxyOverheadBenchmark {
     void close();
   }
 
-  /**
-   * {@code concurrency} connections on one Netty event loop: a light client, so that the two cores
-   * left to the servers are not shared with client threads, and the numbers stay stable.
-   */
-  private static final class NettyLoad implements Load {
-    private final EventLoopGroup group;
-    private final List<Channel> channels;
-    private final HostPort target;
-    private final List<Field> headers;
-    private final Run[] current = new Run[1];
-
-    private NettyLoad(
-        EventLoopGroup group, List<Channel> channels, HostPort target, List<Field> headers) {
-      this.group = group;
-      this.channels = channels;
-      this.target = target;
-      this.headers = headers;
-    }
-
+  /** The Netty client of {@link HttpLoad}. */
+  private record NettyLoad(HttpLoad load) implements Load {
     static NettyLoad open(HostPort target, List<Field> headers, int concurrency)
         throws InterruptedException {
-      EventLoopGroup group =
-          new MultiThreadIoEventLoopGroup(
-              1,
-              Thread.ofPlatform().name("bench-client").daemon().factory(),
-              NioIoHandler.newFactory());
-      List<Channel> channels = new ArrayList<>();
-      NettyLoad load = new NettyLoad(group, channels, target, headers);
-      Bootstrap bootstrap =
-          new Bootstrap()
-              .group(group)
-              .channel(NioSocketChannel.class)
-              .option(ChannelOption.TCP_NODELAY, true)
-              .handler(
-                  new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                      ch.pipeline()
-                          .addLast("codec", new HttpClientCodec())
-                          .addLast("aggregate", new HttpObjectAggregator(1 << 20))
-                          .addLast("load", load.new ConnectionHandler());
-                    }
-                  });
-      try {
-        for (int i = 0; i < concurrency; i++) {
-          ChannelFuture connect = bootstrap.connect(target.toSocketAddress()).sync();
-          channels.add(connect.channel());
-        }
-      } catch (RuntimeException | InterruptedException e) {
-        load.close();
-        throw e;
-      }
-      return load;
+      List<HttpLoad.Field> fields =
+          headers.stream().map(f -> new HttpLoad.Field(f.name(), f.value())).toList();
+      return new NettyLoad(
+          HttpLoad.open(
+              target, new HttpLoad.Call(HttpMethod.POST, PATH, BODY, fields, BODY), concurrency));
     }
 
     @Override
     public Result run(int count) throws InterruptedException {
-      Run run = new Run(count, channels.size());
-      long began = System.nanoTime();
-      group
-          .next()
-          .execute(
-              () -> {
-                current[0] = run;
-                for (Channel ch : channels) {
-                  send(ch, run);
-                }
-              });
-      run.done.await();
-      long elapsed = System.nanoTime() - began;
-      if (run.failure != null) {
-        throw new IllegalStateException(run.failure);
-      }
-      return new Result(run.latencies, elapsed);
-    }
-
-    /**
-     * Runs on the event loop: claims the next request of {@code run}, or retires the connection.
-     */
-    private void send(Channel ch, Run run) {
-      int index = run.issued++;
-      if (index >= run.latencies.length || run.failure != null) {
-        run.done.countDown();
-        return;
-      }
-      FullHttpRequest request =
-          new DefaultFullHttpRequest(
-              HttpVersion.HTTP_1_1, HttpMethod.POST, PATH, Unpooled.wrappedBuffer(BODY));
-      request
-          .headers()
-          .set(HttpHeaderNames.HOST, target.toString())
-          .set(HttpHeaderNames.CONTENT_TYPE, "application/protobuf")
-          .set(HttpHeaderNames.CONTENT_LENGTH, BODY.length);
-      for (Field f : headers) {
-        request.headers().set(f.name(), f.value());
-      }
-      ch.attr(IN_FLIGHT).set(new long[] {index, System.nanoTime()});
-      ch.writeAndFlush(request)
-          .addListener(
-              (ChannelFuture f) -> {
-                if (!f.isSuccess()) {
-                  fail(run, target + " write failed: " + f.cause());
-                }
-              });
-    }
-
-    private static void fail(Run run, String failure) {
-      if (run.failure == null) {
-        run.failure = failure;
-      }
-      run.done.countDown();
+      return load.run(count);
     }
 
     @Override
     public void close() {
-      for (Channel ch : channels) {
-        ch.close();
-      }
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    /** One {@link #run}: touched only on the event loop, except {@link #done}. */
-    private static final class Run {
-      final long[] latencies;
-      final CountDownLatch done;
-      int issued;
-      String failure;
-
-      Run(int count, int connections) {
-        latencies = new long[count];
-        done = new CountDownLatch(connections);
-      }
-    }
-
-    private final class ConnectionHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
-      @Override
-      protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-        long now = System.nanoTime();
-        Run run = current[0];
-        long[] inFlight = ctx.channel().attr(IN_FLIGHT).getAndSet(null);
-        run.latencies[(int) inFlight[0]] = now - inFlight[1];
-        byte[] body = ByteBufUtil.getBytes(response.content());
-        if (response.status().code() != 200 || !Arrays.equals(body, BODY)) {
-          fail(
-              run,
-              target
-                  + " answered "
-                  + response.status().code()
-                  + ": "
-                  + new String(body, StandardCharsets.UTF_8));
-          return;
-        }
-        send(ctx.channel(), run);
-      }
-
-      @Override
-      public void channelInactive(ChannelHandlerContext ctx) {
-        Run run = current[0];
-        if (run != null && ctx.channel().attr(IN_FLIGHT).get() != null) {
-          fail(run, target + " closed the connection with a request outstanding");
-        }
-      }
-
-      @Override
-      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Run run = current[0];
-        if (run != null) {
-          fail(run, target + " failed: " + cause);
-        }
-        ctx.close();
-      }
+      load.close();
     }
   }
 
@@ -439,145 +256,6 @@ public final class ProxyOverheadBenchmark {
     @Override
     public void close() {
       client.close();
-    }
-  }
-
-  /** Latencies of one path (nanoseconds, any order) and the wall time they took. */
-  private record Result(long[] latencies, long elapsedNanos) {
-    static Result merge(Result a, Result b) {
-      long[] all = Arrays.copyOf(a.latencies, a.latencies.length + b.latencies.length);
-      System.arraycopy(b.latencies, 0, all, a.latencies.length, b.latencies.length);
-      return new Result(all, a.elapsedNanos + b.elapsedNanos);
-    }
-
-    double requestsPerSecond() {
-      return latencies.length / (elapsedNanos / 1e9);
-    }
-
-    double p50Micros() {
-      return percentile(0.50);
-    }
-
-    double p99Micros() {
-      return percentile(0.99);
-    }
-
-    private double percentile(double q) {
-      long[] sorted = latencies.clone();
-      Arrays.sort(sorted);
-      return sorted[Math.min(sorted.length - 1, (int) (sorted.length * q))] / 1e3;
-    }
-
-    String line(String what) {
-      return String.format(
-          "%-36s %9.0f requests/s | p50 %8.1f us | p99 %8.1f us",
-          what, requestsPerSecond(), p50Micros(), p99Micros());
-    }
-  }
-
-  /** Manager, proxy and engine in this JVM, on loopback ports the system chooses. */
-  private static final class Stack implements AutoCloseable {
-    final Manager manager;
-    final Proxy proxy;
-    final Engine engine;
-
-    private Stack(Manager manager, Proxy proxy, Engine engine) {
-      this.manager = manager;
-      this.proxy = proxy;
-      this.engine = engine;
-    }
-
-    static Stack start(Path wasm, Path schema) throws Exception {
-      Manager manager =
-          Manager.start(
-              ManagerConfig.parse("benchmark manager.toml", "listen_address = \"127.0.0.1:0\"\n"));
-      Proxy proxy = null;
-      Engine engine = null;
-      try {
-        proxy =
-            Proxy.start(
-                ProxyConfig.parse(
-                    "benchmark proxy.toml",
-                    """
-                    listen_address = "127.0.0.1:0"
-                    control_address = "127.0.0.1:0"
-                    manager_address = "http://%s"
-                    [node]
-                    name = "benchmark"
-                    peer_port = 0
-                    """
-                        .formatted(manager.listenAddress())));
-        engine =
-            Engine.startWith(
-                EngineConfig.parse(
-                    "benchmark engine.toml",
-                    """
-                    listen_address = "127.0.0.1:0"
-                    [node]
-                    proxy_address = "http://%s"
-                    control_address = "%s"
-                    heartbeat_interval_secs = 1
-                    [[module]]
-                    name = "%s"
-                    namespace = "%s"
-                    version = "%s"
-                    wasm_path = "%s"
-                    schema_path = "%s"
-                    """
-                        .formatted(
-                            proxy.listenAddress(),
-                            proxy.controlAddress(),
-                            MODULE,
-                            NAMESPACE,
-                            VERSION,
-                            tomlString(wasm),
-                            tomlString(schema))),
-                WasiHttpModuleLoader::new);
-        awaitRouted(proxy, Duration.ofSeconds(30));
-        return new Stack(manager, proxy, engine);
-      } catch (Exception | Error e) {
-        if (engine != null) {
-          engine.close(Duration.ofSeconds(1));
-        }
-        if (proxy != null) {
-          proxy.stop(Duration.ofSeconds(1));
-        }
-        manager.stop(Duration.ofSeconds(1));
-        throw e;
-      }
-    }
-
-    /** Polls the proxy's routing table: a harness, not a test, so no Awaitility on its path. */
-    private static void awaitRouted(Proxy proxy, Duration limit) throws InterruptedException {
-      long deadline = System.nanoTime() + limit.toNanos();
-      while (true) {
-        RoutingTable.Service service = proxy.routingTable().service(NAMESPACE, MODULE);
-        if (service != null && !service.instances().isEmpty()) {
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              "the proxy did not route "
-                  + NAMESPACE
-                  + "."
-                  + MODULE
-                  + " healthy within "
-                  + limit.toSeconds()
-                  + " s (expected: the engine registers through the proxy and reports it healthy)");
-        }
-        Thread.sleep(50);
-      }
-    }
-
-    private static String tomlString(Path path) {
-      return path.toString().replace("\\", "\\\\").replace("\"", "\\\"");
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      engine.close(Duration.ofSeconds(1));
-      proxy.stop(Duration.ofSeconds(1));
-      manager.stop(Duration.ofSeconds(1));
     }
   }
 }

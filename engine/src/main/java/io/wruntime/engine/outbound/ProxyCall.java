@@ -85,7 +85,9 @@ final class ProxyCall {
     if (future.isDone()) {
       return;
     }
-    ch.writeAndFlush(prepared.head())
+    // The head goes out with the body when the body is known now (none, or finished before the
+    // call): one write on the connection instead of one per message.
+    ch.write(prepared.head())
         .addListener(
             (ChannelFutureListener)
                 f -> {
@@ -98,7 +100,24 @@ final class ProxyCall {
     ch.read();
     if (prepared.first() == null) {
       ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(this::requestWritten);
+    } else if (prepared.whole()) {
+      LastHttpContent last = new DefaultLastHttpContent(Unpooled.wrappedBuffer(prepared.first()));
+      List<Field> trailers = prepared.request().body().trailers();
+      if (prepared.chunked() && !trailers.isEmpty()) {
+        try {
+          HttpFields.addTo(last.trailingHeaders(), trailers, Set.of());
+        } catch (IllegalArgumentException e) {
+          last.release();
+          ch.flush();
+          abort(
+              HttpErrorCode.HTTP_REQUEST_TRAILER_SIZE,
+              "invalid request trailer: " + e.getMessage());
+          return;
+        }
+      }
+      ch.writeAndFlush(last).addListener(this::requestWritten);
     } else {
+      // The pump flushes the head with the body's first bytes, or alone when they are not there.
       pump = Thread.ofVirtual().name("wr-outbound-body").start(this::pump);
     }
   }
@@ -150,7 +169,22 @@ final class ProxyCall {
           if (done.get() || !channel.isActive()) {
             return;
           }
-          channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+          HttpContent content = new DefaultHttpContent(Unpooled.wrappedBuffer(chunk));
+          if (body.isReadable()) {
+            byte[] next = body.read(CHUNK);
+            if (next == null) {
+              // The body ended right behind this chunk: both go out with the end, in one write.
+              channel.write(content);
+              break;
+            }
+            channel.writeAndFlush(content);
+            chunk = next;
+            continue;
+          }
+          channel.writeAndFlush(content);
+        } else if (!body.isReadable()) {
+          // The module has not written the body yet: the head (written unflushed) goes out now.
+          channel.flush();
         }
         body.awaitReadable();
         chunk = body.read(CHUNK);

@@ -126,7 +126,10 @@ final class ChannelResponse implements ResponseSink, BodySink {
         head.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       }
       state = State.STARTED;
-      ctx.writeAndFlush(head).addListener(this::onWritten);
+      // Not flushed (and so not waking the event loop): the head goes out with the first body
+      // bytes or the end of the response, in one write. A flush also follows when the module has
+      // to wait for the channel (capacity, awaitWritable, isWritable) or the response is aborted.
+      ctx.write(head).addListener(this::onWritten);
     } finally {
       lock.unlock();
     }
@@ -183,7 +186,11 @@ final class ChannelResponse implements ResponseSink, BodySink {
       clientClosed = true;
       throw new IOException("the client closed the connection");
     }
-    return ctx.channel().isWritable() ? Math.max(1, ctx.channel().bytesBeforeUnwritable()) : 0;
+    if (!ctx.channel().isWritable()) {
+      ctx.channel().flush(); // what waits unflushed (a large head) must drain for writability
+      return 0;
+    }
+    return Math.max(1, ctx.channel().bytesBeforeUnwritable());
   }
 
   @Override
@@ -212,12 +219,19 @@ final class ChannelResponse implements ResponseSink, BodySink {
 
   @Override
   public void awaitWritable() throws InterruptedException {
+    if (!gate.isOpenForWrite()) {
+      ctx.channel().flush();
+    }
     gate.await();
   }
 
   @Override
   public boolean isWritable() {
-    return gate.isOpenForWrite();
+    if (gate.isOpenForWrite()) {
+      return true;
+    }
+    ctx.channel().flush();
+    return false;
   }
 
   @Override
@@ -310,6 +324,8 @@ final class ChannelResponse implements ResponseSink, BodySink {
     state = State.ABORTED;
     closedReason = reason;
     // A response cut short must not look complete: closing the connection is how HTTP/1.1 says so.
+    // What was written goes out first (the head may still wait unflushed).
+    ctx.channel().flush();
     ctx.channel().close();
   }
 

@@ -108,6 +108,14 @@ final class Exchange implements ValidationStage.Listener {
   private long responseBytes;
   private ScheduledFuture<?> responseTimer;
 
+  /** Whether {@link #connect} is still on the stack (the pooled connection came at once). */
+  private boolean connectingInline;
+
+  /** A message was written to the upstream or the client without a flush; one must follow. */
+  private boolean upstreamUnflushed;
+
+  private boolean downUnflushed;
+
   /**
    * @param request the request with its headers already rewritten for the upstream
    * @param http10 whether the client spoke HTTP/1.0, which cannot read a chunked body
@@ -205,7 +213,13 @@ final class Exchange implements ValidationStage.Listener {
 
   private void connect() {
     requestState = RequestState.CONNECTING;
-    pool.acquire(down.channel().eventLoop(), target).addListener(this::onConnected);
+    connectingInline = true;
+    try {
+      // An idle pooled connection completes at once: onConnected runs inside this call.
+      pool.acquire(down.channel().eventLoop(), target).addListener(this::onConnected);
+    } finally {
+      connectingInline = false;
+    }
   }
 
   private void onConnected(Future<? super Channel> f) {
@@ -240,6 +254,28 @@ final class Exchange implements ValidationStage.Listener {
         complete |= c instanceof LastHttpContent;
       }
     }
+    if (buffered == null) {
+      // The body follows the head: its first message is read now, so that a body that came with
+      // the head (the common small request) goes upstream in the same write; the head is flushed
+      // alone only when nothing more has arrived yet.
+      written.addListener(
+          w -> {
+            if (!finished && !w.isSuccess()) {
+              ch.close(); // reported by onUpstreamClosed
+            }
+          });
+      // Flushed with the body's first message, or at the end of the client's read that brought
+      // the request (inline); after a new connection that read is over: flushed now then.
+      upstreamUnflushed = true;
+      boolean inline = connectingInline;
+      down.read();
+      if (!inline && upstreamUnflushed) {
+        upstreamUnflushed = false;
+        ch.flush();
+      }
+      ch.read();
+      return;
+    }
     ch.flush();
     boolean bodyComplete = complete;
     written.addListener(
@@ -266,6 +302,7 @@ final class Exchange implements ValidationStage.Listener {
     requestBytes += n;
     forwarding.buffered().add(n);
     Channel ch = upstream;
+    upstreamUnflushed = false;
     ch.writeAndFlush(content)
         .addListener(
             w -> {
@@ -356,18 +393,34 @@ final class Exchange implements ValidationStage.Listener {
     // an external host sets there must not pass for the mesh's own to whoever called.
     ForwardHeaders.stripWrHeaders(response.headers());
     frameForClient(response, code);
-    down.writeAndFlush(response)
+    down.write(response)
         .addListener(
             w -> {
-              if (finished) {
-                return;
-              }
-              if (!w.isSuccess()) {
+              if (!finished && !w.isSuccess()) {
                 abort("the client connection failed", Outcome.CANCELLED, 499);
-              } else if (responseState == ResponseState.STREAMING) {
-                upstream.read();
               }
             });
+    // The body's first message is read now, and the head flushed with it or, when nothing more
+    // came in this read from the upstream, at its end (onUpstreamReadComplete): a small response
+    // reaches the client in one write.
+    downUnflushed = true;
+    upstream.read();
+  }
+
+  /** The upstream's current read ended: what was written to the client unflushed goes out. */
+  void onUpstreamReadComplete() {
+    if (downUnflushed) {
+      downUnflushed = false;
+      down.flush();
+    }
+  }
+
+  /** The client's current read ended: what was written upstream unflushed goes out. */
+  void onDownstreamReadComplete() {
+    if (upstreamUnflushed && upstream != null) {
+      upstreamUnflushed = false;
+      upstream.flush();
+    }
   }
 
   /** Sets the framing and connection headers of {@code response} for this client. */
@@ -428,6 +481,23 @@ final class Exchange implements ValidationStage.Listener {
     int n = content.content().readableBytes();
     responseBytes += n;
     forwarding.buffered().add(n);
+    if (!last && down.channel().isWritable()) {
+      // Room on the client's side: the next message is read at once and this one flushed with it
+      // or at the end of the upstream's read. Once the client's buffer passes its high-water mark,
+      // each message waits for the previous one to be written (below).
+      down.write(content)
+          .addListener(
+              w -> {
+                forwarding.buffered().remove(n);
+                if (!finished && !w.isSuccess()) {
+                  abort("the client connection failed", Outcome.CANCELLED, 499);
+                }
+              });
+      downUnflushed = true;
+      upstream.read();
+      return;
+    }
+    downUnflushed = false;
     down.writeAndFlush(content)
         .addListener(
             w -> {
@@ -558,6 +628,10 @@ final class Exchange implements ValidationStage.Listener {
   private void abort(String why, Outcome outcome, int answeredStatus) {
     LOG.debug("{} -> {} via {} aborted: {}", source, destination, target, why);
     finish(outcome, false, answeredStatus, null, why);
+    if (downUnflushed) {
+      downUnflushed = false;
+      down.flush(); // the response head read before the failure
+    }
     down.close();
   }
 

@@ -5,7 +5,9 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.wruntime.common.http.HopByHop;
 import io.wruntime.common.http.WrHeaders;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /** How the proxy rewrites headers on each hop (ARCHITECTURE §4). */
 final class ForwardHeaders {
@@ -49,12 +51,19 @@ final class ForwardHeaders {
 
   /** For a host outside the mesh, and for every response: no {@code x-wr-*} at all. */
   static void stripWrHeaders(HttpHeaders headers) {
-    List<String> names = new ArrayList<>();
-    for (String name : headers.names()) {
+    List<CharSequence> names = null;
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+        it.hasNext(); ) {
+      CharSequence name = it.next().getKey();
       if (WrHeaders.isWrHeader(name)) {
+        if (names == null) {
+          names = new ArrayList<>(4);
+        }
         names.add(name);
       }
     }
-    names.forEach(headers::remove);
+    if (names != null) {
+      names.forEach(headers::remove);
+    }
   }
 }

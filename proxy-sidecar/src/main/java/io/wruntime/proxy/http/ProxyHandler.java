@@ -526,6 +526,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    Exchange current = exchange;
+    if (current != null) {
+      current.onDownstreamReadComplete();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     Exchange current = exchange;
     exchange = null;

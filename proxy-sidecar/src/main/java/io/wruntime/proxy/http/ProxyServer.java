@@ -14,6 +14,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.wruntime.common.net.HostPort;
 import io.wruntime.common.netty.ConnectionLimit;
@@ -62,7 +63,9 @@ public final class ProxyServer implements AutoCloseable {
   public ProxyServer(Forwarding forwarding, int threads, PeerTls tls, ProxyConfig.Limits limits) {
     this.forwarding = requireNonNull(forwarding, "forwarding");
     this.limits = requireNonNull(limits, "limits");
-    this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            threads, new DefaultThreadFactory("wr-proxy-io"), NioIoHandler.newFactory());
     this.pool = new UpstreamPool(forwarding.timeouts().connect(), forwarding.timeouts().idle());
     this.tls = tls;
     this.peers =

@@ -39,6 +39,15 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    Exchange current = exchange;
+    if (current != null) {
+      current.onUpstreamReadComplete();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     Exchange current = exchange;
     exchange = null;

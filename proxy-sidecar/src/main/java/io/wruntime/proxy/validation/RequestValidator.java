@@ -8,7 +8,6 @@ import com.google.protobuf.Descriptors.ServiceDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.wruntime.common.names.RpcPath;
 import io.wruntime.proxy.routing.Resolution.Rejected;
 import java.io.IOException;
@@ -92,8 +91,11 @@ public final class RequestValidator {
     requireNonNull(method, "method");
     requireNonNull(body, "body");
     String type = method.getInputType().getFullName();
-    try (ByteBufInputStream in = new ByteBufInputStream(body.duplicate())) {
-      CodedInputStream coded = CodedInputStream.newInstance(in);
+    try {
+      // Over the buffer's own memory (one NIO view, or a merged copy for a composite body); a
+      // stream would allocate its own 4 KiB buffer for every request.
+      CodedInputStream coded =
+          CodedInputStream.newInstance(body.nioBuffer(body.readerIndex(), body.readableBytes()));
       DynamicMessage.parseFrom(method.getInputType(), coded);
       return null;
     } catch (InvalidProtocolBufferException e) {
