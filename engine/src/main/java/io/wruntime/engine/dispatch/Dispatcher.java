@@ -311,7 +311,9 @@ public final class Dispatcher implements RequestHandler {
 
   private static void logFailure(String moduleLabel, int status, String code, String reason) {
     String module = moduleLabel == null ? "-" : moduleLabel;
-    if (status >= 500) {
+    // A body the module aborted keeps the status it started with (200, say) but is the module's
+    // failure all the same: the client got a cut response.
+    if (status >= 500 || code.equals("response_aborted")) {
       LOG.warn(
           "request failed: module={} status={} code={} reason={}", module, status, code, reason);
     } else {

@@ -3,6 +3,9 @@ package io.wruntime.engine.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wruntime.engine.config.PoolConfig;
@@ -20,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class DispatcherTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -314,6 +318,49 @@ class DispatcherTest {
     assertThat(response.status()).isEqualTo(200);
     assertThat(response.aborted())
         .isEqualTo("module example.half@1.0.0 returned before finishing its response body");
+  }
+
+  @Test
+  void aModuleAbortingAStartedBodyIsLoggedAsAFailedRequest() {
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    ch.qos.logback.classic.Logger log =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Dispatcher.class);
+    log.addAppender(logs);
+    try {
+      host(
+          "cut",
+          "1.0.0",
+          (request, response) -> {
+            BodySink body = response.start(200, List.of());
+            body.write(new byte[] {1}, 0, 1);
+            body.abort("outgoing body dropped without outgoing-body.finish");
+          },
+          LIMITS);
+
+      RecordingResponse response = send("cut", "1.0.0").await();
+
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.aborted()).contains("dropped without outgoing-body.finish");
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () -> {
+                synchronized (logs) {
+                  assertThat(logs.list)
+                      .anySatisfy(
+                          e -> {
+                            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                            assertThat(e.getFormattedMessage())
+                                .startsWith(
+                                    "request failed: module=example.cut@1.0.0 status=200"
+                                        + " code=response_aborted");
+                          });
+                }
+              });
+    } finally {
+      log.detachAppender(logs);
+    }
   }
 
   @Test
