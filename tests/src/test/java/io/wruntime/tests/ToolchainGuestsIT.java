@@ -8,6 +8,7 @@ import io.wruntime.tests.LocalCluster.Engine;
 import io.wruntime.tests.LocalCluster.Module;
 import io.wruntime.tests.LocalCluster.Proxy;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -65,16 +67,12 @@ class ToolchainGuestsIT {
   private static Proxy proxy;
   private static Engine engine;
 
-  static List<String> guests() {
-    return GUESTS;
-  }
-
   /** Each guest reached directly and through the proxy. */
-  static List<org.junit.jupiter.params.provider.Arguments> routes() {
-    List<org.junit.jupiter.params.provider.Arguments> all = new ArrayList<>();
+  static List<Arguments> routes() {
+    List<Arguments> all = new ArrayList<>();
     for (String guest : GUESTS) {
-      all.add(org.junit.jupiter.params.provider.Arguments.of(guest, "engine"));
-      all.add(org.junit.jupiter.params.provider.Arguments.of(guest, "proxy"));
+      all.add(Arguments.of(guest, "engine"));
+      all.add(Arguments.of(guest, "proxy"));
     }
     return all;
   }
@@ -202,7 +200,7 @@ class ToolchainGuestsIT {
       out.flush();
       InputStream in = new BufferedInputStream(socket.getInputStream(), CHUNK);
       Response response = readHead(in);
-      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       readBody(in, response, Long.MAX_VALUE, (b, off, n) -> bytes.write(b, off, n));
       return new Response(response.status, response.headers, bytes.toByteArray());
     }
