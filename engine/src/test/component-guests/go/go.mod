@@ -1,0 +1,3 @@
+module wruntime.test/go-guest
+
+go 1.24
