@@ -246,8 +246,6 @@ public final class LoadedComponent implements GuestModule {
       Instance instance = builder.build();
       instances[i] = instance;
       if (from != null) {
-        // Every table is restored below, the imported ones by their owners.
-        from.cores()[i].skipActiveElements(instance);
         // The owner's image already holds what this instance's data segments wrote into it.
         for (Memory memory : importedMemories) {
           if (memory instanceof CopyOnWriteMemory cow) {

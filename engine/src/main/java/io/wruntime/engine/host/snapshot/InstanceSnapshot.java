@@ -7,16 +7,13 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.TableFactory;
 import com.dylibso.chicory.runtime.TableInstance;
 import com.dylibso.chicory.wasm.WasmModule;
-import com.dylibso.chicory.wasm.types.ActiveElement;
 import com.dylibso.chicory.wasm.types.Element;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.MutabilityType;
-import com.dylibso.chicory.wasm.types.PassiveElement;
 import com.dylibso.chicory.wasm.types.Table;
 import com.dylibso.chicory.wasm.types.TableLimits;
 import com.dylibso.chicory.wasm.types.Value;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -302,27 +299,6 @@ public final class InstanceSnapshot {
               table.initialize());
       return new TableInstance(sized, initialValue);
     };
-  }
-
-  /**
-   * Call between {@code build()} and {@code initialize(false)} of an instance built with {@link
-   * #prepare}: replaces its active element segments by empty passive stand-ins, so that {@code
-   * initialize} does not evaluate them (Chicory evaluates every initializer of every active
-   * segment, thousands of {@code ref.func}s for a large program's function table); {@link #restore}
-   * puts the captured segments back and sets every entry of the instance's own tables.
-   *
-   * <p>Only when every table those segments write is restored from a snapshot of the same moment:
-   * the instance's own tables, and imported tables whose owner is restored too (the core instances
-   * of a component, all captured together). The segments of an instance that imports a table from
-   * outside the snapshot must run.
-   */
-  public void skipActiveElements(Instance target) {
-    requireNonNull(target, "target");
-    for (int i = 0; i < elements.length; i++) {
-      if (target.element(i) instanceof ActiveElement active) {
-        target.setElement(i, new PassiveElement(active.type(), List.of()));
-      }
-    }
   }
 
   /**
