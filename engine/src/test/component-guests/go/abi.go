@@ -132,13 +132,17 @@ func (r *retArea) bytes(off int) []byte {
 	return append([]byte(nil), unsafe.Slice((*byte)(p), n)...)
 }
 
-// pinned keeps what cabi_realloc handed out reachable, so Go's collector (which does not move
-// objects) does not free memory the host writes into. Allocations made outside a request (the
-// preview-1 adapter's state, at instantiation) stay pinned for good; handle releases its own.
+// pinned keeps what cabiImportRealloc handed out reachable, so Go's collector (which does not
+// move objects) does not free memory the host writes into; handle releases it after use.
 var pinned [][]byte
 
-//go:wasmexport cabi_realloc
-func cabiRealloc(old uint32, oldSize uint32, align uint32, newSize uint32) uint32 {
+// The allocator for the results of the imports (strings, lists), exported as
+// cabi_import_realloc rather than cabi_realloc: given a cabi_realloc, wit-component has the
+// preview-1 adapter allocate its own state with it, which calls into Go while Go's _initialize is
+// still running and crashes the runtime; without one the adapter grows memory itself.
+//
+//go:wasmexport cabi_import_realloc
+func cabiImportRealloc(old uint32, oldSize uint32, align uint32, newSize uint32) uint32 {
 	if newSize == 0 {
 		return align
 	}
