@@ -105,4 +105,5 @@ done
 build echo "$ROOT/examples/echo/echo.wasm"
 build caller "$ROOT/examples/caller/caller.wasm"
 build misbehaving "$ROOT/engine/target/test-guests/misbehaving.wasm"
+build init_state "$ROOT/engine/target/test-guests/init_state.wasm"
 

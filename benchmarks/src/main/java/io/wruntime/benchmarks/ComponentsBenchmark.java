@@ -8,6 +8,7 @@ import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.Import;
 import io.opentelemetry.api.OpenTelemetry;
+import io.wruntime.engine.component.LoadedComponent;
 import io.wruntime.engine.host.CodeCache;
 import io.wruntime.engine.host.CompiledModule;
 import io.wruntime.engine.host.WasiHttpModuleLoader;
@@ -45,10 +46,12 @@ import java.util.function.Supplier;
  * afresh), p50/p99 of a whole request (instance + handler) at concurrency 1 and 8 through the
  * engine's {@link GuestModule}, and the engine's RSS with the module loaded.
  *
- * <p>Guests: {@code examples/echo} (a C core module) and {@code benchmarks/guests/heavy.c} (an echo
+ * <p>Guests: {@code examples/echo} (a C core module), {@code benchmarks/guests/heavy.c} (an echo
  * with the memory profile of the componentize-js guest: 10 MiB of memory, 5 MiB of it written by
- * {@code _initialize}); a guest is one {@link Guest} entry (the componentize-js guest joins once
- * the component runtime loads it, with its Node baseline).
+ * {@code _initialize}) and {@code js}, the componentize-js component test guest ({@code
+ * engine/src/test/component-guests/js/guest.js}, built into {@code engine/target/component-guests}
+ * by the engine's build or {@code bin/build-component-guests}), whose handler is also run in Node
+ * ({@code benchmarks/node/fetch-handler.mjs}) for the ratio. A guest is one {@link Guest} entry.
  *
  * <p>Run: {@code bin/wr-benchmark components [requests] [guest ...]}.
  */
@@ -66,13 +69,15 @@ public final class ComponentsBenchmark {
    * @param maxMemoryBytes its memory limit
    * @param request a new request each call
    * @param expectedBody what the response body must be
+   * @param nodeSource the same handler as JavaScript for Node, or null
    */
   record Guest(
       String name,
       Path wasm,
       long maxMemoryBytes,
       Supplier<IncomingRequest> request,
-      byte[] expectedBody) {
+      byte[] expectedBody,
+      Path nodeSource) {
     ModuleDefinition definition() {
       return new ModuleDefinition(
           "bench", name, "1.0.0", wasm, Map.of(), maxMemoryBytes, ExecutionMode.COMPILED);
@@ -87,15 +92,25 @@ public final class ComponentsBenchmark {
             root.resolve("examples/echo/echo.wasm"),
             10L * 1024 * 1024,
             () -> post("/echo.EchoService/Echo", body),
-            body);
+            body,
+            null);
     Guest heavy =
         new Guest(
             "heavy",
             root.resolve("benchmarks/target/guests/heavy.wasm"),
             16L * 1024 * 1024,
             () -> post("/", body),
-            body);
-    return List.of(echo, heavy);
+            body,
+            null);
+    Guest js =
+        new Guest(
+            "js",
+            root.resolve("engine/target/component-guests/js.wasm"),
+            64L * 1024 * 1024,
+            () -> post("/", body),
+            body,
+            root.resolve("engine/src/test/component-guests/js/guest.js"));
+    return List.of(echo, heavy, js);
   }
 
   public static void main(String[] args) throws Exception {
@@ -136,14 +151,24 @@ public final class ComponentsBenchmark {
 
       WasiHttpModuleLoader loader = loader(CodeCache.open(cacheDir));
       GuestModule module = loader.load(guest.definition());
+      if (module instanceof LoadedComponent component) {
+        componentSetup(component, requests);
+      }
+      double p50AtOne = 0;
       for (int concurrency : new int[] {1, 8}) {
         handle(module, guest, concurrency, Math.max(1000, requests / 2)); // warm-up
         long[] latencies = handle(module, guest, concurrency, requests);
         System.out.printf(
             "  request (instance + handler), concurrency %d: p50 %8.1f us | p99 %8.1f us%n",
             concurrency, percentile(latencies, 0.50) / 1e3, percentile(latencies, 0.99) / 1e3);
+        if (concurrency == 1) {
+          p50AtOne = percentile(latencies, 0.50) / 1e3;
+        }
       }
       loader.close();
+      if (guest.nodeSource() != null) {
+        nodeBaseline(root, guest, requests, p50AtOne);
+      }
     } finally {
       deleteTree(cacheDir);
     }
@@ -158,9 +183,7 @@ public final class ComponentsBenchmark {
   private static void instanceSetup(Guest guest, Path cacheDir, int requests) throws Exception {
     byte[] bytes = Files.readAllBytes(guest.wasm());
     if (bytes.length >= 8 && bytes[4] != 1) {
-      // A component: its core instances are built by the component runtime; the request figures
-      // below include them.
-      System.out.println("  instance setup per request: a component, see the request figures");
+      // A component: its core instances are built by the component runtime (componentSetup).
       return;
     }
     WasmModule module = Parser.parse(bytes);
@@ -197,6 +220,80 @@ public final class ComponentsBenchmark {
         freshUs / cowUs,
         snapshot.retainedBytes() / 1024,
         snapshot.memory() == null ? 0 : snapshot.memory().pageCount());
+  }
+
+  /**
+   * A component's instance setup alone: all its core instances built as a request builds them (from
+   * the snapshot taken after instantiation when there is one), no handler call.
+   */
+  private static void componentSetup(LoadedComponent component, int requests) throws Exception {
+    int n = Math.max(requests, 200);
+    for (int i = 0; i < Math.max(50, n / 2); i++) {
+      component.instantiateAsARequest();
+    }
+    long[] samples = new long[n];
+    for (int i = 0; i < n; i++) {
+      long start = System.nanoTime();
+      component.instantiateAsARequest();
+      samples[i] = System.nanoTime() - start;
+    }
+    LoadedComponent.Snapshot snapshot = component.snapshot();
+    System.out.printf(
+        "  instance setup per request (%d core instances, %s): p50 %7.1f us | p99 %7.1f us%n",
+        component.coreInstanceCount(),
+        snapshot == null
+            ? "no snapshot: instantiated and started afresh"
+            : "from a snapshot of " + snapshot.retainedBytes() / 1024 + " KiB",
+        percentile(samples, 0.5) / 1e3,
+        percentile(samples, 0.99) / 1e3);
+  }
+
+  /**
+   * The same handler in Node ({@code benchmarks/node/fetch-handler.mjs}: the fetch event dispatched
+   * in-process, no HTTP server, as the engine's figures have none) and the ratio of the p50s at
+   * concurrency 1.
+   */
+  private static void nodeBaseline(Path root, Guest guest, int requests, double engineP50)
+      throws Exception {
+    Path harness = root.resolve("benchmarks/node/fetch-handler.mjs");
+    List<String> command =
+        List.of(
+            "node",
+            harness.toString(),
+            guest.nodeSource().toString(),
+            Integer.toString(requests),
+            new String(guest.expectedBody(), StandardCharsets.UTF_8));
+    Process process;
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      System.out.printf("  node: not run (%s)%n", e.getMessage());
+      return;
+    }
+    process.getOutputStream().close();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    int exit = process.waitFor();
+    String[] fields = out.split("\\s+");
+    if (exit != 0 || fields.length < 3 || !fields[0].equals("p50_us")) {
+      System.out.printf("  node: failed (exit %d): %s%n", exit, out);
+      return;
+    }
+    double nodeP50 = Double.parseDouble(fields[1]);
+    System.out.printf(
+        "  node %s, same handler in-process, concurrency 1: p50 %8.1f us | p99 %8.1f us;"
+            + " engine/node p50 %.1fx%n",
+        nodeVersion(), nodeP50, Double.parseDouble(fields[3]), engineP50 / nodeP50);
+  }
+
+  private static String nodeVersion() {
+    try {
+      Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+      String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      p.waitFor();
+      return v;
+    } catch (IOException | InterruptedException e) {
+      return "?";
+    }
   }
 
   private static Instance restored(

@@ -21,6 +21,8 @@ import io.wruntime.engine.host.abi.GuestMemory;
 import io.wruntime.engine.host.abi.HostFunctionDef;
 import io.wruntime.engine.host.abi.InstanceContext;
 import io.wruntime.engine.host.http.WasiHttp;
+import io.wruntime.engine.host.snapshot.CopyOnWriteMemory;
+import io.wruntime.engine.host.snapshot.InstanceSnapshot;
 import io.wruntime.engine.http.Field;
 import io.wruntime.engine.http.IncomingRequest;
 import io.wruntime.engine.http.OutboundClient;
@@ -28,7 +30,10 @@ import io.wruntime.engine.http.ResponseSink;
 import io.wruntime.engine.module.GuestException;
 import io.wruntime.engine.module.GuestModule;
 import io.wruntime.engine.module.ModuleDefinition;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A linked component: each request runs in fresh instances of all its core modules, created in the
@@ -36,6 +41,13 @@ import java.util.List;
  * wasi:http/incoming-handler#handle} is called with the request's handles (and its post-return, if
  * any). Host functions reached through {@code canon lower} see the memory and realloc of their own
  * lowering's options.
+ *
+ * <p>Once the loader has {@link #useSnapshot taken a snapshot} of all core instances after their
+ * instantiation and start functions ({@link #captureSnapshot}), each request's core instances start
+ * from it instead: every memory over its captured image (copy-on-write; a memory another instance
+ * imports is restored once, by its owner), globals and tables as captured, table entries that
+ * pointed at one of the captured core instances pointing at the request's instance of the same
+ * index; no data segment is copied and no start function runs again.
  */
 public final class LoadedComponent implements GuestModule {
   private final ModuleDefinition definition;
@@ -43,6 +55,22 @@ public final class LoadedComponent implements GuestModule {
   private final Handler handler;
   private final OutboundClient outbound;
   private final long maxMemoryBytes;
+  private volatile Snapshot snapshot;
+
+  /**
+   * The state of every core instance after instantiation and start functions: {@code cores[i]} of
+   * core instance i, and which captured instance had which index (to re-point table entries).
+   */
+  public record Snapshot(InstanceSnapshot[] cores, Map<Instance, Integer> captured) {
+    /** The heap the snapshot keeps: its memory images' non-zero blocks. */
+    public long retainedBytes() {
+      long total = 0;
+      for (InstanceSnapshot s : cores) {
+        total += s.retainedBytes();
+      }
+      return total;
+    }
+  }
 
   LoadedComponent(
       ModuleDefinition definition, ComponentLinker.Linked linked, OutboundClient outbound) {
@@ -91,7 +119,7 @@ public final class LoadedComponent implements GuestModule {
         ctx,
         null,
         () -> {
-          Instance[] instances = instantiate(ctx, true);
+          Instance[] instances = instantiate(ctx, true, snapshot);
           int[] args = WasiHttp.bindIncoming(ctx);
           instance(instances, handler.core().instance())
               .export(handler.core().name())
@@ -112,7 +140,67 @@ public final class LoadedComponent implements GuestModule {
    */
   public void instantiateOnce(boolean runStart) throws GuestException {
     InstanceContext ctx = GuestRun.newContext(definition, outbound, "-");
-    GuestRun.run(definition, ctx, null, () -> instantiate(ctx, runStart));
+    GuestRun.run(definition, ctx, null, () -> instantiate(ctx, runStart, null));
+  }
+
+  /**
+   * Creates the core instances as a request does (from the snapshot when there is one) in a fresh
+   * context, without calling the handler: the instance setup per request (benchmarks).
+   */
+  public void instantiateAsARequest() throws GuestException {
+    InstanceContext ctx = GuestRun.newContext(definition, outbound, "-");
+    Snapshot from = snapshot;
+    GuestRun.run(definition, ctx, null, () -> instantiate(ctx, true, from));
+  }
+
+  /** Starts every later request's core instances from {@code snapshot}. */
+  public void useSnapshot(Snapshot snapshot) {
+    this.snapshot = requireNonNull(snapshot, "snapshot");
+  }
+
+  /** The snapshot requests start from, or null when each instantiates from scratch. */
+  public Snapshot snapshot() {
+    return snapshot;
+  }
+
+  /**
+   * Instantiates every core instance (data segments, element segments, start functions) and
+   * captures them all, or returns null, saying why in {@code whyNot}, when one of them cannot start
+   * from a snapshot ({@link InstanceSnapshot#unsupportedReasonOnceStarted}) or the start functions
+   * left host resources open (their handles would dangle in every request).
+   */
+  public Snapshot captureSnapshot(StringBuilder whyNot) throws GuestException {
+    requireNonNull(whyNot, "whyNot");
+    for (int i = 0; i < plans.size(); i++) {
+      String reason = InstanceSnapshot.unsupportedReasonOnceStarted(plans.get(i).parsed());
+      if (reason != null) {
+        whyNot.append("core instance ").append(i).append(" cannot be snapshotted: ").append(reason);
+        return null;
+      }
+    }
+    InstanceContext ctx = GuestRun.newContext(definition, outbound, "-");
+    return GuestRun.run(
+        definition,
+        ctx,
+        null,
+        () -> {
+          Instance[] instances = instantiate(ctx, true, null);
+          int open = ctx.resources().all().size();
+          if (open > 0) {
+            whyNot
+                .append("the start functions left ")
+                .append(open)
+                .append(" host resource(s) open");
+            return null;
+          }
+          InstanceSnapshot[] cores = new InstanceSnapshot[instances.length];
+          Map<Instance, Integer> captured = new IdentityHashMap<>();
+          for (int i = 0; i < instances.length; i++) {
+            cores[i] = InstanceSnapshot.capture(instances[i], true);
+            captured.put(instances[i], i);
+          }
+          return new Snapshot(cores, captured);
+        });
   }
 
   /** Whether instantiating runs guest code (a core module's start function). */
@@ -125,17 +213,21 @@ public final class LoadedComponent implements GuestModule {
     return false;
   }
 
-  private Instance[] instantiate(InstanceContext ctx, boolean runStart) {
+  private Instance[] instantiate(InstanceContext ctx, boolean runStart, Snapshot from) {
     Instance[] instances = new Instance[plans.size()];
+    List<Memory> importedMemories = new ArrayList<>();
     for (int i = 0; i < instances.length; i++) {
       CorePlan plan = plans.get(i);
       ImportValues.Builder values = ImportValues.builder();
+      importedMemories.clear();
       for (ImportPlan imp : plan.imports()) {
         switch (imp.kind()) {
           case FUNCTION -> values.addFunction(function(ctx, instances, imp));
-          case MEMORY ->
-              values.addMemory(
-                  new ImportMemory(imp.module(), imp.name(), memory(instances, imp.source())));
+          case MEMORY -> {
+            Memory memory = memory(instances, imp.source());
+            importedMemories.add(memory);
+            values.addMemory(new ImportMemory(imp.module(), imp.name(), memory));
+          }
           case TABLE ->
               values.addTable(new ImportTable(imp.module(), imp.name(), table(instances, imp)));
           case GLOBAL ->
@@ -143,14 +235,45 @@ public final class LoadedComponent implements GuestModule {
           case TAG -> throw new IllegalStateException("tags are refused at load");
         }
       }
-      Instance instance = plan.compiled().instanceBuilder(values.build()).build();
+      Instance.Builder builder;
+      if (from != null) {
+        // The start functions already ran: their effects are in the snapshot.
+        builder = plan.compiled().instanceBuilderWithoutStart(values.build());
+        from.cores()[i].prepare(builder);
+      } else {
+        builder = plan.compiled().instanceBuilder(values.build());
+      }
+      Instance instance = builder.build();
       instances[i] = instance;
-      instance.initialize(runStart);
+      if (from != null) {
+        // The owner's image already holds what this instance's data segments wrote into it.
+        for (Memory memory : importedMemories) {
+          if (memory instanceof CopyOnWriteMemory cow) {
+            cow.skipNextInitialize();
+          }
+        }
+      }
+      instance.initialize(from == null && runStart);
+    }
+    if (from != null) {
+      // After all are built: a table may hold functions of instances created after its owner.
+      for (int i = 0; i < instances.length; i++) {
+        from.cores()[i].restore(instances[i], captured -> remap(from, instances, captured));
+      }
     }
     if (handler.memory() != null) {
       ctx.bindMemory(new GuestMemory(memory(instances, handler.memory()), null));
     }
     return instances;
+  }
+
+  private static Instance remap(Snapshot from, Instance[] instances, Instance captured) {
+    Integer index = from.captured().get(captured);
+    if (index == null) {
+      throw new IllegalStateException(
+          "a snapshotted table refers to an instance that is not one of the component's");
+    }
+    return instances[index];
   }
 
   private static Instance instance(Instance[] instances, int index) {

@@ -174,6 +174,44 @@ public final class CompiledModule {
         .withStart(false);
   }
 
+  /**
+   * Like {@link #instanceBuilder(ImportValues)}, but the instance's {@link
+   * Instance#initialize(boolean) initialize} does not run the module's start function (Chicory runs
+   * the start section whatever its argument says): for an instance that starts from a snapshot
+   * taken after the start function ran.
+   */
+  public Instance.Builder instanceBuilderWithoutStart(ImportValues imports) {
+    Instance.Builder builder = instanceBuilder(imports);
+    if (module.startSection().isEmpty()) {
+      return builder;
+    }
+    int start = (int) module.startSection().get().startIndex();
+    return builder.withMachineFactory(
+        instance -> new StartSkipped(machineFactory.apply(instance), start));
+  }
+
+  /** A machine that ignores the first call of the start function (the one initialize makes). */
+  private static final class StartSkipped implements Machine {
+    private static final long[] NONE = new long[0];
+    private final Machine delegate;
+    private final int start;
+    private boolean skipped;
+
+    StartSkipped(Machine delegate, int start) {
+      this.delegate = delegate;
+      this.start = start;
+    }
+
+    @Override
+    public long[] call(int funcId, long[] args) {
+      if (!skipped && funcId == start) {
+        skipped = true;
+        return NONE;
+      }
+      return delegate.call(funcId, args);
+    }
+  }
+
   static MemoryLimits memoryLimits(ModuleDefinition def, WasmModule module)
       throws ModuleLoadException {
     if (module.memorySection().isEmpty() || module.memorySection().get().memoryCount() == 0) {

@@ -189,23 +189,33 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
         throw new ModuleLoadException("module " + def.label() + ": " + problem);
       }
     }
-    checkInstantiates(
-        def,
-        () -> component.instantiateOnce(false),
-        "the start function of a core module",
-        component.hasStart()
-            ? () -> {
-              component.instantiateOnce(true);
-              return null;
-            }
-            : null);
+    StringBuilder whyNot = new StringBuilder();
+    LoadedComponent.Snapshot snapshot =
+        checkInstantiates(
+            def,
+            () -> component.instantiateOnce(false),
+            component.hasStart() ? "the start function of a core module" : "initialization",
+            () -> component.captureSnapshot(whyNot));
+    String instances;
+    if (snapshot != null) {
+      component.useSnapshot(snapshot);
+      instances = "instances from a snapshot of " + snapshot.retainedBytes() / 1024 + " KiB";
+    } else {
+      String noSnapshot = whyNot.length() == 0 ? "no snapshot was taken" : whyNot.toString();
+      log.info(
+          "component {}: each request instantiates its core modules (no snapshot: {})",
+          def.label(),
+          noSnapshot);
+      instances = "no snapshot";
+    }
     log.info(
-        "loaded component {} from {} ({} core instances, {} host functions, {}, ready in {} ms)",
+        "loaded component {} from {} ({} core instances, {} host functions, {}, {}, ready in {} ms)",
         def.label(),
         def.wasmPath(),
         component.coreInstanceCount(),
         interfaces.size(),
         def.mode() == ExecutionMode.COMPILED ? "compiled" : "interpreted",
+        instances,
         (System.nanoTime() - start) / 1_000_000);
     return component;
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wruntime.engine.Engine;
+import io.wruntime.engine.component.LoadedComponent;
 import io.wruntime.engine.config.EngineConfig;
 import io.wruntime.engine.module.ModuleDefinition;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
@@ -67,11 +68,17 @@ class ComponentRuntimeIT {
         namespace = "example"
         version = "1.0.0"
         wasm_path = "%s"
+        [[module]]
+        name = "init-state"
+        namespace = "example"
+        version = "1.0.0"
+        wasm_path = "%s"
         """
             .formatted(
                 DIR.resolve("echo.component.wasm").toAbsolutePath(),
                 DIR.resolve("caller.component.wasm").toAbsolutePath(),
-                DIR.resolve("misbehaving.component.wasm").toAbsolutePath());
+                DIR.resolve("misbehaving.component.wasm").toAbsolutePath(),
+                DIR.resolve("init_state.component.wasm").toAbsolutePath());
     engine =
         Engine.startWith(EngineConfig.parse("components.toml", toml), WasiHttpModuleLoader::new);
   }
@@ -199,6 +206,30 @@ class ComponentRuntimeIT {
         HTTP.send(request("misbehaving", "/fine").build(), HttpResponse.BodyHandlers.ofString());
     assertThat(next.statusCode()).isEqualTo(200);
     assertThat(next.body()).isEqualTo("ok /fine\n");
+  }
+
+  @Test
+  void eachRequestSeesTheStateAfterInitializationAndNothingOfEarlierRequests() throws Exception {
+    // Each request changes the counter, the constructor's run count and a heap string.
+    for (int i = 0; i < 4; i++) {
+      HttpResponse<String> response =
+          HTTP.send(request("init-state", "/").build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo("init_runs=1 counter=41 heap=set by init\n");
+    }
+  }
+
+  @Test
+  void requestsStartFromASnapshotOfEveryCoreInstance() throws Exception {
+    try (WasiHttpModuleLoader loader = new WasiHttpModuleLoader(TestGuests.NO_OUTBOUND)) {
+      LoadedComponent component =
+          (LoadedComponent) loader.load(definition(DIR.resolve("init_state.component.wasm")));
+
+      assertThat(component.snapshot()).isNotNull();
+      assertThat(component.snapshot().cores()).hasSize(component.coreInstanceCount());
+      assertThat(component.coreInstanceCount()).isGreaterThan(1);
+    }
   }
 
   private static ModuleDefinition definition(Path wasm) {

@@ -110,6 +110,16 @@ public final class InstanceSnapshot {
     if (module.startSection().isPresent()) {
       return "it has a start function, which runs in every instance";
     }
+    return unsupportedReasonOnceStarted(module);
+  }
+
+  /**
+   * Why instances of {@code module} cannot start from a snapshot taken after its start function ran
+   * (a component's core instances: their instances from the snapshot are initialized without
+   * running it again), or null when they can: more than one memory of its own, or a shared memory.
+   */
+  public static String unsupportedReasonOnceStarted(WasmModule module) {
+    requireNonNull(module, "module");
     int memories = module.memorySection().map(s -> s.memoryCount()).orElse(0);
     if (memories > 1) {
       return "it defines " + memories + " memories (snapshots cover one)";
@@ -127,9 +137,21 @@ public final class InstanceSnapshot {
    * @throws IllegalArgumentException when {@link #unsupportedReason(WasmModule)} says why not
    */
   public static InstanceSnapshot capture(Instance instance) {
+    return capture(instance, false);
+  }
+
+  /**
+   * Like {@link #capture(Instance)}; with {@code startRan} the instance's start function (if any)
+   * already ran and is part of the state (instances from the snapshot must not run it again: {@code
+   * initialize(false)}), as for a component's core instances.
+   *
+   * @throws IllegalArgumentException when {@link #unsupportedReasonOnceStarted(WasmModule)} (or,
+   *     without {@code startRan}, {@link #unsupportedReason(WasmModule)}) says why not
+   */
+  public static InstanceSnapshot capture(Instance instance, boolean startRan) {
     requireNonNull(instance, "instance");
     WasmModule module = instance.module();
-    String reason = unsupportedReason(module);
+    String reason = startRan ? unsupportedReasonOnceStarted(module) : unsupportedReason(module);
     if (reason != null) {
       throw new IllegalArgumentException("instance: cannot be snapshotted: " + reason);
     }
