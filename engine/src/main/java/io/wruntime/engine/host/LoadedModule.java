@@ -28,6 +28,8 @@ import java.io.InputStream;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.function.Function;
 import org.slf4j.Logger;
 
 /**
@@ -53,6 +55,7 @@ final class LoadedModule implements GuestModule {
   private final String handleExport;
   private final OutboundClient outbound;
   private volatile InstanceSnapshot snapshot;
+  private final ConcurrentLinkedDeque<Pooled> idle = new ConcurrentLinkedDeque<>();
 
   LoadedModule(
       ModuleDefinition definition,
@@ -88,6 +91,12 @@ final class LoadedModule implements GuestModule {
   /** Starts every later instance from {@code snapshot} instead of running the initialization. */
   void useSnapshot(InstanceSnapshot snapshot) {
     this.snapshot = requireNonNull(snapshot, "snapshot");
+    idle.clear();
+  }
+
+  /** How many built instances wait, reset to the snapshot, for the next call. */
+  int idleInstances() {
+    return idle.size();
   }
 
   /** The snapshot instances start from, or null when each runs its initialization. */
@@ -173,18 +182,102 @@ final class LoadedModule implements GuestModule {
   private <T> T run(InstanceContext ctx, boolean initialize, boolean fresh, GuestCall<T> call)
       throws GuestException {
     Preview1Functions wasi = wasiPreview1 ? new Preview1Functions(ctx, WasiCli.output(ctx)) : null;
-    return GuestRun.run(
-        definition,
-        ctx,
-        wasi,
-        () -> {
-          InstanceSnapshot from = fresh ? null : snapshot;
-          Instance instance = instantiate(ctx, wasi, from);
-          if (from == null && initialize && hasInitialize) {
-            instance.export("_initialize").apply();
-          }
-          return call.call(instance);
-        });
+    InstanceSnapshot from = fresh ? null : snapshot;
+    boolean pooling = from != null && from.reusable();
+    Pooled[] used = new Pooled[1];
+    boolean[] completed = new boolean[1];
+    try {
+      return GuestRun.run(
+          definition,
+          ctx,
+          wasi,
+          () -> {
+            Pooled pooled = pooling ? idle.pollFirst() : null;
+            if (pooled != null && pooled.snapshot != from) {
+              pooled = null;
+            }
+            if (pooled == null) {
+              pooled = new Pooled(new Binding(), from);
+              pooled.binding.bind(ctx, wasi);
+              used[0] = pooled;
+              pooled.instance = instantiate(ctx, pooled.binding, from);
+            } else {
+              pooled.binding.bind(ctx, wasi);
+              used[0] = pooled;
+              ctx.bindMemory(new GuestMemory(pooled.instance));
+            }
+            if (from == null && initialize && hasInitialize) {
+              pooled.instance.export("_initialize").apply();
+            }
+            T result = call.call(pooled.instance);
+            completed[0] = true;
+            return result;
+          });
+    } finally {
+      Pooled pooled = used[0];
+      if (pooled != null) {
+        pooled.binding.clear();
+        // Only an instance whose call returned normally, and was not interrupted, is reused: a
+        // trap, an exit, an ABI violation or the deadline may have left it mid-way.
+        if (pooling
+            && completed[0]
+            && !Thread.currentThread().isInterrupted()
+            && from == snapshot
+            && from.reset(pooled.instance, Function.identity())) {
+          idle.offerFirst(pooled);
+        }
+      }
+    }
+  }
+
+  /**
+   * An instance built from the snapshot, kept between calls: its host functions read the current
+   * call's context from {@code binding}, set for a call and cleared after it.
+   */
+  private static final class Pooled {
+    final Binding binding;
+    final InstanceSnapshot snapshot;
+    Instance instance;
+
+    Pooled(Binding binding, InstanceSnapshot snapshot) {
+      this.binding = binding;
+      this.snapshot = snapshot;
+    }
+  }
+
+  /**
+   * What an instance's host functions are bound to: the context (and WASI preview 1) of the call
+   * running in the instance, null between calls. Set and read on the call's thread.
+   */
+  static final class Binding {
+    private InstanceContext ctx;
+    private Preview1Functions preview1;
+
+    void bind(InstanceContext ctx, Preview1Functions preview1) {
+      this.ctx = ctx;
+      this.preview1 = preview1;
+    }
+
+    void clear() {
+      this.ctx = null;
+      this.preview1 = null;
+    }
+
+    InstanceContext ctx() {
+      InstanceContext c = ctx;
+      if (c == null) {
+        throw new IllegalStateException("a host function called outside of a call");
+      }
+      return c;
+    }
+
+    Preview1Functions preview1() {
+      Preview1Functions p = preview1;
+      if (p == null) {
+        throw new IllegalStateException("a WASI preview 1 function called outside of a call");
+      }
+      return p;
+    }
   }
 
   /** Calls the export {@code name} with {@code args} in a fresh instance (tests, probes). */
@@ -192,10 +285,10 @@ final class LoadedModule implements GuestModule {
     return run(ctx, instance -> instance.export(name).apply(args));
   }
 
-  private Instance instantiate(InstanceContext ctx, Preview1Functions wasi, InstanceSnapshot from) {
+  private Instance instantiate(InstanceContext ctx, Binding binding, InstanceSnapshot from) {
     ImportFunction[] functions = new ImportFunction[imports.size()];
     for (int i = 0; i < functions.length; i++) {
-      functions[i] = imports.get(i).bind(ctx, wasi);
+      functions[i] = imports.get(i).bind(binding);
     }
     Instance.Builder builder =
         compiled.instanceBuilder(ImportValues.builder().addFunction(functions).build());
@@ -269,13 +362,13 @@ final class LoadedModule implements GuestModule {
 
   /** How one import of the module is provided; resolved once at load time. */
   sealed interface ImportBinding {
-    ImportFunction bind(InstanceContext ctx, Preview1Functions preview1);
+    ImportFunction bind(Binding binding);
 
-    /** A wasi 0.2 host function, bound to the call's context. */
+    /** A wasi 0.2 host function, calling into the context {@code binding} holds. */
     record Host(String module, String name, FunctionType type, HostFunctionDef def)
         implements ImportBinding {
       @Override
-      public ImportFunction bind(InstanceContext ctx, Preview1Functions preview1) {
+      public ImportFunction bind(Binding binding) {
         HostFunctionDef.Impl impl = def.impl();
         return new HostFunction(
             module,
@@ -283,7 +376,7 @@ final class LoadedModule implements GuestModule {
             type,
             (instance, args) -> {
               try {
-                return impl.call(ctx, args);
+                return impl.call(binding.ctx(), args);
               } catch (AbiViolation e) {
                 throw new AbiViolation(module + "#" + name + ": " + e.getMessage());
               }
@@ -297,12 +390,12 @@ final class LoadedModule implements GuestModule {
      */
     record Preview1(int index, String name, FunctionType type) implements ImportBinding {
       @Override
-      public ImportFunction bind(InstanceContext ctx, Preview1Functions preview1) {
+      public ImportFunction bind(Binding binding) {
         return new HostFunction(
             WasiHttpModuleLoader.PREVIEW1,
             name,
             type,
-            (instance, args) -> preview1.function(index).handle().apply(instance, args));
+            (instance, args) -> binding.preview1().function(index).handle().apply(instance, args));
       }
     }
   }

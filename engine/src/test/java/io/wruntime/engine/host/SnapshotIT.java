@@ -36,7 +36,28 @@ class SnapshotIT {
       assertThat(call(module, "slot", 1)).isEqualTo(2);
       // Changes memory, the global, both table slots and the size; the next request sees none.
       assertThat(call(module, "scribble")).isEqualTo(43);
+      assertThat(module.idleInstances()).as("one instance, reset and reused").isOne();
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(ExecutionMode.class)
+  void anInstanceWhoseCallTrappedOrGrewATableIsNotReused(ExecutionMode mode) throws Exception {
+    LoadedModule module = TestGuests.load("snapshot_state", mode);
+    assertThat(call(module, "scribble")).isEqualTo(43);
+    assertThat(module.idleInstances()).isOne();
+
+    assertThatThrownBy(() -> module.call(module.newContext("-"), "trap"))
+        .isInstanceOf(GuestException.class)
+        .hasMessageContaining("unreachable");
+    assertThat(module.idleInstances()).as("the trapped instance was discarded").isZero();
+    assertThat(call(module, "load", 16)).isEqualTo(42);
+    assertThat(module.idleInstances()).isOne();
+
+    assertThat(call(module, "grow_table")).isEqualTo(2);
+    assertThat(module.idleInstances()).as("a table cannot shrink: discarded").isZero();
+    assertThat(call(module, "table_size")).isEqualTo(2);
+    assertThat(call(module, "slot", 1)).isEqualTo(2);
   }
 
   @ParameterizedTest

@@ -58,6 +58,8 @@ public final class CopyOnWriteMemory implements Memory {
   private static final byte[] ZERO_BLOCK = new byte[BLOCK_SIZE];
 
   private final MemoryLimits limits;
+  private final MemoryImage image;
+  private final boolean eager;
   private byte[][] blocks;
   private byte[][] writable;
   private int nPages;
@@ -68,6 +70,8 @@ public final class CopyOnWriteMemory implements Memory {
   /** An empty memory of {@code limits.initialPages()} pages of zeros. */
   public CopyOnWriteMemory(MemoryLimits limits) {
     this.limits = checked(limits);
+    this.image = null;
+    this.eager = false;
     this.nPages = limits.initialPages();
     this.blocks = new byte[nPages * BLOCKS_PER_PAGE][];
     this.writable = new byte[blocks.length][];
@@ -92,18 +96,57 @@ public final class CopyOnWriteMemory implements Memory {
               + max
               + " pages)");
     }
+    this.image = image;
+    this.eager = eager;
     this.nPages = image.pageCount();
     this.blocks = new byte[nPages * BLOCKS_PER_PAGE][];
     this.writable = new byte[blocks.length][];
+    fillFromImage();
+    this.imagePending = true;
+  }
+
+  private void fillFromImage() {
     for (int i = 0; i < blocks.length; i++) {
       byte[] block = image.block(i);
       if (eager) {
         blocks[i] = writable[i] = block == null ? new byte[BLOCK_SIZE] : block.clone();
       } else {
         blocks[i] = block == null ? ZERO_BLOCK : block;
+        writable[i] = null;
       }
     }
-    this.imagePending = true;
+  }
+
+  /**
+   * Puts the memory back to the image it was made from, as a new memory over that image holds it:
+   * the blocks written since are dropped (shared with the image again), and the size is the image's
+   * again after any growth. The block tables are reallocated only when the size changed. Returns
+   * false, changing nothing, for a memory not made from an image.
+   */
+  public boolean reset() {
+    if (image == null) {
+      return false;
+    }
+    int count = image.pageCount() * BLOCKS_PER_PAGE;
+    if (blocks.length != count) {
+      blocks = new byte[count][];
+      writable = new byte[count][];
+      nPages = image.pageCount();
+      fillFromImage();
+    } else if (eager) {
+      fillFromImage();
+    } else {
+      for (int i = 0; i < count; i++) {
+        byte[] block = image.block(i);
+        byte[] shared = block == null ? ZERO_BLOCK : block;
+        if (blocks[i] != shared || writable[i] != null) {
+          blocks[i] = shared;
+          writable[i] = null;
+        }
+      }
+    }
+    copiedBlocks = 0;
+    return true;
   }
 
   private static MemoryLimits checked(MemoryLimits limits) {

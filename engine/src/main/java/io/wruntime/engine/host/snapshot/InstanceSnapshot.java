@@ -68,6 +68,7 @@ public final class InstanceSnapshot {
   private final Instance[][] tableRefsOther;
   private final Element[] elements;
   private final boolean[] droppedData;
+  private final boolean reusable;
 
   private InstanceSnapshot(
       WasmModule module,
@@ -98,6 +99,31 @@ public final class InstanceSnapshot {
     this.tableRefsOther = tableRefsOther;
     this.elements = elements;
     this.droppedData = droppedData;
+    this.reusable = notReusableReason(module) == null;
+  }
+
+  /**
+   * Why an instance of {@code module} cannot be {@link #reset} and reused, or null when it can:
+   * exception tags (Chicory keeps the exceptions an instance threw in the instance) or GC types
+   * (Chicory keeps an instance's GC objects in it); neither can be put back from outside.
+   */
+  public static String notReusableReason(WasmModule module) {
+    requireNonNull(module, "module");
+    if (module.tagSection().map(s -> s.tagCount()).orElse(0) > 0) {
+      return "it uses exception tags";
+    }
+    var types = module.typeSection();
+    for (int i = 0; i < types.subTypeCount(); i++) {
+      if (types.getSubType(i).compType().funcType() == null) {
+        return "it uses GC types";
+      }
+    }
+    return null;
+  }
+
+  /** Whether instances of the snapshot's module can be {@link #reset} and reused. */
+  public boolean reusable() {
+    return reusable;
   }
 
   /**
@@ -204,9 +230,7 @@ public final class InstanceSnapshot {
     int dataCount = module.dataSection().dataSegmentCount();
     boolean[] dropped = new boolean[dataCount];
     for (int i = 0; i < dataCount; i++) {
-      dropped[i] =
-          instance.dataSegmentData(i) != module.dataSection().getDataSegment(i).data()
-              && module.dataSection().getDataSegment(i).data().length > 0;
+      dropped[i] = dropped(instance, module, i);
     }
     return new InstanceSnapshot(
         module,
@@ -299,6 +323,49 @@ public final class InstanceSnapshot {
               table.initialize());
       return new TableInstance(sized, initialValue);
     };
+  }
+
+  /**
+   * Puts {@code target}, an instance built with {@link #prepare} and restored from this snapshot
+   * that has run calls since, back to the snapshot's state so that it can serve another call as a
+   * new instance would: its memory back to the image ({@link CopyOnWriteMemory#reset()}: the blocks
+   * written are dropped, the size is the image's again), every mutable global, every table entry
+   * and the element segments as {@link #restore} sets them. Returns false when that cannot be done
+   * completely, and the instance must then be discarded: the module is not {@link #reusable}, the
+   * instance imports tags, a table changed its size (Chicory tables do not shrink), a data segment
+   * was dropped since the snapshot (a dropped segment cannot be brought back), or the memory is not
+   * the snapshot's. Table entries that pointed at another instance point at {@code
+   * others.apply(thatInstance)}.
+   */
+  public boolean reset(Instance target, Function<Instance, Instance> others) {
+    requireNonNull(target, "target");
+    requireNonNull(others, "others");
+    if (!reusable || target.module() != module || target.tagCount() > 0) {
+      return false;
+    }
+    for (int t = 0; t < tableRefs.length; t++) {
+      if (target.table(importedTables + t).size() != tableRefs[t].length) {
+        return false;
+      }
+    }
+    for (int i = 0; i < droppedData.length; i++) {
+      if (dropped(target, module, i) != droppedData[i]) {
+        return false;
+      }
+    }
+    if (memory != null) {
+      if (!(target.memory(target.imports().memoryCount()) instanceof CopyOnWriteMemory cow)
+          || !cow.reset()) {
+        return false;
+      }
+    }
+    restore(target, others);
+    return true;
+  }
+
+  private static boolean dropped(Instance instance, WasmModule module, int segment) {
+    byte[] data = module.dataSection().getDataSegment(segment).data();
+    return instance.dataSegmentData(segment) != data && data.length > 0;
   }
 
   /**
