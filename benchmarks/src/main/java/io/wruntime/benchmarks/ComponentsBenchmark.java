@@ -154,6 +154,11 @@ public final class ComponentsBenchmark {
       if (module instanceof LoadedComponent component) {
         componentSetup(component, requests);
       }
+      System.out.printf(
+          "  between requests, instances are %s%n",
+          io.wruntime.engine.host.GuestRun.REUSE_INSTANCES
+              ? "reset to the snapshot and reused"
+              : "built anew from the snapshot (-Dwruntime.reuse-instances=false)");
       double p50AtOne = 0;
       for (int concurrency : new int[] {1, 8}) {
         handle(module, guest, concurrency, Math.max(1000, requests / 2)); // warm-up

@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * A linked component: each request runs in fresh instances of all its core modules, created in the
@@ -47,7 +48,8 @@ import java.util.Map;
  * from it instead: every memory over its captured image (copy-on-write; a memory another instance
  * imports is restored once, by its owner), globals and tables as captured, table entries that
  * pointed at one of the captured core instances pointing at the request's instance of the same
- * index; no data segment is copied and no start function runs again.
+ * index; no data segment is copied and no start function runs again. After a request that returned
+ * normally, its core instances are reset to the snapshot together and kept for the next request.
  */
 public final class LoadedComponent implements GuestModule {
   private final ModuleDefinition definition;
@@ -56,12 +58,42 @@ public final class LoadedComponent implements GuestModule {
   private final OutboundClient outbound;
   private final long maxMemoryBytes;
   private volatile Snapshot snapshot;
+  private final ConcurrentLinkedDeque<Pooled> idle = new ConcurrentLinkedDeque<>();
+
+  /**
+   * The core instances of one component instance kept between requests, reset to the snapshot
+   * together; their host functions read the request's context from {@code binding}.
+   */
+  private record Pooled(Instance[] instances, Binding binding, Snapshot snapshot) {}
+
+  /** The context of the request running in a component instance; null between requests. */
+  private static final class Binding {
+    private InstanceContext ctx;
+
+    InstanceContext ctx() {
+      InstanceContext c = ctx;
+      if (c == null) {
+        throw new IllegalStateException("a host function called outside of a request");
+      }
+      return c;
+    }
+  }
 
   /**
    * The state of every core instance after instantiation and start functions: {@code cores[i]} of
    * core instance i, and which captured instance had which index (to re-point table entries).
    */
   public record Snapshot(InstanceSnapshot[] cores, Map<Instance, Integer> captured) {
+    /** Whether every core instance can be reset to its snapshot and reused. */
+    public boolean reusable() {
+      for (InstanceSnapshot s : cores) {
+        if (!s.reusable()) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     /** The heap the snapshot keeps: its memory images' non-zero blocks. */
     public long retainedBytes() {
       long total = 0;
@@ -114,24 +146,77 @@ public final class LoadedComponent implements GuestModule {
         GuestRun.newContext(
             definition, outbound, GuestRun.traceId(Field.first(request.headers(), "traceparent")));
     ctx.bindRequest(request, response);
-    GuestRun.run(
-        definition,
-        ctx,
-        null,
-        () -> {
-          Instance[] instances = instantiate(ctx, true, snapshot);
-          int[] args = WasiHttp.bindIncoming(ctx);
-          instance(instances, handler.core().instance())
-              .export(handler.core().name())
-              .apply(args[0], args[1]);
-          if (handler.postReturn() != null) {
-            instance(instances, handler.postReturn().instance())
-                .export(handler.postReturn().name())
-                .apply();
-          }
-          return null;
-        });
+    Snapshot from = snapshot;
+    boolean pooling = GuestRun.REUSE_INSTANCES && from != null && from.reusable();
+    Pooled[] used = new Pooled[1];
+    boolean[] completed = new boolean[1];
+    try {
+      GuestRun.run(
+          definition,
+          ctx,
+          null,
+          () -> {
+            Pooled pooled = pooling ? idle.pollFirst() : null;
+            if (pooled != null && pooled.snapshot() != from) {
+              pooled = null;
+            }
+            Binding binding = pooled != null ? pooled.binding() : new Binding();
+            binding.ctx = ctx;
+            Instance[] instances;
+            if (pooled != null) {
+              instances = pooled.instances();
+              used[0] = pooled;
+              bindHandlerMemory(ctx, instances);
+            } else {
+              instances = instantiate(ctx, binding, true, from);
+              used[0] = new Pooled(instances, binding, from);
+            }
+            callHandler(ctx, instances);
+            completed[0] = true;
+            return null;
+          });
+    } finally {
+      Pooled pooled = used[0];
+      if (pooled != null) {
+        pooled.binding().ctx = null;
+        // Reused only after a call that returned normally and was not interrupted, and only when
+        // every core instance could be reset: they are reused together or not at all.
+        if (pooling
+            && completed[0]
+            && !Thread.currentThread().isInterrupted()
+            && from == snapshot
+            && reset(from, pooled.instances())) {
+          idle.offerFirst(pooled);
+        }
+      }
+    }
     GuestRun.requireResponse(ctx);
+  }
+
+  /** How many component instances wait, reset to the snapshot, for the next request. */
+  public int idleInstances() {
+    return idle.size();
+  }
+
+  private static boolean reset(Snapshot from, Instance[] instances) {
+    for (int i = 0; i < instances.length; i++) {
+      if (!from.cores()[i].reset(instances[i], captured -> remap(from, instances, captured))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void callHandler(InstanceContext ctx, Instance[] instances) {
+    int[] args = WasiHttp.bindIncoming(ctx);
+    instance(instances, handler.core().instance())
+        .export(handler.core().name())
+        .apply(args[0], args[1]);
+    if (handler.postReturn() != null) {
+      instance(instances, handler.postReturn().instance())
+          .export(handler.postReturn().name())
+          .apply();
+    }
   }
 
   /**
@@ -140,7 +225,7 @@ public final class LoadedComponent implements GuestModule {
    */
   public void instantiateOnce(boolean runStart) throws GuestException {
     InstanceContext ctx = GuestRun.newContext(definition, outbound, "-");
-    GuestRun.run(definition, ctx, null, () -> instantiate(ctx, runStart, null));
+    GuestRun.run(definition, ctx, null, () -> instantiate(ctx, binding(ctx), runStart, null));
   }
 
   /**
@@ -150,12 +235,13 @@ public final class LoadedComponent implements GuestModule {
   public void instantiateAsARequest() throws GuestException {
     InstanceContext ctx = GuestRun.newContext(definition, outbound, "-");
     Snapshot from = snapshot;
-    GuestRun.run(definition, ctx, null, () -> instantiate(ctx, true, from));
+    GuestRun.run(definition, ctx, null, () -> instantiate(ctx, binding(ctx), true, from));
   }
 
   /** Starts every later request's core instances from {@code snapshot}. */
   public void useSnapshot(Snapshot snapshot) {
     this.snapshot = requireNonNull(snapshot, "snapshot");
+    idle.clear();
   }
 
   /** The snapshot requests start from, or null when each instantiates from scratch. */
@@ -184,7 +270,7 @@ public final class LoadedComponent implements GuestModule {
         ctx,
         null,
         () -> {
-          Instance[] instances = instantiate(ctx, true, null);
+          Instance[] instances = instantiate(ctx, binding(ctx), true, null);
           int open = ctx.resources().all().size();
           if (open > 0) {
             whyNot
@@ -213,7 +299,14 @@ public final class LoadedComponent implements GuestModule {
     return false;
   }
 
-  private Instance[] instantiate(InstanceContext ctx, boolean runStart, Snapshot from) {
+  private static Binding binding(InstanceContext ctx) {
+    Binding binding = new Binding();
+    binding.ctx = ctx;
+    return binding;
+  }
+
+  private Instance[] instantiate(
+      InstanceContext ctx, Binding binding, boolean runStart, Snapshot from) {
     Instance[] instances = new Instance[plans.size()];
     List<Memory> importedMemories = new ArrayList<>();
     for (int i = 0; i < instances.length; i++) {
@@ -222,7 +315,7 @@ public final class LoadedComponent implements GuestModule {
       importedMemories.clear();
       for (ImportPlan imp : plan.imports()) {
         switch (imp.kind()) {
-          case FUNCTION -> values.addFunction(function(ctx, instances, imp));
+          case FUNCTION -> values.addFunction(function(binding, instances, imp));
           case MEMORY -> {
             Memory memory = memory(instances, imp.source());
             importedMemories.add(memory);
@@ -261,10 +354,14 @@ public final class LoadedComponent implements GuestModule {
         from.cores()[i].restore(instances[i], captured -> remap(from, instances, captured));
       }
     }
+    bindHandlerMemory(ctx, instances);
+    return instances;
+  }
+
+  private void bindHandlerMemory(InstanceContext ctx, Instance[] instances) {
     if (handler.memory() != null) {
       ctx.bindMemory(new GuestMemory(memory(instances, handler.memory()), null));
     }
-    return instances;
   }
 
   private static Instance remap(Snapshot from, Instance[] instances, Instance captured) {
@@ -287,19 +384,19 @@ public final class LoadedComponent implements GuestModule {
     return instance;
   }
 
-  private static HostFunction function(InstanceContext ctx, Instance[] instances, ImportPlan imp) {
+  private static HostFunction function(Binding binding, Instance[] instances, ImportPlan imp) {
     return switch (imp.source()) {
       case CoreItem.ExportOf e -> {
         ExportFunction target = instance(instances, e.instance()).export(e.name());
         yield new HostFunction(
             imp.module(), imp.name(), imp.type(), (caller, args) -> target.apply(args));
       }
-      case CoreItem.Lowered l -> lowered(ctx, instances, imp, l);
+      case CoreItem.Lowered l -> lowered(binding, instances, imp, l);
     };
   }
 
   private static HostFunction lowered(
-      InstanceContext ctx, Instance[] instances, ImportPlan imp, CoreItem.Lowered l) {
+      Binding binding, Instance[] instances, ImportPlan imp, CoreItem.Lowered l) {
     HostFunctionDef.Impl impl = l.def().impl();
     String name = l.instance() + "#" + l.function();
     return new HostFunction(
@@ -307,6 +404,7 @@ public final class LoadedComponent implements GuestModule {
         imp.name(),
         imp.type(),
         (caller, args) -> {
+          InstanceContext ctx = binding.ctx();
           GuestMemory memory = null;
           if (l.memory() != null) {
             ExportFunction realloc =

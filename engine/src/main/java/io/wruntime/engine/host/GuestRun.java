@@ -30,6 +30,14 @@ public final class GuestRun {
 
   private static final Logger log = LoggerFactory.getLogger(GuestRun.class);
 
+  /**
+   * Whether instances started from a snapshot are reset and reused between requests (default), or
+   * built anew for each: the JVM property {@code wruntime.reuse-instances=false} turns reuse off,
+   * for comparisons ({@code bin/wr-benchmark components}).
+   */
+  public static final boolean REUSE_INSTANCES =
+      !"false".equals(System.getProperty("wruntime.reuse-instances"));
+
   private GuestRun() {}
 
   /** The guest code of one call: instantiate, initialize, call. */

@@ -40,6 +40,10 @@ import org.slf4j.Logger;
  * is then building that instance and binding the host functions to the call's {@link
  * InstanceContext}. Without a snapshot each instance runs its data segments and {@code
  * _initialize}.
+ *
+ * <p>An instance from the snapshot whose call returned normally is {@link InstanceSnapshot#reset
+ * reset} and kept for a later call (no more idle instances than ran at once); one whose call failed
+ * or was interrupted, or that cannot be reset completely, is discarded.
  */
 final class LoadedModule implements GuestModule {
   /** Where guests' stdout and stderr lines go. */
@@ -183,7 +187,7 @@ final class LoadedModule implements GuestModule {
       throws GuestException {
     Preview1Functions wasi = wasiPreview1 ? new Preview1Functions(ctx, WasiCli.output(ctx)) : null;
     InstanceSnapshot from = fresh ? null : snapshot;
-    boolean pooling = from != null && from.reusable();
+    boolean pooling = GuestRun.REUSE_INSTANCES && from != null && from.reusable();
     Pooled[] used = new Pooled[1];
     boolean[] completed = new boolean[1];
     try {

@@ -232,6 +232,45 @@ class ComponentRuntimeIT {
     }
   }
 
+  @Test
+  void aComponentInstanceIsResetAndReusedAndEachRequestSeesTheInitialState() throws Exception {
+    try (WasiHttpModuleLoader loader = new WasiHttpModuleLoader(TestGuests.NO_OUTBOUND)) {
+      LoadedComponent component =
+          (LoadedComponent) loader.load(definition(DIR.resolve("init_state.component.wasm")));
+      assertThat(component.snapshot().reusable()).isTrue();
+
+      for (int i = 0; i < 4; i++) {
+        PipeResponse response = new PipeResponse(4096);
+        component.handle(
+            new io.wruntime.engine.http.IncomingRequest(
+                "GET",
+                "http",
+                "localhost",
+                "/",
+                java.util.List.of(),
+                io.wruntime.engine.http.BodySource.empty()),
+            response);
+        assertThat(response.status).isEqualTo(200);
+        assertThat(readAll(response.body)).isEqualTo("init_runs=1 counter=41 heap=set by init\n");
+        assertThat(component.idleInstances())
+            .as("one component instance, reset and reused")
+            .isOne();
+      }
+    }
+  }
+
+  private static String readAll(io.wruntime.engine.http.Pipe pipe) throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    while (true) {
+      pipe.awaitReadable();
+      byte[] data = pipe.read(1000);
+      if (data == null) {
+        return out.toString(StandardCharsets.UTF_8);
+      }
+      out.write(data);
+    }
+  }
+
   private static ModuleDefinition definition(Path wasm) {
     return new ModuleDefinition(
         "test",

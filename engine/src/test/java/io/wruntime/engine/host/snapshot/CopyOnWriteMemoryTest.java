@@ -53,6 +53,32 @@ class CopyOnWriteMemoryTest {
   }
 
   @Test
+  void resetGoesBackToTheImageAndItsSize() {
+    MemoryImage image = image();
+    CopyOnWriteMemory m = new CopyOnWriteMemory(LIMITS, image, false);
+    m.writeI32(16, 7);
+    m.writeByte(PAGE + 100, (byte) 9);
+
+    assertThat(m.reset()).isTrue();
+    assertThat(m.readInt(16)).isEqualTo(42);
+    assertThat(m.read(PAGE + 100)).isZero();
+    assertThat(m.copiedBytes()).isZero();
+
+    assertThat(m.grow(1)).isEqualTo(3);
+    m.writeI32(3 * PAGE, 5);
+    m.writeI32(16, 8);
+    assertThat(m.reset()).isTrue();
+    assertThat(m.pages()).isEqualTo(3);
+    assertThat(m.readInt(16)).isEqualTo(42);
+    assertThat(m.readLong(2 * PAGE + 8)).isEqualTo(0x1122334455667788L);
+    assertThatThrownBy(() -> m.readInt(3 * PAGE)).isInstanceOf(WasmRuntimeException.class);
+    assertThat(m.grow(2)).as("the limits still hold").isEqualTo(-1);
+    assertThat(image.retainedBytes()).as("the image was never written").isEqualTo(2L * BLOCK);
+
+    assertThat(new CopyOnWriteMemory(LIMITS).reset()).as("not made from an image").isFalse();
+  }
+
+  @Test
   void anEagerCopyOwnsEveryPage() {
     CopyOnWriteMemory eager = new CopyOnWriteMemory(LIMITS, image(), true);
     eager.writeI32(16, 1);
