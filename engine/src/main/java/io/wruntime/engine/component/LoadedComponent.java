@@ -199,6 +199,14 @@ public final class LoadedComponent implements GuestModule {
   }
 
   private static boolean reset(Snapshot from, Instance[] instances) {
+    try {
+      return resetAll(from, instances);
+    } catch (RuntimeException e) {
+      return false; // discard the set, whatever the reason
+    }
+  }
+
+  private static boolean resetAll(Snapshot from, Instance[] instances) {
     for (int i = 0; i < instances.length; i++) {
       if (!from.cores()[i].reset(instances[i], captured -> remap(from, instances, captured))) {
         return false;

@@ -227,10 +227,19 @@ final class LoadedModule implements GuestModule {
             && completed[0]
             && !Thread.currentThread().isInterrupted()
             && from == snapshot
-            && from.reset(pooled.instance, Function.identity())) {
+            && resetQuietly(from, pooled.instance)) {
           idle.offerFirst(pooled);
         }
       }
+    }
+  }
+
+  /** Resets {@code instance}; false (discard it) when it cannot be, whatever the reason. */
+  private static boolean resetQuietly(InstanceSnapshot from, Instance instance) {
+    try {
+      return from.reset(instance, Function.identity());
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 
