@@ -28,6 +28,7 @@
   (func (export "grow_table") (result i32) (table.grow $t (ref.null func) (i32.const 1)))
   (func (export "table_size") (result i32) (table.size $t))
   (func (export "trap") (unreachable))
+  (func (export "spin") (loop (br 0)))
   ;; Changes everything a request can change, returns the value at 16 after the change.
   (func (export "scribble") (result i32)
     (i32.store (i32.const 16) (i32.add (i32.load (i32.const 16)) (i32.const 1)))

@@ -62,6 +62,39 @@ class SnapshotIT {
 
   @ParameterizedTest
   @EnumSource(ExecutionMode.class)
+  void anInterruptedInstanceIsNotReused(ExecutionMode mode) throws Exception {
+    LoadedModule module = TestGuests.load("snapshot_state", mode);
+    assertThat(call(module, "scribble")).isEqualTo(43);
+    assertThat(module.idleInstances()).isOne();
+
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread spinner =
+        new Thread(
+            () -> {
+              try {
+                module.call(module.newContext("-"), "spin");
+              } catch (Throwable e) {
+                failure.set(e);
+              }
+            });
+    spinner.start();
+    while (module.idleInstances() != 0) {
+      Thread.onSpinWait(); // the spinning call took the idle instance
+    }
+    spinner.interrupt();
+    spinner.join(java.time.Duration.ofSeconds(30));
+
+    assertThat(spinner.isAlive()).isFalse();
+    assertThat(failure.get())
+        .isInstanceOf(GuestException.class)
+        .hasMessageContaining("interrupted");
+    assertThat(module.idleInstances()).as("the interrupted instance was discarded").isZero();
+    assertThat(call(module, "load", 16)).isEqualTo(42);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ExecutionMode.class)
   void growthBeyondTheLimitStillFails(ExecutionMode mode) throws Exception {
     LoadedModule module =
         new WasiHttpModuleLoader(TestGuests.NO_OUTBOUND)
