@@ -253,7 +253,8 @@ public final class LoadedComponent implements GuestModule {
           }
         }
       }
-      instance.initialize(from == null && runStart);
+      // The component model never calls an exported _start (the start section still runs).
+      instance.initialize(false);
     }
     if (from != null) {
       // After all are built: a table may hold functions of instances created after its owner.
