@@ -218,4 +218,102 @@ class ComponentHardeningTest {
     assertRefused(
         wasm, "the post-return option's function has type (i32) -> ()", "(expected: () -> ())");
   }
+
+  @Test
+  void aSnapshotKeepsNoCaptureTimeInstanceAlive() throws Exception {
+    // Core instance 1 writes its own function into instance 0's table: the snapshot of instance 0
+    // records whose the entry is, by index, not by the captured instance (and its memory).
+    Path wasm =
+        wasm(
+            "shared-table",
+            """
+            (component
+              (import "wasi:http/types@0.2.0" (instance $types
+                (export "incoming-request" (type (sub resource)))
+                (export "response-outparam" (type (sub resource)))))
+              (alias export $types "incoming-request" (type $req))
+              (alias export $types "response-outparam" (type $out))
+              (core module $a
+                (type (func (param i32 i32)))
+                (type (func))
+                (memory (export "memory") 1)
+                (table (export "t") 2 funcref)
+                (func (export "handle") (type 0) (call_indirect (type 1) (i32.const 0))))
+              (core module $b
+                (type (func (param i32 i32)))
+                (type (func))
+                (import "a" "t" (table 2 funcref))
+                (func $f (type 1))
+                (elem (table 0) (i32.const 0) func $f))
+              (core instance $i (instantiate $a))
+              (core instance $j (instantiate $b (with "a" (instance $i))))
+              (func $handle (param "request" (own $req)) (param "response-out" (own $out))
+                (canon lift (core func $i "handle")))
+              (instance $h (export "handle" (func $handle)))
+              (export "wasi:http/incoming-handler@0.2.0" (instance $h)))
+            """);
+    LoadedComponent component = (LoadedComponent) load(wasm);
+    assertThat(component.snapshot()).isNotNull();
+
+    assertThat(reaches(component.snapshot(), com.dylibso.chicory.runtime.Instance.class))
+        .as("the snapshot references a core instance")
+        .isFalse();
+    // Requests still start from it, with the table entry pointing at their own instance 1.
+    component.instantiateAsARequest();
+  }
+
+  /** Whether {@code root}'s object graph holds an instance of {@code type}. */
+  private static boolean reaches(Object root, Class<?> type) throws IllegalAccessException {
+    java.util.Set<Object> seen =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    java.util.ArrayDeque<Object> todo = new java.util.ArrayDeque<>(java.util.List.of(root));
+    while (!todo.isEmpty()) {
+      Object o = todo.pop();
+      if (!seen.add(o)) {
+        continue;
+      }
+      if (type.isInstance(o)) {
+        return true;
+      }
+      Class<?> c = o.getClass();
+      if (c.isArray()) {
+        if (!c.getComponentType().isPrimitive()) {
+          for (Object e : (Object[]) o) {
+            if (e != null) {
+              todo.push(e);
+            }
+          }
+        }
+      } else if (o instanceof Map<?, ?> m) {
+        m.forEach(
+            (k, v) -> {
+              todo.push(k);
+              if (v != null) {
+                todo.push(v);
+              }
+            });
+      } else if (o instanceof java.util.Collection<?> col) {
+        col.forEach(e -> todo.push(e));
+      } else if (!c.getName().startsWith("java.")) {
+        for (Class<?> k = c; k != null; k = k.getSuperclass()) {
+          for (java.lang.reflect.Field f : k.getDeclaredFields()) {
+            if (java.lang.reflect.Modifier.isStatic(f.getModifiers())
+                || f.getType().isPrimitive()) {
+              continue;
+            }
+            try {
+              f.setAccessible(true);
+            } catch (RuntimeException inaccessible) {
+              continue;
+            }
+            Object v = f.get(o);
+            if (v != null) {
+              todo.push(v);
+            }
+          }
+        }
+      }
+    }
+    return false;
+  }
 }
