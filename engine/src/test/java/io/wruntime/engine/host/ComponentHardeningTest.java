@@ -220,6 +220,41 @@ class ComponentHardeningTest {
   }
 
   @Test
+  void aHostFunctionLoweredWithoutAMemoryFailsAsAnAbiViolationNamingIt() throws Exception {
+    Path wasm =
+        wasm(
+            "lower-no-memory",
+            """
+            (component
+              (import "wasi:random/random@0.2.0" (instance $random
+                (export "get-random-bytes" (func (param "len" u64) (result (list u8))))))
+              (alias export $random "get-random-bytes" (func $bytes))
+              (core func $lowered (canon lower (func $bytes)))
+              (core module $m
+                (import "random" "get-random-bytes" (func $get (param i64 i32)))
+                (memory (export "memory") 1)
+                (func (export "handle") (param i32 i32))
+                (func $start (call $get (i64.const 4) (i32.const 0)))
+                (start $start))
+              (core instance $r (export "get-random-bytes" (func $lowered)))
+              (core instance $i (instantiate $m (with "random" (instance $r))))
+              (import "wasi:http/types@0.2.0" (instance $types
+                (export "incoming-request" (type (sub resource)))
+                (export "response-outparam" (type (sub resource)))))
+              (alias export $types "incoming-request" (type $req))
+              (alias export $types "response-outparam" (type $out))
+              (func $handle (param "request" (own $req)) (param "response-out" (own $out))
+                (canon lift (core func $i "handle")))
+              (instance $h (export "handle" (func $handle)))
+              (export "wasi:http/incoming-handler@0.2.0" (instance $h)))
+            """);
+    assertRefused(
+        wasm,
+        "wasi:random/random@0.2.0#get-random-bytes: the host function reads or writes guest memory,"
+            + " but no memory is bound");
+  }
+
+  @Test
   void aSnapshotKeepsNoCaptureTimeInstanceAlive() throws Exception {
     // Core instance 1 writes its own function into instance 0's table: the snapshot of instance 0
     // records whose the entry is, by index, not by the captured instance (and its memory).
