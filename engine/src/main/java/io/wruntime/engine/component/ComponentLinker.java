@@ -20,6 +20,7 @@ import io.wruntime.engine.module.ModuleLoadException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,16 @@ final class ComponentLinker {
   private static final FunctionType HANDLER_TYPE =
       FunctionType.of(List.of(ValType.I32, ValType.I32), List.of());
 
+  /**
+   * The most core instantiations plus nested component instantiations one component may make: a
+   * component that instantiates a nested one twice, nested twenty levels deep, would otherwise make
+   * millions (docs/components.md).
+   */
+  static final int MAX_INSTANTIATIONS = 1_000;
+
   private final ModuleDefinition definition;
+  private int instantiations;
+  private final Map<WasmModule, Map<String, Export>> exportMaps = new IdentityHashMap<>();
   private final HostResolver host;
   private final CodeCache codeCache;
   private final List<CorePlan> plans = new ArrayList<>();
@@ -69,7 +79,7 @@ final class ComponentLinker {
       ModuleDefinition definition, Component component, HostResolver host, CodeCache codeCache)
       throws ModuleLoadException {
     ComponentLinker linker = new ComponentLinker(definition, host, codeCache);
-    Scope top = new Scope(null, null);
+    Scope top = new Scope(null, null, null);
     linker.evaluate(component, top);
     linker.checkSharedTables();
     return new Linked(List.copyOf(linker.plans), linker.handler(top));
@@ -97,21 +107,31 @@ final class ComponentLinker {
 
   private record TypeItem(Component.DefType type) {}
 
-  private record ComponentRef(Component component, Scope defining) {}
+  /** A nested component, the scope it was defined in and that scope's space sizes then. */
+  private record ComponentRef(Component component, Scope defining, Map<Sort, Integer> sizes) {}
 
   private static final class Scope {
     final Scope parent;
+    // The parent's space sizes when this scope's component was defined: what outer aliases see.
+    final Map<Sort, Integer> parentSizes;
     final Map<String, Object> args;
     final Map<Sort, List<Object>> spaces = new EnumMap<>(Sort.class);
     final Map<String, Object> exports = new LinkedHashMap<>();
 
-    Scope(Scope parent, Map<String, Object> args) {
+    Scope(Scope parent, Map<Sort, Integer> parentSizes, Map<String, Object> args) {
       this.parent = parent;
+      this.parentSizes = parentSizes;
       this.args = args;
     }
 
     void add(Sort sort, Object item) {
       spaces.computeIfAbsent(sort, k -> new ArrayList<>()).add(item);
+    }
+
+    Map<Sort, Integer> sizes() {
+      Map<Sort, Integer> sizes = new EnumMap<>(Sort.class);
+      spaces.forEach((sort, space) -> sizes.put(sort, space.size()));
+      return sizes;
     }
 
     Object get(Sort sort, int index, int offset) {
@@ -125,6 +145,19 @@ final class ComponentLinker {
     }
   }
 
+  private void count(int at) {
+    if (++instantiations > MAX_INSTANTIATIONS) {
+      throw new UnsupportedFeature(
+          "more than "
+              + MAX_INSTANTIATIONS
+              + " core and component instantiations (at byte "
+              + at
+              + "; expected: at most "
+              + MAX_INSTANTIATIONS
+              + ")");
+    }
+  }
+
   private void evaluate(Component component, Scope s) throws ModuleLoadException {
     for (Definition d : component.definitions()) {
       int at = d.offset();
@@ -134,6 +167,7 @@ final class ComponentLinker {
         case Component.CoreInstantiate ci -> {
           ModuleRef ref =
               as(ModuleRef.class, s.get(Sort.CORE_MODULE, ci.module(), at), at, "core module");
+          count(at);
           Map<String, Object> args = new HashMap<>();
           for (Component.CoreArg a : ci.args()) {
             args.put(a.name(), s.get(Sort.CORE_INSTANCE, a.instance(), at));
@@ -149,15 +183,16 @@ final class ComponentLinker {
         }
         case Component.CoreType t -> s.add(Sort.CORE_TYPE, t);
         case Component.NestedComponent n ->
-            s.add(Sort.COMPONENT, new ComponentRef(n.component(), s));
+            s.add(Sort.COMPONENT, new ComponentRef(n.component(), s, s.sizes()));
         case Component.Instantiate in -> {
           ComponentRef ref =
               as(ComponentRef.class, s.get(Sort.COMPONENT, in.component(), at), at, "component");
+          count(at);
           Map<String, Object> args = new HashMap<>();
           for (Component.Arg a : in.args()) {
             args.put(a.name(), s.get(a.sort(), a.index(), at));
           }
-          Scope inner = new Scope(ref.defining(), args);
+          Scope inner = new Scope(ref.defining(), ref.sizes(), args);
           evaluate(ref.component(), inner);
           s.add(Sort.INSTANCE, new Exports(inner.exports));
         }
@@ -178,13 +213,23 @@ final class ComponentLinker {
         case Component.Lift l -> {
           checkOptions(l.options(), "canon lift");
           CanonOptions o = l.options();
+          CoreItem core = coreItem(s, Sort.CORE_FUNC, l.coreFunc(), at);
+          CoreItem postReturn = null;
+          if (o.postReturn() >= 0) {
+            postReturn = coreItem(s, Sort.CORE_FUNC, o.postReturn(), at);
+            FunctionType lifted = functionType(core);
+            if (lifted != null) {
+              checkType(
+                  postReturn, FunctionType.of(lifted.returns(), List.of()), "post-return", at);
+            }
+          }
           s.add(
               Sort.FUNC,
               new LiftedFunc(
-                  coreItem(s, Sort.CORE_FUNC, l.coreFunc(), at),
+                  core,
                   o.memory() < 0 ? null : coreItem(s, Sort.CORE_MEMORY, o.memory(), at),
-                  o.realloc() < 0 ? null : coreItem(s, Sort.CORE_FUNC, o.realloc(), at),
-                  o.postReturn() < 0 ? null : coreItem(s, Sort.CORE_FUNC, o.postReturn(), at),
+                  realloc(s, o, at),
+                  postReturn,
                   s.get(Sort.TYPE, l.type(), at)));
         }
         case Component.Lower l -> s.add(Sort.CORE_FUNC, lower(s, l));
@@ -326,14 +371,19 @@ final class ComponentLinker {
     return module.typeSection().getType(module.functionSection().getFunctionType(local));
   }
 
-  private static Export export(WasmModule module, String name) {
-    for (int i = 0; i < module.exportSection().exportCount(); i++) {
-      Export e = module.exportSection().getExport(i);
-      if (e.name().equals(name)) {
-        return e;
-      }
-    }
-    return null;
+  private Export export(WasmModule module, String name) {
+    return exportMaps
+        .computeIfAbsent(
+            module,
+            m -> {
+              Map<String, Export> map = new HashMap<>();
+              for (int i = 0; i < m.exportSection().exportCount(); i++) {
+                Export e = m.exportSection().getExport(i);
+                map.putIfAbsent(e.name(), e);
+              }
+              return map;
+            })
+        .get(name);
   }
 
   private static Sort sort(ExternalType type) {
@@ -379,7 +429,7 @@ final class ComponentLinker {
           throw new MalformedComponent(
               at, "alias of export " + e.name() + ", which the instance does not have");
         }
-        return item;
+        return checkSort(item, a.sort(), at, "alias of export " + e.name());
       }
       case Alias.CoreExport e -> {
         Object instance = s.get(Sort.CORE_INSTANCE, e.instance(), at);
@@ -387,16 +437,59 @@ final class ComponentLinker {
       }
       case Alias.Outer o -> {
         Scope target = s;
+        Map<Sort, Integer> bounds = null;
         for (int i = 0; i < o.count(); i++) {
+          bounds = target.parentSizes;
           target = target.parent;
           if (target == null) {
             throw new MalformedComponent(
                 at, "outer alias count " + o.count() + " reaches past the outermost component");
           }
         }
-        return target.get(a.sort(), o.index(), at);
+        if (bounds != null && o.index() >= bounds.getOrDefault(a.sort(), 0)) {
+          throw new MalformedComponent(
+              at,
+              "outer alias of "
+                  + a.sort()
+                  + " "
+                  + o.index()
+                  + " refers to an item defined after the nested component (expected: below "
+                  + bounds.getOrDefault(a.sort(), 0)
+                  + ")");
+        }
+        return checkSort(target.get(a.sort(), o.index(), at), a.sort(), at, "outer alias");
       }
     }
+  }
+
+  /** The sort of a linker item: the index space it belongs in. */
+  private static Sort sortOf(Object item) {
+    return switch (item) {
+      case CoreItem c -> c.sort();
+      case ModuleRef m -> Sort.CORE_MODULE;
+      case Planned p -> Sort.CORE_INSTANCE;
+      case Bag b -> Sort.CORE_INSTANCE;
+      case Component.CoreType t -> Sort.CORE_TYPE;
+      case ImportedFunc f -> Sort.FUNC;
+      case LiftedFunc f -> Sort.FUNC;
+      case ImportedInstance i -> Sort.INSTANCE;
+      case Exports e -> Sort.INSTANCE;
+      case ImportedResource r -> Sort.TYPE;
+      case LocalResource r -> Sort.TYPE;
+      case TypeItem t -> Sort.TYPE;
+      case ComponentRef c -> Sort.COMPONENT;
+      default -> null;
+    };
+  }
+
+  /** {@code item}, when it is of {@code sort}; a MalformedComponent naming both otherwise. */
+  private static Object checkSort(Object item, Sort sort, int at, String what) {
+    Sort actual = sortOf(item);
+    if (actual != sort) {
+      throw new MalformedComponent(
+          at, what + " is a " + sort + " but refers to a " + actual + " (expected: the same sort)");
+    }
+    return item;
   }
 
   private static Object importedType(ImportedInstance ii, String name) {
@@ -422,7 +515,7 @@ final class ComponentLinker {
         throw new MalformedComponent(
             at, "nested component import " + imp.name() + " is not supplied by its instantiation");
       }
-      return item;
+      return checkSort(item, imp.desc().sort(), at, "nested component import " + imp.name());
     }
     if (imp.desc().sort() != Sort.INSTANCE) {
       throw new UnsupportedFeature(
@@ -453,7 +546,48 @@ final class ComponentLinker {
         f.name(),
         def,
         o.memory() < 0 ? null : coreItem(s, Sort.CORE_MEMORY, o.memory(), at),
-        o.realloc() < 0 ? null : coreItem(s, Sort.CORE_FUNC, o.realloc(), at));
+        realloc(s, o, at));
+  }
+
+  private static final FunctionType REALLOC_TYPE =
+      FunctionType.of(
+          List.of(ValType.I32, ValType.I32, ValType.I32, ValType.I32), List.of(ValType.I32));
+
+  /** The realloc option, or null: a core function of the component of type (i32 x4) -> i32. */
+  private CoreItem realloc(Scope s, CanonOptions o, int at) {
+    if (o.realloc() < 0) {
+      return null;
+    }
+    CoreItem realloc = coreItem(s, Sort.CORE_FUNC, o.realloc(), at);
+    checkType(realloc, REALLOC_TYPE, "realloc", at);
+    return realloc;
+  }
+
+  /** Refuses a canon option function that is a host function or does not have type {@code want}. */
+  private void checkType(CoreItem item, FunctionType want, String option, int at) {
+    if (item instanceof CoreItem.Lowered l) {
+      throw new MalformedComponent(
+          at,
+          "the "
+              + option
+              + " option is the host function "
+              + l.instance()
+              + "#"
+              + l.function()
+              + " (expected: a core function of the component)");
+    }
+    FunctionType actual = functionType(item);
+    if (actual == null || !actual.equals(want)) {
+      throw new MalformedComponent(
+          at,
+          "the "
+              + option
+              + " option's function has type "
+              + (actual == null ? "unknown" : format(actual))
+              + " (expected: "
+              + format(want)
+              + ")");
+    }
   }
 
   private CoreItem resourceBuiltin(Scope s, Component.ResourceBuiltin r)
@@ -567,22 +701,23 @@ final class ComponentLinker {
     }
     for (Map.Entry<String, List<Integer>> table : sharers.entrySet()) {
       List<Integer> group = table.getValue();
-      for (int a = 0; a < group.size(); a++) {
-        for (int b = a + 1; b < group.size(); b++) {
-          WasmModule first = plans.get(group.get(a)).parsed();
-          WasmModule second = plans.get(group.get(b)).parsed();
-          int n = Math.min(first.typeSection().typeCount(), second.typeSection().typeCount());
-          for (int t = 0; t < n; t++) {
-            if (!first.typeSection().getType(t).equals(second.typeSection().getType(t))) {
-              throw new UnsupportedFeature(
-                  "a funcref table shared by core modules "
-                      + plans.get(group.get(a)).module()
-                      + " and "
-                      + plans.get(group.get(b)).module()
-                      + " whose function types are numbered differently (dynamically linked"
-                      + " modules, as componentize-py emits: the engine's Chicory checks"
-                      + " call_indirect between instances by type index)");
-            }
+      WasmModule first = plans.get(group.get(0)).parsed();
+      for (int b = 1; b < group.size(); b++) {
+        WasmModule second = plans.get(group.get(b)).parsed();
+        if (second == first) {
+          continue;
+        }
+        int n = Math.min(first.typeSection().typeCount(), second.typeSection().typeCount());
+        for (int t = 0; t < n; t++) {
+          if (!first.typeSection().getType(t).equals(second.typeSection().getType(t))) {
+            throw new UnsupportedFeature(
+                "a funcref table shared by core modules "
+                    + plans.get(group.get(0)).module()
+                    + " and "
+                    + plans.get(group.get(b)).module()
+                    + " whose function types are numbered differently (dynamically linked"
+                    + " modules, as componentize-py emits: the engine's Chicory checks"
+                    + " call_indirect between instances by type index)");
           }
         }
       }

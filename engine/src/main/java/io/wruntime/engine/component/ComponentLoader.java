@@ -53,6 +53,11 @@ public final class ComponentLoader {
           where + " is not a valid WebAssembly component: " + e.getMessage(), e);
     } catch (UnsupportedFeature e) {
       throw new ModuleLoadException(where + ": " + e.getMessage(), e);
+    } catch (OutOfMemoryError e) {
+      // A component whose structure asks for more than the heap holds: this module's error, not
+      // the engine's (the instantiation cap stops the known blow-ups before this).
+      throw new ModuleLoadException(
+          where + ": loading the component ran out of memory (expected: a smaller component)", e);
     } catch (RuntimeException | StackOverflowError e) {
       // Whatever else the linker or Chicory finds inconsistent still fails as this module's error.
       throw new ModuleLoadException(where + " is not a valid WebAssembly component: " + e, e);

@@ -81,9 +81,9 @@ public final class LoadedComponent implements GuestModule {
 
   /**
    * The state of every core instance after instantiation and start functions: {@code cores[i]} of
-   * core instance i, and which captured instance had which index (to re-point table entries).
+   * core instance i (table entries of another core instance hold its index, not the instance).
    */
-  public record Snapshot(InstanceSnapshot[] cores, Map<Instance, Integer> captured) {
+  public record Snapshot(InstanceSnapshot[] cores) {
     /** Whether every core instance can be reset to its snapshot and reused. */
     public boolean reusable() {
       for (InstanceSnapshot s : cores) {
@@ -208,7 +208,7 @@ public final class LoadedComponent implements GuestModule {
 
   private static boolean resetAll(Snapshot from, Instance[] instances) {
     for (int i = 0; i < instances.length; i++) {
-      if (!from.cores()[i].reset(instances[i], captured -> remap(from, instances, captured))) {
+      if (!from.cores()[i].reset(instances[i], index -> instances[index])) {
         return false;
       }
     }
@@ -290,10 +290,13 @@ public final class LoadedComponent implements GuestModule {
           InstanceSnapshot[] cores = new InstanceSnapshot[instances.length];
           Map<Instance, Integer> captured = new IdentityHashMap<>();
           for (int i = 0; i < instances.length; i++) {
-            cores[i] = InstanceSnapshot.capture(instances[i], true);
             captured.put(instances[i], i);
           }
-          return new Snapshot(cores, captured);
+          for (int i = 0; i < instances.length; i++) {
+            cores[i] =
+                InstanceSnapshot.capture(instances[i], true, other -> index(captured, other));
+          }
+          return new Snapshot(cores);
         });
   }
 
@@ -354,12 +357,13 @@ public final class LoadedComponent implements GuestModule {
           }
         }
       }
-      instance.initialize(from == null && runStart);
+      // The component model never calls an exported _start (the start section still runs).
+      instance.initialize(false);
     }
     if (from != null) {
       // After all are built: a table may hold functions of instances created after its owner.
       for (int i = 0; i < instances.length; i++) {
-        from.cores()[i].restore(instances[i], captured -> remap(from, instances, captured));
+        from.cores()[i].restore(instances[i], index -> instances[index]);
       }
     }
     bindHandlerMemory(ctx, instances);
@@ -372,13 +376,13 @@ public final class LoadedComponent implements GuestModule {
     }
   }
 
-  private static Instance remap(Snapshot from, Instance[] instances, Instance captured) {
-    Integer index = from.captured().get(captured);
+  private static int index(Map<Instance, Integer> captured, Instance other) {
+    Integer index = captured.get(other);
     if (index == null) {
       throw new IllegalStateException(
           "a snapshotted table refers to an instance that is not one of the component's");
     }
-    return instances[index];
+    return index;
   }
 
   private static Instance instance(Instance[] instances, int index) {

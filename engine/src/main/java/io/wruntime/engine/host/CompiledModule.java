@@ -11,6 +11,7 @@ import com.dylibso.chicory.runtime.InterpreterMachine;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import io.wruntime.engine.module.ModuleDefinition;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
@@ -88,6 +89,19 @@ public final class CompiledModule {
   static CompiledModule compile(
       ModuleDefinition def, WasmModule module, MemoryLimits limits, CodeCache cache)
       throws ModuleLoadException {
+    int memories = memoryCount(module);
+    if (memories > 1) {
+      // Chicory applies the memory limits to the first memory only: a second one would grow past
+      // the definition's limit and the engine's memory budget.
+      throw new ModuleLoadException(
+          "module "
+              + def.label()
+              + ": "
+              + def.wasmPath()
+              + ": a core module defines "
+              + memories
+              + " memories (expected: one; multi-memory is not supported)");
+    }
     Function<Instance, Machine> machineFactory;
     if (def.mode() == ExecutionMode.COMPILED) {
       try {
@@ -106,6 +120,17 @@ public final class CompiledModule {
       machineFactory = InterpreterMachine::new;
     }
     return new CompiledModule(module, machineFactory, limits);
+  }
+
+  /** The memories {@code module} defines and imports. */
+  private static int memoryCount(WasmModule module) {
+    int count = module.memorySection().isPresent() ? module.memorySection().get().memoryCount() : 0;
+    for (int i = 0; i < module.importSection().importCount(); i++) {
+      if (module.importSection().getImport(i).importType() == ExternalType.MEMORY) {
+        count++;
+      }
+    }
+    return count;
   }
 
   /** The compiler settings of the engine; part of the code cache's key. */

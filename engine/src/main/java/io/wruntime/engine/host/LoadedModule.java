@@ -29,7 +29,6 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.function.Function;
 import org.slf4j.Logger;
 
 /**
@@ -237,7 +236,7 @@ final class LoadedModule implements GuestModule {
   /** Resets {@code instance}; false (discard it) when it cannot be, whatever the reason. */
   private static boolean resetQuietly(InstanceSnapshot from, Instance instance) {
     try {
-      return from.reset(instance, Function.identity());
+      return from.reset(instance);
     } catch (RuntimeException e) {
       return false;
     }

@@ -56,10 +56,17 @@ public final class InstanceContext {
     return guestLog;
   }
 
-  /** The guest's memory; set once the instance exists. */
+  /**
+   * The guest's memory; set once the instance exists.
+   *
+   * @throws AbiViolation when there is none: a component's {@code canon lower} without a {@code
+   *     memory} option of a host function that reads or writes guest memory
+   */
   public GuestMemory memory() {
     if (memory == null) {
-      throw new IllegalStateException("instance memory not bound yet");
+      throw new AbiViolation(
+          "the host function reads or writes guest memory, but no memory is bound (expected: a"
+              + " memory option on the canon lower of a function that takes or returns pointers)");
     }
     return memory;
   }

@@ -15,7 +15,8 @@ import com.dylibso.chicory.wasm.types.TableLimits;
 import com.dylibso.chicory.wasm.types.Value;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
 
 /**
  * The state of one core instance after its initialization — linear memory, mutable globals, tables,
@@ -65,7 +66,9 @@ public final class InstanceSnapshot {
   private final Map<Table, Integer> tableIndex;
   private final int[][] tableRefs;
   private final boolean[][] tableRefsSelf;
-  private final Instance[][] tableRefsOther;
+  // The index of the other instance an entry belongs to (-1: none), not the instance itself: a
+  // snapshot must not keep the capture-time instances (their memories) alive.
+  private final int[][] tableRefsOther;
   private final Element[] elements;
   private final boolean[] droppedData;
   private final boolean reusable;
@@ -82,7 +85,7 @@ public final class InstanceSnapshot {
       Map<Table, Integer> tableIndex,
       int[][] tableRefs,
       boolean[][] tableRefsSelf,
-      Instance[][] tableRefsOther,
+      int[][] tableRefsOther,
       Element[] elements,
       boolean[] droppedData) {
     this.module = module;
@@ -175,7 +178,26 @@ public final class InstanceSnapshot {
    *     without {@code startRan}, {@link #unsupportedReason(WasmModule)}) says why not
    */
   public static InstanceSnapshot capture(Instance instance, boolean startRan) {
+    return capture(
+        instance,
+        startRan,
+        other -> {
+          throw new IllegalArgumentException(
+              "instance: a table entry belongs to another instance (expected: the instance's own"
+                  + " functions)");
+        });
+  }
+
+  /**
+   * Like {@link #capture(Instance, boolean)}, for one of several instances whose tables may hold
+   * each other's functions: an entry of another instance is kept as {@code indexOf.applyAsInt(it)}
+   * ({@link #restore(Instance, IntFunction)} maps it back), so the snapshot keeps no reference to
+   * the captured instances.
+   */
+  public static InstanceSnapshot capture(
+      Instance instance, boolean startRan, ToIntFunction<Instance> indexOf) {
     requireNonNull(instance, "instance");
+    requireNonNull(indexOf, "indexOf");
     WasmModule module = instance.module();
     String reason = startRan ? unsupportedReasonOnceStarted(module) : unsupportedReason(module);
     if (reason != null) {
@@ -204,21 +226,22 @@ public final class InstanceSnapshot {
     Map<Table, Integer> tableIndex = new IdentityHashMap<>();
     int[][] refs = new int[tables][];
     boolean[][] self = new boolean[tables][];
-    Instance[][] other = new Instance[tables][];
+    int[][] other = new int[tables][];
     for (int t = 0; t < tables; t++) {
       tableIndex.put(module.tableSection().getTable(t), t);
       TableInstance table = instance.table(importedTables + t);
       int size = table.size();
       refs[t] = new int[size];
       self[t] = new boolean[size];
-      other[t] = new Instance[size];
+      other[t] = new int[size];
       for (int k = 0; k < size; k++) {
         refs[t][k] = table.ref(k);
         Instance owner = table.instance(k);
         if (owner == instance) {
           self[t][k] = true;
+          other[t][k] = -1;
         } else {
-          other[t][k] = owner;
+          other[t][k] = owner == null ? -1 : indexOf.applyAsInt(owner);
         }
       }
     }
@@ -337,7 +360,7 @@ public final class InstanceSnapshot {
    * the snapshot's. Table entries that pointed at another instance point at {@code
    * others.apply(thatInstance)}.
    */
-  public boolean reset(Instance target, Function<Instance, Instance> others) {
+  public boolean reset(Instance target, IntFunction<Instance> others) {
     requireNonNull(target, "target");
     requireNonNull(others, "others");
     if (!reusable || target.module() != module || target.tagCount() > 0) {
@@ -363,6 +386,15 @@ public final class InstanceSnapshot {
     return true;
   }
 
+  /** Like {@link #reset(Instance, IntFunction)} for a lone instance (a core module's). */
+  public boolean reset(Instance target) {
+    return reset(
+        target,
+        index -> {
+          throw new IllegalStateException("a table entry of another instance in a lone snapshot");
+        });
+  }
+
   private static boolean dropped(Instance instance, WasmModule module, int segment) {
     byte[] data = module.dataSection().getDataSegment(segment).data();
     return instance.dataSegmentData(segment) != data && data.length > 0;
@@ -374,18 +406,22 @@ public final class InstanceSnapshot {
    * target}, others at the same instance as before.
    */
   public void restore(Instance target) {
-    restore(target, Function.identity());
+    restore(
+        target,
+        index -> {
+          throw new IllegalStateException("a table entry of another instance in a lone snapshot");
+        });
   }
 
   /**
    * Like {@link #restore(Instance)}, with entries of the tables that pointed at another instance
-   * pointing at {@code others.apply(thatInstance)} (a component runtime maps the core instances of
-   * the capture to those of the new component instance).
+   * pointing at {@code others.apply(itsIndex)}, the index {@link #capture(Instance, boolean,
+   * ToIntFunction)} recorded (a component runtime maps it to its new core instance of that index).
    *
    * @throws IllegalArgumentException when {@code target} is not an instance of the snapshot's
    *     module, or was not built with {@link #prepare}
    */
-  public void restore(Instance target, Function<Instance, Instance> others) {
+  public void restore(Instance target, IntFunction<Instance> others) {
     requireNonNull(target, "target");
     requireNonNull(others, "others");
     if (target.module() != module) {
@@ -421,9 +457,9 @@ public final class InstanceSnapshot {
                 + ", an instance built with prepare())");
       }
       boolean[] self = tableRefsSelf[t];
-      Instance[] other = tableRefsOther[t];
+      int[] other = tableRefsOther[t];
       for (int k = 0; k < refs.length; k++) {
-        Instance owner = self[k] ? target : other[k] == null ? null : others.apply(other[k]);
+        Instance owner = self[k] ? target : other[k] < 0 ? null : others.apply(other[k]);
         table.setRef(k, refs[k], owner);
       }
     }
