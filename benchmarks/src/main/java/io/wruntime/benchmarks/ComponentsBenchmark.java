@@ -13,14 +13,11 @@ import io.wruntime.engine.host.CodeCache;
 import io.wruntime.engine.host.CompiledModule;
 import io.wruntime.engine.host.WasiHttpModuleLoader;
 import io.wruntime.engine.host.snapshot.InstanceSnapshot;
-import io.wruntime.engine.http.BodySink;
-import io.wruntime.engine.http.EngineError;
 import io.wruntime.engine.http.Field;
 import io.wruntime.engine.http.HttpErrorCode;
 import io.wruntime.engine.http.IncomingRequest;
 import io.wruntime.engine.http.OutboundException;
 import io.wruntime.engine.http.Pipe;
-import io.wruntime.engine.http.ResponseSink;
 import io.wruntime.engine.module.GuestModule;
 import io.wruntime.engine.module.ModuleDefinition;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
@@ -525,30 +522,6 @@ public final class ComponentsBenchmark {
       for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
-    }
-  }
-
-  /** Keeps the response in memory (the bodies are small). */
-  private static final class CollectingResponse implements ResponseSink {
-    final Pipe body = new Pipe(1 << 20);
-    int status;
-    boolean started;
-
-    @Override
-    public BodySink start(int status, List<Field> headers) {
-      this.status = status;
-      this.started = true;
-      return body;
-    }
-
-    @Override
-    public void fail(EngineError error) {
-      throw new IllegalStateException("the guest failed: " + error);
-    }
-
-    @Override
-    public boolean isStarted() {
-      return started;
     }
   }
 }

@@ -1,14 +1,11 @@
 package io.wruntime.benchmarks;
 
 import io.wruntime.engine.host.WasiHttpModuleLoader;
-import io.wruntime.engine.http.BodySink;
-import io.wruntime.engine.http.EngineError;
 import io.wruntime.engine.http.Field;
 import io.wruntime.engine.http.HttpErrorCode;
 import io.wruntime.engine.http.IncomingRequest;
 import io.wruntime.engine.http.OutboundException;
 import io.wruntime.engine.http.Pipe;
-import io.wruntime.engine.http.ResponseSink;
 import io.wruntime.engine.module.GuestModule;
 import io.wruntime.engine.module.ModuleDefinition;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
@@ -110,30 +107,6 @@ public final class EchoInstantiateBenchmark {
       return String.format(
           "%-11s load+compile %7.1f ms | instantiate+handle per request: mean %8.1f us, p50 %8.1f us, p99 %8.1f us",
           mode, loadMillis, meanMicros, p50Micros, p99Micros);
-    }
-  }
-
-  /** Keeps the response in memory (the echo body is tiny). */
-  private static final class CollectingResponse implements ResponseSink {
-    final Pipe body = new Pipe(1 << 20);
-    int status;
-    boolean started;
-
-    @Override
-    public BodySink start(int status, List<Field> headers) {
-      this.status = status;
-      this.started = true;
-      return body;
-    }
-
-    @Override
-    public void fail(EngineError error) {
-      throw new IllegalStateException("echo failed: " + error);
-    }
-
-    @Override
-    public boolean isStarted() {
-      return started;
     }
   }
 }
