@@ -168,7 +168,7 @@ public final class LoadedComponent implements GuestModule {
               used[0] = pooled;
               bindHandlerMemory(ctx, instances);
             } else {
-              instances = instantiate(ctx, binding, true, from);
+              instances = instantiate(ctx, binding, from);
               used[0] = new Pooled(instances, binding, from);
             }
             callHandler(ctx, instances);
@@ -228,22 +228,13 @@ public final class LoadedComponent implements GuestModule {
   }
 
   /**
-   * Instantiates every core instance in a fresh context: without start functions (a link check), or
-   * with them (what a request does before the handler).
-   */
-  public void instantiateOnce(boolean runStart) throws GuestException {
-    InstanceContext ctx = GuestRun.newContext(definition, outbound, "-");
-    GuestRun.run(definition, ctx, null, () -> instantiate(ctx, binding(ctx), runStart, null));
-  }
-
-  /**
    * Creates the core instances as a request does (from the snapshot when there is one) in a fresh
    * context, without calling the handler: the instance setup per request (benchmarks).
    */
   public void instantiateAsARequest() throws GuestException {
     InstanceContext ctx = GuestRun.newContext(definition, outbound, "-");
     Snapshot from = snapshot;
-    GuestRun.run(definition, ctx, null, () -> instantiate(ctx, binding(ctx), true, from));
+    GuestRun.run(definition, ctx, null, () -> instantiate(ctx, binding(ctx), from));
   }
 
   /** Starts every later request's core instances from {@code snapshot}. */
@@ -258,27 +249,34 @@ public final class LoadedComponent implements GuestModule {
   }
 
   /**
-   * Instantiates every core instance (data segments, element segments, start functions) and
-   * captures them all, or returns null, saying why in {@code whyNot}, when one of them cannot start
-   * from a snapshot ({@link InstanceSnapshot#unsupportedReasonOnceStarted}) or the start functions
-   * left host resources open (their handles would dangle in every request).
+   * Instantiates every core instance once (imports, data segments, element segments, start
+   * functions: whatever fails there is why the component cannot be instantiated) and captures them
+   * all; or returns null, saying why in {@code whyNot}, when one of them cannot start from a
+   * snapshot ({@link InstanceSnapshot#unsupportedReasonOnceStarted}) or the start functions left
+   * host resources open (their handles would dangle in every request). This is the one
+   * instantiation at load: the start functions run exactly once.
    */
   public Snapshot captureSnapshot(StringBuilder whyNot) throws GuestException {
     requireNonNull(whyNot, "whyNot");
-    for (int i = 0; i < plans.size(); i++) {
-      String reason = InstanceSnapshot.unsupportedReasonOnceStarted(plans.get(i).parsed());
-      if (reason != null) {
-        whyNot.append("core instance ").append(i).append(" cannot be snapshotted: ").append(reason);
-        return null;
-      }
-    }
     InstanceContext ctx = GuestRun.newContext(definition, outbound, "-");
     return GuestRun.run(
         definition,
         ctx,
         null,
         () -> {
-          Instance[] instances = instantiate(ctx, binding(ctx), true, null);
+          Instance[] instances = instantiate(ctx, binding(ctx), null);
+          for (int i = 0; i < plans.size(); i++) {
+            String reason =
+                InstanceSnapshot.unsupportedReasonOnceStarted(plans.get(i).compiled().module());
+            if (reason != null) {
+              whyNot
+                  .append("core instance ")
+                  .append(i)
+                  .append(" cannot be snapshotted: ")
+                  .append(reason);
+              return null;
+            }
+          }
           int open = ctx.resources().all().size();
           if (open > 0) {
             whyNot
@@ -303,7 +301,7 @@ public final class LoadedComponent implements GuestModule {
   /** Whether instantiating runs guest code (a core module's start function). */
   public boolean hasStart() {
     for (CorePlan p : plans) {
-      if (p.parsed().startSection().isPresent()) {
+      if (p.compiled().module().startSection().isPresent()) {
         return true;
       }
     }
@@ -316,8 +314,7 @@ public final class LoadedComponent implements GuestModule {
     return binding;
   }
 
-  private Instance[] instantiate(
-      InstanceContext ctx, Binding binding, boolean runStart, Snapshot from) {
+  private Instance[] instantiate(InstanceContext ctx, Binding binding, Snapshot from) {
     Instance[] instances = new Instance[plans.size()];
     List<Memory> importedMemories = new ArrayList<>();
     for (int i = 0; i < instances.length; i++) {

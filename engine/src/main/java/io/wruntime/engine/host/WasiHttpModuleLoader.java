@@ -190,10 +190,12 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
       }
     }
     StringBuilder whyNot = new StringBuilder();
+    // One instantiation links, runs the start functions and is captured: a failure in any of them
+    // means the component cannot be instantiated.
     LoadedComponent.Snapshot snapshot =
         checkInstantiates(
             def,
-            () -> component.instantiateOnce(false),
+            null,
             component.hasStart() ? "the start function of a core module" : "initialization",
             () -> component.captureSnapshot(whyNot));
     String instances;
@@ -302,14 +304,6 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
     return loaded;
   }
 
-  /**
-   * Instantiates once without running any guest code but a start function (linking problems), then
-   * once more running the data segments and {@code _initialize} and keeps the result as the
-   * snapshot every request's instance starts from; this runs on a thread of its own stopped after
-   * the definition's initialize timeout: a module that traps or hangs while initializing fails to
-   * load rather than failing every request. Returns what {@code initialize} made (the snapshot), or
-   * null.
-   */
   /** A step of loading that links guest code. */
   @FunctionalInterface
   private interface GuestStep {
@@ -322,15 +316,27 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
     T run() throws GuestException;
   }
 
+  /**
+   * Runs {@code link} (may be null), an instantiation whose failure means the module cannot be
+   * instantiated, then {@code initialize}, which instantiates once more running the data segments
+   * and the initializer and keeps the result as the snapshot every request's instance starts from;
+   * {@code initialize} runs on a thread of its own stopped after the definition's initialize
+   * timeout: a module that traps or hangs while initializing fails to load rather than failing
+   * every request. Without {@code link} (components: their one instantiation at load is also the
+   * link check), a failure of {@code initialize} is reported as the module not being instantiable.
+   * Returns what {@code initialize} made (the snapshot), or null.
+   */
   private static <T> T checkInstantiates(
       ModuleDefinition def, GuestStep link, String initializer, GuestInit<T> initialize)
       throws ModuleLoadException {
     String label = def.label();
-    try {
-      link.run();
-    } catch (GuestException e) {
-      throw new ModuleLoadException(
-          "module " + label + " cannot be instantiated: " + e.getMessage(), e);
+    if (link != null) {
+      try {
+        link.run();
+      } catch (GuestException e) {
+        throw new ModuleLoadException(
+            "module " + label + " cannot be instantiated: " + e.getMessage(), e);
+      }
     }
     if (initialize == null) {
       return null;
@@ -369,6 +375,10 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
       throw new ModuleLoadException("module " + label + ": loading was interrupted", e);
     }
     GuestException e = failure.get();
+    if (e != null && link == null) {
+      throw new ModuleLoadException(
+          "module " + label + " cannot be instantiated: " + e.getMessage(), e);
+    }
     if (e != null) {
       String what =
           switch (e.kind()) {

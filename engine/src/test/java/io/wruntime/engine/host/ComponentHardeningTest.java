@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ComponentHardeningTest {
   @TempDir Path dir;
+
+  @RegisterExtension final LogCapture guestLog = new LogCapture();
 
   /**
    * A component serving wasi:http/incoming-handler@0.2.0 from a core module with {@code body},
@@ -105,7 +108,73 @@ class ComponentHardeningTest {
 
     LoadedComponent component = (LoadedComponent) loaded;
     component.instantiateAsARequest();
-    component.instantiateOnce(true);
+  }
+
+  /**
+   * A component whose core module's start function writes a line to stdout through wasi:cli (its
+   * memory comes from a core instance of its own, as real components wire it).
+   */
+  private static final String START_WRITES =
+      """
+      (component
+        (import "wasi:io/streams@0.2.0" (instance $streams
+          (export "output-stream" (type (sub resource)))
+          (export "[method]output-stream.blocking-write-and-flush"
+            (func (param "self" (borrow 0)) (param "contents" (list u8)) (result (result))))))
+        (alias export $streams "output-stream" (type $os))
+        (alias export $streams "[method]output-stream.blocking-write-and-flush" (func $write))
+        (import "wasi:cli/stdout@0.2.0" (instance $stdout
+          (export "output-stream" (type (sub resource)))
+          (export "get-stdout" (func (result (own 0))))))
+        (alias export $stdout "get-stdout" (func $getstdout))
+        (import "wasi:http/types@0.2.0" (instance $types
+          (export "incoming-request" (type (sub resource)))
+          (export "response-outparam" (type (sub resource)))))
+        (alias export $types "incoming-request" (type $req))
+        (alias export $types "response-outparam" (type $out))
+        (core module $memory (memory (export "memory") 1))
+        (core instance $mi (instantiate $memory))
+        (alias core export $mi "memory" (core memory $mem))
+        (core func $get (canon lower (func $getstdout)))
+        (core func $put (canon lower (func $write) (memory $mem)))
+        (core func $drop (canon resource.drop $os))
+        (core instance $host
+          (export "get-stdout" (func $get))
+          (export "write" (func $put))
+          (export "drop" (func $drop))
+          (export "memory" (memory $mem)))
+        (core module $m
+          (import "host" "get-stdout" (func $get (result i32)))
+          (import "host" "write" (func $write (param i32 i32 i32 i32)))
+          (import "host" "drop" (func $drop (param i32)))
+          (import "host" "memory" (memory 1))
+          (data (i32.const 16) "start ran\\n")
+          (func $start (local $stream i32)
+            (local.set $stream (call $get))
+            (call $write (local.get $stream) (i32.const 16) (i32.const 10) (i32.const 64))
+            (call $drop (local.get $stream)))
+          (start $start)
+          (func (export "handle") (param i32 i32)))
+        (core instance $i (instantiate $m (with "host" (instance $host))))
+        (func $handle (param "request" (own $req)) (param "response-out" (own $out))
+          (canon lift (core func $i "handle")))
+        (instance $h (export "handle" (func $handle)))
+        (export "wasi:http/incoming-handler@0.2.0" (instance $h)))
+      """;
+
+  @Test
+  void startFunctionsRunOnceAtLoadAndNotForRequests() throws Exception {
+    LoadedComponent component = (LoadedComponent) load(wasm("start-writes", START_WRITES));
+    assertThat(component.snapshot()).as("the start function left nothing open").isNotNull();
+
+    assertThat(startLines()).as("the start function ran once at load").isEqualTo(1);
+    component.instantiateAsARequest();
+    component.instantiateAsARequest();
+    assertThat(startLines()).as("requests start from the snapshot").isEqualTo(1);
+  }
+
+  private long startLines() {
+    return guestLog.lines().stream().filter(l -> l.endsWith("stdout: start ran")).count();
   }
 
   @Test
