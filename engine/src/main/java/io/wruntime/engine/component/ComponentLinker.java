@@ -1,6 +1,5 @@
 package io.wruntime.engine.component;
 
-import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExternalType;
@@ -253,16 +252,15 @@ final class ComponentLinker {
       return known;
     }
     int index = modules.size();
-    WasmModule parsed;
+    CompiledModule compiled;
     try {
-      parsed = Parser.parse(m.bytes());
-    } catch (RuntimeException | AssertionError e) {
+      compiled = CompiledModule.parseAndCompilePart(definition, m.bytes(), codeCache);
+    } catch (CompiledModule.InvalidModule e) {
       throw new MalformedComponent(
           m.offset(),
           "core module " + index + " is not a valid WebAssembly module: " + e.getMessage());
     }
-    ModuleRef ref =
-        new ModuleRef(index, parsed, CompiledModule.compilePart(definition, parsed, codeCache));
+    ModuleRef ref = new ModuleRef(index, compiled.module(), compiled);
     modules.put(m, ref);
     return ref;
   }

@@ -107,7 +107,14 @@ public final class LoadedComponent implements GuestModule {
   LoadedComponent(
       ModuleDefinition definition, ComponentLinker.Linked linked, OutboundClient outbound) {
     this.definition = requireNonNull(definition, "definition");
-    this.plans = linked.plans();
+    // The plans as the instances use them: the module of each is the compiled one, without the
+    // parsed instructions of the functions compiled to classes (the linker's parsed modules, with
+    // them, are not kept).
+    List<CorePlan> lean = new ArrayList<>();
+    for (CorePlan p : linked.plans()) {
+      lean.add(new CorePlan(p.module(), p.compiled().module(), p.compiled(), p.imports()));
+    }
+    this.plans = List.copyOf(lean);
     this.handler = linked.handler();
     this.outbound = requireNonNull(outbound, "outbound");
     long total = 0;

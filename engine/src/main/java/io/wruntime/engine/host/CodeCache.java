@@ -124,11 +124,23 @@ public final class CodeCache {
    * given to {@link MachineFactoryCompiler.Builder} that changes the code it emits).
    */
   Cache forCompiler(String settings) {
+    return forCompiler(settings, false);
+  }
+
+  /**
+   * Like {@link #forCompiler(String)}; with {@code cachedOnly}, a key without a usable entry throws
+   * {@link Missed} instead of letting the compiler compile.
+   */
+  Cache forCompiler(String settings, boolean cachedOnly) {
     requireNonNull(settings, "settings");
     return new Cache() {
       @Override
       public byte[] get(String key) {
-        return read(entry(settings, key));
+        byte[] data = read(entry(settings, key));
+        if (data == null && cachedOnly) {
+          throw new Missed();
+        }
+        return data;
       }
 
       @Override
@@ -136,6 +148,18 @@ public final class CodeCache {
         write(entry(settings, key), data);
       }
     };
+  }
+
+  /** Whether an entry for {@code moduleDigest} under {@code settings} exists (not yet checked). */
+  boolean holds(String settings, String moduleDigest) {
+    return enabled() && Files.isRegularFile(entry(settings, moduleDigest));
+  }
+
+  /** A compilation that had to take its code from the cache found no usable entry. */
+  static final class Missed extends RuntimeException {
+    Missed() {
+      super("no usable code cache entry", null, false, false);
+    }
   }
 
   /** Deletes the entry of {@code moduleDigest} under {@code settings} (its code did not load). */

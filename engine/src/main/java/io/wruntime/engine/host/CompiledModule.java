@@ -10,12 +10,23 @@ import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.InterpreterMachine;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.runtime.internal.CompilerInterpreterMachine;
+import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.CodeSection;
+import com.dylibso.chicory.wasm.types.CustomSection;
 import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionBody;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import io.wruntime.engine.module.ModuleDefinition;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import io.wruntime.engine.module.ModuleLoadException;
+import java.io.ByteArrayInputStream;
+import java.lang.reflect.Field;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,10 +86,75 @@ public final class CompiledModule {
       throws ModuleLoadException {
     requireNonNull(def, "definition");
     requireNonNull(module, "module");
+    return compilePart(def, module, requireNonNull(cache, "cache"), false);
+  }
+
+  private static CompiledModule compilePart(
+      ModuleDefinition def, WasmModule module, CodeCache cache, boolean cachedOnly)
+      throws ModuleLoadException {
     boolean ownMemory =
         module.memorySection().isPresent() && module.memorySection().get().memoryCount() > 0;
-    return compile(
-        def, module, ownMemory ? memoryLimits(def, module) : null, requireNonNull(cache, "cache"));
+    return compile(def, module, ownMemory ? memoryLimits(def, module) : null, cache, cachedOnly);
+  }
+
+  /** Bytes that are not a valid core module: the parser's message. */
+  public static final class InvalidModule extends Exception {
+    InvalidModule(Throwable cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
+  /**
+   * Parses one core module of a component and {@link #compilePart compiles} it. When the code cache
+   * holds compiled code of these exact bytes (same digest, Chicory version and settings), they were
+   * validated when that code was compiled: the function bodies are parsed without validating them
+   * again (about 40% of a warm load of the componentize-js guest). Should the entry turn out
+   * missing or unusable, the module is parsed again with validation and compiled: nothing
+   * unvalidated is ever compiled.
+   *
+   * @throws InvalidModule when the bytes do not parse or validate
+   */
+  public static CompiledModule parseAndCompilePart(
+      ModuleDefinition def, byte[] bytes, CodeCache cache)
+      throws InvalidModule, ModuleLoadException {
+    requireNonNull(def, "definition");
+    requireNonNull(bytes, "bytes");
+    requireNonNull(cache, "cache");
+    if (def.mode() == ExecutionMode.COMPILED
+        && cache.enabled()
+        && cache.holds(COMPILER_SETTINGS, digest(bytes))) {
+      WasmModule unvalidated = parse(bytes, false);
+      try {
+        return compilePart(def, unvalidated, cache, true);
+      } catch (ModuleLoadException e) {
+        if (!(e.getCause() instanceof CodeCache.Missed)) {
+          throw e;
+        }
+        log.debug("code cache: the entry of {} is not usable, validating", def.label());
+      }
+    }
+    return compilePart(def, parse(bytes, true), cache, false);
+  }
+
+  private static WasmModule parse(byte[] bytes, boolean validate) throws InvalidModule {
+    try {
+      return Parser.builder()
+          .withValidation(validate)
+          .build()
+          .parse(() -> new ByteArrayInputStream(bytes));
+    } catch (RuntimeException | AssertionError e) {
+      throw new InvalidModule(e);
+    }
+  }
+
+  /** The digest Chicory's parser gives {@code bytes} (its default algorithm, SHA-256). */
+  static String digest(byte[] bytes) {
+    try {
+      return "sha-256:"
+          + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
   }
 
   static CompiledModule compile(ModuleDefinition def, WasmModule module, MemoryLimits limits)
@@ -88,6 +164,17 @@ public final class CompiledModule {
 
   static CompiledModule compile(
       ModuleDefinition def, WasmModule module, MemoryLimits limits, CodeCache cache)
+      throws ModuleLoadException {
+    return compile(def, module, limits, cache, false);
+  }
+
+  /** With {@code cachedOnly}, the code must come from {@code cache}: a miss is never compiled. */
+  private static CompiledModule compile(
+      ModuleDefinition def,
+      WasmModule module,
+      MemoryLimits limits,
+      CodeCache cache,
+      boolean cachedOnly)
       throws ModuleLoadException {
     int memories = memoryCount(module);
     if (memories > 1) {
@@ -103,9 +190,11 @@ public final class CompiledModule {
               + " memories (expected: one; multi-memory is not supported)");
     }
     Function<Instance, Machine> machineFactory;
+    WasmModule runWith = module;
     if (def.mode() == ExecutionMode.COMPILED) {
       try {
-        machineFactory = compileWith(module, cache);
+        machineFactory = unwrap(compileWith(module, cache, cachedOnly));
+        runWith = withoutCompiledBodies(module, machineFactory);
       } catch (RuntimeException | AssertionError e) {
         throw new ModuleLoadException(
             "module "
@@ -119,7 +208,7 @@ public final class CompiledModule {
     } else {
       machineFactory = InterpreterMachine::new;
     }
-    return new CompiledModule(module, machineFactory, limits);
+    return new CompiledModule(runWith, machineFactory, limits);
   }
 
   /** The memories {@code module} defines and imports. */
@@ -136,18 +225,26 @@ public final class CompiledModule {
   /** The compiler settings of the engine; part of the code cache's key. */
   static final String COMPILER_SETTINGS = "interpreter-fallback=SILENT";
 
-  private static Function<Instance, Machine> compileWith(WasmModule module, CodeCache cache) {
+  private static Function<Instance, Machine> compileWith(
+      WasmModule module, CodeCache cache, boolean cachedOnly) {
     MachineFactoryCompiler.Builder builder =
         MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.SILENT);
     if (!cache.enabled() || module.digest() == null) {
+      if (cachedOnly) {
+        throw new CodeCache.Missed();
+      }
       return builder.compile();
     }
     long rejectedBefore = cache.rejected();
     long hitsBefore = cache.hits();
     try {
-      return builder.withCache(cache.forCompiler(COMPILER_SETTINGS)).compile();
+      return builder.withCache(cache.forCompiler(COMPILER_SETTINGS, cachedOnly)).compile();
     } catch (RuntimeException | LinkageError e) {
-      if (cache.hits() == hitsBefore && cache.rejected() == rejectedBefore) {
+      if (cachedOnly || (cache.hits() == hitsBefore && cache.rejected() == rejectedBefore)) {
+        if (cachedOnly && !(e instanceof CodeCache.Missed)) {
+          cache.evict(COMPILER_SETTINGS, module.digest());
+          throw new CodeCache.Missed();
+        }
         throw e;
       }
       // The entry passed its digest check but its classes did not load (written by a build whose
@@ -160,10 +257,156 @@ public final class CompiledModule {
     }
   }
 
-  /** The parsed module. */
+  /**
+   * The module its instances are built from: the parsed module, or, compiled, the parsed module
+   * without the instructions of the functions compiled to JVM classes ({@link
+   * #withoutCompiledBodies}).
+   */
   public WasmModule module() {
     return module;
   }
+
+  /**
+   * The machine factory Chicory's compiler wraps in a {@link
+   * com.dylibso.chicory.runtime.CompiledModule}, which keeps the parsed module it was compiled from
+   * and accepts only instances of that module object.
+   */
+  private static Function<Instance, Machine> unwrap(Function<Instance, Machine> factory) {
+    if (factory instanceof com.dylibso.chicory.runtime.CompiledModule compiled) {
+      return compiled.machineFactory();
+    }
+    return factory;
+  }
+
+  /**
+   * {@code module} with the body of every function that {@code factory}'s classes run replaced by
+   * one {@code unreachable}: a compiled module keeps only what instances still read, the bodies of
+   * the functions Chicory's compiler left to its interpreter (too large for a JVM method). The
+   * parsed instructions of the other functions are most of a large module's heap (the
+   * componentize-js guest: ~300 MiB for 12,706 functions). Custom sections but the name section are
+   * dropped too. {@code module} itself is returned, unchanged, when which functions are interpreted
+   * cannot be told, or when an interpreted function could reach another function's body through the
+   * interpreter (tail calls, {@code call_ref}).
+   */
+  static WasmModule withoutCompiledBodies(WasmModule module, Function<Instance, Machine> factory) {
+    Set<Integer> interpreted = interpretedFunctions(factory);
+    int imported = module.importSection().count(ExternalType.FUNCTION);
+    int count = module.codeSection().functionBodyCount();
+    if (interpreted == null || count == 0) {
+      return module;
+    }
+    CodeSection.Builder code =
+        CodeSection.builder().setRequiresDataCount(module.codeSection().isRequiresDataCount());
+    for (int i = 0; i < count; i++) {
+      FunctionBody body = module.codeSection().getFunctionBody(i);
+      if (!interpreted.contains(imported + i)) {
+        body = UNREACHABLE_BODY;
+      } else if (reachesOtherBodies(body)) {
+        return module;
+      }
+      code.addFunctionBody(body);
+    }
+    WasmModule.Builder lean =
+        WasmModule.builder()
+            .withValidation(false)
+            .withDigest(module.digest())
+            .setTypeSection(module.typeSection())
+            .setImportSection(module.importSection())
+            .setFunctionSection(module.functionSection())
+            .setTableSection(module.tableSection())
+            .setGlobalSection(module.globalSection())
+            .setExportSection(module.exportSection())
+            .setElementSection(module.elementSection())
+            .setCodeSection(code.build())
+            .setDataSection(module.dataSection());
+    module.memorySection().ifPresent(lean::setMemorySection);
+    module.startSection().ifPresent(lean::setStartSection);
+    module.dataCountSection().ifPresent(lean::setDataCountSection);
+    module.tagSection().ifPresent(lean::setTagSection);
+    CustomSection names = module.customSection("name");
+    if (names != null) {
+      lean.addCustomSection("name", names);
+    }
+    return lean.build();
+  }
+
+  /**
+   * The functions (by index, imports included) that the classes of {@code factory} leave to
+   * Chicory's interpreter, read from a machine made without an instance: the generated machine
+   * hands them to a {@link CompilerInterpreterMachine}, and has none when every function compiled.
+   * Null when the machine is not one Chicory's compiler generated as 1.7 does.
+   */
+  @SuppressWarnings("unchecked")
+  static Set<Integer> interpretedFunctions(Function<Instance, Machine> factory) {
+    try {
+      Machine machine = factory.apply(null);
+      Class<?> generated = machine.getClass();
+      if (generated.getDeclaredField("instance").getType() != Instance.class) {
+        return null;
+      }
+      Field interpreter;
+      try {
+        interpreter = generated.getDeclaredField("compilerInterpreterMachine");
+      } catch (NoSuchFieldException e) {
+        return Set.of();
+      }
+      interpreter.setAccessible(true);
+      Object fallback = interpreter.get(machine);
+      Field ids = CompilerInterpreterMachine.class.getDeclaredField("interpretedFuncIds");
+      ids.setAccessible(true);
+      return Set.copyOf((Set<Integer>) ids.get(fallback));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.debug(
+          "cannot tell which functions Chicory interprets, keeping every body: {}", e.toString());
+      return null;
+    }
+  }
+
+  /** Whether the interpreter, running {@code body}, could run another function's body itself. */
+  private static boolean reachesOtherBodies(FunctionBody body) {
+    for (var instruction : body.instructions()) {
+      switch (instruction.opcode()) {
+        case RETURN_CALL, RETURN_CALL_INDIRECT, RETURN_CALL_REF, CALL_REF -> {
+          return true;
+        }
+        default -> {}
+      }
+    }
+    return false;
+  }
+
+  /** {@code (func unreachable)}: what a compiled function's body is replaced with. */
+  private static final FunctionBody UNREACHABLE_BODY =
+      Parser.parse(
+              new byte[] {
+                0,
+                'a',
+                's',
+                'm',
+                1,
+                0,
+                0,
+                0, // header
+                1,
+                4,
+                1,
+                0x60,
+                0,
+                0, // type section: () -> ()
+                3,
+                2,
+                1,
+                0, // function section: one function of type 0
+                10,
+                5,
+                1,
+                3,
+                0,
+                0x00,
+                0x0b // code section: no locals, unreachable, end
+              })
+          .codeSection()
+          .getFunctionBody(0);
 
   /** The limits of the module's memory: as declared, its maximum capped at the definition's. */
   public MemoryLimits memoryLimits() {

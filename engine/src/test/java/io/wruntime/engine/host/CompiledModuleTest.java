@@ -13,6 +13,9 @@ import io.wruntime.engine.module.ModuleDefinition;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import io.wruntime.engine.module.ModuleLoadException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -92,5 +95,105 @@ class CompiledModuleTest {
             "module test.memory-ops@1.0.0 declares an initial memory of 1 pages (65536 bytes),"
                 + " above its memory limit of 65535 bytes (expected: a larger limit, or a module"
                 + " that starts smaller)");
+  }
+
+  /**
+   * A module with one function too large for a JVM method (Chicory's compiler leaves it to its
+   * interpreter) calling a small compiled one 20,000 times.
+   */
+  private static WasmModule hugeAndSmall(Path dir) throws Exception {
+    StringBuilder wat = new StringBuilder();
+    wat.append("(module (memory (export \"memory\") 1)\n");
+    wat.append("  (func $small (export \"small\") (param i32) (result i32)");
+    wat.append(" (i32.add (local.get 0) (i32.const 1)))\n");
+    wat.append("  (func (export \"huge\") (param i32) (result i32)\n");
+    for (int i = 0; i < 20_000; i++) {
+      wat.append("    (local.set 0 (call $small (local.get 0)))\n");
+    }
+    wat.append("    (local.get 0)))\n");
+    Path source = dir.resolve("huge.wat");
+    Path out = dir.resolve("huge.wasm");
+    Files.writeString(source, wat);
+    WasmTools.require().run("parse", source.toString(), "-o", out.toString());
+    return Parser.parse(Files.readAllBytes(out));
+  }
+
+  @Test
+  void compiledFunctionsDropTheirParsedBodiesAndTheInterpretedOneStillRuns(@TempDir Path dir)
+      throws Exception {
+    WasmModule parsed = hugeAndSmall(dir);
+    ModuleDefinition def = TestGuests.definition("memory_ops", ExecutionMode.COMPILED, 2L * PAGE);
+    CompiledModule compiled = CompiledModule.compile(def, parsed);
+
+    // The small function's 4 instructions are gone; the huge one's body is kept for the
+    // interpreter.
+    assertThat(compiled.module().codeSection().getFunctionBody(0).instructions())
+        .hasSizeLessThan(parsed.codeSection().getFunctionBody(0).instructions().size());
+    assertThat(compiled.module().codeSection().getFunctionBody(1))
+        .isSameAs(parsed.codeSection().getFunctionBody(1));
+    Instance instance = instance(compiled);
+    assertThat(call(instance, "small", 1)).isEqualTo(2);
+    assertThat(call(instance, "huge", 5)).isEqualTo(20_005);
+  }
+
+  @Test
+  void anInterpretedModuleKeepsEveryBody(@TempDir Path dir) throws Exception {
+    WasmModule parsed = hugeAndSmall(dir);
+    ModuleDefinition def =
+        TestGuests.definition("memory_ops", ExecutionMode.INTERPRETED, 2L * PAGE);
+    CompiledModule compiled = CompiledModule.compile(def, parsed);
+
+    assertThat(compiled.module()).isSameAs(parsed);
+    assertThat(call(instance(compiled), "huge", 5)).isEqualTo(20_005);
+  }
+
+  private static byte[] wat(Path dir, String name, String wat) throws Exception {
+    Path source = dir.resolve(name + ".wat");
+    Path out = dir.resolve(name + ".wasm");
+    Files.writeString(source, wat);
+    WasmTools.require().run("parse", source.toString(), "-o", out.toString());
+    return Files.readAllBytes(out);
+  }
+
+  @Test
+  void aModuleWhoseCodeIsCachedLoadsFromTheCacheAndADamagedEntryIsValidatedAndCompiled(
+      @TempDir Path dir) throws Exception {
+    byte[] bytes = Files.readAllBytes(TestGuests.path("memory_ops"));
+    ModuleDefinition def = TestGuests.definition("memory_ops", ExecutionMode.COMPILED, 2L * PAGE);
+    CodeCache first = CodeCache.open(dir.resolve("code"));
+    CompiledModule.parseAndCompilePart(def, bytes, first);
+    assertThat(first.stored()).isOne();
+
+    CodeCache restarted = CodeCache.open(dir.resolve("code"));
+    Instance instance = instance(CompiledModule.parseAndCompilePart(def, bytes, restarted));
+    assertThat(restarted.hits()).isOne();
+    assertThat(call(instance, "load", 16)).isEqualTo(42);
+
+    try (var entries = Files.list(dir.resolve("code"))) {
+      Path entry = entries.findFirst().orElseThrow();
+      byte[] damaged = Files.readAllBytes(entry);
+      damaged[damaged.length / 2] ^= 0x5a;
+      Files.write(entry, damaged);
+    }
+    CodeCache again = CodeCache.open(dir.resolve("code"));
+    instance = instance(CompiledModule.parseAndCompilePart(def, bytes, again));
+    assertThat(again.rejected()).isOne();
+    assertThat(again.stored()).as("compiled and written again").isOne();
+    assertThat(call(instance, "load", 16)).isEqualTo(42);
+  }
+
+  @Test
+  void anEntryPlantedForAModuleThatDoesNotValidateDoesNotLetItThrough(@TempDir Path dir)
+      throws Exception {
+    byte[] invalid = wat(dir, "invalid", "(module (func (export \"f\") (result i32)))");
+    ModuleDefinition def = TestGuests.definition("memory_ops", ExecutionMode.COMPILED, 2L * PAGE);
+    CodeCache cache = CodeCache.open(dir.resolve("code"));
+    cache
+        .forCompiler(CompiledModule.COMPILER_SETTINGS)
+        .putIfAbsent(CompiledModule.digest(invalid), new byte[] {1, 2, 3});
+
+    assertThatThrownBy(() -> CompiledModule.parseAndCompilePart(def, invalid, cache))
+        .isInstanceOf(CompiledModule.InvalidModule.class)
+        .hasMessageContaining("type mismatch");
   }
 }
