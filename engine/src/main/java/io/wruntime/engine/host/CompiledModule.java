@@ -108,9 +108,10 @@ public final class CompiledModule {
    * Parses one core module of a component and {@link #compilePart compiles} it. When the code cache
    * holds compiled code of these exact bytes (same digest, Chicory version and settings), they were
    * validated when that code was compiled: the function bodies are parsed without validating them
-   * again (about 40% of a warm load of the componentize-js guest). Should the entry turn out
-   * missing or unusable, the module is parsed again with validation and compiled: nothing
-   * unvalidated is ever compiled.
+   * again (about 40% of a warm load of the componentize-js guest); only the bodies kept for the
+   * interpreter are validated, as part of the module instances are built from. Should the entry
+   * turn out missing or unusable, or every body be kept, the module is parsed again with validation
+   * and compiled: nothing unvalidated is ever compiled or interpreted.
    *
    * @throws InvalidModule when the bytes do not parse or validate
    */
@@ -125,7 +126,11 @@ public final class CompiledModule {
         && cache.holds(COMPILER_SETTINGS, digest(bytes))) {
       WasmModule unvalidated = parse(bytes, false);
       try {
-        return compilePart(def, unvalidated, cache, true);
+        CompiledModule compiled = compilePart(def, unvalidated, cache, true);
+        if (compiled.module() != unvalidated) {
+          return compiled; // what instances run of it was validated (withoutCompiledBodies)
+        }
+        // Every body is kept for the interpreter: all of them must be validated.
       } catch (ModuleLoadException e) {
         if (!(e.getCause() instanceof CodeCache.Missed)) {
           throw e;
@@ -194,7 +199,7 @@ public final class CompiledModule {
     if (def.mode() == ExecutionMode.COMPILED) {
       try {
         machineFactory = unwrap(compileWith(module, cache, cachedOnly));
-        runWith = withoutCompiledBodies(module, machineFactory);
+        runWith = withoutCompiledBodies(module, machineFactory, cachedOnly);
       } catch (RuntimeException | AssertionError e) {
         throw new ModuleLoadException(
             "module "
@@ -286,9 +291,12 @@ public final class CompiledModule {
    * componentize-js guest: ~300 MiB for 12,706 functions). Custom sections but the name section are
    * dropped too. {@code module} itself is returned, unchanged, when which functions are interpreted
    * cannot be told, or when an interpreted function could reach another function's body through the
-   * interpreter (tail calls, {@code call_ref}).
+   * interpreter (tail calls, {@code call_ref}). With {@code validate}, the result is validated
+   * (what is left of it: the interpreted bodies): Chicory's validator also completes instructions
+   * the interpreter reads (the value type of {@code drop} and {@code select}).
    */
-  static WasmModule withoutCompiledBodies(WasmModule module, Function<Instance, Machine> factory) {
+  static WasmModule withoutCompiledBodies(
+      WasmModule module, Function<Instance, Machine> factory, boolean validate) {
     Set<Integer> interpreted = interpretedFunctions(factory);
     int imported = module.importSection().count(ExternalType.FUNCTION);
     int count = module.codeSection().functionBodyCount();
@@ -308,7 +316,7 @@ public final class CompiledModule {
     }
     WasmModule.Builder lean =
         WasmModule.builder()
-            .withValidation(false)
+            .withValidation(validate)
             .withDigest(module.digest())
             .setTypeSection(module.typeSection())
             .setImportSection(module.importSection())

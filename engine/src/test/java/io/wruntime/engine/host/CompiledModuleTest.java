@@ -108,7 +108,7 @@ class CompiledModuleTest {
     wat.append(" (i32.add (local.get 0) (i32.const 1)))\n");
     wat.append("  (func (export \"huge\") (param i32) (result i32)\n");
     for (int i = 0; i < 20_000; i++) {
-      wat.append("    (local.set 0 (call $small (local.get 0)))\n");
+      wat.append("    (local.set 0 (call $small (local.get 0))) (drop (local.get 0))\n");
     }
     wat.append("    (local.get 0)))\n");
     Path source = dir.resolve("huge.wat");
@@ -134,6 +134,19 @@ class CompiledModuleTest {
     Instance instance = instance(compiled);
     assertThat(call(instance, "small", 1)).isEqualTo(2);
     assertThat(call(instance, "huge", 5)).isEqualTo(20_005);
+  }
+
+  @Test
+  void aCachedModuleWithAnInterpretedFunctionRunsItValidated(@TempDir Path dir) throws Exception {
+    hugeAndSmall(dir);
+    byte[] bytes = Files.readAllBytes(dir.resolve("huge.wasm"));
+    ModuleDefinition def = TestGuests.definition("memory_ops", ExecutionMode.COMPILED, 2L * PAGE);
+    CompiledModule.parseAndCompilePart(def, bytes, CodeCache.open(dir.resolve("code")));
+
+    CodeCache restarted = CodeCache.open(dir.resolve("code"));
+    CompiledModule cached = CompiledModule.parseAndCompilePart(def, bytes, restarted);
+    assertThat(restarted.hits()).isOne();
+    assertThat(call(instance(cached), "huge", 5)).isEqualTo(20_005);
   }
 
   @Test
