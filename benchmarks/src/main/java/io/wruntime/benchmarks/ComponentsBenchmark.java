@@ -159,10 +159,15 @@ public final class ComponentsBenchmark {
       double p50AtOne = 0;
       for (int concurrency : new int[] {1, 8}) {
         handle(module, guest, concurrency, Math.max(1000, requests / 2)); // warm-up
+        LoadedComponent.SetupCost before =
+            module instanceof LoadedComponent c ? c.setupCost() : null;
         long[] latencies = handle(module, guest, concurrency, requests);
         System.out.printf(
             "  request (instance + handler), concurrency %d: p50 %8.1f us | p99 %8.1f us%n",
             concurrency, percentile(latencies, 0.50) / 1e3, percentile(latencies, 0.99) / 1e3);
+        if (module instanceof LoadedComponent c) {
+          printSetupCost(before, c.setupCost());
+        }
         if (concurrency == 1) {
           p50AtOne = percentile(latencies, 0.50) / 1e3;
         }
@@ -241,13 +246,34 @@ public final class ComponentsBenchmark {
     }
     LoadedComponent.Snapshot snapshot = component.snapshot();
     System.out.printf(
-        "  instance setup per request (%d core instances, %s): p50 %7.1f us | p99 %7.1f us%n",
+        "  instance built per request (%d core instances, %s; what a request pays without a"
+            + " reusable instance): p50 %7.1f us | p99 %7.1f us%n",
         component.coreInstanceCount(),
         snapshot == null
             ? "no snapshot: instantiated and started afresh"
             : "from a snapshot of " + snapshot.retainedBytes() / 1024 + " KiB",
         percentile(samples, 0.5) / 1e3,
         percentile(samples, 0.99) / 1e3);
+  }
+
+  /**
+   * What the requests of one measurement paid for their component instance: with reuse, taking a
+   * pooled instance and binding the request before the handler, and resetting it to the snapshot
+   * after; instances built from the snapshot instead (first requests, -Dwruntime.reuse-instances=
+   * false) are counted apart. Means, from the component's own counters.
+   */
+  private static void printSetupCost(LoadedComponent.SetupCost a, LoadedComponent.SetupCost b) {
+    long reused = b.reused() - a.reused();
+    long fresh = b.fresh() - a.fresh();
+    long resets = b.resets() - a.resets();
+    System.out.printf(
+        "    instance per request (means): reused %d x: setup %6.1f us + reset after the handler"
+            + " %6.1f us | built from the snapshot %d x: %6.1f us%n",
+        reused,
+        LoadedComponent.SetupCost.mean(b.reusedNanos() - a.reusedNanos(), reused) / 1e3,
+        LoadedComponent.SetupCost.mean(b.resetNanos() - a.resetNanos(), resets) / 1e3,
+        fresh,
+        LoadedComponent.SetupCost.mean(b.freshNanos() - a.freshNanos(), fresh) / 1e3);
   }
 
   /**

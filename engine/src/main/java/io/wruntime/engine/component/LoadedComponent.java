@@ -35,6 +35,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A linked component: each request runs in fresh instances of all its core modules, created in the
@@ -59,6 +60,12 @@ public final class LoadedComponent implements GuestModule {
   private final long maxMemoryBytes;
   private volatile Snapshot snapshot;
   private final ConcurrentLinkedDeque<Pooled> idle = new ConcurrentLinkedDeque<>();
+  private final LongAdder reused = new LongAdder();
+  private final LongAdder reusedSetup = new LongAdder();
+  private final LongAdder fresh = new LongAdder();
+  private final LongAdder freshSetup = new LongAdder();
+  private final LongAdder resets = new LongAdder();
+  private final LongAdder resetTime = new LongAdder();
 
   /**
    * The core instances of one component instance kept between requests, reset to the snapshot
@@ -163,6 +170,7 @@ public final class LoadedComponent implements GuestModule {
           ctx,
           null,
           () -> {
+            long start = System.nanoTime();
             Pooled pooled = pooling ? idle.pollFirst() : null;
             if (pooled != null && pooled.snapshot() != from) {
               pooled = null;
@@ -174,9 +182,13 @@ public final class LoadedComponent implements GuestModule {
               instances = pooled.instances();
               used[0] = pooled;
               bindHandlerMemory(ctx, instances);
+              reusedSetup.add(System.nanoTime() - start);
+              reused.increment();
             } else {
               instances = instantiate(ctx, binding, from);
               used[0] = new Pooled(instances, binding, from);
+              freshSetup.add(System.nanoTime() - start);
+              fresh.increment();
             }
             callHandler(ctx, instances);
             completed[0] = true;
@@ -191,13 +203,43 @@ public final class LoadedComponent implements GuestModule {
         if (pooling
             && completed[0]
             && !Thread.currentThread().isInterrupted()
-            && from == snapshot
-            && reset(from, pooled.instances())) {
-          idle.offerFirst(pooled);
+            && from == snapshot) {
+          long start = System.nanoTime();
+          boolean reusable = reset(from, pooled.instances());
+          resetTime.add(System.nanoTime() - start);
+          resets.increment();
+          if (reusable) {
+            idle.offerFirst(pooled);
+          }
         }
       }
     }
     GuestRun.requireResponse(ctx);
+  }
+
+  /**
+   * What requests paid for their component instance so far, in nanoseconds: setting up a reused one
+   * (taking it from the pool, binding the request), building one from the snapshot (or from
+   * scratch), and resetting one to the snapshot after its request (paid on the request's thread,
+   * after the handler returned).
+   */
+  public record SetupCost(
+      long reused, long reusedNanos, long fresh, long freshNanos, long resets, long resetNanos) {
+    /** Mean nanoseconds of {@code total} over {@code count}, or 0. */
+    public static double mean(long total, long count) {
+      return count == 0 ? 0 : (double) total / count;
+    }
+  }
+
+  /** The instance costs of the requests handled so far ({@link SetupCost}). */
+  public SetupCost setupCost() {
+    return new SetupCost(
+        reused.sum(),
+        reusedSetup.sum(),
+        fresh.sum(),
+        freshSetup.sum(),
+        resets.sum(),
+        resetTime.sum());
   }
 
   /** How many component instances wait, reset to the snapshot, for the next request. */
