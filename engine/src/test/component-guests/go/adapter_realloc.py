@@ -58,23 +58,20 @@ class Reader:
         self.pos += 1
         return b
 
-    def uleb(self):
+    def leb(self, signed):
         result = shift = 0
         while True:
             b = self.byte()
             result |= (b & 0x7F) << shift
             shift += 7
             if not b & 0x80:
-                return result
+                return result - (1 << shift) if signed and b & 0x40 else result
+
+    def uleb(self):
+        return self.leb(False)
 
     def sleb(self):
-        result = shift = 0
-        while True:
-            b = self.byte()
-            result |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                return result - (1 << shift) if b & 0x40 else result
+        return self.leb(True)
 
     def name(self):
         n = self.uleb()
@@ -202,9 +199,11 @@ def main():
     for sec in secs:
         if sec[0] != 0:
             by_id[sec[0]] = sec
-    for needed in (SECTION_TYPE, SECTION_FUNCTION, SECTION_EXPORT, SECTION_CODE, SECTION_DATA):
+    names = {SECTION_TYPE: "type", SECTION_FUNCTION: "function", SECTION_GLOBAL: "global",
+             SECTION_EXPORT: "export", SECTION_CODE: "code", SECTION_DATA: "data"}
+    for needed, name in names.items():
         if needed not in by_id:
-            fail("the module has no section %d" % needed)
+            fail("the module has no %s section (expected a Go wasip1 module with adapterArea)" % name)
 
     area = marker_address(by_id[SECTION_DATA][1])
     imported_funcs, imported_globals = (
@@ -218,8 +217,6 @@ def main():
     func_index = imported_funcs + nfuncs
     by_id[SECTION_FUNCTION][1] = uleb(nfuncs + 1) + funcs + uleb(type_index)
 
-    if SECTION_GLOBAL not in by_id:
-        fail("the module has no global section (Go's modules have one)")
     nglobals, globals_ = vector(by_id[SECTION_GLOBAL][1])
     next_global = imported_globals + nglobals
     by_id[SECTION_GLOBAL][1] = (
