@@ -220,6 +220,18 @@ class WireCheckTest {
   }
 
   @Test
+  void deeplyNestedUnknownGroupsAreLeftToTheParser() {
+    // 10,000 unknown groups (0xa3 0x01: field 20, wire type 3) opened and never ended.
+    byte[] nested = new byte[20_000];
+    for (int i = 0; i < nested.length; i += 2) {
+      nested[i] = (byte) 0xa3;
+      nested[i + 1] = 0x01;
+    }
+    assertThat(walks(all, nested)).isFalse();
+    assertThat(parses(all, nested)).isFalse();
+  }
+
+  @Test
   void invalidUtf8InAProto3StringIsLeftToTheParser() {
     byte[] bad = {0x42, 0x02, (byte) 0xc3, 0x28};
     assertThat(walks(all, bad)).isFalse();
