@@ -293,14 +293,21 @@ final class TypeSectionUnifier {
       }
       Sink payload = new Sink(s.end - s.payload);
       payload.bytes(bytes, s.payload, r.position() - s.payload);
-      while (!r.atEnd()) {
-        int start = r.position();
-        int id = r.u8("name subsection id");
-        int size = r.index("name subsection size");
-        r.skip("name subsection " + id, size);
-        if (id != 4 && id != 10) {
-          payload.bytes(bytes, start, r.position() - start);
+      try {
+        while (!r.atEnd()) {
+          int start = r.position();
+          int id = r.u8("name subsection id");
+          int size = r.index("name subsection size");
+          r.skip("name subsection " + id, size);
+          if (id != 4 && id != 10) {
+            payload.bytes(bytes, start, r.position() - start);
+          }
         }
+      } catch (MalformedComponent e) {
+        // Names are debugging information, not validated by engines: an unreadable name section
+        // goes through as it was.
+        out.bytes(bytes, s.start, s.end - s.start);
+        return;
       }
       writeSection(out, 0, payload.buf, 0, payload.size);
     }

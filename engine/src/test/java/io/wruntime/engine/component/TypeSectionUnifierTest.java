@@ -258,6 +258,31 @@ class TypeSectionUnifierTest {
   }
 
   @Test
+  void theFuzzSeedIsReadToItsEndAndRenumbered() {
+    List<byte[]> unified =
+        TypeSectionUnifier.unify(List.of(FIRST, TypeSectionUnifierFuzzTest.SEED));
+
+    // Its types 0 and 1 become 1 and 2: the block type and call_indirect's immediate follow.
+    byte[] rewritten = unified.get(1);
+    assertThat(rewritten).isNotEqualTo(TypeSectionUnifierFuzzTest.SEED);
+    assertThat(indexOf(rewritten, new byte[] {0x02, 2, 0x41, 0, 0x11, 2, 0})).isPositive();
+    assertThat(TypeSectionUnifier.unify(unified).get(1)).isSameAs(rewritten);
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int k = 0; k < needle.length; k++) {
+        if (haystack[i + k] != needle[k]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  @Test
   void aBodyEndingInsideAnImmediateIsRefusedWithItsOffset() {
     // locals: none; i32.const with a LEB128 that announces a byte more than the body has
     assertMalformed(oneFunction(0, 0x41, 0x80), "at byte 25", "unexpected end of i32.const");
