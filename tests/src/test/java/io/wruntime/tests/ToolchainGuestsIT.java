@@ -104,7 +104,9 @@ class ToolchainGuestsIT {
         all.add(module);
       }
     }
-    cluster.startManager();
+    // A heartbeat late by more than the usual 2 s while the engine compiles the guests or streams
+    // 64 MiB on two cores would mark its routes unhealthy and fail a case with a 503.
+    cluster.startManager(Duration.ofSeconds(15));
     proxy = cluster.startProxy("node-a");
     // The first compile of the JavaScript guest takes 30-100 s and about 2 GB of heap; later runs
     // load its code from the engine's code cache (code_cache_dir, by default
@@ -305,7 +307,7 @@ class ToolchainGuestsIT {
 
     assertThat(status).isEqualTo(500);
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(60))
         .untilAsserted(
             () -> {
               String log = engine.process().output().substring(from);
