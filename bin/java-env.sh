@@ -56,34 +56,36 @@ wr_older_than_build() {
 }
 
 # wr_cds_options MODULE_DIR JAR CLASSPATH JVM_OPTIONS: the class-data options for a server run
-# from JAR. WR_CDS=off turns them off; WR_CDS=dynamic takes the dynamic CDS archive on any JDK
-# (for a comparison). One cache per JDK (its directory name in the file name): a
-# cache only maps into the JDK build that wrote it. Every file is made by one process only, the
-# holder of the lock directory <cache>.lock, so that servers starting or stopping at once never
-# write the same file; a cache or recording older than the jar or a library is deleted and made
-# anew. The JVM also checks a cache against the JDK, the class path and the options that shape
-# it when it maps it, and runs without it when they differ: -Xlog:aot=off and -Xlog:cds=off keep
-# that, the recording and the assembly quiet.
+# from JAR: WR_CDS=on (the default) a dynamic CDS archive, WR_CDS=aot an AOT cache (JDK 25 and
+# later; a dynamic archive before), WR_CDS=off none. One file per JDK (its directory name in the
+# file name): it only maps into the JDK build that wrote it. Every file is made by one process
+# only, the holder of the lock directory <file>.lock, so that servers starting or stopping at once
+# never write the same file; a file older than the jar or a library is deleted and made anew. The
+# JVM also checks it against the JDK, the class path and the options that shape it when it maps
+# it, and runs without it when they differ: -Xlog:cds=off and -Xlog:aot=off keep that, the
+# recording and the assembly quiet.
 #
-# JDK 25 and later: an AOT cache (JEP 483, 514, 515), MODULE_DIR/target/<jar name>.<JDK>.aot,
-# holding the classes of the application and its libraries loaded and linked, and the method
-# profiles of a training run, mapped at start. It takes three launches after a build:
+# Dynamic CDS archive, MODULE_DIR/target/<jar name>.<JDK>.jsa: the classes the JVM loaded at its
+# last recorded run, parsed and verified, mapped at start; the first run records it at its stop
+# (-XX:ArchiveClassesAtExit).
+#
+# AOT cache (JEP 483, 514, 515), MODULE_DIR/target/<jar name>.<JDK>.aot: the classes loaded and
+# linked, and the method profiles of a training run. Its recording makes the training run's stop
+# two to three times as long as the dynamic archive's dump (tens of seconds on a loaded machine),
+# which is why it is not the default. It takes three launches after a build:
 #   1. no cache and no recording: this run records what it loads and runs
-#      (-XX:AOTMode=record), written to <cache>conf when it stops (a second or more at the stop);
+#      (-XX:AOTMode=record), written to <cache>conf when it stops;
 #   2. a recording and no cache: this run starts without a cache and, beside it in the
 #      background at low priority, a JVM assembles the cache from the recording
 #      (-XX:AOTMode=create, a few seconds of CPU) into a temporary file renamed when complete, and
 #      deletes the recording; a recording it cannot use is deleted (recorded again next time);
 #   3. every later run maps the cache.
-# JDK 21-24 (or WR_CDS=dynamic): a dynamic CDS archive, MODULE_DIR/target/<jar name>.<JDK>.jsa, of the classes the
-# JVM loaded at its last recorded run, parsed and verified; the first run records it at its exit
-# (-XX:ArchiveClassesAtExit).
 wr_cds_options() {
   local dir=$1 jar=$2 classpath=$3 opts=$4 base lib lock
   [ "${WR_CDS:-on}" != off ] || return 0
   base="$dir/target/$(basename "$jar" .jar).$(basename "$JAVA_HOME")"
   lib="$dir/target/lib"
-  if [ "${WR_JAVA_MAJOR:-0}" -lt 25 ] || [ "${WR_CDS:-on}" = dynamic ]; then
+  if [ "${WR_CDS:-on}" != aot ] || [ "${WR_JAVA_MAJOR:-0}" -lt 25 ]; then
     lock="$base.jsa.lock"
     if wr_older_than_build "$base.jsa" "$jar" "$lib"; then
       echo "-XX:SharedArchiveFile=$base.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
