@@ -180,7 +180,8 @@ public final class CpuBenchmark {
     }
     memories.set(
         memories.size() - 1,
-        String.format("%s (reset p50 %.0f us)", memories.getLast(), median(resets) / 1e3));
+        String.format(
+            "%s (reset p50 %.0f us)", memories.get(memories.size() - 1), median(resets) / 1e3));
     return new Timing(checksum, nanos);
   }
 

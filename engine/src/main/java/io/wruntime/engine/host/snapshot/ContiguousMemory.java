@@ -40,7 +40,8 @@ import java.util.Arrays;
  * after growth moves the memory back into an array of the image's size, reserving that array the
  * same way (it fails, and the instance is discarded, when it cannot). Growth one page at a time
  * copies the memory once per page: quadratic in the pages added, bounded by {@code
- * max_memory_size}.
+ * max_memory_size}; {@link #grewInSmallSteps()} tells, and the snapshot then gives the module's
+ * later instances a {@link CopyOnWriteMemory} instead.
  *
  * <p>Not for shared memories (threads): an instance and its memory stay on one thread at a time.
  */
@@ -57,6 +58,7 @@ public final class ContiguousMemory implements Memory {
   private final MemoryImage image;
   private byte[] bytes;
   private int restoredBlocks;
+  private long growthCopiedBytes;
   private boolean imagePending;
   private DataSegment[] dataSegments;
 
@@ -114,6 +116,7 @@ public final class ContiguousMemory implements Memory {
       }
     }
     restoredBlocks = restored;
+    growthCopiedBytes = 0;
     return true;
   }
 
@@ -124,6 +127,16 @@ public final class ContiguousMemory implements Memory {
    */
   public void skipNextInitialize() {
     imagePending = true;
+  }
+
+  /**
+   * Whether the growth since the image (or the last reset) copied more than four times the memory's
+   * size now (and over 1 MiB): what growing in small steps, one page at a time as malloc does for a
+   * heap built up little by little, costs this memory (each step copies the whole memory), while
+   * growth in large steps copies less than twice the final size.
+   */
+  public boolean grewInSmallSteps() {
+    return growthCopiedBytes > 4L * bytes.length && growthCopiedBytes > 1L << 20;
   }
 
   /** How many 4 KiB blocks the last {@link #reset()} copied back (they had changed). */
@@ -191,6 +204,7 @@ public final class ContiguousMemory implements Memory {
       if (grown == null) {
         return -1;
       }
+      growthCopiedBytes += bytes.length;
       bytes = grown;
     }
     return previous;

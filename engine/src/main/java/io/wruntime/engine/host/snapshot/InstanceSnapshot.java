@@ -54,7 +54,9 @@ import java.util.function.ToIntFunction;
  * {@code initialize} (call {@link CopyOnWriteMemory#skipNextInitialize()} on the memory first when
  * the owner's image already holds them).
  *
- * <p>A snapshot is immutable and may be used by any number of threads at once.
+ * <p>A snapshot may be used by any number of threads at once. It is immutable but for one choice:
+ * once a request instance's {@link ContiguousMemory} grew in small steps, that instance is not
+ * reused and later ones get a {@link CopyOnWriteMemory}.
  */
 public final class InstanceSnapshot {
   private final WasmModule module;
@@ -74,6 +76,9 @@ public final class InstanceSnapshot {
   private final Element[] elements;
   private final boolean[] droppedData;
   private final boolean reusable;
+  // Set once an instance's ContiguousMemory grew in small steps (each a copy of the whole memory):
+  // later instances get a CopyOnWriteMemory, whose growth costs no copy. Only goes false -> true.
+  private volatile boolean grewInSmallSteps;
 
   private InstanceSnapshot(
       WasmModule module,
@@ -286,9 +291,15 @@ public final class InstanceSnapshot {
     return withMemory(MemoryKind.EAGER_COPY);
   }
 
-  /** The memory the instances of this snapshot get. */
+  /**
+   * The memory the next instance of this snapshot gets: {@link MemoryKind#COPY_ON_WRITE} instead of
+   * {@link MemoryKind#CONTIGUOUS} once an instance's memory {@link
+   * ContiguousMemory#grewInSmallSteps() grew in small steps}.
+   */
   public MemoryKind memoryKind() {
-    return memoryKind;
+    return memoryKind == MemoryKind.CONTIGUOUS && grewInSmallSteps
+        ? MemoryKind.COPY_ON_WRITE
+        : memoryKind;
   }
 
   /** The same snapshot, its instances' memory of {@code kind}. */
@@ -335,7 +346,7 @@ public final class InstanceSnapshot {
     requireNonNull(builder, "builder");
     if (memory != null) {
       MemoryImage image = memory;
-      MemoryKind kind = memoryKind;
+      MemoryKind kind = memoryKind();
       builder.withMemoryFactory(limits -> kind.create(limits, image));
     }
     if (!tableIndex.isEmpty()) {
@@ -368,8 +379,10 @@ public final class InstanceSnapshot {
    * and the element segments as {@link #restore} sets them. Returns false when that cannot be done
    * completely, and the instance must then be discarded: the module is not {@link #reusable}, the
    * instance imports tags, a table changed its size (Chicory tables do not shrink), a data segment
-   * was dropped since the snapshot (a dropped segment cannot be brought back), or the memory is not
-   * the snapshot's. Table entries that pointed at another instance point at {@code
+   * was dropped since the snapshot (a dropped segment cannot be brought back), the memory is not
+   * the snapshot's, or it is a {@link ContiguousMemory} that {@link
+   * ContiguousMemory#grewInSmallSteps() grew in small steps} (later instances get a {@link
+   * CopyOnWriteMemory}). Table entries that pointed at another instance point at {@code
    * others.apply(thatInstance)}.
    */
   public boolean reset(Instance target, IntFunction<Instance> others) {
@@ -391,6 +404,10 @@ public final class InstanceSnapshot {
     if (memory != null) {
       boolean reset =
           switch (target.memory(target.imports().memoryCount())) {
+            case ContiguousMemory contiguous when contiguous.grewInSmallSteps() -> {
+              grewInSmallSteps = true;
+              yield false;
+            }
             case ContiguousMemory contiguous -> contiguous.reset();
             case CopyOnWriteMemory cow -> cow.reset();
             default -> false;

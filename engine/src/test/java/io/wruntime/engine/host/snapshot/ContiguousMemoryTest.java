@@ -111,6 +111,23 @@ class ContiguousMemoryTest {
   }
 
   @Test
+  void growthOnePageAtATimeIsToldApartFromGrowthInLargeSteps() {
+    MemoryLimits limits = new MemoryLimits(1, 160);
+    ContiguousMemory large = new ContiguousMemory(limits, image());
+    large.grow(40);
+    large.grow(80);
+    assertThat(large.grewInSmallSteps()).as("two copies, under twice the final size").isFalse();
+
+    ContiguousMemory small = new ContiguousMemory(limits, image());
+    for (int i = 0; i < 40; i++) {
+      small.grow(1);
+    }
+    assertThat(small.grewInSmallSteps()).as("40 copies of a growing memory").isTrue();
+    assertThat(small.reset()).isTrue();
+    assertThat(small.grewInSmallSteps()).as("counted from the last reset").isFalse();
+  }
+
+  @Test
   void growthStopsAtTheLimitAndAccessesPastTheEndTrap() {
     ContiguousMemory m = new ContiguousMemory(LIMITS, image());
     assertThat(m.grow(-1)).isEqualTo(-1);
