@@ -13,6 +13,7 @@ wr_select_java() {
     if [ -n "$major" ] && [ "$major" -ge 21 ] 2>/dev/null; then
       export JAVA_HOME="$candidate"
       export JAVA="$candidate/bin/java"
+      export WR_JAVA_MAJOR="$major"
       return 0
     fi
   done
@@ -23,6 +24,7 @@ wr_select_java() {
     if [ -n "$major" ] && [ "$major" -ge 21 ] 2>/dev/null; then
       export JAVA_HOME="$candidate"
       export JAVA="$candidate/bin/java"
+      export WR_JAVA_MAJOR="$major"
       return 0
     fi
   fi
@@ -30,38 +32,105 @@ wr_select_java() {
   return 1
 }
 
-# wr_cds_options MODULE_DIR JAR: the class-data-sharing options for a server run from JAR.
-# A dynamic CDS archive (MODULE_DIR/target/<jar name>.<JDK directory name>.jsa) holds the classes
-# of the application and its libraries as the JVM loaded them last time, parsed and verified:
-# mapped at start instead of read from the jars. No archive yet (or one older than a jar it was made from): this run
-# records one at its exit (-XX:ArchiveClassesAtExit), and only this run, whoever holds the lock
-# directory <archive>.lock (made atomically by mkdir), so that two servers stopping at once never
-# write the same file. The JVM checks an archive against the JDK and the class path when it maps
-# it and runs without it when they differ; -Xlog:cds=off keeps that and the dump quiet.
-# WR_CDS=off turns it off.
+# wr_lock_free LOCK: true when nobody holds the lock directory LOCK (made atomically by mkdir,
+# with the holder's pid in LOCK/pid): none, or its holder is gone (killed while recording or
+# assembling); a lock of a holder gone is removed. A holder still running keeps it, however long.
+wr_lock_free() {
+  local lock=$1 holder
+  [ -d "$lock" ] || return 0
+  holder=$(cat "$lock/pid" 2>/dev/null || true)
+  if [ -n "$holder" ]; then
+    ! kill -0 "$holder" 2>/dev/null || return 1
+  else
+    # Made but its pid not written yet: give its maker a minute.
+    [ -n "$(find "$lock" -maxdepth 0 -mmin +1)" ] || return 1
+  fi
+  rm -f "$lock/pid"
+  rmdir "$lock" 2>/dev/null || true
+}
+
+# wr_older_than_build FILE JAR LIB_DIR: true when FILE exists and neither the jar nor a library
+# (nor the library directory, whose time changes when a jar is added or removed) is newer.
+wr_older_than_build() {
+  [ -f "$1" ] && [ -z "$(find "$2" "$3" -newer "$1" -print -quit 2>/dev/null)" ]
+}
+
+# wr_cds_options MODULE_DIR JAR CLASSPATH JVM_OPTIONS: the class-data options for a server run
+# from JAR: WR_CDS=on (the default) a dynamic CDS archive, WR_CDS=aot an AOT cache (JDK 25 and
+# later; a dynamic archive before), WR_CDS=off none. One file per JDK (its directory name in the
+# file name): it only maps into the JDK build that wrote it. Every file is made by one process
+# only, the holder of the lock directory <file>.lock, so that servers starting or stopping at once
+# never write the same file; a file older than the jar or a library is deleted and made anew. The
+# JVM also checks it against the JDK, the class path and the options that shape it when it maps
+# it, and runs without it when they differ: -Xlog:cds=off and -Xlog:aot=off keep that, the
+# recording and the assembly quiet.
+#
+# Dynamic CDS archive, MODULE_DIR/target/<jar name>.<JDK>.jsa: the classes the JVM loaded at its
+# last recorded run, parsed and verified, mapped at start; the first run records it at its stop
+# (-XX:ArchiveClassesAtExit).
+#
+# AOT cache (JEP 483, 514, 515), MODULE_DIR/target/<jar name>.<JDK>.aot: the classes loaded and
+# linked, and the method profiles of a training run. Its recording makes the training run's stop
+# two to three times as long as the dynamic archive's dump (tens of seconds on a loaded machine),
+# which is why it is not the default. It takes three launches after a build:
+#   1. no cache and no recording: this run records what it loads and runs
+#      (-XX:AOTMode=record), written to <cache>conf when it stops;
+#   2. a recording and no cache: this run starts without a cache and, beside it in the
+#      background at low priority, a JVM assembles the cache from the recording
+#      (-XX:AOTMode=create, a few seconds of CPU) into a temporary file renamed when complete, and
+#      deletes the recording; a recording it cannot use is deleted (recorded again next time);
+#   3. every later run maps the cache.
 wr_cds_options() {
-  local dir=$1 jar=$2 archive lock
+  local dir=$1 jar=$2 classpath=$3 opts=$4 base lib lock
   [ "${WR_CDS:-on}" != off ] || return 0
-  # One archive per JDK: an archive only maps into the JDK build that wrote it.
-  archive="$dir/target/$(basename "$jar" .jar).$(basename "$JAVA_HOME").jsa"
-  lock="$archive.lock"
-  if [ -f "$archive" ] && [ -z "$(find "$jar" "$dir/target/lib" -newer "$archive" -print -quit 2>/dev/null)" ]; then
-    echo "-XX:SharedArchiveFile=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
+  base="$dir/target/$(basename "$jar" .jar).$(basename "$JAVA_HOME")"
+  lib="$dir/target/lib"
+  if [ "${WR_CDS:-on}" != aot ] || [ "${WR_JAVA_MAJOR:-0}" -lt 25 ]; then
+    lock="$base.jsa.lock"
+    if wr_older_than_build "$base.jsa" "$jar" "$lib"; then
+      echo "-XX:SharedArchiveFile=$base.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+      return 0
+    fi
+    wr_lock_free "$lock" || return 0
+    rm -f "$base.jsa"
+    if mkdir "$lock" 2>/dev/null; then
+      # The launcher execs the JVM: this shell's pid is the recorder's.
+      echo "$$" >"$lock/pid"
+      echo "-XX:ArchiveClassesAtExit=$base.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+    fi
     return 0
   fi
-  # A stale archive, or a recording whose process is gone without writing one (killed): record
-  # anew. A recorder still running keeps its lock, however long it runs.
-  local recorder
-  recorder=$(cat "$lock/pid" 2>/dev/null || true)
-  if [ -f "$archive" ] || { [ -d "$lock" ] && if [ -n "$recorder" ]; then ! kill -0 "$recorder" 2>/dev/null; else [ -n "$(find "$lock" -maxdepth 0 -mmin +1)" ]; fi; }; then
-    rm -f "$archive" "$lock/pid"
-    rmdir "$lock" 2>/dev/null || true
+  local cache="$base.aot" recording="$base.aotconf" quiet="-Xlog:aot=off -Xlog:cds=off"
+  lock="$cache.lock"
+  if wr_older_than_build "$cache" "$jar" "$lib"; then
+    echo "-XX:AOTMode=auto -XX:AOTCache=$cache $quiet"
+    return 0
   fi
-  if mkdir "$lock" 2>/dev/null; then
-    # The launcher execs the JVM: this shell's pid is the recorder's.
+  wr_lock_free "$lock" || return 0
+  rm -f "$cache"
+  wr_older_than_build "$recording" "$jar" "$lib" || rm -f "$recording"
+  mkdir "$lock" 2>/dev/null || return 0
+  if [ ! -f "$recording" ]; then
     echo "$$" >"$lock/pid"
-    echo "-XX:ArchiveClassesAtExit=$archive -Xlog:cds=off -Xlog:cds+dynamic=off"
+    # -DisplayVMOutput: the JVM would print "AOTConfiguration recorded" on stdout at exit, into
+    # the output of a command (wr-cli) that scripts read.
+    echo "-XX:AOTMode=record -XX:AOTConfiguration=$recording $quiet -XX:+UnlockDiagnosticVMOptions -XX:-DisplayVMOutput"
+    return 0
   fi
+  # Its output goes to a file: a pipe the server's caller reads would stay open while it runs.
+  # shellcheck disable=SC2086  # JVM options are lists of flags by design.
+  (
+    if nice -n 10 "$JAVA" $opts -XX:AOTMode=create -XX:AOTConfiguration="$recording" \
+      -XX:AOTCache="$cache.$$.tmp" $quiet -cp "$classpath" >"$cache.log" 2>&1; then
+      mv -f "$cache.$$.tmp" "$cache"
+      rm -f "$recording"
+    else
+      rm -f "$cache.$$.tmp" "$recording"
+    fi
+    rm -f "$lock/pid"
+    rmdir "$lock"
+  ) </dev/null >/dev/null 2>&1 &
+  echo "$!" >"$lock/pid"
 }
 
 # wr_launch MODULE_DIR MAIN_CLASS ARGS... : runs a server or tool from its build output, building it first if needed.
@@ -69,9 +138,9 @@ wr_cds_options() {
 # raises a default heap limit):
 #   1. the launcher's defaults for its server, $wr_default_jvm_opts; WR_JAVA_OPTS replaces them
 #      when set, even to "" (then the JVM's own defaults apply);
-#   2. the class-data-sharing archive (wr_cds_options) when the module's jar is up to date with
-#      its classes (a JVM cannot archive classes from a directory);
-#   3. JAVA_OPTS.
+#   2. JAVA_OPTS;
+#   3. the class-data options (wr_cds_options) when the module's jar is up to date with its
+#      classes (a JVM cannot archive classes from a directory).
 wr_launch() {
   local root module main classpath jvm_opts jar
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -85,16 +154,16 @@ wr_launch() {
       exit 1
     }
   fi
-  jvm_opts=${WR_JAVA_OPTS-${wr_default_jvm_opts:-}}
+  jvm_opts="${WR_JAVA_OPTS-${wr_default_jvm_opts:-}} ${JAVA_OPTS:-}"
   classpath="$root/$module/target/classes:$root/$module/target/lib/*"
   jar=$(find "$root/$module/target" -maxdepth 1 -name '*.jar' ! -name '*-tests.jar' ! -name '*-sources.jar' -print -quit)
   if [ -n "$jar" ] && [ -z "$(find "$root/$module/target/classes" -newer "$jar" -print -quit)" ]; then
     classpath="$jar:$root/$module/target/lib/*"
-    jvm_opts="$jvm_opts $(wr_cds_options "$root/$module" "$jar")"
+    jvm_opts="$jvm_opts $(wr_cds_options "$root/$module" "$jar" "$classpath" "$jvm_opts")"
   fi
   # glibc gives each thread that allocates its own malloc arena, up to 8 per core, and keeps
   # what it freed: the JVM's compiler and Netty threads leave tens of MiB resident that way.
   export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
   # shellcheck disable=SC2086  # JVM options are lists of flags by design.
-  exec "$JAVA" $jvm_opts ${JAVA_OPTS:-} -cp "$classpath" "$main" "$@"
+  exec "$JAVA" $jvm_opts -cp "$classpath" "$main" "$@"
 }

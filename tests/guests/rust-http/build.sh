@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Rust wasi:http guest (src/lib.rs) into target/rust_http.wasm: a core WebAssembly
+# Builds the Rust wasi:http guest (src/lib.rs, with the component guest's wasi_http_abi.rs) into target/rust_http.wasm: a core WebAssembly
 # module, WASI preview-1 reactor, compiled as a plain `cdylib` for wasm32-wasi with no Cargo and
 # no crates, then checks its imports and exports (with their signatures) against abi.txt.
 #
@@ -13,10 +13,13 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$here/src/lib.rs
+# The imports and cabi_realloc, shared with the Rust component guest (src/lib.rs includes it).
+shared=$here/../../../engine/src/test/component-guests/rust/wasi_http_abi.rs
 abi=$here/abi.txt
 out=$here/target/rust_http.wasm
 
-if [ -f "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "${BASH_SOURCE[0]}" ] && [ "$out" -nt "$abi" ]; then
+if [ -f "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$shared" ] && [ "$out" -nt "${BASH_SOURCE[0]}" ] &&
+  [ "$out" -nt "$abi" ]; then
   exit 0
 fi
 

@@ -7,24 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cabi_realloc.h"
 #include "wasi_raw.h"
 
 /* Codes returned for stream outcomes. */
 #define CLOSED (-1)
 #define FAILED (-2)
-
-EXPORT("cabi_realloc")
-void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
-  (void)old_size;
-  if (new_size == 0) {
-    return (void *)align;
-  }
-  void *p = realloc(old, new_size);
-  if (p == NULL) {
-    abort();
-  }
-  return p;
-}
 
 /*
  * Frees a list the host returned. A zero-length list was never allocated (its pointer is just

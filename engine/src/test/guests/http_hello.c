@@ -1,61 +1,14 @@
 /*
- * A wasi:http handler written against the raw imports (wasi_raw.h and the wasi:http/types
- * declarations below, no SDK): answers 200 with "hello <path>" and then the request body upper-
- * cased, streamed as it arrives. Paths with a special meaning:
+ * A wasi:http handler written against the raw imports (wasi_raw.h and wasi_http_raw.h, no SDK):
+ * answers 200 with "hello <path>" and then the request body upper-cased, streamed as it arrives. Paths with a special meaning:
  *   /none   returns without setting a response
  *   /trap   sets the response, then traps
  *   /exit   answers, finishes the body, then calls wasi:cli/exit(ok)
  */
 #include <ctype.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "wasi_raw.h"
-
-#define HTTP(name) IMPORT("wasi:http/types@0.2.4", name)
-
-HTTP("[method]incoming-request.path-with-query")
-void http_request_path(int32_t self, ret_area *ret); /* option<string>: [0] tag [4] ptr [8] len */
-HTTP("[method]incoming-request.consume")
-void http_request_consume(int32_t self, ret_area *ret); /* result<own<incoming-body>>: [4] */
-HTTP("[resource-drop]incoming-request")
-void http_request_drop(int32_t self);
-HTTP("[method]incoming-body.stream")
-void http_incoming_body_stream(int32_t self, ret_area *ret); /* result<own<input-stream>> */
-HTTP("[resource-drop]incoming-body")
-void http_incoming_body_drop(int32_t self);
-HTTP("[constructor]fields")
-int32_t http_fields_new(void);
-HTTP("[method]fields.append")
-void http_fields_append(int32_t self, const char *name, size_t name_len, const uint8_t *value,
-                        size_t value_len, ret_area *ret); /* result<_, header-error> */
-HTTP("[constructor]outgoing-response")
-int32_t http_response_new(int32_t headers);
-HTTP("[method]outgoing-response.body")
-void http_response_body(int32_t self, ret_area *ret); /* result<own<outgoing-body>> */
-/* result<own<outgoing-response>, error-code> flattens to 8 values after the outparam. */
-HTTP("[static]response-outparam.set")
-void http_outparam_set(int32_t outparam, int32_t is_err, int32_t response, int32_t p1, int64_t p2,
-                       int32_t p3, int32_t p4, int32_t p5, int32_t p6);
-HTTP("[method]outgoing-body.write")
-void http_outgoing_body_write(int32_t self, ret_area *ret); /* result<own<output-stream>> */
-HTTP("[static]outgoing-body.finish")
-void http_outgoing_body_finish(int32_t self, int32_t has_trailers, int32_t trailers,
-                               void *ret /* result<_, error-code>: 40 bytes, align 8 */);
-
-EXPORT("cabi_realloc")
-void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
-  (void)old_size;
-  if (new_size == 0) {
-    return (void *)align;
-  }
-  void *p = realloc(old, new_size);
-  if (p == NULL) {
-    abort();
-  }
-  return p;
-}
+#define WASI_HTTP_VERSION "0.2.4"
+#include "wasi_http_raw.h"
 
 /* Writes all of data with check-write and write, waiting on the stream's pollable. */
 static void write_all(int32_t out, const uint8_t *data, size_t len) {
@@ -86,12 +39,8 @@ static void write_all(int32_t out, const uint8_t *data, size_t len) {
 EXPORT("wasi:http/incoming-handler@0.2.4#handle")
 void handle(int32_t request, int32_t outparam) {
   ret_area r;
-  http_request_path(request, &r);
-  char path[256] = "/";
-  if (ret_u8(&r, 0) == 1) {
-    snprintf(path, sizeof path, "%.*s", (int)ret_i32(&r, 8),
-             (const char *)(uintptr_t)ret_i32(&r, 4));
-  }
+  char path[256];
+  request_path(request, path, sizeof path);
   printf("handling %s\n", path);
   fflush(stdout);
   if (strcmp(path, "/none") == 0) {
@@ -137,11 +86,7 @@ void handle(int32_t request, int32_t outparam) {
   http_incoming_body_drop(in_body);
   http_request_drop(request);
   io_output_drop(out);
-  _Alignas(8) uint8_t finished[40];
-  http_outgoing_body_finish(body, 0, 0, finished);
-  if (finished[0] != 0) {
-    abort();
-  }
+  finish_body(body);
   if (strcmp(path, "/exit") == 0) {
     cli_exit(0);
   }

@@ -25,6 +25,15 @@
   (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
   (func (export "size") (result i32) (memory.size))
   (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  ;; Grows one page at a time, n times, as malloc building a heap in small steps; returns the size.
+  (func (export "grow_each") (param $n i32) (result i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (drop (memory.grow (i32.const 1)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+    (memory.size))
   (func (export "grow_table") (result i32) (table.grow $t (ref.null func) (i32.const 1)))
   (func (export "table_size") (result i32) (table.size $t))
   (func (export "trap") (unreachable))

@@ -11,197 +11,26 @@
 //! body's length and 64-bit FNV-1a) plus the length of 16 random bytes, whether the monotonic clock
 //! advanced while the body was read, and the `GREETING` environment variable. Anything else: 404.
 
-use std::alloc::{self, Layout};
+// The raw imports (`mod abi`), `RetArea`, `free_list` and `cabi_realloc`, shared with the Rust
+// component guest.
+#[macro_use]
+#[path = "../../../../engine/src/test/component-guests/rust/wasi_http_abi.rs"]
+mod wasi_http_abi;
 
-/// The raw imports, one `extern` block per interface, as `wit-bindgen` lowers them for a core
-/// module. Resources are `i32` handles; a result that does not flatten to one value goes to a
-/// return area whose address is the last parameter.
-mod abi {
-    #[link(wasm_import_module = "wasi:http/types@0.2.3")]
-    extern "C" {
-        #[link_name = "[method]fields.entries"]
-        pub fn fields_entries(fields: i32, ret: *mut u8);
-        #[link_name = "[static]fields.from-list"]
-        pub fn fields_from_list(entries: *const u8, len: usize, ret: *mut u8);
-        #[link_name = "[resource-drop]fields"]
-        pub fn fields_drop(fields: i32);
-
-        #[link_name = "[method]incoming-request.method"]
-        pub fn incoming_request_method(request: i32, ret: *mut u8);
-        #[link_name = "[method]incoming-request.path-with-query"]
-        pub fn incoming_request_path_with_query(request: i32, ret: *mut u8);
-        #[link_name = "[method]incoming-request.scheme"]
-        pub fn incoming_request_scheme(request: i32, ret: *mut u8);
-        #[link_name = "[method]incoming-request.authority"]
-        pub fn incoming_request_authority(request: i32, ret: *mut u8);
-        #[link_name = "[method]incoming-request.headers"]
-        pub fn incoming_request_headers(request: i32) -> i32;
-        #[link_name = "[method]incoming-request.consume"]
-        pub fn incoming_request_consume(request: i32, ret: *mut u8);
-        #[link_name = "[resource-drop]incoming-request"]
-        pub fn incoming_request_drop(request: i32);
-
-        #[link_name = "[method]incoming-body.stream"]
-        pub fn incoming_body_stream(body: i32, ret: *mut u8);
-        #[link_name = "[resource-drop]incoming-body"]
-        pub fn incoming_body_drop(body: i32);
-
-        #[link_name = "[constructor]outgoing-response"]
-        pub fn outgoing_response_new(headers: i32) -> i32;
-        #[link_name = "[method]outgoing-response.set-status-code"]
-        pub fn outgoing_response_set_status_code(response: i32, status: i32) -> i32;
-        #[link_name = "[method]outgoing-response.body"]
-        pub fn outgoing_response_body(response: i32, ret: *mut u8);
-
-        #[link_name = "[method]outgoing-body.write"]
-        pub fn outgoing_body_write(body: i32, ret: *mut u8);
-        #[link_name = "[resource-drop]outgoing-body"]
-        pub fn outgoing_body_drop_unfinished(body: i32);
-        #[link_name = "[static]outgoing-body.finish"]
-        pub fn outgoing_body_finish(body: i32, has_trailers: i32, trailers: i32, ret: *mut u8);
-
-        // result<own<outgoing-response>, error-code> flattened: the discriminant, then the
-        // position-wise join of the two cases' flat types (error-code: i32 case, i32, i64, 4 x i32).
-        #[link_name = "[static]response-outparam.set"]
-        pub fn response_outparam_set(
-            outparam: i32,
-            is_err: i32,
-            p0: i32,
-            p1: i32,
-            p2: i64,
-            p3: i32,
-            p4: i32,
-            p5: i32,
-            p6: i32,
-        );
-    }
-
-    #[link(wasm_import_module = "wasi:io/streams@0.2.3")]
-    extern "C" {
-        #[link_name = "[method]input-stream.read"]
-        pub fn input_stream_read(stream: i32, len: i64, ret: *mut u8);
-        #[link_name = "[method]input-stream.subscribe"]
-        pub fn input_stream_subscribe(stream: i32) -> i32;
-        #[link_name = "[resource-drop]input-stream"]
-        pub fn input_stream_drop(stream: i32);
-        #[link_name = "[method]output-stream.blocking-write-and-flush"]
-        pub fn output_stream_blocking_write_and_flush(
-            stream: i32,
-            ptr: *const u8,
-            len: usize,
-            ret: *mut u8,
-        );
-        #[link_name = "[resource-drop]output-stream"]
-        pub fn output_stream_drop(stream: i32);
-    }
-
-    #[link(wasm_import_module = "wasi:io/poll@0.2.3")]
-    extern "C" {
-        #[link_name = "poll"]
-        pub fn poll(pollables: *const i32, len: usize, ret: *mut u8);
-        #[link_name = "[resource-drop]pollable"]
-        pub fn pollable_drop(pollable: i32);
-    }
-
-    #[link(wasm_import_module = "wasi:io/error@0.2.3")]
-    extern "C" {
-        #[link_name = "[method]error.to-debug-string"]
-        pub fn error_to_debug_string(error: i32, ret: *mut u8);
-        #[link_name = "[resource-drop]error"]
-        pub fn error_drop(error: i32);
-    }
-
-    #[link(wasm_import_module = "wasi:clocks/monotonic-clock@0.2.3")]
-    extern "C" {
-        #[link_name = "now"]
-        pub fn monotonic_now() -> i64;
-    }
-
-    #[link(wasm_import_module = "wasi:random/random@0.2.3")]
-    extern "C" {
-        #[link_name = "get-random-bytes"]
-        pub fn get_random_bytes(len: i64, ret: *mut u8);
-    }
-}
+wasi_http_abi!(
+    types: "wasi:http/types@0.2.3",
+    outgoing_handler: "wasi:http/outgoing-handler@0.2.3",
+    streams: "wasi:io/streams@0.2.3",
+    poll: "wasi:io/poll@0.2.3",
+    error: "wasi:io/error@0.2.3",
+    monotonic_clock: "wasi:clocks/monotonic-clock@0.2.3",
+    random: "wasi:random/random@0.2.3",
+);
 
 /// The largest write `blocking-write-and-flush` accepts in one call (its contract).
 const MAX_WRITE: usize = 4096;
 /// How many body bytes one non-blocking `read` asks for.
 const READ_CHUNK: i64 = 64 * 1024;
-
-/// A return area: big and aligned enough for every result this guest receives (the largest,
-/// `result<_, error-code>` of `outgoing-body.finish`, takes 40 bytes at alignment 8).
-#[repr(C, align(8))]
-struct RetArea([u8; 40]);
-
-impl RetArea {
-    fn new() -> Self {
-        RetArea([0; 40])
-    }
-
-    fn ptr(&mut self) -> *mut u8 {
-        self.0.as_mut_ptr()
-    }
-
-    fn u8_at(&self, offset: usize) -> u8 {
-        self.0[offset]
-    }
-
-    fn i32_at(&self, offset: usize) -> i32 {
-        i32::from_le_bytes(self.0[offset..offset + 4].try_into().unwrap())
-    }
-
-    /// A `list<u8>` or `string` at `offset` (pointer, then length), taken over as a `Vec`: the
-    /// host allocated it with `cabi_realloc` at alignment 1, which is the layout `Vec<u8>` frees.
-    unsafe fn bytes_at(&self, offset: usize) -> Vec<u8> {
-        let ptr = self.i32_at(offset) as usize as *mut u8;
-        let len = self.i32_at(offset + 4) as usize;
-        Vec::from_raw_parts(ptr, len, len)
-    }
-
-    unsafe fn string_at(&self, offset: usize) -> String {
-        String::from_utf8_lossy(&self.bytes_at(offset)).into_owned()
-    }
-}
-
-/// Frees a list the host allocated with `cabi_realloc` (never freed when empty: no allocation).
-unsafe fn free_list(ptr: *mut u8, size: usize, align: usize) {
-    if size != 0 {
-        alloc::dealloc(ptr, Layout::from_size_align_unchecked(size, align));
-    }
-}
-
-/// The allocator the host calls to place returned strings and lists in this module's memory:
-/// Rust's global allocator, with the Canonical ABI's realloc contract.
-#[no_mangle]
-pub unsafe extern "C" fn cabi_realloc(
-    old_ptr: *mut u8,
-    old_size: usize,
-    align: usize,
-    new_size: usize,
-) -> *mut u8 {
-    if new_size == 0 {
-        // An empty string or list owns no allocation; its pointer only has to be non-null and
-        // aligned.
-        free_list(old_ptr, old_size, align);
-        return align as *mut u8;
-    }
-    let layout = Layout::from_size_align_unchecked(new_size, align);
-    let ptr = if old_size == 0 {
-        alloc::alloc(layout)
-    } else {
-        alloc::realloc(
-            old_ptr,
-            Layout::from_size_align_unchecked(old_size, align),
-            new_size,
-        )
-    };
-    if ptr.is_null() {
-        // The host has no way to receive an allocation failure.
-        std::process::abort();
-    }
-    ptr
-}
 
 /// The incoming handler export: one call per request.
 #[export_name = "wasi:http/incoming-handler@0.2.3#handle"]

@@ -137,9 +137,9 @@ func (r *retArea) bytes(off int) []byte {
 var pinned [][]byte
 
 // The allocator for the results of the imports (strings, lists), exported as
-// cabi_import_realloc rather than cabi_realloc: given a cabi_realloc, wit-component has the
-// preview-1 adapter allocate its own state with it, which calls into Go while Go's _initialize is
-// still running and crashes the runtime; without one the adapter grows memory itself.
+// cabi_import_realloc, which wit-component uses for them. The module's cabi_realloc is another
+// one, added by the build for the preview-1 adapter (adapter_area.go): the adapter allocates its
+// state while Go's _initialize is still running, and calling into Go then aborts the runtime.
 //
 //go:wasmexport cabi_import_realloc
 func cabiImportRealloc(old uint32, oldSize uint32, align uint32, newSize uint32) uint32 {

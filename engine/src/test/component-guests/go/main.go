@@ -1,7 +1,8 @@
 // The Go component test guest: `GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared` (a
 // preview-1 reactor) with the wasi:http imports declared by //go:wasmimport (abi.go) and the
-// handler exported by //go:wasmexport; `wasm-tools component embed` gives it the world
-// wasi:http/proxy@0.2.12 and `wasm-tools component new --adapt` the preview-1 adapter.
+// handler exported by //go:wasmexport; adapter_realloc.py adds the preview-1 adapter's allocator
+// (adapter_area.go), `wasm-tools component embed` gives it the world wasi:http/proxy@0.2.12 and
+// `wasm-tools component new --adapt` the preview-1 adapter.
 //
 //	GET /call?to=http://ns.module/path   POSTs "hello from go" to `to` and answers with the
 //	                                     response's status and body

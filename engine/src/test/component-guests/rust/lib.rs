@@ -1,8 +1,9 @@
 //! The Rust component test guest. Debian's rustc 1.63 (the one rustc here with the wasm32-wasi
 //! standard library) is too old for wit-bindgen's Rust output, so the Canonical ABI imports of
-//! the world wasi:http/proxy@0.2.12 are declared by hand, the way wit-bindgen lowers them; the core
-//! module (a preview-1 reactor) is then given the world by `wasm-tools component embed` and made a
-//! component by `wasm-tools component new --adapt` with the preview-1 adapter.
+//! the world wasi:http/proxy@0.2.12 are declared by hand (wasi_http_abi.rs), the way wit-bindgen
+//! lowers them; the core module (a preview-1 reactor) is then given the world by `wasm-tools
+//! component embed` and made a component by `wasm-tools component new --adapt` with the preview-1
+//! adapter.
 //!
 //!   GET /call?to=http://ns.module/path   POSTs "hello from rust" to `to` and answers with the
 //!                                        response's status and body
@@ -10,148 +11,23 @@
 //!   anything else                        answers 200 with the request body streamed back chunk
 //!                                        by chunk, x-echo-method and x-echo-path (path and query)
 
-use std::alloc::{self, Layout};
+#[macro_use]
+mod wasi_http_abi;
 
-mod abi {
-    #[link(wasm_import_module = "wasi:http/types@0.2.12")]
-    extern "C" {
-        #[link_name = "[constructor]fields"]
-        pub fn fields_new() -> i32;
-        #[link_name = "[method]fields.append"]
-        pub fn fields_append(f: i32, n: *const u8, nl: usize, v: *const u8, vl: usize, ret: *mut u8);
-        #[link_name = "[method]incoming-request.method"]
-        pub fn incoming_request_method(r: i32, ret: *mut u8);
-        #[link_name = "[method]incoming-request.path-with-query"]
-        pub fn incoming_request_path_with_query(r: i32, ret: *mut u8);
-        #[link_name = "[method]incoming-request.consume"]
-        pub fn incoming_request_consume(r: i32, ret: *mut u8);
-        #[link_name = "[resource-drop]incoming-request"]
-        pub fn incoming_request_drop(r: i32);
-        #[link_name = "[method]incoming-body.stream"]
-        pub fn incoming_body_stream(b: i32, ret: *mut u8);
-        #[link_name = "[resource-drop]incoming-body"]
-        pub fn incoming_body_drop(b: i32);
-        #[link_name = "[constructor]outgoing-request"]
-        pub fn outgoing_request_new(headers: i32) -> i32;
-        #[link_name = "[method]outgoing-request.body"]
-        pub fn outgoing_request_body(r: i32, ret: *mut u8);
-        #[link_name = "[method]outgoing-request.set-method"]
-        pub fn outgoing_request_set_method(r: i32, tag: i32, p: *const u8, l: usize) -> i32;
-        #[link_name = "[method]outgoing-request.set-scheme"]
-        pub fn outgoing_request_set_scheme(r: i32, some: i32, tag: i32, p: *const u8, l: usize) -> i32;
-        #[link_name = "[method]outgoing-request.set-authority"]
-        pub fn outgoing_request_set_authority(r: i32, some: i32, p: *const u8, l: usize) -> i32;
-        #[link_name = "[method]outgoing-request.set-path-with-query"]
-        pub fn outgoing_request_set_path_with_query(r: i32, some: i32, p: *const u8, l: usize) -> i32;
-        #[link_name = "[constructor]outgoing-response"]
-        pub fn outgoing_response_new(headers: i32) -> i32;
-        #[link_name = "[method]outgoing-response.set-status-code"]
-        pub fn outgoing_response_set_status_code(r: i32, status: i32) -> i32;
-        #[link_name = "[method]outgoing-response.body"]
-        pub fn outgoing_response_body(r: i32, ret: *mut u8);
-        #[link_name = "[method]outgoing-body.write"]
-        pub fn outgoing_body_write(b: i32, ret: *mut u8);
-        #[link_name = "[static]outgoing-body.finish"]
-        pub fn outgoing_body_finish(b: i32, has_trailers: i32, trailers: i32, ret: *mut u8);
-        // result<own<outgoing-response>, error-code> flattened: the discriminant, then the
-        // position-wise join of both cases' flat types.
-        #[link_name = "[static]response-outparam.set"]
-        pub fn response_outparam_set(
-            o: i32, is_err: i32, p0: i32, p1: i32, p2: i64, p3: i32, p4: i32, p5: i32, p6: i32,
-        );
-        #[link_name = "[method]incoming-response.status"]
-        pub fn incoming_response_status(r: i32) -> i32;
-        #[link_name = "[method]incoming-response.consume"]
-        pub fn incoming_response_consume(r: i32, ret: *mut u8);
-        #[link_name = "[resource-drop]incoming-response"]
-        pub fn incoming_response_drop(r: i32);
-        #[link_name = "[method]future-incoming-response.subscribe"]
-        pub fn future_incoming_response_subscribe(f: i32) -> i32;
-        #[link_name = "[method]future-incoming-response.get"]
-        pub fn future_incoming_response_get(f: i32, ret: *mut u8);
-        #[link_name = "[resource-drop]future-incoming-response"]
-        pub fn future_incoming_response_drop(f: i32);
-    }
-
-    #[link(wasm_import_module = "wasi:http/outgoing-handler@0.2.12")]
-    extern "C" {
-        #[link_name = "handle"]
-        pub fn outgoing_handle(request: i32, has_options: i32, options: i32, ret: *mut u8);
-    }
-
-    #[link(wasm_import_module = "wasi:io/streams@0.2.12")]
-    extern "C" {
-        #[link_name = "[method]input-stream.blocking-read"]
-        pub fn input_stream_blocking_read(s: i32, len: i64, ret: *mut u8);
-        #[link_name = "[resource-drop]input-stream"]
-        pub fn input_stream_drop(s: i32);
-        #[link_name = "[method]output-stream.blocking-write-and-flush"]
-        pub fn output_stream_blocking_write_and_flush(s: i32, p: *const u8, l: usize, ret: *mut u8);
-        #[link_name = "[resource-drop]output-stream"]
-        pub fn output_stream_drop(s: i32);
-    }
-
-    #[link(wasm_import_module = "wasi:io/poll@0.2.12")]
-    extern "C" {
-        #[link_name = "[method]pollable.block"]
-        pub fn pollable_block(p: i32);
-        #[link_name = "[resource-drop]pollable"]
-        pub fn pollable_drop(p: i32);
-    }
-}
+wasi_http_abi!(
+    types: "wasi:http/types@0.2.12",
+    outgoing_handler: "wasi:http/outgoing-handler@0.2.12",
+    streams: "wasi:io/streams@0.2.12",
+    poll: "wasi:io/poll@0.2.12",
+    error: "wasi:io/error@0.2.12",
+    monotonic_clock: "wasi:clocks/monotonic-clock@0.2.12",
+    random: "wasi:random/random@0.2.12",
+);
 
 /// blocking-write-and-flush takes at most 4096 bytes a call (wasi:io/streams).
 const MAX_WRITE: usize = 4096;
 const READ_CHUNK: i64 = 64 * 1024;
 const METHODS: [&str; 9] = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
-
-/// A return area big and aligned enough for every result used here (the largest: the 40 bytes of
-/// `result<_, error-code>`, and option<result<result<own, error-code>>> with its handle at 24).
-#[repr(C, align(8))]
-struct RetArea([u8; 48]);
-
-impl RetArea {
-    fn new() -> Self {
-        RetArea([0; 48])
-    }
-    fn ptr(&mut self) -> *mut u8 {
-        self.0.as_mut_ptr()
-    }
-    fn u8_at(&self, offset: usize) -> u8 {
-        self.0[offset]
-    }
-    fn i32_at(&self, offset: usize) -> i32 {
-        i32::from_le_bytes(self.0[offset..offset + 4].try_into().unwrap())
-    }
-    /// A list or string at `offset`, allocated by the host with `cabi_realloc` at alignment 1.
-    unsafe fn bytes_at(&self, offset: usize) -> Vec<u8> {
-        let len = self.i32_at(offset + 4) as usize;
-        if len == 0 {
-            return Vec::new();
-        }
-        Vec::from_raw_parts(self.i32_at(offset) as usize as *mut u8, len, len)
-    }
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn cabi_realloc(old: *mut u8, old_size: usize, align: usize, new_size: usize) -> *mut u8 {
-    if new_size == 0 {
-        if old_size != 0 {
-            alloc::dealloc(old, Layout::from_size_align_unchecked(old_size, align));
-        }
-        return align as *mut u8;
-    }
-    let layout = Layout::from_size_align_unchecked(new_size, align);
-    let ptr = if old_size == 0 {
-        alloc::alloc(layout)
-    } else {
-        alloc::realloc(old, Layout::from_size_align_unchecked(old_size, align), new_size)
-    };
-    if ptr.is_null() {
-        alloc::handle_alloc_error(layout);
-    }
-    ptr
-}
 
 fn expect_ok(ret: &RetArea, what: &str) -> i32 {
     if ret.u8_at(0) != 0 {

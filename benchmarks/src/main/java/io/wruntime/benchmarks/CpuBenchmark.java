@@ -8,6 +8,7 @@ import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.ExternalType;
 import io.wruntime.engine.config.PoolConfig;
 import io.wruntime.engine.host.CompiledModule;
+import io.wruntime.engine.host.snapshot.InstanceSnapshot;
 import io.wruntime.engine.module.ModuleDefinition;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,12 +24,15 @@ import java.util.regex.Pattern;
 
 /**
  * Guest code speed: C kernels built to wasm32-wasi by the build ({@code benchmarks/cpu}), each run
- * in a Chicory instance that the engine's own {@link CompiledModule} builds from the engine's
- * default module settings (execution mode, memory implementation and limit), and the same {@code
- * .wasm} in Node's V8, one after the other in one run. Prints per kernel the steady-state time of a
- * call in each runtime (median of the timed calls) and their ratio, the ratio of the fastest calls
- * (less disturbed by other work on the machine), then the geometric means of both; not a pass/fail
- * check.
+ * as the engine runs a request, and the same {@code .wasm} in Node's V8, one after the other in one
+ * run. The Chicory side is the engine's own configuration: the engine's {@link CompiledModule} from
+ * the default module settings (execution mode, memory limit), a snapshot taken after {@code
+ * _initialize} ({@link InstanceSnapshot}, which picks the request instances' memory as for any core
+ * module), one instance started from it, and after every call the {@link InstanceSnapshot#reset
+ * reset} that reuses it for the next request (timed with the call). Prints per kernel the
+ * steady-state time of a call in each runtime (median of the timed calls) and their ratio, the
+ * ratio of the fastest calls (less disturbed by other work on the machine), then the geometric
+ * means of both; not a pass/fail check.
  *
  * <p>Run: {@code bin/wr-benchmark cpu [samples] [warm-up seconds] [kernel ...]}.
  */
@@ -70,7 +74,8 @@ public final class CpuBenchmark {
         "cpu: %d kernels, %d timed calls each after %d s of warm-up per runtime, %d CPUs%n",
         kernels.size(), samples, warmupSeconds, Runtime.getRuntime().availableProcessors());
     System.out.printf(
-        "chicory: the engine's module instances (%s, memory limit %d MiB), Java %s%n",
+        "chicory: the engine's request instances (%s, memory limit %d MiB, started from the"
+            + " snapshot and reset after each call), Java %s%n",
         pool.execution(), pool.maxMemorySize() >> 20, Runtime.version());
     System.out.printf("v8: node %s%n", node);
     System.out.printf(
@@ -84,9 +89,10 @@ public final class CpuBenchmark {
         "spread (min-max ms: chicory | v8)");
     double logSum = 0;
     double logMinSum = 0;
+    List<String> memories = new ArrayList<>();
     for (Kernel k : kernels) {
       Path wasm = kernelDir.resolve(k.name + ".wasm");
-      Timing chicory = runChicory(k, wasm, pool, samples, warmupSeconds);
+      Timing chicory = runChicory(k, wasm, pool, samples, warmupSeconds, memories);
       Timing v8 = runV8(node, runner, k, wasm, samples, warmupSeconds);
       if (chicory.checksum != v8.checksum) {
         fail(
@@ -120,15 +126,22 @@ public final class CpuBenchmark {
         "geometric mean of the ratios chicory/v8: %.2fx of the median call times, %.2fx of the"
             + " fastest (checksums equal)%n",
         Math.exp(logSum / kernels.size()), Math.exp(logMinSum / kernels.size()));
+    System.out.printf(
+        "request instances' memory (the reset is timed with the call): %s%n",
+        String.join(", ", memories));
   }
 
   /**
-   * Builds the kernel's instance as the engine builds a module's ({@link CompiledModule} with the
-   * engine's default limit and execution mode), then calls {@code run(n)} on it: warm-up calls for
-   * {@code warmupSeconds}, then {@code samples} timed calls.
+   * Builds the kernel's request instance as the engine builds a core module's ({@link
+   * CompiledModule} with the engine's default limit and execution mode, an instance initialized
+   * with {@code _initialize}, its snapshot, an instance started from the snapshot), then calls
+   * {@code run(n)} on it, each call followed by the reset the engine does before reusing an
+   * instance: warm-up calls for {@code warmupSeconds}, then {@code samples} timed calls (call and
+   * reset). Adds the memory the snapshot gave the instance to {@code memories}.
    */
   private static Timing runChicory(
-      Kernel k, Path wasm, PoolConfig pool, int samples, int warmupSeconds) throws Exception {
+      Kernel k, Path wasm, PoolConfig pool, int samples, int warmupSeconds, List<String> memories)
+      throws Exception {
     WasmModule module = Parser.parse(Files.readAllBytes(wasm));
     if (module.importSection().importCount() != 0) {
       fail(wasm + " imports " + module.importSection().importCount() + " items (expected: none)");
@@ -137,29 +150,60 @@ public final class CpuBenchmark {
         new ModuleDefinition(
             "benchmark", k.name, "1.0.0", wasm, Map.of(), pool.maxMemorySize(), pool.execution());
     CompiledModule compiled = CompiledModule.compile(def, module);
-    Instance instance = compiled.instanceBuilder(ImportValues.empty()).build();
-    instance.initialize(false);
+    Instance initialized = compiled.instanceBuilder(ImportValues.empty()).build();
+    initialized.initialize(false);
     if (hasExport(module, "_initialize")) {
-      instance.export("_initialize").apply();
+      initialized.export("_initialize").apply();
     }
+    InstanceSnapshot snapshot = InstanceSnapshot.capture(initialized);
+    memories.add(k.name + " " + snapshot.memoryKind());
+    Instance instance = snapshot.prepare(compiled.instanceBuilder(ImportValues.empty())).build();
+    instance.initialize(false);
+    snapshot.restore(instance);
     ExportFunction run = instance.export("run");
-    long checksum = call(run, k.n);
+    long checksum = call(k, snapshot, instance, run);
     long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
     for (int calls = 1; calls < 3 || System.nanoTime() < warmupEnd; calls++) {
-      check(k, call(run, k.n), checksum);
+      check(k, call(k, snapshot, instance, run), checksum);
     }
     long[] nanos = new long[samples];
+    long[] resets = new long[samples];
     for (int i = 0; i < samples; i++) {
       long start = System.nanoTime();
-      long value = call(run, k.n);
-      nanos[i] = System.nanoTime() - start;
+      long value = run.apply(k.n)[0] & 0xFFFF_FFFFL;
+      long called = System.nanoTime();
+      reset(k, snapshot, instance);
+      long end = System.nanoTime();
+      nanos[i] = end - start;
+      resets[i] = end - called;
       check(k, value, checksum);
     }
+    memories.set(
+        memories.size() - 1,
+        String.format(
+            "%s (reset p50 %.0f us)", memories.get(memories.size() - 1), median(resets) / 1e3));
     return new Timing(checksum, nanos);
   }
 
-  private static long call(ExportFunction run, int n) {
-    return run.apply(n)[0] & 0xFFFF_FFFFL;
+  /** One request's worth: the call, then the reset that makes the instance reusable. */
+  private static long call(
+      Kernel k, InstanceSnapshot snapshot, Instance instance, ExportFunction run) {
+    long value = run.apply(k.n)[0] & 0xFFFF_FFFFL;
+    reset(k, snapshot, instance);
+    return value;
+  }
+
+  private static void reset(Kernel k, InstanceSnapshot snapshot, Instance instance) {
+    if (!snapshot.reset(instance)) {
+      fail(k.name + ": the instance could not be reset (expected: reused as the engine does)");
+    }
+  }
+
+  private static double median(long[] values) {
+    long[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int mid = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2.0;
   }
 
   private static void check(Kernel k, long value, long expected) {
@@ -285,11 +329,7 @@ public final class CpuBenchmark {
 
   private record Timing(long checksum, long[] nanos) {
     double medianMillis() {
-      long[] sorted = nanos.clone();
-      Arrays.sort(sorted);
-      int mid = sorted.length / 2;
-      double median = sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2.0;
-      return median / 1e6;
+      return median(nanos) / 1e6;
     }
 
     double minMillis() {

@@ -91,9 +91,12 @@ public final class FootprintBenchmark {
         rate,
         Runtime.getRuntime().availableProcessors(),
         loadAverage());
+    String cds = System.getenv("WR_CDS");
     System.out.println(
         "server JVM options: "
             + (jvm == null ? "the launchers' defaults" : "WR_JAVA_OPTS=\"" + jvm + "\"")
+            + "; class-data cache: "
+            + (cds == null ? "WR_CDS unset (a dynamic CDS archive)" : "WR_CDS=" + cds)
             + "; logs and configs in "
             + dir);
 

@@ -244,7 +244,8 @@ class EngineErrorsIT {
                 + WAITING
                 + " had no free instance within 1 s (max_concurrent_instances = 1)");
     assertThat(waited).isGreaterThanOrEqualTo(Duration.ofMillis(900));
-    assertThat(running).as("the 503 came while the instance was busy").isNotDone();
+    // No isNotDone() on the running request here: under load its 2 s can end before the 503
+    // reaches the client; the 503 itself says the one instance was busy for the whole second.
     HttpResponse<String> first = running.get(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     assertThat(first.statusCode()).isEqualTo(200);
     assertThat(first.body()).isEqualTo("slept\n");

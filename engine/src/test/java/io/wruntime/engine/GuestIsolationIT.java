@@ -221,6 +221,40 @@ class GuestIsolationIT {
   }
 
   @Test
+  void aGrowWhoseCopyTheBudgetCannotHoldFailsInTheGuestAndTheEngineServesOn() throws Exception {
+    // 2 MiB for "grow" and 1 MiB for "other" fill the 3 MiB budget: while both run, growing the
+    // memory (which copies it into a larger array) has no room for the copy.
+    start(
+        """
+        listen_address = "127.0.0.1:0"
+        [pool]
+        max_total_memory = 3145728
+        """
+            + moduleToml("grow", MISBEHAVING, "max_memory_size = 2097152")
+            + moduleToml("other", MISBEHAVING, "max_memory_size = 1048576"));
+
+    CompletableFuture<HttpResponse<String>> sleeping = sendAsync(module("other", "/sleep"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> metrics().contains("\nwr_engine_memory_reserved_bytes 1048576.0\n"));
+    HttpResponse<String> refused = send(module("grow", "/alloc/1"));
+
+    // malloc saw memory.grow fail (-1) and the guest aborted, as a C program does.
+    JsonNode error = assertError(refused, 500, "module_trap");
+    assertThat(error.path("module").asText()).isEqualTo(NS + ".grow@1.0.0");
+    HttpResponse<String> slept = sleeping.get();
+    assertThat(slept.statusCode()).as(slept.body()).isEqualTo(200);
+    assertThat(slept.body()).isEqualTo("slept\n");
+    // With the budget free again the same allocation succeeds: the budget, not the cap, refused.
+    HttpResponse<String> allocated = send(module("grow", "/alloc/1"));
+    assertThat(allocated.statusCode()).as(allocated.body()).isEqualTo(200);
+    assertThat(allocated.body()).isEqualTo("allocated 1 MiB\n");
+    assertThat(send(module("other", "/")).body()).isEqualTo("ok /\n");
+    awaitGauge("wr_engine_instances_active", NS + ".grow@1.0.0", 0);
+    assertThat(metrics()).contains("\nwr_engine_memory_reserved_bytes 0.0\n");
+  }
+
+  @Test
   void moduleThatFailsInInitializeIsReportedFailedWithTheReason() throws Exception {
     start(
         """

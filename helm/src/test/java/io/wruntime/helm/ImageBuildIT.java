@@ -84,6 +84,7 @@ class ImageBuildIT {
     assertThat(entrypoint(text))
         .startsWith(
             "java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError")
+        .contains("-XX:TrimNativeHeapInterval=1000")
         .noneMatch(flag -> flag.startsWith("-Xmx") || flag.startsWith("-Xms"));
     assertThat(text).containsPattern("(?m)^ARG BASE_IMAGE=eclipse-temurin:2[1-9]-jre$");
   }

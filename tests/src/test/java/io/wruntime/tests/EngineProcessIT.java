@@ -3,10 +3,8 @@ package io.wruntime.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +16,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,11 +34,7 @@ class EngineProcessIT {
   @TempDir static Path dir;
   private static EngineProcess engine;
   private static int port;
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private static final HttpClient HTTP = LocalCluster.HTTP;
 
   @BeforeAll
   static void startEngine() throws Exception {
@@ -137,8 +133,8 @@ class EngineProcessIT {
    */
   @Test
   void a64MiBBodyStreamsThroughAnEngineWith128MiBHeap() throws Exception {
-    MessageDigest sent = MessageDigest.getInstance("SHA-256");
-    MessageDigest received = MessageDigest.getInstance("SHA-256");
+    MessageDigest sent = RawHttp.sha256();
+    MessageDigest received = RawHttp.sha256();
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(120_000);
       OutputStream out = socket.getOutputStream();
@@ -149,70 +145,17 @@ class EngineProcessIT {
                   + BIG_BODY
                   + "\r\nconnection: close\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
-      Thread writer =
-          Thread.ofVirtual()
-              .start(
-                  () -> {
-                    try (InputStream body = new RandomBody(BIG_BODY, sent)) {
-                      body.transferTo(out);
-                      out.flush();
-                    } catch (IOException e) {
-                      throw new UncheckedIOException(e);
-                    }
-                  });
+      CompletableFuture<Void> writer =
+          RawHttp.writeAsync(out, sent, BIG_BODY, new AtomicLong(), false);
       InputStream in = new BufferedInputStream(socket.getInputStream());
-      String statusLine = readLine(in);
-      assertThat(statusLine).startsWith("HTTP/1.1 200");
-      boolean chunked = false;
-      long length = -1;
-      for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
-        String lower = line.toLowerCase(java.util.Locale.ROOT);
-        if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
-          chunked = true;
-        } else if (lower.startsWith("content-length:")) {
-          length = Long.parseLong(lower.substring(15).trim());
-        }
-      }
-      long total = 0;
-      byte[] buf = new byte[64 * 1024];
-      if (chunked) {
-        for (long size = Long.parseLong(readLine(in).split(";")[0].trim(), 16);
-            size > 0;
-            size = Long.parseLong(readLine(in).split(";")[0].trim(), 16)) {
-          long left = size;
-          while (left > 0) {
-            int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-            assertThat(n).isPositive();
-            received.update(buf, 0, n);
-            left -= n;
-          }
-          total += size;
-          readLine(in); // CRLF after the chunk
-        }
-      } else {
-        assertThat(length).isEqualTo(BIG_BODY);
-        int n;
-        while (total < length && (n = in.read(buf)) > 0) {
-          received.update(buf, 0, n);
-          total += n;
-        }
-      }
-      writer.join();
+      RawHttp.Head head = RawHttp.readHead(in);
+      assertThat(head.status()).isEqualTo(200);
+      long total = RawHttp.readBody(in, head, Long.MAX_VALUE, received::update);
+      writer.get(60, TimeUnit.SECONDS);
       assertThat(total).isEqualTo(BIG_BODY);
       assertThat(HexFormat.of().formatHex(received.digest()))
           .isEqualTo(HexFormat.of().formatHex(sent.digest()));
     }
-  }
-
-  private static String readLine(InputStream in) throws IOException {
-    StringBuilder line = new StringBuilder();
-    int c;
-    while ((c = in.read()) != -1 && c != '\n') {
-      if (c != '\r') {
-        line.append((char) c);
-      }
-    }
-    return line.toString();
   }
 
   @Test
@@ -262,38 +205,6 @@ class EngineProcessIT {
     try (EngineProcess bad = EngineProcess.start(config, "-Xmx64m")) {
       assertThat(bad.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
       assertThat(bad.output()).contains("module[0].version").contains("one").contains("expected");
-    }
-  }
-
-  /** A body of pseudo-random bytes produced on the fly, digested as it is sent. */
-  private static final class RandomBody extends InputStream {
-    private final Random random = new Random(42);
-    private final MessageDigest digest;
-    private long remaining;
-
-    RandomBody(long size, MessageDigest digest) {
-      this.remaining = size;
-      this.digest = digest;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) {
-      if (remaining == 0) {
-        return -1;
-      }
-      int n = (int) Math.min(len, remaining);
-      byte[] chunk = new byte[n];
-      random.nextBytes(chunk);
-      System.arraycopy(chunk, 0, b, off, n);
-      digest.update(chunk);
-      remaining -= n;
-      return n;
     }
   }
 }

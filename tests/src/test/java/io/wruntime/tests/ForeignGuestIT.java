@@ -31,11 +31,7 @@ class ForeignGuestIT {
   @TempDir static Path dir;
   private static EngineProcess engine;
   private static int port;
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  private static final HttpClient HTTP = LocalCluster.HTTP;
 
   @BeforeAll
   static void startEngine() throws Exception {

@@ -194,7 +194,16 @@ final class LocalCluster implements AutoCloseable {
    * more environment (e.g. {@code KUBECONFIG}), and waits until it listens.
    */
   Manager startManager(String extraToml, Map<String, String> extraEnv) throws IOException {
-    return startManager(0, extraToml, extraEnv);
+    return startManager(0, extraToml, extraEnv, ENGINE_HEARTBEAT_TIMEOUT);
+  }
+
+  /**
+   * A manager with a longer engine heartbeat timeout, for tests whose engines work hard enough
+   * (compiling large guests, streaming 64 MiB bodies on two cores) that a heartbeat can be late by
+   * more than {@link #ENGINE_HEARTBEAT_TIMEOUT} without the engine being unhealthy.
+   */
+  Manager startManager(Duration heartbeatTimeout) throws IOException {
+    return startManager(0, "", Map.of(), heartbeatTimeout);
   }
 
   /**
@@ -208,10 +217,11 @@ final class LocalCluster implements AutoCloseable {
     if (exit != 0) {
       throw new IllegalStateException("the manager exited with code " + exit + " on SIGTERM");
     }
-    return startManager(manager.port(), extraToml, Map.of());
+    return startManager(manager.port(), extraToml, Map.of(), ENGINE_HEARTBEAT_TIMEOUT);
   }
 
-  private Manager startManager(int port, String extraToml, Map<String, String> extraEnv)
+  private Manager startManager(
+      int port, String extraToml, Map<String, String> extraEnv, Duration heartbeatTimeout)
       throws IOException {
     String file = managers.isEmpty() ? "manager" : "manager-" + (managers.size() + 1);
     Path config =
@@ -222,7 +232,7 @@ final class LocalCluster implements AutoCloseable {
             engine_heartbeat_timeout_secs = %d
             health_check_interval_secs = 1
             """
-                    .formatted(port, ENGINE_HEARTBEAT_TIMEOUT.toSeconds())
+                    .formatted(port, heartbeatTimeout.toSeconds())
                 + extraToml);
     Map<String, String> processEnv = env("-Xmx128m");
     processEnv.putAll(extraEnv);

@@ -178,7 +178,15 @@ final class BinaryReader {
   void skip(String what, int n) {
     if (n > remaining()) {
       throw new MalformedComponent(
-          pos, what + ": " + n + " bytes do not fit the " + remaining() + " bytes left");
+          pos,
+          what
+              + ": "
+              + n
+              + " bytes do not fit the "
+              + remaining()
+              + " bytes left (expected: at most "
+              + remaining()
+              + ")");
     }
     pos += n;
   }

@@ -1,5 +1,6 @@
 package io.wruntime.engine.component;
 
+import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExternalType;
@@ -80,12 +81,13 @@ final class ComponentLinker {
     ComponentLinker linker = new ComponentLinker(definition, host, codeCache);
     Scope top = new Scope(null, null, null);
     linker.evaluate(component, top);
-    linker.checkSharedTables();
-    return new Linked(List.copyOf(linker.plans), linker.handler(top));
+    Handler handler = linker.handler(top);
+    return new Linked(linker.compile(), handler);
   }
 
   // Items of the component-level index spaces.
-  private record ModuleRef(int index, WasmModule module, CompiledModule compiled) {}
+  private record ModuleRef(
+      int index, Component.CoreModule source, WasmModule module, boolean validated) {}
 
   private record Planned(int plan, WasmModule module) {}
 
@@ -252,15 +254,16 @@ final class ComponentLinker {
       return known;
     }
     int index = modules.size();
-    CompiledModule compiled;
+    CompiledModule.Parsed parsed;
     try {
-      compiled = CompiledModule.parseAndCompilePart(definition, m.bytes(), codeCache);
+      // Without validating the bodies when the code cache holds this module's code (compile()).
+      parsed = CompiledModule.parseForLink(definition, m.bytes(), codeCache);
     } catch (CompiledModule.InvalidModule e) {
       throw new MalformedComponent(
           m.offset(),
           "core module " + index + " is not a valid WebAssembly module: " + e.getMessage());
     }
-    ModuleRef ref = new ModuleRef(index, compiled.module(), compiled);
+    ModuleRef ref = new ModuleRef(index, m, parsed.module(), parsed.validated());
     modules.put(m, ref);
     return ref;
   }
@@ -315,7 +318,7 @@ final class ComponentLinker {
       }
       imports.add(new ImportPlan(imp.module(), imp.name(), imp.importType(), source, type));
     }
-    plans.add(new CorePlan(ref.index(), module, ref.compiled(), imports));
+    plans.add(new CorePlan(ref.index(), module, null, imports));
     return new Planned(plans.size() - 1, module);
   }
 
@@ -677,49 +680,128 @@ final class ComponentLinker {
   }
 
   /**
-   * Refuses funcref tables shared by core modules whose type sections disagree. Chicory checks a
-   * {@code call_indirect} into another instance by comparing the caller's type index with the
-   * callee's in the callee's module, so a call through a shared table only works when the modules
-   * number their function types alike — as wit-component's shim and fixup modules do, and as the
-   * separately compiled libraries of a dynamically linked component do not.
+   * The final plans: the modules of each group sharing a table rewritten to one type section
+   * ({@link TypeSectionUnifier}) and parsed again, then every module compiled (through the code
+   * cache, keyed by the digest of the bytes compiled).
    */
-  private void checkSharedTables() {
-    Map<String, List<Integer>> sharers = new LinkedHashMap<>();
-    for (int i = 0; i < plans.size(); i++) {
-      for (ImportPlan imp : plans.get(i).imports()) {
+  private List<CorePlan> compile() throws ModuleLoadException {
+    ModuleRef[] byIndex = new ModuleRef[modules.size()];
+    modules.values().forEach(ref -> byIndex[ref.index()] = ref);
+    WasmModule[] parsed = new WasmModule[byIndex.length];
+    for (ModuleRef ref : byIndex) {
+      parsed[ref.index()] = ref.module();
+    }
+    for (List<Integer> group : sharedTableGroups(byIndex.length)) {
+      List<byte[]> bytes = new ArrayList<>(group.size());
+      for (int m : group) {
+        bytes.add(byIndex[m].source().bytes());
+      }
+      List<byte[]> unified;
+      try {
+        unified = TypeSectionUnifier.unify(bytes);
+      } catch (TypeSectionUnifier.ModuleProblem e) {
+        ModuleRef ref = byIndex[group.get(e.module())];
+        if (e.getCause() instanceof UnsupportedFeature u) {
+          throw new UnsupportedFeature(u.feature() + " (core module " + ref.index() + ")");
+        }
+        MalformedComponent m = (MalformedComponent) e.getCause();
+        throw new MalformedComponent(
+            ref.source().offset(),
+            "core module "
+                + ref.index()
+                + ", byte "
+                + m.offset()
+                + " of the module (read to renumber its types, as it shares a funcref table): "
+                + m.detail());
+      }
+      for (int k = 0; k < group.size(); k++) {
+        if (unified.get(k) != bytes.get(k)) {
+          ModuleRef ref = byIndex[group.get(k)];
+          parsed[ref.index()] = reparse(ref, unified.get(k));
+        }
+      }
+    }
+    CompiledModule[] compiled = new CompiledModule[byIndex.length];
+    for (ModuleRef ref : byIndex) {
+      WasmModule module = parsed[ref.index()];
+      if (module != ref.module() || ref.validated()) {
+        compiled[ref.index()] = CompiledModule.compilePart(definition, module, codeCache);
+        continue;
+      }
+      try {
+        compiled[ref.index()] =
+            CompiledModule.compilePart(
+                definition,
+                new CompiledModule.Parsed(module, false, ref.source().bytes()),
+                codeCache);
+      } catch (CompiledModule.InvalidModule e) {
+        throw new MalformedComponent(
+            ref.source().offset(),
+            "core module " + ref.index() + " is not a valid WebAssembly module: " + e.getMessage());
+      }
+    }
+    List<CorePlan> done = new ArrayList<>(plans.size());
+    for (CorePlan p : plans) {
+      done.add(new CorePlan(p.module(), parsed[p.module()], compiled[p.module()], p.imports()));
+    }
+    return List.copyOf(done);
+  }
+
+  private static WasmModule reparse(ModuleRef ref, byte[] bytes) {
+    try {
+      return Parser.parse(bytes);
+    } catch (RuntimeException | AssertionError e) {
+      throw new MalformedComponent(
+          ref.source().offset(),
+          "core module "
+              + ref.index()
+              + " is not a valid WebAssembly module after its types were renumbered: "
+              + e.getMessage());
+    }
+  }
+
+  /**
+   * The core modules (by index) that share tables, each group with at least two distinct modules,
+   * in module order: a module whose instance imports a table exported by another instance joins
+   * that instance's module, transitively. Chicory checks a {@code call_indirect} into another
+   * instance by comparing the caller's type index with the callee's in the callee's module, so the
+   * modules of a group must number their function types alike — as wit-component's shim and fixup
+   * modules do, and as the separately compiled libraries of a dynamically linked component
+   * (componentize-py) do not.
+   */
+  private List<List<Integer>> sharedTableGroups(int moduleCount) {
+    int[] parent = new int[moduleCount];
+    for (int i = 0; i < moduleCount; i++) {
+      parent[i] = i;
+    }
+    for (CorePlan p : plans) {
+      for (ImportPlan imp : p.imports()) {
         if (imp.kind() == ExternalType.TABLE && imp.source() instanceof CoreItem.ExportOf e) {
-          List<Integer> group =
-              sharers.computeIfAbsent(e.instance() + "#" + e.name(), k -> new ArrayList<>());
-          if (group.isEmpty()) {
-            group.add(e.instance());
-          }
-          group.add(i);
+          int a = root(parent, p.module());
+          int b = root(parent, plans.get(e.instance()).module());
+          parent[Math.max(a, b)] = Math.min(a, b);
         }
       }
     }
-    for (Map.Entry<String, List<Integer>> table : sharers.entrySet()) {
-      List<Integer> group = table.getValue();
-      WasmModule first = plans.get(group.get(0)).parsed();
-      for (int b = 1; b < group.size(); b++) {
-        WasmModule second = plans.get(group.get(b)).parsed();
-        if (second == first) {
-          continue;
-        }
-        int n = Math.min(first.typeSection().typeCount(), second.typeSection().typeCount());
-        for (int t = 0; t < n; t++) {
-          if (!first.typeSection().getType(t).equals(second.typeSection().getType(t))) {
-            throw new UnsupportedFeature(
-                "a funcref table shared by core modules "
-                    + plans.get(group.get(0)).module()
-                    + " and "
-                    + plans.get(group.get(b)).module()
-                    + " whose function types are numbered differently (dynamically linked"
-                    + " modules, as componentize-py emits: the engine's Chicory checks"
-                    + " call_indirect between instances by type index)");
-          }
-        }
+    Map<Integer, List<Integer>> groups = new LinkedHashMap<>();
+    for (int i = 0; i < moduleCount; i++) {
+      groups.computeIfAbsent(root(parent, i), k -> new ArrayList<>()).add(i);
+    }
+    List<List<Integer>> shared = new ArrayList<>();
+    for (List<Integer> group : groups.values()) {
+      if (group.size() > 1) {
+        shared.add(group);
       }
     }
+    return shared;
+  }
+
+  private static int root(int[] parent, int i) {
+    while (parent[i] != i) {
+      parent[i] = parent[parent[i]];
+      i = parent[i];
+    }
+    return i;
   }
 
   private static <T> T as(Class<T> type, Object item, int at, String what) {

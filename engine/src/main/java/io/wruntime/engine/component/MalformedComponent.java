@@ -6,13 +6,20 @@ package io.wruntime.engine.component;
  */
 final class MalformedComponent extends RuntimeException {
   private final long offset;
+  private final String detail;
 
   MalformedComponent(long offset, String message) {
     super("at byte " + offset + ": " + message);
     this.offset = offset;
+    this.detail = message;
   }
 
   long offset() {
     return offset;
+  }
+
+  /** What was wrong, without the offset. */
+  String detail() {
+    return detail;
   }
 }

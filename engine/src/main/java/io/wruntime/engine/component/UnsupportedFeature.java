@@ -5,7 +5,14 @@ package io.wruntime.engine.component;
  * the message names the feature ("component uses X, not supported").
  */
 final class UnsupportedFeature extends RuntimeException {
+  private final String feature;
+
   UnsupportedFeature(String feature) {
     super("component uses " + feature + ", not supported");
+    this.feature = feature;
+  }
+
+  String feature() {
+    return feature;
   }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.wruntime.common.http.WrHeaders;
 import io.wruntime.common.telemetry.Telemetry;
 import io.wruntime.engine.config.PoolConfig;
+import io.wruntime.engine.host.snapshot.GrowthBudget;
 import io.wruntime.engine.http.EngineError;
 import io.wruntime.engine.http.Field;
 import io.wruntime.engine.http.IncomingRequest;
@@ -422,7 +423,8 @@ public final class Dispatcher implements RequestHandler {
         cpuStart = cpu.current();
         Thread self = Thread.currentThread();
         scheduleCpuCheck(self, module.limits().cpuTimeout().toNanos());
-        try {
+        // A grow's transient copy comes out of the same budget as the instances' reservations.
+        try (GrowthBudget.Binding growth = GrowthBudget.bind(memory)) {
           invoke();
         } finally {
           running.decrementAndGet();

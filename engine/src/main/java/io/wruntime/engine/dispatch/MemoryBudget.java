@@ -1,5 +1,6 @@
 package io.wruntime.engine.dispatch;
 
+import io.wruntime.engine.host.snapshot.GrowthBudget;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -7,9 +8,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * The engine's memory budget ({@code pool.max_total_memory}): an instance reserves the most linear
  * memory it may grow to before it is created and gives it back when it ends, so the memories of all
- * instances together never exceed the budget, however they grow. Counted in 64 KiB pages.
+ * instances together never exceed the budget, however they grow. A contiguous memory's growth also
+ * holds the old array beside the new one while it copies: that transient copy is reserved here too
+ * ({@link GrowthBudget}), without waiting, and the grow fails when there is no room. Counted in 64
+ * KiB pages.
  */
-final class MemoryBudget {
+final class MemoryBudget implements GrowthBudget {
   static final long PAGE = 64 * 1024;
 
   private final long totalBytes;
@@ -54,8 +58,16 @@ final class MemoryBudget {
     return pages.tryAcquire((int) n, wait.toNanos(), TimeUnit.NANOSECONDS);
   }
 
+  /** Reserves {@code bytes} if there is room now (a grow's transient copy: it does not wait). */
+  @Override
+  public boolean tryReserve(long bytes) {
+    long n = pagesOf(bytes);
+    return n <= totalPages && pages.tryAcquire((int) n);
+  }
+
   /** Gives back a reservation of {@code bytes}. */
-  void release(long bytes) {
+  @Override
+  public void release(long bytes) {
     pages.release((int) pagesOf(bytes));
   }
 

@@ -118,16 +118,39 @@ public final class CompiledModule {
   public static CompiledModule parseAndCompilePart(
       ModuleDefinition def, byte[] bytes, CodeCache cache)
       throws InvalidModule, ModuleLoadException {
+    return compilePart(def, parseForLink(def, bytes, cache), cache);
+  }
+
+  /**
+   * A core module parsed for linking: {@code validated} false when its bodies were not validated
+   * because the code cache holds its compiled code ({@link #compilePart(ModuleDefinition, Parsed,
+   * CodeCache)} then takes the code from the cache or validates).
+   */
+  public record Parsed(WasmModule module, boolean validated, byte[] bytes) {}
+
+  /** Parses {@code bytes}, without validating the bodies when the code cache holds their code. */
+  public static Parsed parseForLink(ModuleDefinition def, byte[] bytes, CodeCache cache)
+      throws InvalidModule {
     requireNonNull(def, "definition");
     requireNonNull(bytes, "bytes");
     requireNonNull(cache, "cache");
-    if (def.mode() == ExecutionMode.COMPILED
-        && cache.enabled()
-        && cache.holds(COMPILER_SETTINGS, digest(bytes))) {
-      WasmModule unvalidated = parse(bytes, false);
+    boolean trusted =
+        def.mode() == ExecutionMode.COMPILED
+            && cache.enabled()
+            && cache.holds(COMPILER_SETTINGS, digest(bytes));
+    return new Parsed(parse(bytes, !trusted), !trusted, bytes);
+  }
+
+  /**
+   * Compiles {@code parsed} as {@link #compilePart(ModuleDefinition, WasmModule, CodeCache)}; one
+   * parsed without validation takes its code from the cache, or is parsed again with validation.
+   */
+  public static CompiledModule compilePart(ModuleDefinition def, Parsed parsed, CodeCache cache)
+      throws InvalidModule, ModuleLoadException {
+    if (!parsed.validated()) {
       try {
-        CompiledModule compiled = compilePart(def, unvalidated, cache, true);
-        if (compiled.module() != unvalidated) {
+        CompiledModule compiled = compilePart(def, parsed.module(), cache, true);
+        if (compiled.module() != parsed.module()) {
           return compiled; // what instances run of it was validated (withoutCompiledBodies)
         }
         // Every body is kept for the interpreter: all of them must be validated.
@@ -137,8 +160,9 @@ public final class CompiledModule {
         }
         log.debug("code cache: the entry of {} is not usable, validating", def.label());
       }
+      return compilePart(def, parse(parsed.bytes(), true), cache, false);
     }
-    return compilePart(def, parse(bytes, true), cache, false);
+    return compilePart(def, parsed.module(), cache, false);
   }
 
   private static WasmModule parse(byte[] bytes, boolean validate) throws InvalidModule {

@@ -150,6 +150,9 @@ class DispatcherTest {
 
   @Test
   void fullQueueAnswers429WithRetryAfter() throws Exception {
+    // The queued request must still be queued when the third arrives: 300 ms of waiting can pass
+    // between two polls on a loaded machine, so it gets a wait it cannot outlast here.
+    dispatcher = new Dispatcher(registry, 1000, Duration.ofSeconds(30));
     host("slow", "1.0.0", blockUntilReleased(), new ModuleLimits(Duration.ofSeconds(5), 1, 1));
 
     RecordingResponse running = send("slow", "1.0.0");

@@ -324,6 +324,48 @@ class ComponentHardeningTest {
   }
 
   @Test
+  void modulesSharingATableCallEachOtherThoughTheyNumberTheirTypesDifferently() throws Exception {
+    // $lib's (i32) -> i32 is its type 2, $app's is type 0: Chicory compares type indices between
+    // instances, so $app's start function traps unless the linker gave both one type section.
+    String component =
+        """
+        (component
+          (import "wasi:http/types@0.2.0" (instance $types
+            (export "incoming-request" (type (sub resource)))
+            (export "response-outparam" (type (sub resource)))))
+          (alias export $types "incoming-request" (type $req))
+          (alias export $types "response-outparam" (type $out))
+          (core module $lib
+            (type (func))
+            (type (func (param i64)))
+            (type $f (func (param i32) (result i32)))
+            (memory (export "memory") 1)
+            (table (export "t") 1 funcref)
+            (global $seen (export "seen") (mut i32) (i32.const 0))
+            (func $double (type $f) (i32.mul (local.get 0) (i32.const 2)))
+            (func (export "handle") (param i32 i32))
+            (elem (i32.const 0) func $double))
+          (core module $app
+            (type $f (func (param i32) (result i32)))
+            (import "lib" "t" (table 1 funcref))
+            (func $start
+              (if (i32.ne (call_indirect (type $f) (i32.const 21) (i32.const 0)) (i32.const 42))
+                (then unreachable)))
+            (start $start))
+          (core instance $i (instantiate $lib))
+          (core instance $j (instantiate $app (with "lib" (instance $i))))
+          (func $handle (param "request" (own $req)) (param "response-out" (own $out))
+            (canon lift (core func $i "handle")))
+          (instance $h (export "handle" (func $handle)))
+          (export "wasi:http/incoming-handler@0.2.0" (instance $h)))
+        """;
+
+    LoadedComponent loaded = (LoadedComponent) load(wasm("renumbered", component));
+
+    loaded.instantiateAsARequest();
+  }
+
+  @Test
   void aSnapshotKeepsNoCaptureTimeInstanceAlive() throws Exception {
     // Core instance 1 writes its own function into instance 0's table: the snapshot of instance 0
     // records whose the entry is, by index, not by the captured instance (and its memory).

@@ -3,6 +3,7 @@ package io.wruntime.engine.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wruntime.engine.host.snapshot.InstanceSnapshot.MemoryKind;
 import io.wruntime.engine.module.GuestException;
 import io.wruntime.engine.module.ModuleDefinition.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -91,6 +92,28 @@ class SnapshotIT {
         .hasMessageContaining("interrupted");
     assertThat(module.idleInstances()).as("the interrupted instance was discarded").isZero();
     assertThat(call(module, "load", 16)).isEqualTo(42);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ExecutionMode.class)
+  void aModuleGrowingOnePageAtATimeMovesToCopyOnWriteInstances(ExecutionMode mode)
+      throws Exception {
+    LoadedModule module = TestGuests.load("snapshot_state", mode);
+    assertThat(module.snapshot().memoryKind()).isEqualTo(MemoryKind.CONTIGUOUS);
+    assertThat(call(module, "grow", 30)).as("one large step").isEqualTo(2);
+    assertThat(module.idleInstances()).isOne();
+    assertThat(module.snapshot().memoryKind()).isEqualTo(MemoryKind.CONTIGUOUS);
+
+    // Steps of one page up to the 2 MiB limit (32 pages), each copying the whole memory.
+    assertThat(call(module, "grow_each", 40)).isEqualTo(32);
+
+    assertThat(module.idleInstances()).as("that instance was not reused").isZero();
+    assertThat(module.snapshot().memoryKind()).isEqualTo(MemoryKind.COPY_ON_WRITE);
+    assertThat(call(module, "size")).isEqualTo(2);
+    assertThat(call(module, "load", PAGE + 4)).isEqualTo(77);
+    assertThat(call(module, "grow_each", 40)).isEqualTo(32);
+    assertThat(module.idleInstances()).as("copy-on-write instances are reused").isOne();
+    assertThat(call(module, "size")).isEqualTo(2);
   }
 
   @ParameterizedTest

@@ -80,6 +80,9 @@ public final class LoadBalancer {
     if (candidates.isEmpty()) {
       throw new IllegalArgumentException("candidates: [] (expected: at least one instance)");
     }
+    if (candidates.size() == 1) {
+      return chooseOnly(candidates.get(0), breakers.get(key(namespace, module, candidates.get(0))));
+    }
     List<Instance> eligible = new ArrayList<>(candidates.size());
     for (Instance i : candidates) {
       if (breakers.get(key(namespace, module, i)).canAttempt()) {
@@ -104,6 +107,19 @@ public final class LoadBalancer {
       }
     }
     return new AllOpen(retryAfter);
+  }
+
+  /** {@link #choose} of a single candidate: its breaker looked up once. */
+  private Choice chooseOnly(Instance only, CircuitBreaker breaker) {
+    if (breaker.canAttempt()) {
+      CircuitBreaker.Permit permit = breaker.tryAcquire();
+      if (permit != null) {
+        AtomicInteger counter = counter(only.address());
+        counter.incrementAndGet();
+        return new Chosen(only, permit, counter);
+      }
+    }
+    return new AllOpen(breaker.retryAfter());
   }
 
   /** The circuit breaker key of {@code instance} serving {@code namespace.module}. */

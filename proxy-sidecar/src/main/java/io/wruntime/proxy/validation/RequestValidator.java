@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 import io.wruntime.common.names.RpcPath;
 import io.wruntime.proxy.routing.Resolution.Rejected;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -94,9 +95,14 @@ public final class RequestValidator {
     try {
       // Over the buffer's own memory (one NIO view, or a merged copy for a composite body); a
       // stream would allocate its own 4 KiB buffer for every request.
-      CodedInputStream coded =
-          CodedInputStream.newInstance(body.nioBuffer(body.readerIndex(), body.readableBytes()));
-      DynamicMessage.parseFrom(method.getInputType(), coded);
+      ByteBuffer bytes = body.nioBuffer(body.readerIndex(), body.readableBytes());
+      // The walk builds nothing; the parser judges what the walk is unsure of, so a rejection
+      // always carries the parser's own error.
+      if (WireCheck.parses(
+          method.getInputType(), CodedInputStream.newInstance(bytes.duplicate()))) {
+        return null;
+      }
+      DynamicMessage.parseFrom(method.getInputType(), CodedInputStream.newInstance(bytes));
       return null;
     } catch (InvalidProtocolBufferException e) {
       return new Rejected(

@@ -104,6 +104,23 @@ class LoadBalancerTest {
   }
 
   @Test
+  void aSingleHalfOpenInstanceTakesOneProbeAndTheNextCallIsToldWhenToRetry() {
+    choose(List.of(a)).finish(LoadBalancer.Outcome.FAILURE);
+    choose(List.of(a)).finish(LoadBalancer.Outcome.FAILURE);
+    clock.advance(Duration.ofSeconds(30));
+
+    LoadBalancer.Chosen probe = choose(List.of(a));
+    LoadBalancer.Choice next = balancer.choose("example", "echo", List.of(a));
+
+    assertThat(probe.permit().isProbe()).isTrue();
+    assertThat(balancer.outstanding(a)).isEqualTo(1);
+    assertThat(next).isInstanceOf(LoadBalancer.AllOpen.class);
+    probe.finish(LoadBalancer.Outcome.SUCCESS);
+    assertThat(balancer.outstanding(a)).isZero();
+    assertThat(choose(List.of(a)).permit().isProbe()).isFalse();
+  }
+
+  @Test
   void failuresOfOneModuleDoNotOpenTheCircuitOfAnotherOnTheSameEngine() {
     for (int i = 0; i < 2; i++) {
       ((LoadBalancer.Chosen) balancer.choose("example", "a", List.of(a)))

@@ -37,6 +37,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,9 +59,10 @@ final class LlmProvider {
   private static final Duration TIMEOUT = Duration.ofMinutes(10);
   private static final int MAX_ERROR_CHARS = 1024;
 
-  private final HttpClient http;
+  /** The client, asked for at each call: the engine's own is built at the first one. */
+  private final Supplier<HttpClient> http;
 
-  LlmProvider(HttpClient http) {
+  LlmProvider(Supplier<HttpClient> http) {
     this.http = requireNonNull(http, "http");
   }
 
@@ -71,7 +73,7 @@ final class LlmProvider {
     Call call = prepare(grant, request, false);
     HttpResponse<byte[]> response;
     try {
-      response = http.send(call.request(), HttpResponse.BodyHandlers.ofByteArray());
+      response = http.get().send(call.request(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (InterruptedException e) {
       throw Blocking.interrupted(e);
     } catch (IOException e) {
@@ -96,7 +98,7 @@ final class LlmProvider {
     Call call = prepare(grant, request, true);
     HttpResponse<InputStream> response;
     try {
-      response = http.send(call.request(), HttpResponse.BodyHandlers.ofInputStream());
+      response = http.get().send(call.request(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (InterruptedException e) {
       throw Blocking.interrupted(e);
     } catch (IOException e) {

@@ -27,6 +27,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * {@code wruntime:llm/inference@0.1.x} (wit/llm/inference.wit), lowered onto core modules by the
@@ -60,7 +61,22 @@ public final class WruntimeLlm {
 
   /** Every implemented function of the interface, calling providers with {@code http}. */
   public static List<HostFunctionDef> functions(HttpClient http) {
-    LlmProvider provider = new LlmProvider(requireNonNull(http, "http"));
+    requireNonNull(http, "http");
+    return functions(() -> http);
+  }
+
+  /**
+   * As {@link #functions(HttpClient)} with a client of the engine's own, built at the first call to
+   * a provider: building one sets up the JDK's TLS stack and reads its trust store, a tenth of a
+   * second or more of an engine's start that an engine whose modules never call an LLM need not
+   * spend.
+   */
+  public static List<HostFunctionDef> functions() {
+    return functions(OwnClient::get);
+  }
+
+  private static List<HostFunctionDef> functions(Supplier<HttpClient> http) {
+    LlmProvider provider = new LlmProvider(http);
     List<ValType> params = new ArrayList<>();
     for (int i = 0; i < 14; i++) {
       params.add(i == 10 ? ValType.F32 : ValType.I32);
@@ -93,13 +109,17 @@ public final class WruntimeLlm {
             }));
   }
 
-  /** As {@link #functions(HttpClient)} with a client of the engine's own. */
-  public static List<HostFunctionDef> functions() {
-    return functions(
+  /** The engine's own client, built when the class is first used (the JVM makes that once). */
+  private static final class OwnClient {
+    private static final HttpClient CLIENT =
         HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER)
-            .build());
+            .build();
+
+    static HttpClient get() {
+      return CLIENT;
+    }
   }
 
   private static Request request(GuestMemory m, long[] a) {

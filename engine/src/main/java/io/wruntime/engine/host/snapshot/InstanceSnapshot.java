@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.dylibso.chicory.runtime.GlobalInstance;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.TableFactory;
 import com.dylibso.chicory.runtime.TableInstance;
 import com.dylibso.chicory.wasm.WasmModule;
@@ -37,12 +38,13 @@ import java.util.function.ToIntFunction;
  *       #restore(Instance)}. Do not run the initialization again.
  * </ol>
  *
- * <p>The new instance's memory is a {@link CopyOnWriteMemory} over the captured {@link
- * MemoryImage}: it costs the blocks the instance writes, not the size of the image. {@code
- * initialize(false)} still evaluates globals and element segments (cheap) but skips the data
- * segments; {@code restore} then sets the mutable globals, the tables (each entry pointing at the
- * new instance where it pointed at the captured one), and drops the segments the initialization
- * dropped.
+ * <p>The new instance's memory starts from the captured {@link MemoryImage} ({@link MemoryKind}): a
+ * {@link ContiguousMemory} holding a copy of it for a core module's image of up to {@link
+ * MemoryKind#CONTIGUOUS_IMAGE_MAX_BYTES}, else a {@link CopyOnWriteMemory} over it, which costs the
+ * blocks the instance writes, not the size of the image. {@code initialize(false)} still evaluates
+ * globals and element segments (cheap) but skips the data segments; {@code restore} then sets the
+ * mutable globals, the tables (each entry pointing at the new instance where it pointed at the
+ * captured one), and drops the segments the initialization dropped.
  *
  * <p>What a snapshot does not carry: the host side. Resource handles created during the
  * initialization live in the host's tables of that instance, not in the snapshot; the engine only
@@ -53,12 +55,14 @@ import java.util.function.ToIntFunction;
  * {@code initialize} (call {@link CopyOnWriteMemory#skipNextInitialize()} on the memory first when
  * the owner's image already holds them).
  *
- * <p>A snapshot is immutable and may be used by any number of threads at once.
+ * <p>A snapshot may be used by any number of threads at once. It is immutable but for one choice:
+ * once a request instance's {@link ContiguousMemory} grew in small steps, that instance is not
+ * reused and later ones get a {@link CopyOnWriteMemory}.
  */
 public final class InstanceSnapshot {
   private final WasmModule module;
   private final MemoryImage memory;
-  private final boolean eagerMemoryCopy;
+  private final MemoryKind memoryKind;
   private final int importedGlobals;
   private final long[] globalLow;
   private final long[] globalHigh;
@@ -73,11 +77,14 @@ public final class InstanceSnapshot {
   private final Element[] elements;
   private final boolean[] droppedData;
   private final boolean reusable;
+  // Set once an instance's ContiguousMemory grew in small steps (each a copy of the whole memory):
+  // later instances get a CopyOnWriteMemory, whose growth costs no copy. Only goes false -> true.
+  private volatile boolean grewInSmallSteps;
 
   private InstanceSnapshot(
       WasmModule module,
       MemoryImage memory,
-      boolean eagerMemoryCopy,
+      MemoryKind memoryKind,
       int importedGlobals,
       long[] globalLow,
       long[] globalHigh,
@@ -91,7 +98,7 @@ public final class InstanceSnapshot {
       boolean[] droppedData) {
     this.module = module;
     this.memory = memory;
-    this.eagerMemoryCopy = eagerMemoryCopy;
+    this.memoryKind = memoryKind;
     this.importedGlobals = importedGlobals;
     this.globalLow = globalLow;
     this.globalHigh = globalHigh;
@@ -179,14 +186,18 @@ public final class InstanceSnapshot {
    *     without {@code startRan}, {@link #unsupportedReason(WasmModule)}) says why not
    */
   public static InstanceSnapshot capture(Instance instance, boolean startRan) {
-    return capture(
-        instance,
-        startRan,
-        other -> {
-          throw new IllegalArgumentException(
-              "instance: a table entry belongs to another instance (expected: the instance's own"
-                  + " functions)");
-        });
+    InstanceSnapshot snapshot =
+        capture(
+            instance,
+            startRan,
+            other -> {
+              throw new IllegalArgumentException(
+                  "instance: a table entry belongs to another instance (expected: the instance's"
+                      + " own functions)");
+            });
+    return snapshot.memory == null
+        ? snapshot
+        : snapshot.withMemory(MemoryKind.forImage(snapshot.memory));
   }
 
   /**
@@ -259,7 +270,7 @@ public final class InstanceSnapshot {
     return new InstanceSnapshot(
         module,
         image,
-        false,
+        MemoryKind.COPY_ON_WRITE,
         importedGlobals,
         low,
         high,
@@ -278,10 +289,27 @@ public final class InstanceSnapshot {
    * block by block on first write (what the benchmark compares copy-on-write against).
    */
   public InstanceSnapshot withEagerMemoryCopy() {
+    return withMemory(MemoryKind.EAGER_COPY);
+  }
+
+  /**
+   * The memory the next instance of this snapshot gets: {@link MemoryKind#COPY_ON_WRITE} instead of
+   * {@link MemoryKind#CONTIGUOUS} once an instance's memory {@link
+   * ContiguousMemory#grewInSmallSteps() grew in small steps}.
+   */
+  public MemoryKind memoryKind() {
+    return memoryKind == MemoryKind.CONTIGUOUS && grewInSmallSteps
+        ? MemoryKind.COPY_ON_WRITE
+        : memoryKind;
+  }
+
+  /** The same snapshot, its instances' memory of {@code kind}. */
+  public InstanceSnapshot withMemory(MemoryKind kind) {
+    requireNonNull(kind, "kind");
     return new InstanceSnapshot(
         module,
         memory,
-        true,
+        kind,
         importedGlobals,
         globalLow,
         globalHigh,
@@ -319,18 +347,13 @@ public final class InstanceSnapshot {
     requireNonNull(builder, "builder");
     if (memory != null) {
       MemoryImage image = memory;
-      boolean eager = eagerMemoryCopy;
-      builder.withMemoryFactory(limits -> memoryFor(limits, image, eager));
+      MemoryKind kind = memoryKind();
+      builder.withMemoryFactory(limits -> kind.create(limits, image));
     }
     if (!tableIndex.isEmpty()) {
       builder.withTableFactory(tableFactory());
     }
     return builder;
-  }
-
-  private static CopyOnWriteMemory memoryFor(
-      MemoryLimits limits, MemoryImage image, boolean eager) {
-    return new CopyOnWriteMemory(limits, image, eager);
   }
 
   /** Tables of the captured sizes, each its own {@link Table} so growth stays in the instance. */
@@ -357,8 +380,10 @@ public final class InstanceSnapshot {
    * and the element segments as {@link #restore} sets them. Returns false when that cannot be done
    * completely, and the instance must then be discarded: the module is not {@link #reusable}, the
    * instance imports tags, a table changed its size (Chicory tables do not shrink), a data segment
-   * was dropped since the snapshot (a dropped segment cannot be brought back), or the memory is not
-   * the snapshot's. Table entries that pointed at another instance point at {@code
+   * was dropped since the snapshot (a dropped segment cannot be brought back), the memory is not
+   * the snapshot's, or it is a {@link ContiguousMemory} that {@link
+   * ContiguousMemory#grewInSmallSteps() grew in small steps} (later instances get a {@link
+   * CopyOnWriteMemory}). Table entries that pointed at another instance point at {@code
    * others.apply(thatInstance)}.
    */
   public boolean reset(Instance target, IntFunction<Instance> others) {
@@ -378,8 +403,17 @@ public final class InstanceSnapshot {
       }
     }
     if (memory != null) {
-      if (!(target.memory(target.imports().memoryCount()) instanceof CopyOnWriteMemory cow)
-          || !cow.reset()) {
+      boolean reset =
+          switch (target.memory(target.imports().memoryCount())) {
+            case ContiguousMemory contiguous when contiguous.grewInSmallSteps() -> {
+              grewInSmallSteps = true;
+              yield false;
+            }
+            case ContiguousMemory contiguous -> contiguous.reset();
+            case CopyOnWriteMemory cow -> cow.reset();
+            default -> false;
+          };
+      if (!reset) {
         return false;
       }
     }
@@ -438,8 +472,8 @@ public final class InstanceSnapshot {
       throw new IllegalArgumentException(
           "target: an instance of another module (expected: the snapshot's module)");
     }
-    if (memory != null
-        && !(target.memory(target.imports().memoryCount()) instanceof CopyOnWriteMemory)) {
+    Memory own = memory == null ? null : target.memory(target.imports().memoryCount());
+    if (memory != null && !(own instanceof CopyOnWriteMemory || own instanceof ContiguousMemory)) {
       throw new IllegalArgumentException(
           "target: its memory is not the snapshot's (expected: an instance built with prepare())");
     }
@@ -482,6 +516,57 @@ public final class InstanceSnapshot {
       if (droppedData[i]) {
         target.dropDataSegment(i);
       }
+    }
+  }
+
+  /**
+   * The memory an instance from a snapshot gets. A core module's snapshot picks {@link #forImage by
+   * the image's size}; a component's core instances keep {@link #COPY_ON_WRITE} (their images are
+   * the large ones, and an imported memory skips its importer's data segments through {@link
+   * CopyOnWriteMemory#skipNextInitialize()}).
+   */
+  public enum MemoryKind {
+    /**
+     * {@link ContiguousMemory}: a copy of the image in one array, the fastest accesses; a new
+     * instance copies the whole image, a reset only the blocks written.
+     */
+    CONTIGUOUS,
+    /** {@link CopyOnWriteMemory} sharing the image's blocks until written. */
+    COPY_ON_WRITE,
+    /** {@link CopyOnWriteMemory} copying every block up front (a benchmark's baseline). */
+    EAGER_COPY;
+
+    /**
+     * Images up to this size get {@link #CONTIGUOUS}: copying one costs a new instance about a
+     * millisecond per 10 MiB, and an idle instance kept for reuse holds its copy; larger images
+     * (JavaScript's 10+ MiB) stay copy-on-write.
+     */
+    public static final long CONTIGUOUS_IMAGE_MAX_BYTES = 4L << 20;
+
+    /**
+     * The kind for a core module's snapshot of {@code image}: {@link #CONTIGUOUS} up to {@link
+     * #CONTIGUOUS_IMAGE_MAX_BYTES}, else {@link #COPY_ON_WRITE}; the JVM property {@code
+     * wruntime.snapshot-memory} ({@code contiguous}, {@code copy-on-write}) sets one kind for every
+     * size, for comparisons.
+     */
+    public static MemoryKind forImage(MemoryImage image) {
+      String forced = System.getProperty("wruntime.snapshot-memory", "");
+      return switch (forced) {
+        case "contiguous" -> CONTIGUOUS;
+        case "copy-on-write" -> COPY_ON_WRITE;
+        default ->
+            (long) image.pageCount() * Memory.PAGE_SIZE <= CONTIGUOUS_IMAGE_MAX_BYTES
+                ? CONTIGUOUS
+                : COPY_ON_WRITE;
+      };
+    }
+
+    Memory create(MemoryLimits limits, MemoryImage image) {
+      return switch (this) {
+        case CONTIGUOUS -> new ContiguousMemory(limits, image);
+        case COPY_ON_WRITE -> new CopyOnWriteMemory(limits, image, false);
+        case EAGER_COPY -> new CopyOnWriteMemory(limits, image, true);
+      };
     }
   }
 }

@@ -3,6 +3,7 @@ package io.wruntime.engine.host.snapshot;
 import static java.util.Objects.requireNonNull;
 
 import com.dylibso.chicory.runtime.Memory;
+import java.util.Arrays;
 
 /**
  * The contents of a linear memory at one moment, as 4 KiB blocks that are never written again:
@@ -10,6 +11,8 @@ import com.dylibso.chicory.runtime.Memory;
  */
 public final class MemoryImage {
   private static final int BLOCK_SIZE = CopyOnWriteMemory.BLOCK_SIZE;
+
+  private static final byte[] ZERO_BLOCK = new byte[BLOCK_SIZE];
 
   private final byte[][] blocks;
   private final long retainedBytes;
@@ -56,6 +59,32 @@ public final class MemoryImage {
   /** Block {@code index}, or null when it is all zeros; callers must not write it. */
   byte[] block(int index) {
     return blocks[index];
+  }
+
+  /**
+   * Copies the whole image into {@code dest}, as long as the image; its zero blocks are skipped.
+   */
+  void copyInto(byte[] dest) {
+    for (int i = 0; i < blocks.length; i++) {
+      if (blocks[i] != null) {
+        System.arraycopy(blocks[i], 0, dest, i * BLOCK_SIZE, BLOCK_SIZE);
+      }
+    }
+  }
+
+  /**
+   * Makes block {@code index} of {@code dest} (a memory as large as the image) equal to the image's
+   * again; true when it differed and was copied back.
+   */
+  boolean restoreBlock(int index, byte[] dest) {
+    byte[] block = blocks[index];
+    byte[] expected = block == null ? ZERO_BLOCK : block;
+    int at = index * BLOCK_SIZE;
+    if (Arrays.mismatch(dest, at, at + BLOCK_SIZE, expected, 0, BLOCK_SIZE) < 0) {
+      return false;
+    }
+    System.arraycopy(expected, 0, dest, at, BLOCK_SIZE);
+    return true;
   }
 
   /** The bytes the image keeps on the heap (its non-zero blocks). */
