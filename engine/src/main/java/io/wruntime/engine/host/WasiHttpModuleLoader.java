@@ -133,11 +133,22 @@ public final class WasiHttpModuleLoader implements GuestModuleLoader, AutoClosea
   public GuestModule load(ModuleDefinition definition) throws ModuleLoadException {
     requireNonNull(definition, "definition");
     byte[] bytes = read(definition);
-    if (isComponent(bytes)) {
-      return loadComponent(definition, bytes);
+    boolean large = bytes.length >= GIVE_BACK_AFTER_LOADING_BYTES;
+    GuestModule loaded =
+        isComponent(bytes) ? loadComponent(definition, bytes) : loadModule(definition, bytes);
+    if (large) {
+      // Parsing and compiling a large module takes hundreds of MiB of heap that it no longer
+      // needs afterwards (the JS guest: ~350 MiB at peak, 45 MiB live after). The serial
+      // collector gives committed heap back only at a full collection, which a quiet engine may
+      // never reach: one now keeps that peak out of the engine's resident memory.
+      bytes = null;
+      System.gc();
     }
-    return loadModule(definition, bytes);
+    return loaded;
   }
+
+  /** A module at least this large is followed by a full collection once it has loaded. */
+  static final int GIVE_BACK_AFTER_LOADING_BYTES = 4 << 20;
 
   /**
    * Whether {@code bytes} start like a component: the wasm magic, then a version other than core's
