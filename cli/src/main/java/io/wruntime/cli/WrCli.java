@@ -166,15 +166,12 @@ public final class WrCli implements Callable<Integer> {
     this.environment = Map.copyOf(environment);
   }
 
-  /** Where wr-cli's logging configuration is, on the classpath. */
-  static final String LOGBACK_CONFIGURATION = "io/wruntime/cli/logback.xml";
-
   /** Runs the CLI and exits the JVM with the command's exit code. */
   public static void main(String[] args) {
-    // The servers wr-cli dev runs bring their own logback.xml: name the CLI's, so that logback
-    // neither picks one of theirs nor prints its status (a warning about the duplicates) on stdout.
-    if (System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", LOGBACK_CONFIGURATION);
+    // Logging is built by io.wruntime.common.logging.ServerLogConfigurator: name the CLI's
+    // profile, as the servers wr-cli dev runs bring their own (META-INF/wruntime/log-profile).
+    if (System.getProperty("wruntime.log-profile") == null) {
+      System.setProperty("wruntime.log-profile", "cli");
     }
     System.exit(commandLine().execute(args));
   }
