@@ -1,17 +1,7 @@
 package io.wruntime.engine.host.snapshot;
 
-import static com.dylibso.chicory.runtime.ConstantEvaluators.computeConstantValue;
-import static java.util.Objects.requireNonNull;
-
-import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmRuntimeException;
-import com.dylibso.chicory.wasm.ChicoryException;
-import com.dylibso.chicory.wasm.UninstantiableException;
-import com.dylibso.chicory.wasm.types.ActiveDataSegment;
-import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
-import com.dylibso.chicory.wasm.types.PassiveDataSegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -45,7 +35,7 @@ import java.util.Arrays;
  *
  * <p>Not for shared memories (threads): an instance and its memory stay on one thread at a time.
  */
-public final class ContiguousMemory implements Memory {
+public final class ContiguousMemory extends SnapshotMemory {
   private static final VarHandle SHORT = view(short[].class);
   private static final VarHandle INT = view(int[].class);
   private static final VarHandle LONG = view(long[].class);
@@ -54,13 +44,10 @@ public final class ContiguousMemory implements Memory {
 
   private static final int BLOCK_SHIFT = CopyOnWriteMemory.BLOCK_SHIFT;
 
-  private final MemoryLimits limits;
   private final MemoryImage image;
   private byte[] bytes;
   private int restoredBlocks;
   private long growthCopiedBytes;
-  private boolean imagePending;
-  private DataSegment[] dataSegments;
 
   /**
    * A memory holding a copy of {@code image}.
@@ -68,23 +55,8 @@ public final class ContiguousMemory implements Memory {
    * @throws IllegalArgumentException when the image has more pages than {@code limits} allow
    */
   public ContiguousMemory(MemoryLimits limits, MemoryImage image) {
-    requireNonNull(limits, "limits");
-    this.image = requireNonNull(image, "image");
-    if (limits.shared()) {
-      throw new IllegalArgumentException(
-          "limits: a shared memory (expected: an unshared one; instances of a shared memory run on"
-              + " several threads)");
-    }
-    this.limits = limits;
-    int max = maximumPages();
-    if (image.pageCount() > max) {
-      throw new IllegalArgumentException(
-          "image: "
-              + image.pageCount()
-              + " pages (expected: at most the memory's maximum, "
-              + max
-              + " pages)");
-    }
+    super(limits);
+    this.image = fitting(image);
     this.bytes = new byte[image.pageCount() * PAGE_SIZE];
     image.copyInto(bytes);
     this.imagePending = true;
@@ -118,15 +90,6 @@ public final class ContiguousMemory implements Memory {
     restoredBlocks = restored;
     growthCopiedBytes = 0;
     return true;
-  }
-
-  /**
-   * Makes the next {@link #initialize} (and the {@link #zero()} before it) leave the contents as
-   * they are: for an instance that imports this memory when the image already holds what that
-   * instance's data segments would write.
-   */
-  public void skipNextInitialize() {
-    imagePending = true;
   }
 
   /**
@@ -187,6 +150,11 @@ public final class ContiguousMemory implements Memory {
   }
 
   @Override
+  long sizeInBytes() {
+    return bytes.length;
+  }
+
+  @Override
   public int pages() {
     return bytes.length / PAGE_SIZE;
   }
@@ -208,94 +176,6 @@ public final class ContiguousMemory implements Memory {
       bytes = grown;
     }
     return previous;
-  }
-
-  @Override
-  public int initialPages() {
-    return limits.initialPages();
-  }
-
-  @Override
-  public int maximumPages() {
-    return Math.min(limits.maximumPages(), RUNTIME_MAX_PAGES);
-  }
-
-  @Override
-  public boolean shared() {
-    return false;
-  }
-
-  @Override
-  @SuppressWarnings("removal")
-  public Object lock(int address) {
-    // Unshared: one thread at a time uses the memory; the default atomics need a monitor only.
-    return this;
-  }
-
-  @Override
-  @SuppressWarnings("removal")
-  public int waitOn(int address, int expected, long timeout) {
-    throw new ChicoryException("Attempt to wait on a non-shared memory, not supported.");
-  }
-
-  @Override
-  @SuppressWarnings("removal")
-  public int waitOn(int address, long expected, long timeout) {
-    throw new ChicoryException("Attempt to wait on a non-shared memory, not supported.");
-  }
-
-  @Override
-  @SuppressWarnings("removal")
-  public int notify(int address, int maxThreads) {
-    return 0;
-  }
-
-  @Override
-  public void initialize(Instance instance, DataSegment[] dataSegments) {
-    initialize(instance, dataSegments, 0);
-  }
-
-  @Override
-  public void initialize(Instance instance, DataSegment[] dataSegments, int memoryIndex) {
-    this.dataSegments = dataSegments;
-    if (imagePending) {
-      imagePending = false;
-      return;
-    }
-    if (dataSegments == null) {
-      return;
-    }
-    for (DataSegment s : dataSegments) {
-      if (s instanceof ActiveDataSegment segment) {
-        if (segment.index() != memoryIndex) {
-          continue;
-        }
-        byte[] data = segment.data();
-        int offset = (int) computeConstantValue(instance, segment.offsetInstructions())[0];
-        if (offset < 0 || (long) offset + data.length > bytes.length) {
-          throw new UninstantiableException(
-              "out of bounds memory access: attempted to access address: "
-                  + Integer.toUnsignedString(offset)
-                  + " but limit is: "
-                  + bytes.length
-                  + " and size: "
-                  + data.length);
-        }
-        write(offset, data, 0, data.length);
-      } else if (!(s instanceof PassiveDataSegment)) {
-        throw new ChicoryException("Data segment should be active or passive: " + s);
-      }
-    }
-  }
-
-  @Override
-  public void initPassiveSegment(int segmentId, int dest, int offset, int size) {
-    write(dest, dataSegments[segmentId].data(), offset, size);
-  }
-
-  @Override
-  public void drop(int segment) {
-    dataSegments[segment] = PassiveDataSegment.EMPTY;
   }
 
   @Override

@@ -1,17 +1,8 @@
 package io.wruntime.engine.host.snapshot;
 
-import static com.dylibso.chicory.runtime.ConstantEvaluators.computeConstantValue;
-import static java.util.Objects.requireNonNull;
-
 import com.dylibso.chicory.runtime.Instance;
-import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmRuntimeException;
-import com.dylibso.chicory.wasm.ChicoryException;
-import com.dylibso.chicory.wasm.UninstantiableException;
-import com.dylibso.chicory.wasm.types.ActiveDataSegment;
-import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
-import com.dylibso.chicory.wasm.types.PassiveDataSegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -35,7 +26,7 @@ import java.util.Arrays;
  * {@link Instance#initialize(boolean)} performs: the image already holds the data segments (and
  * whatever the module's initialization wrote after them).
  */
-public final class CopyOnWriteMemory implements Memory {
+public final class CopyOnWriteMemory extends SnapshotMemory {
   private static final VarHandle SHORT =
       MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle INT =
@@ -57,19 +48,16 @@ public final class CopyOnWriteMemory implements Memory {
   /** What every all-zero block reads; never written (writes copy it first). */
   private static final byte[] ZERO_BLOCK = new byte[BLOCK_SIZE];
 
-  private final MemoryLimits limits;
   private final MemoryImage image;
   private final boolean eager;
   private byte[][] blocks;
   private byte[][] writable;
   private int nPages;
-  private boolean imagePending;
   private int copiedBlocks;
-  private DataSegment[] dataSegments;
 
   /** An empty memory of {@code limits.initialPages()} pages of zeros. */
   public CopyOnWriteMemory(MemoryLimits limits) {
-    this.limits = checked(limits);
+    super(limits);
     this.image = null;
     this.eager = false;
     this.nPages = limits.initialPages();
@@ -85,18 +73,8 @@ public final class CopyOnWriteMemory implements Memory {
    * @throws IllegalArgumentException when the image has more pages than {@code limits} allow
    */
   public CopyOnWriteMemory(MemoryLimits limits, MemoryImage image, boolean eager) {
-    this.limits = checked(limits);
-    requireNonNull(image, "image");
-    int max = maximumPages();
-    if (image.pageCount() > max) {
-      throw new IllegalArgumentException(
-          "image: "
-              + image.pageCount()
-              + " pages (expected: at most the memory's maximum, "
-              + max
-              + " pages)");
-    }
-    this.image = image;
+    super(limits);
+    this.image = fitting(image);
     this.eager = eager;
     this.nPages = image.pageCount();
     this.blocks = new byte[nPages * BLOCKS_PER_PAGE][];
@@ -149,25 +127,6 @@ public final class CopyOnWriteMemory implements Memory {
     return true;
   }
 
-  private static MemoryLimits checked(MemoryLimits limits) {
-    requireNonNull(limits, "limits");
-    if (limits.shared()) {
-      throw new IllegalArgumentException(
-          "limits: a shared memory (expected: an unshared one; instances of a shared memory run on"
-              + " several threads)");
-    }
-    return limits;
-  }
-
-  /**
-   * Makes the next {@link #initialize} (and the {@link #zero()} before it) leave the contents as
-   * they are: for an instance that imports this memory when the memory's image already holds what
-   * that instance's data segments would write.
-   */
-  public void skipNextInitialize() {
-    imagePending = true;
-  }
-
   /** How many bytes writes have copied (or allocated, for blocks of zeros) so far. */
   public long copiedBytes() {
     return (long) copiedBlocks * BLOCK_SIZE;
@@ -213,94 +172,7 @@ public final class CopyOnWriteMemory implements Memory {
   }
 
   @Override
-  public int initialPages() {
-    return limits.initialPages();
-  }
-
-  @Override
-  public int maximumPages() {
-    return Math.min(limits.maximumPages(), RUNTIME_MAX_PAGES);
-  }
-
-  @Override
-  public boolean shared() {
-    return false;
-  }
-
-  @Override
-  @SuppressWarnings("removal")
-  public Object lock(int address) {
-    // Unshared: one thread at a time uses the memory; the default atomics need a monitor only.
-    return this;
-  }
-
-  @Override
-  @SuppressWarnings("removal")
-  public int waitOn(int address, int expected, long timeout) {
-    throw new ChicoryException("Attempt to wait on a non-shared memory, not supported.");
-  }
-
-  @Override
-  @SuppressWarnings("removal")
-  public int waitOn(int address, long expected, long timeout) {
-    throw new ChicoryException("Attempt to wait on a non-shared memory, not supported.");
-  }
-
-  @Override
-  @SuppressWarnings("removal")
-  public int notify(int address, int maxThreads) {
-    return 0;
-  }
-
-  @Override
-  public void initialize(Instance instance, DataSegment[] dataSegments) {
-    initialize(instance, dataSegments, 0);
-  }
-
-  @Override
-  public void initialize(Instance instance, DataSegment[] dataSegments, int memoryIndex) {
-    this.dataSegments = dataSegments;
-    if (imagePending) {
-      imagePending = false;
-      return;
-    }
-    if (dataSegments == null) {
-      return;
-    }
-    for (DataSegment s : dataSegments) {
-      if (s instanceof ActiveDataSegment segment) {
-        if (segment.index() != memoryIndex) {
-          continue;
-        }
-        byte[] data = segment.data();
-        int offset = (int) computeConstantValue(instance, segment.offsetInstructions())[0];
-        if (!inBounds(offset, data.length)) {
-          throw new UninstantiableException(
-              "out of bounds memory access: attempted to access address: "
-                  + offset
-                  + " but limit is: "
-                  + sizeInBytes()
-                  + " and size: "
-                  + data.length);
-        }
-        write(offset, data, 0, data.length);
-      } else if (!(s instanceof PassiveDataSegment)) {
-        throw new ChicoryException("Data segment should be active or passive: " + s);
-      }
-    }
-  }
-
-  @Override
-  public void initPassiveSegment(int segmentId, int dest, int offset, int size) {
-    write(dest, dataSegments[segmentId].data(), offset, size);
-  }
-
-  @Override
-  public void drop(int segment) {
-    dataSegments[segment] = PassiveDataSegment.EMPTY;
-  }
-
-  private long sizeInBytes() {
+  long sizeInBytes() {
     return (long) nPages * PAGE_SIZE;
   }
 
