@@ -180,15 +180,7 @@ public final class ContiguousMemory extends SnapshotMemory {
 
   @Override
   public void write(int addr, byte[] data, int offset, int size) {
-    if (offset < 0 || size < 0 || (long) offset + size > data.length) {
-      throw new WasmRuntimeException(
-          "out of bounds memory access: attempted to access address: "
-              + offset
-              + " but limit is: "
-              + data.length
-              + " and size: "
-              + size);
-    }
+    checkSource(data, offset, size);
     checkRange(addr, size);
     System.arraycopy(data, offset, bytes, addr, size);
   }

@@ -222,15 +222,7 @@ public final class CopyOnWriteMemory extends SnapshotMemory {
 
   @Override
   public void write(int addr, byte[] data, int offset, int size) {
-    if (offset < 0 || size < 0 || (long) offset + size > data.length) {
-      throw new WasmRuntimeException(
-          "out of bounds memory access: attempted to access address: "
-              + offset
-              + " but limit is: "
-              + data.length
-              + " and size: "
-              + size);
-    }
+    checkSource(data, offset, size);
     if (!inBounds(addr, size)) {
       throw outOfBounds(addr, size);
     }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.runtime.WasmRuntimeException;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.UninstantiableException;
 import com.dylibso.chicory.wasm.types.ActiveDataSegment;
@@ -70,6 +71,19 @@ abstract sealed class SnapshotMemory implements Memory permits ContiguousMemory,
    */
   public void skipNextInitialize() {
     imagePending = true;
+  }
+
+  /** Checks that {@code size} bytes from {@code offset} lie within {@code data}. */
+  static void checkSource(byte[] data, int offset, int size) {
+    if (offset < 0 || size < 0 || (long) offset + size > data.length) {
+      throw new WasmRuntimeException(
+          "out of bounds memory access: attempted to access address: "
+              + offset
+              + " but limit is: "
+              + data.length
+              + " and size: "
+              + size);
+    }
   }
 
   @Override
