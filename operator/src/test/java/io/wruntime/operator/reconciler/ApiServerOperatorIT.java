@@ -17,6 +17,7 @@ import io.wruntime.operator.OperatorPermissions;
 import io.wruntime.operator.WruntimeOperator;
 import io.wruntime.operator.config.OperatorConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -167,8 +168,11 @@ class ApiServerOperatorIT extends OperatorContract {
         .atMost(WAIT)
         .until(() -> admin.services().inNamespace(ns).withName("echo").get() != null);
     admin.resource(wm).delete();
+    // kube-controller-manager's garbage collector watches a resource kind only after its
+    // discovery, which runs every 30 s: a WasmModule deleted before it noticed the CRD is
+    // collected at the next round.
     await()
-        .atMost(WAIT)
+        .atMost(Duration.ofSeconds(90))
         .untilAsserted(
             () -> {
               assertThat(deployment("echo")).isNull();
