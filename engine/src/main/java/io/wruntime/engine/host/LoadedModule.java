@@ -16,6 +16,7 @@ import io.wruntime.engine.host.abi.InstanceContext;
 import io.wruntime.engine.host.cli.GuestOutput;
 import io.wruntime.engine.host.cli.WasiCli;
 import io.wruntime.engine.host.http.WasiHttp;
+import io.wruntime.engine.host.snapshot.IdleMemory;
 import io.wruntime.engine.host.snapshot.InstanceSnapshot;
 import io.wruntime.engine.http.Field;
 import io.wruntime.engine.http.IncomingRequest;
@@ -25,6 +26,7 @@ import io.wruntime.engine.module.GuestException;
 import io.wruntime.engine.module.GuestModule;
 import io.wruntime.engine.module.ModuleDefinition;
 import java.io.InputStream;
+import java.lang.ref.Cleaner;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +43,9 @@ import org.slf4j.Logger;
  * _initialize}.
  *
  * <p>An instance from the snapshot whose call returned normally is {@link InstanceSnapshot#reset
- * reset} and kept for a later call (no more idle instances than ran at once); one whose call failed
- * or was interrupted, or that cannot be reset completely, is discarded.
+ * reset} and kept for a later call (no more idle instances than ran at once, and, over all modules,
+ * no more memory held idle than {@link IdleMemory} allows); one whose call failed or was
+ * interrupted, or that cannot be reset completely, is discarded.
  */
 final class LoadedModule implements GuestModule {
   /** Where guests' stdout and stderr lines go. */
@@ -196,6 +199,10 @@ final class LoadedModule implements GuestModule {
           wasi,
           () -> {
             Pooled pooled = pooling ? idle.pollFirst() : null;
+            if (pooled != null) {
+              pooled.idleHold.clean();
+              pooled.idleHold = null;
+            }
             if (pooled != null && pooled.snapshot != from) {
               pooled = null;
             }
@@ -226,7 +233,8 @@ final class LoadedModule implements GuestModule {
             && completed[0]
             && !Thread.currentThread().isInterrupted()
             && from == snapshot
-            && resetQuietly(from, pooled.instance)) {
+            && resetQuietly(from, pooled.instance)
+            && (pooled.idleHold = IdleMemory.hold(pooled, pooled.instance)) != null) {
           idle.offerFirst(pooled);
         }
       }
@@ -250,6 +258,9 @@ final class LoadedModule implements GuestModule {
     final Binding binding;
     final InstanceSnapshot snapshot;
     Instance instance;
+
+    /** While idle: the count of its memory in {@link IdleMemory}. */
+    Cleaner.Cleanable idleHold;
 
     Pooled(Binding binding, InstanceSnapshot snapshot) {
       this.binding = binding;
