@@ -61,6 +61,11 @@ final class TypeSectionUnifier {
    *     the first module that cannot be read or rewritten
    */
   static List<byte[]> unify(List<byte[]> modules) {
+    if (sameTypeSections(modules)) {
+      // Numbered alike already (wit-component's shim and fixup modules): nothing to rewrite, and
+      // types this rewrite cannot read (typed references) do not matter.
+      return modules;
+    }
     List<Layout> layouts = new ArrayList<>(modules.size());
     Map<FuncType, Integer> union = new LinkedHashMap<>();
     for (int m = 0; m < modules.size(); m++) {
@@ -86,6 +91,60 @@ final class TypeSectionUnifier {
       }
     }
     return out;
+  }
+
+  /**
+   * Whether every module's type section is byte for byte the same (false when one is unreadable).
+   */
+  private static boolean sameTypeSections(List<byte[]> modules) {
+    byte[] first = null;
+    for (byte[] module : modules) {
+      byte[] types = rawTypeSection(module);
+      if (types == null) {
+        return false;
+      }
+      if (first == null) {
+        first = types;
+      } else if (!Arrays.equals(first, types)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The payload of {@code module}'s type section (empty when it has none), or null when the section
+   * headers cannot be read: {@link #unify} then reads the module in full and says what is wrong.
+   */
+  private static byte[] rawTypeSection(byte[] module) {
+    int at = 8;
+    if (module.length < at) {
+      return null;
+    }
+    while (at < module.length) {
+      int id = module[at++] & 0xFF;
+      long size = 0;
+      int shift = 0;
+      while (true) {
+        if (at >= module.length || shift > 28) {
+          return null;
+        }
+        int b = module[at++] & 0xFF;
+        size |= (long) (b & 0x7F) << shift;
+        shift += 7;
+        if ((b & 0x80) == 0) {
+          break;
+        }
+      }
+      if (size > module.length - at) {
+        return null;
+      }
+      if (id == 1) {
+        return Arrays.copyOfRange(module, at, at + (int) size);
+      }
+      at += (int) size;
+    }
+    return new byte[0];
   }
 
   /** A function type by its parameter and result value types (one byte each; see valType). */

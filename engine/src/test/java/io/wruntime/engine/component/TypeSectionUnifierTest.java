@@ -339,6 +339,16 @@ class TypeSectionUnifierTest {
         .hasMessageContaining("GC types");
   }
 
+  @Test
+  void modulesNumberingTheirTypesAlikeAreLeftAsTheyAreWhateverTheTypes() {
+    // Both with the same GC struct type: nothing to renumber, so nothing to refuse.
+    byte[] struct = {0, 'a', 's', 'm', 1, 0, 0, 0, 1, 5, 1, 0x5F, 1, 0x7F, 0};
+    byte[] same = struct.clone();
+    List<byte[]> out = TypeSectionUnifier.unify(List.of(struct, same));
+    assertThat(out.get(0)).isSameAs(struct);
+    assertThat(out.get(1)).isSameAs(same);
+  }
+
   // ---- reading modules back with wasm-tools ----
 
   private static final Pattern TYPE_DEF =
