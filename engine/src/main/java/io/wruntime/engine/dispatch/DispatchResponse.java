@@ -32,6 +32,7 @@ final class DispatchResponse implements ResponseSink {
   private BodySink body;
   private int status;
   private EngineError error;
+  private boolean answeredWhileClientThere;
 
   DispatchResponse(ResponseSink transport, String module) {
     this.transport = requireNonNull(transport, "transport");
@@ -65,6 +66,7 @@ final class DispatchResponse implements ResponseSink {
     try {
       switch (state) {
         case NEW -> {
+          answeredWhileClientThere = !transport.clientClosed();
           this.error = error;
           this.status = error.status();
           state = State.FAILED;
@@ -99,6 +101,20 @@ final class DispatchResponse implements ResponseSink {
   @Override
   public boolean clientClosed() {
     return transport.clientClosed();
+  }
+
+  /**
+   * True when the module failed before starting its response and the client was still connected
+   * then: the engine answered with the error, and the failure is the module's even if the client
+   * closed the connection right after reading that answer.
+   */
+  boolean errorAnsweredWhileClientThere() {
+    lock.lock();
+    try {
+      return answeredWhileClientThere;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** True once the response head was sent (by the module or as an error). */

@@ -715,7 +715,10 @@ public final class Dispatcher implements RequestHandler {
 
     private void record() {
       EngineError error = response.error();
-      if (error != null && response.clientClosed() && !ALWAYS_REPORTED.contains(error.code())) {
+      if (error != null
+          && response.clientClosed()
+          && !response.errorAnsweredWhileClientThere()
+          && !ALWAYS_REPORTED.contains(error.code())) {
         // The module's response could not go out because the client had gone: not its failure.
         error =
             new EngineError(

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wruntime.engine.config.PoolConfig;
 import io.wruntime.engine.http.BodySink;
 import io.wruntime.engine.http.BodySource;
+import io.wruntime.engine.http.EngineError;
 import io.wruntime.engine.http.Field;
 import io.wruntime.engine.http.IncomingRequest;
 import io.wruntime.engine.module.GuestException;
@@ -478,6 +479,41 @@ class DispatcherTest {
         // A module nobody hosts is no label value of its own.
         .contains("wr_engine_requests_total{module=\"unknown\",status=\"404\"} 1")
         .contains("wr_engine_module_ready{module=\"example.echo@1.0.0\"} 1");
+  }
+
+  @Test
+  void aTrapAnsweredInFullIsTheModulesFailureEvenIfTheClientClosesRightAfter() throws Exception {
+    List<EngineError> ended = new java.util.concurrent.CopyOnWriteArrayList<>();
+    dispatcher.shutdown(Duration.ZERO);
+    dispatcher =
+        new Dispatcher(
+            registry,
+            1000,
+            Duration.ofMillis(300),
+            (module, request) ->
+                new DispatchObserver.Observation() {
+                  @Override
+                  public IncomingRequest request() {
+                    return request;
+                  }
+
+                  @Override
+                  public void ended(int status, EngineError error) {
+                    ended.add(error);
+                  }
+                });
+    host("trap", "1.0.0", FakeModule.failing(GuestException.Kind.TRAP, "unreachable"), LIMITS);
+
+    RecordingResponse trap = new RecordingResponse().closingOnceAnswered();
+    dispatcher.handle(request("example", "trap", "1.0.0"), trap);
+    trap.await();
+
+    assertThat(trap.status()).isEqualTo(500);
+    assertThat(trap.clientClosed()).as("the client closed after the answer").isTrue();
+    await().until(() -> !ended.isEmpty());
+    assertThat(ended.get(0).code())
+        .as("not client_closed: the client had the whole answer when it left")
+        .isEqualTo("module_trap");
   }
 
   private Dispatcher dispatcherWith(int guestThreads, long maxTotalMemory) {

@@ -18,6 +18,21 @@ public final class RecordingResponse implements ResponseSink, BodySink {
   private volatile boolean finished;
   private volatile String aborted;
   private volatile EngineError failed;
+  private volatile boolean closeOnceAnswered;
+
+  /**
+   * Makes the client close the connection as soon as it has a whole answer: {@link #clientClosed}
+   * is true from the moment the response is finished (or an error was sent in full).
+   */
+  public RecordingResponse closingOnceAnswered() {
+    closeOnceAnswered = true;
+    return this;
+  }
+
+  @Override
+  public boolean clientClosed() {
+    return closeOnceAnswered && finished;
+  }
 
   @Override
   public synchronized BodySink start(int status, List<Field> headers) throws IOException {
