@@ -179,6 +179,14 @@ class ToolchainGuestsIT {
     return common + "x-wr-destination: http://example." + module.name() + path + "\r\n";
   }
 
+  /** The head of a POST of {@code length} bytes of octets, without its final empty line. */
+  private static String postHead(Module module, String route, String path, long length) {
+    return head(module, route, "POST", path)
+        + "content-type: application/octet-stream\r\ncontent-length: "
+        + length
+        + "\r\n";
+  }
+
   private static int port(String route) {
     return route.equals("engine") ? engine.port() : proxy.port();
   }
@@ -241,10 +249,7 @@ class ToolchainGuestsIT {
       socket.setSoTimeout(120_000);
       OutputStream out = socket.getOutputStream();
       out.write(
-          (head(module, route, "POST", "/big")
-                  + "content-type: application/octet-stream\r\ncontent-length: "
-                  + BIG_BODY
-                  + "\r\nconnection: close\r\n\r\n")
+          (postHead(module, route, "/big", BIG_BODY) + "connection: close\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       // The guest streams the body back as it arrives, and nothing along the way buffers 64 MiB.
@@ -331,10 +336,7 @@ class ToolchainGuestsIT {
       socket.setSoTimeout(60_000);
       OutputStream out = socket.getOutputStream();
       out.write(
-          (head(module, route, "POST", "/close-early")
-                  + "content-type: application/octet-stream\r\ncontent-length: "
-                  + size
-                  + "\r\n\r\n")
+          (postHead(module, route, "/close-early", size) + "\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       // The connection closes under the writer once the reader has gone: expected.
       CompletableFuture<Void> writer =
